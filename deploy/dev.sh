@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Developer entry point: installs missing Debian packages, builds, then runs the product (`run`) or the suite (`test`).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
+
+# Everything the build and the tests need, as Debian 12 packages (DESIGN.md §4).
+PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev clang libclang-rt-14-dev)
+
+log() { printf '==> %s\n' "$*"; }
+
+ensure_packages() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  log "installing: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  # $1: build dir, rest: extra CMake options
+  local dir="$1"; shift
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j2
+}
+
+cmd_run() {
+  ensure_packages
+  build "$BUILD"
+  local minyi="$BUILD/sync/cli/minyi"
+  log "checking every shipped form"
+  "$minyi" form check "$ROOT"/assets/forms/*.json
+  log "a scripted fill of the civilized-city satisfaction form (deploy/demo/civilized-city-answers.json)"
+  "$minyi" form fill "$ROOT/assets/forms/civilized-city.json" \
+    --answers "$(cat "$ROOT/deploy/demo/civilized-city-answers.json")" --locale zh-cn
+}
+
+cmd_test() {
+  ensure_packages
+  build "$BUILD"
+  log "running the test suite"
+  ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600
+}
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (docs/development.md).
+cmd_sanitize() {
+  ensure_packages
+  build "$ROOT/build-asan" -DMINYI_SANITIZE=ON
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 --timeout 900
+}
+
+# libFuzzer targets (clang): ./deploy/dev.sh fuzz [seconds per target, default 120]
+cmd_fuzz() {
+  ensure_packages
+  local secs="${1:-120}"
+  build "$ROOT/build-fuzz" -DMINYI_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DBUILD_TESTING=ON
+  local t
+  for t in fuzz_form_loader fuzz_expression; do
+    log "fuzzing $t for ${secs}s"
+    mkdir -p "$ROOT/build-fuzz/corpus/$t"
+    "$ROOT/build-fuzz/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \
+      "$ROOT/build-fuzz/corpus/$t" "$ROOT/tests/fuzz/corpus/$t"
+  done
+}
+
+case "${1:-}" in
+  run) cmd_run ;;
+  test) cmd_test ;;
+  sanitize) cmd_sanitize ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
+  *) echo "usage: $0 run|test|sanitize|fuzz [seconds]" >&2; exit 2 ;;
+esac
