@@ -38,7 +38,7 @@ cmd_run() {
   "$minyi" form check "$ROOT"/assets/forms/*.json
   log "a scripted fill of the civilized-city satisfaction form (deploy/demo/civilized-city-answers.json)"
   "$minyi" form fill "$ROOT/assets/forms/civilized-city.json" \
-    --answers "$(cat "$ROOT/deploy/demo/civilized-city-answers.json")" --locale zh-cn
+    --answers "@$ROOT/deploy/demo/civilized-city-answers.json" --locale zh-cn --trace
 }
 
 cmd_test() {

@@ -126,7 +126,7 @@ int runEval(const std::string& expr, const std::string& valuesArg, bool asCondit
   return kOk;
 }
 
-int runFill(const std::string& file, const std::string& answersArg, const std::string& locale) {
+int runFill(const std::string& file, const std::string& answersArg, const std::string& locale, bool trace) {
   auto answers = jsonArgument(answersArg, "--answers");
   if (!answers) return kBadInput;
   auto form = loadFormFile(file, false);
@@ -140,7 +140,21 @@ int runFill(const std::string& file, const std::string& answersArg, const std::s
     return kBadInput;
   }
   core::Session s(*form, strings, locale);
-  const core::ScriptedFill fill = core::fillFromAnswers(s, *answers);
+  // --trace: what a resident would see and tap, page by page, on stderr (stdout stays the results JSON).
+  core::FillObserver observer;
+  if (trace) {
+    observer = [&strings, &locale](const core::Session& session, const core::Element* q) {
+      if (!q) {
+        const auto p = session.progress();
+        std::cerr << "— " << strings.get(locale, "form.progress", {std::to_string(p.page), std::to_string(p.pageCount)});
+        const std::string title = session.text(session.currentPage().title);
+        std::cerr << (title.empty() ? "" : "  " + title) << "\n";
+      } else {
+        std::cerr << "  " << session.title(*q) << " → " << session.displayValue(*q) << "\n";
+      }
+    };
+  }
+  const core::ScriptedFill fill = core::fillFromAnswers(s, *answers, observer);
   if (!fill.unknownKeys.empty()) {
     // Most likely typos in the answers: say so rather than silently drop them.
     std::cout << "answers name questions this form does not have:";
@@ -151,6 +165,7 @@ int runFill(const std::string& file, const std::string& answersArg, const std::s
   if (fill.outcome == core::NavResult::Completed) {
     for (const auto& k : fill.unusedKeys)
       std::cerr << "note: \"" << k << "\" was not asked (its question was not shown) and is not in the results\n";
+    if (trace) std::cerr << "— " << s.completedHtml() << "\n";
     std::cout << s.results().dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     return kOk;
   }
@@ -196,7 +211,9 @@ void addFormCommands(CLI::App& app, int& exitCode) {
   fill->add_option("--answers", *answers, "JSON object of answers (SurveyJS data shape), or @file")->required();
   fill->add_option("--locale", *locale, "zh-cn, zh-tw or en (for messages)")
       ->check(CLI::IsMember({"zh-cn", "zh-tw", "en", "zh-CN", "zh-TW"}));
-  fill->callback([=, &exitCode] { exitCode = runFill(*fillFile, *answers, *locale); });
+  auto trace = std::make_shared<bool>(false);
+  fill->add_flag("--trace", *trace, "print each page and answer as a resident would see them (on stderr)");
+  fill->callback([=, &exitCode] { exitCode = runFill(*fillFile, *answers, *locale, *trace); });
 }
 
 }  // namespace minyi::cli

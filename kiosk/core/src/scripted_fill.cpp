@@ -8,13 +8,14 @@ namespace minyi::core {
 namespace {
 
 // Answers the visible questions of the current page; answering may reveal more, so repeat until stable.
-void answerPage(Session& s, const Json& answers, std::set<std::string>& used) {
+void answerPage(Session& s, const Json& answers, std::set<std::string>& used, const FillObserver& observer) {
   for (int round = 0; round < 20; ++round) {
     bool changed = false;
     for (const Element* e : s.visibleElements()) {
       if (!e->isQuestion() || e->type == ElementType::Expression || !s.isEnabled(*e)) continue;
       const std::string key = e->valueKey();
       auto it = answers.find(key);
+      bool touched = false;  // this question got its answer or comment in this round
       if (it != answers.end() && !used.count(key)) {
         used.insert(key);
         if (e->type == ElementType::PanelDynamic && it->is_array()) {
@@ -33,14 +34,16 @@ void answerPage(Session& s, const Json& answers, std::set<std::string>& used) {
         } else {
           s.setValue(*e, *it);
         }
-        changed = true;
+        touched = true;
       }
       auto c = answers.find(e->commentKey());
       if (c != answers.end() && !used.count(e->commentKey())) {
         used.insert(e->commentKey());
         s.setComment(QuestionRef{e}, c->is_string() ? c->get<std::string>() : c->dump());
-        changed = true;
+        touched = true;
       }
+      if (touched && observer) observer(s, e);
+      changed |= touched;
     }
     if (!changed) break;
   }
@@ -48,7 +51,7 @@ void answerPage(Session& s, const Json& answers, std::set<std::string>& used) {
 
 }  // namespace
 
-ScriptedFill fillFromAnswers(Session& s, const Json& answers) {
+ScriptedFill fillFromAnswers(Session& s, const Json& answers, const FillObserver& observer) {
   ScriptedFill out;
   for (auto it = answers.begin(); it != answers.end(); ++it) {
     std::string key = it.key();
@@ -61,7 +64,8 @@ ScriptedFill fillFromAnswers(Session& s, const Json& answers) {
   std::set<std::string> used;
   // Each step either moves forward or ends; the bound only guards against a form that loops via skip.
   for (size_t steps = 0; steps <= 4 * s.form().pages.size() + 4; ++steps) {
-    answerPage(s, answers, used);
+    if (observer) observer(s, nullptr);
+    answerPage(s, answers, used, observer);
     NavResult r = s.isLastPage() ? s.complete() : s.next();
     if (r == NavResult::NoMove && !s.isLastPage()) r = s.complete();
     if (r == NavResult::Completed || r == NavResult::Invalid || r == NavResult::NoMove) {

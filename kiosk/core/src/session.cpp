@@ -693,6 +693,65 @@ std::vector<ChoiceView> Session::rateItems(const Element& e) const {
 
 // ---------------------------------------------------------------- texts
 
+std::string Session::displayValue(const QuestionRef& q) const {
+  if (!q.element) return {};
+  const Element& e = *q.element;
+  const Json v = value(q);
+  if (values::isEmpty(v)) return {};
+  auto textIn = [](const std::vector<ChoiceView>& list, const Json& x) {
+    for (const ChoiceView& c : list)
+      if (values::equal(c.value, x)) return c.text;
+    return values::toDisplayString(x);
+  };
+  std::string out;
+  auto part = [&](const std::string& label, const std::string& text) {
+    if (text.empty()) return;
+    out += (out.empty() ? "" : "; ") + label + ": " + text;
+  };
+  switch (e.type) {
+    case ElementType::Matrix:
+      for (const ChoiceView& r : matrixRows(e)) {
+        const std::string key = values::toDisplayString(r.value);
+        if (v.contains(key)) part(r.text, textIn(matrixColumns(e), v[key]));
+      }
+      return out;
+    case ElementType::MatrixDropdown:
+      for (const ChoiceView& r : matrixRows(e)) {
+        const std::string key = values::toDisplayString(r.value);
+        if (!v.contains(key) || !v[key].is_object()) continue;
+        std::string cells;
+        for (const MatrixColumn& c : e.matrixColumns) {
+          if (!v[key].contains(c.name)) continue;
+          cells += (cells.empty() ? "" : ", ") + (c.title.empty() ? c.name : text(c.title)) + " " +
+                   displayValueOf(*c.cell, v[key][c.name]);
+        }
+        part(r.text, cells);
+      }
+      return out;
+    case ElementType::MultipleText:
+      for (const auto& item : e.elements)
+        if (v.contains(item->name)) part(title(*item), values::toDisplayString(v[item->name]));
+      return out;
+    case ElementType::PanelDynamic:
+      for (int i = 0; i < panelCount(e); ++i) {
+        std::string panel;
+        for (const auto& t : e.elements) {
+          if (!t->isQuestion()) continue;
+          const std::string d = displayValue(QuestionRef{t.get(), &e, i});
+          if (!d.empty()) panel += (panel.empty() ? "" : ", ") + title(*t) + " " + d;
+        }
+        part(std::to_string(i + 1), panel);
+      }
+      return out;
+    default: {
+      std::string d = displayValueOf(e, v);
+      const std::string c = comment(q);
+      if (e.showCommentArea && !c.empty()) d += (d.empty() ? "" : " — ") + c;
+      return d;
+    }
+  }
+}
+
 std::string Session::displayValueOf(const Element& e, const Json& v) const {
   if (values::isEmpty(v)) return {};
   auto textOf = [&](const Json& x) -> std::string {

@@ -1,5 +1,6 @@
 // Filling a session from a SurveyJS answers object page by page, as a resident would (CLI `form fill`, tests).
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@ struct ScriptedFill {
   std::vector<std::string> unusedKeys;    // answers whose question was never shown
 };
 
+// Told of each step: a page reached (question null), then each question answered on it.
+using FillObserver = std::function<void(const Session&, const Element* question)>;
+
 // Answers each visible question of each page in turn, then goes on with next()/complete().
-ScriptedFill fillFromAnswers(Session& session, const Json& answers);
+ScriptedFill fillFromAnswers(Session& session, const Json& answers, const FillObserver& observer = {});
 
 }  // namespace minyi::core

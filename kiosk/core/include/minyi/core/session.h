@@ -107,6 +107,10 @@ class Session {
   // The "other" text or the comment area text (<name>-Comment).
   std::string comment(const QuestionRef& q) const;
   void setComment(const QuestionRef& q, std::string text);
+  // The answer as the resident reads it: choice texts in the session's language, "是/否", matrix rows as
+  // "row: column; ...". For the review screen, piping and transcripts.
+  std::string displayValue(const QuestionRef& q) const;
+  std::string displayValue(const Element& e) const { return displayValue(QuestionRef{&e}); }
   // Matrix cells.
   void setMatrixCell(const Element& matrix, const Json& row, const std::string& column, Json v);
   Json matrixCell(const Element& matrix, const Json& row, const std::string& column) const;
