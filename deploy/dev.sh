@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 
 # Everything the build and the tests need, as Debian 12 packages (DESIGN.md §4).
-PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev clang libclang-rt-14-dev)
+PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
+          clang libclang-rt-14-dev)
 
 log() { printf '==> %s\n' "$*"; }
 

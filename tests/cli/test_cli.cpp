@@ -148,3 +148,11 @@ TEST_CASE("form fill refuses a broken form or broken answers", "[cli][hostile]")
   Run loc = minyi("form fill " + kForms + "/quick.json --answers '{}' --locale fr");
   CHECK(loc.status == 2);
 }
+
+TEST_CASE("form fill --trace shows each page and answer in the chosen language", "[cli]") {
+  Run r = minyi("form fill " + kForms + "/civilized-city.json --locale zh-tw --trace --answers @" + kAnswers +
+                "/civilized-city-valid.json");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("— 第 1 頁，共 4 頁"));
+  CHECK_THAT(r.out, Contains(" → "));
+}

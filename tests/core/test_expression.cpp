@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <string>
 
@@ -388,6 +389,26 @@ TEST_CASE("arithmetic on arrays and strings", "[expression][regression]") {
   CHECK(eval("{a} + {b}", {{"a", "1"}, {"b", "x"}}) == "1x");
   CHECK(eval("{#a} + 1", {{"a", "1"}}) == "11");
   CHECK(eval("true + 1") == 2);
+  // An empty string next to an array stays text (it does not become []): SurveyJS gives "1, 2".
+  CHECK(eval("{a} + ''", {{"a", {1, 2}}}) == "1, 2");
+  CHECK(eval("{e} + {a}", {{"a", {1, 2}}}) == Json{1, 2});
+  CHECK(eval("'' + 1") == 1);  // next to a number an empty operand is 0
+}
+
+TEST_CASE("date-only values ignore the time of day, even where midnight does not exist", "[expression][dates]") {
+  // Havana starts DST at midnight: mktime turns 2024-03-10 00:00 into 01:00. Without tzdata this runs in UTC.
+  const char* old = std::getenv("TZ");
+  std::string saved = old ? old : "";
+  setenv("TZ", "America/Havana", 1);
+  tzset();
+  CHECK(eval("dateDiff('2024-03-10', '2025-03-10', 'years')") == 1);
+  CHECK(eval("getDate('2024-03-10')") == "2024-03-10");
+  CHECK(eval("dateAdd('2024-03-09', 1)") == "2024-03-10");
+  CHECK(evalAt("today()", localTime(2024, 3, 10, 12)) == "2024-03-10");
+  CHECK(evalAt("age('2000-03-10')", localTime(2024, 3, 10, 12)) == 24);
+  if (old) setenv("TZ", saved.c_str(), 1);
+  else unsetenv("TZ");
+  tzset();
 }
 
 TEST_CASE("aggregate functions", "[expression]") {

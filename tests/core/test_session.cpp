@@ -424,3 +424,37 @@ TEST_CASE("auto-advance once every one-tap question is answered", "[session]") {
   s.setValueByName("c", "x");
   CHECK_FALSE(s.readyToAutoAdvance());  // text is never auto-advanced, nor completed without allow-complete
 }
+
+TEST_CASE("display values read as the resident sees them", "[session][texts]") {
+  auto f = minyi::test::form(R"({"pages": [{"elements": [
+    {"type": "matrix", "name": "m", "rows": [{"value": "hygiene", "text": {"zh-cn": "环境卫生", "en": "Hygiene"}}],
+     "columns": [{"value": "ok", "text": {"zh-cn": "满意", "en": "Satisfied"}}]},
+    {"type": "boolean", "name": "b"},
+    {"type": "checkbox", "name": "c", "hasOther": true, "choices": [{"value": "x", "text": {"zh-cn": "甲"}}]},
+    {"type": "multipletext", "name": "mt", "items": [{"name": "n", "title": {"zh-cn": "姓名"}}]}]}]})");
+  Session s(*f, strings(), "zh-cn");
+  s.setMatrixCell(*f->findQuestion("m"), "hygiene", "", "ok");
+  s.setValueByName("b", false);
+  s.setValueByName("c", Json::array({"x", "other"}));
+  s.setComment(QuestionRef{f->findQuestion("c")}, "乱停车");
+  s.setValueByName("mt", Json{{"n", "王"}});
+  CHECK(s.displayValue(*f->findQuestion("m")) == "环境卫生: 满意");
+  CHECK(s.displayValue(*f->findQuestion("b")) == "否");
+  CHECK(s.displayValue(*f->findQuestion("c")) == "甲, 乱停车");
+  CHECK(s.displayValue(*f->findQuestion("mt")) == "姓名: 王");
+  s.setLocale("en");
+  CHECK(s.displayValue(*f->findQuestion("m")) == "Hygiene: Satisfied");
+  CHECK(s.displayValue(*f->findQuestion("b")) == "No");
+}
+
+TEST_CASE("expression questions inside dynamic panels compute per panel", "[session][paneldynamic]") {
+  auto f = minyi::test::form(R"({"pages": [{"elements": [
+    {"type": "paneldynamic", "name": "rooms", "panelCount": 2, "templateElements": [
+      {"type": "text", "name": "w", "inputType": "number"},
+      {"type": "expression", "name": "double", "expression": "{panel.w} * 2"}]}]}]})");
+  Session s(*f, strings(), "zh-cn");
+  const Element& rooms = *f->findQuestion("rooms");
+  s.setValue(QuestionRef{rooms.elements[0].get(), &rooms, 1}, 21);
+  CHECK(s.value(QuestionRef{rooms.elements[1].get(), &rooms, 1}) == 42);
+  CHECK(s.value(QuestionRef{rooms.elements[1].get(), &rooms, 0}) == 0);  // empty * 2 = 0, as SurveyJS
+}

@@ -91,8 +91,8 @@ const Json& Session::scope() const {
   return scope_;
 }
 
-Json Session::evaluate(const Expression& e, const QuestionRef* q, const Json* row, const Json* item) const {
-  if (e.empty()) return Json();
+Json Session::run(const Expression& e, bool asCondition, const QuestionRef* q, const Json* row, const Json* item) const {
+  if (e.empty()) return asCondition ? Json(true) : Json();
   const Json* values = &scope();
   Json local;  // only built when there is context to add
   const bool inPanel = q && q->dynamicPanel && q->panelIndex >= 0;
@@ -147,20 +147,15 @@ Json Session::evaluate(const Expression& e, const QuestionRef* q, const Json* ro
     if (n == "isdisplaymode") return Json(form_.readOnly);
     return std::nullopt;
   };
-  return e.evaluate(env);
+  return asCondition ? Json(e.evaluateCondition(env)) : e.evaluate(env);
+}
+
+Json Session::evaluate(const Expression& e, const QuestionRef* q, const Json* row, const Json* item) const {
+  return run(e, false, q, row, item);
 }
 
 bool Session::condition(const Expression& e, const QuestionRef* q, const Json* row, const Json* item) const {
-  if (e.empty()) return true;
-  Json v = evaluate(e, q, row, item);
-  // ConditionRunner: raw == true with JavaScript loose equality.
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number()) return v.get<double>() == 1;
-  if (v.is_string()) {
-    auto n = values::toNumber(v);
-    return n && *n == 1;
-  }
-  return false;
+  return run(e, true, q, row, item).get<bool>();
 }
 
 bool Session::dependsOn(const Expression& e, const std::string& key) const {
@@ -408,11 +403,20 @@ void Session::recompute(const std::string& changedKey) {
       }
     }
     for (const Element* e : form_.allElements()) {
-      if (e->type != ElementType::Expression || insideTemplate(*e)) continue;
-      Json v = evaluate(e->expression, nullptr);
-      if (value(*e) != v && !(values::isEmpty(v) && value(*e).is_null())) {
-        storeValue(QuestionRef{e}, v);
-        changed = true;
+      if (e->type != ElementType::Expression) continue;
+      // In a dynamic panel template, once per panel with {panel.x} bound to that panel.
+      const Element* dp = nullptr;
+      for (const Element* p = e->parent; p; p = p->parent)
+        if (p->type == ElementType::PanelDynamic) dp = p;
+      const int panels = dp ? panelCount(*dp) : 1;
+      for (int i = 0; i < panels; ++i) {
+        const QuestionRef ref{e, dp, dp ? i : -1};
+        Json v = evaluate(e->expression, dp ? &ref : nullptr);
+        const Json old = value(ref);
+        if (old != v && !(values::isEmpty(v) && old.is_null())) {
+          storeValue(ref, v);
+          changed = true;
+        }
       }
     }
     if (!changed) break;

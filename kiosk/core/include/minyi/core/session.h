@@ -146,7 +146,8 @@ class Session {
   std::string completedHtml() const;
 
  private:
-  // Evaluates with the session's values plus context ("panel", "row", "item") for this one call.
+  // Runs an expression (or a condition) with the session's values plus context ("panel", "row", "item") for this one call.
+  Json run(const Expression& e, bool asCondition, const QuestionRef* q, const Json* row, const Json* item) const;
   Json evaluate(const Expression& e, const QuestionRef* q, const Json* row = nullptr, const Json* item = nullptr) const;
   bool condition(const Expression& e, const QuestionRef* q, const Json* row = nullptr,
                  const Json* item = nullptr) const;
