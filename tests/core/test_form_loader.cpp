@@ -131,6 +131,13 @@ TEST_CASE("hostile forms are refused cleanly", "[loader][hostile]") {
   std::string deep = R"({"type": "text", "name": "leaf"})";
   for (int i = 0; i < 25; ++i) deep = R"({"type": "panel", "elements": [)" + deep + "]}";
   CHECK_THAT(problems(R"({"pages": [{"elements": [)" + deep + "]}]}"), Contains("nested deeper than"));
+  // Absurd sizes that are still valid JSON: refused with a count, quickly.
+  std::string many = R"({"pages": [{"elements": [)";
+  for (int i = 0; i < 5000; ++i) many += std::string(i ? "," : "") + R"({"type": "text", "name": "q)" + std::to_string(i) + "\"}";
+  CHECK_THAT(problems(many + "]}]}"), Contains("more than 2000 questions and panels in one form"));
+  std::string choices = R"({"pages": [{"elements": [{"type": "dropdown", "name": "d", "choices": [)";
+  for (int i = 0; i < 3000; ++i) choices += std::string(i ? "," : "") + std::to_string(i);
+  CHECK_THAT(problems(choices + "]}]}]}"), Contains("more than 2000 choices"));
   // A regular expression that std::regex cannot compile.
   CHECK_THAT(problems(R"({"pages": [{"elements": [{"type": "text", "name": "t",
      "validators": [{"type": "regex", "regex": "(unclosed"}]}]}]})"),

@@ -194,8 +194,9 @@ static double jsParseInt(std::string_view str) {
   return neg ? -v : v;
 }
 
-// JS String(v) for the ToPrimitive step of comparisons and Number(): arrays join with ",", objects are opaque.
-static std::string jsPrimitiveString(const Json& v) {
+// JavaScript String(v). For comparisons and Number() (display = false) arrays join with "," and objects are
+// opaque, as JS's ToPrimitive; for people (display = true) arrays join with ", " and objects show as JSON.
+static std::string jsString(const Json& v, bool display) {
   switch (v.type()) {
     case Json::value_t::null: return "";
     case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
@@ -204,16 +205,18 @@ static std::string jsPrimitiveString(const Json& v) {
       std::string r;
       bool first = true;
       for (const auto& e : v) {
-        if (!first) r += ',';
+        if (!first) r += display ? ", " : ",";
         first = false;
-        r += jsPrimitiveString(e);
+        r += jsString(e, display);
       }
       return r;
     }
-    case Json::value_t::object: return "[object Object]";
+    case Json::value_t::object: return display ? v.dump() : "[object Object]";
     default: return v.is_number() ? jsNumberToString(v.get<double>()) : "";
   }
 }
+
+static std::string jsPrimitiveString(const Json& v) { return jsString(v, false); }
 
 double jsToNumber(const Json& v) {
   switch (v.type()) {
@@ -1328,25 +1331,7 @@ bool equal(const Json& a, const Json& b) {
   return detail::equalCore(norm(a), norm(b), 0);
 }
 
-std::string toDisplayString(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: return "";
-    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case Json::value_t::string: return v.get_ref<const std::string&>();
-    case Json::value_t::array: {
-      std::string r;
-      bool first = true;
-      for (const auto& e : v) {
-        if (!first) r += ", ";
-        first = false;
-        r += toDisplayString(e);
-      }
-      return r;
-    }
-    case Json::value_t::object: return v.dump();
-    default: return v.is_number() ? detail::jsNumberToString(v.get<double>()) : "";
-  }
-}
+std::string toDisplayString(const Json& v) { return detail::jsString(v, true); }
 
 bool truthy(const Json& v) {
   switch (v.type()) {

@@ -22,6 +22,8 @@ bool LoadResult::ok() const {
 namespace {
 
 constexpr int kMaxElementDepth = 16;  // panels in panels; real forms use 2-3
+constexpr size_t kMaxElements = 2000;  // questions and panels in one form; a kiosk form has a few dozen
+constexpr size_t kMaxChoices = 2000;   // choices of one question (a year dropdown has ~100)
 
 // "pages[0]" + "title" → "pages[0].title"; at the root just "title".
 std::string at(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
@@ -72,6 +74,7 @@ class Loader {
   std::vector<TextRef> texts;
   std::set<std::string> knownNames;  // lower-cased: question names, valueNames, variables
   int templateDepth = 0;
+  size_t elementCount = 0;
 
   void error(const std::string& path, std::string msg) {
     diags.push_back({Diagnostic::Severity::Error, path, std::move(msg)});
@@ -227,6 +230,10 @@ class Loader {
       error(path, "expected a list of choices");
       return out;
     }
+    if (arr.size() > kMaxChoices) {
+      error(path, "more than " + std::to_string(kMaxChoices) + " choices");
+      return out;
+    }
     std::set<std::string> seen;
     for (size_t i = 0; i < arr.size(); ++i) {
       const Json& c = arr[i];
@@ -362,6 +369,11 @@ class Loader {
       error(path, "panels nested deeper than " + std::to_string(kMaxElementDepth) + " levels");
       return nullptr;
     }
+    if (++elementCount > kMaxElements) {
+      if (elementCount == kMaxElements + 1)
+        error(path, "more than " + std::to_string(kMaxElements) + " questions and panels in one form");
+      return nullptr;
+    }
     std::string typeText;
     auto t = o.find("type");
     if (t == o.end() || !t->is_string()) {
@@ -426,14 +438,6 @@ class Loader {
         if (prop(o, {"minValueExpression", "maxValueExpression", "maskType"}))
           warning(path, "minValueExpression, maxValueExpression and maskType are not supported and are ignored");
         break;
-      case ElementType::Radiogroup:
-      case ElementType::Checkbox:
-      case ElementType::Dropdown:
-      case ElementType::Tagbox:
-      case ElementType::Ranking:
-      case ElementType::ImagePicker:
-        parseChoiceQuestion(o, q, path);
-        break;
       case ElementType::Rating: {
         getEnum(o, {"rateType"}, q.rateType, {"labels", "stars", "smileys"}, path, "rateType");
         getNumber(o, {"rateMin"}, q.rateMin, path);
@@ -480,6 +484,9 @@ class Loader {
         break;
       case ElementType::PanelDynamic:
         parsePanelDynamic(o, q, path, depth);
+        break;
+      default:
+        if (q.isChoiceQuestion()) parseChoiceQuestion(o, q, path);
         break;
     }
     if (!q.name.empty() && templateDepth == 0) registerName(q);

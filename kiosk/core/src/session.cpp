@@ -1055,19 +1055,17 @@ NavResult Session::next() {
     finish();
     return NavResult::Completed;
   }
-  const int n = nextVisiblePage(current_, +1);
-  if (n < 0) return NavResult::NoMove;
-  current_ = n;
-  errors_.clear();
-  refreshPageNumbers();
-  return NavResult::Moved;
+  return moveTo(nextVisiblePage(current_, +1));
 }
 
 NavResult Session::back() {
   if (completed_) return NavResult::NoMove;
-  const int n = nextVisiblePage(current_, -1);
-  if (n < 0) return NavResult::NoMove;
-  current_ = n;
+  return moveTo(nextVisiblePage(current_, -1));
+}
+
+NavResult Session::moveTo(int page) {
+  if (page < 0) return NavResult::NoMove;
+  current_ = page;
   errors_.clear();
   refreshPageNumbers();
   return NavResult::Moved;

@@ -169,6 +169,7 @@ class Session {
                      std::vector<ValidationError>& out) const;
   std::string msg(const std::string& key, const std::vector<std::string>& args = {}) const;
   int nextVisiblePage(int from, int step) const;
+  NavResult moveTo(int page);  // -1: NoMove
   bool anyCompleteTrigger() const;
   void finish();
 
