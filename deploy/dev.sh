@@ -5,14 +5,15 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 
 # Everything the build and the tests need, as Debian 12 packages (DESIGN.md §4).
-PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
-          clang libclang-rt-14-dev)
+PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools)
+# Only for ./deploy/dev.sh fuzz (libFuzzer comes with clang).
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 log() { printf '==> %s\n' "$*"; }
 
 ensure_packages() {
   local missing=() p
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -42,24 +43,31 @@ cmd_run() {
     --answers "@$ROOT/deploy/demo/civilized-city-answers.json" --locale zh-cn --trace
 }
 
+run_sanitized_suite() {
+  build "$ROOT/build-asan" -DMINYI_SANITIZE=ON
+  log "running the test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 --timeout 900
+}
+
+# The whole suite, then the same suite once more under the sanitizers (memory errors fail CI too).
 cmd_test() {
   ensure_packages
   build "$BUILD"
   log "running the test suite"
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600
+  run_sanitized_suite
 }
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (docs/development.md).
+# Only the sanitized suite (docs/development.md).
 cmd_sanitize() {
   ensure_packages
-  build "$ROOT/build-asan" -DMINYI_SANITIZE=ON
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 --timeout 900
+  run_sanitized_suite
 }
 
 # libFuzzer targets (clang): ./deploy/dev.sh fuzz [seconds per target, default 120]
 cmd_fuzz() {
-  ensure_packages
+  ensure_packages "${FUZZ_PACKAGES[@]}"
   local secs="${1:-120}"
   build "$ROOT/build-fuzz" -DMINYI_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DBUILD_TESTING=ON
   local t
