@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 
 # Everything the build and the tests need, as Debian 12 packages (DESIGN.md §4).
-PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools)
+PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
+          libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev)
 # Only for ./deploy/dev.sh fuzz (libFuzzer comes with clang).
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
@@ -41,6 +42,15 @@ cmd_run() {
   log "a scripted fill of the civilized-city satisfaction form (deploy/demo/civilized-city-answers.json)"
   "$minyi" form fill "$ROOT/assets/forms/civilized-city.json" \
     --answers "@$ROOT/deploy/demo/civilized-city-answers.json" --locale zh-cn --trace
+  local kiosk="$BUILD/kiosk/app/minyi-kiosk"
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    log "opening the kiosk in a 1280x720 window (close the window to stop)"
+    "$kiosk" --windowed 1280x720
+  else
+    log "no display: the kiosk was not opened. Try one of:"
+    echo "    xvfb-run -s '-screen 0 1920x1080x24' $kiosk --windowed 1920x1080"
+    echo "    $kiosk --headless --screenshots /tmp/minyi-screens    # a PNG of every screen"
+  fi
 }
 
 run_sanitized_suite() {

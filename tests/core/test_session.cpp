@@ -137,6 +137,9 @@ TEST_CASE("next and back skip invisible pages; progress counts visible pages", "
   CHECK(s.isLastPage());
   CHECK(s.progress().page == 2);
   CHECK(s.back() == NavResult::Moved);
+  CHECK(s.goToPage(1) == NavResult::NoMove);  // the business page is hidden
+  CHECK(s.goToPage(2) == NavResult::Moved);
+  CHECK(s.goToPage(0) == NavResult::Moved);
   s.setValueByName("role", "business");
   CHECK(s.progress().pageCount == 3);
   CHECK(s.next() == NavResult::Moved);

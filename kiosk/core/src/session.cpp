@@ -1063,6 +1063,11 @@ NavResult Session::back() {
   return moveTo(nextVisiblePage(current_, -1));
 }
 
+NavResult Session::goToPage(int pageIndex) {
+  if (completed_ || !isPageVisible(pageIndex)) return NavResult::NoMove;
+  return moveTo(pageIndex);
+}
+
 NavResult Session::moveTo(int page) {
   if (page < 0) return NavResult::NoMove;
   current_ = page;

@@ -131,6 +131,8 @@ class Session {
   // visible page; complete() validates and finishes (only from the last page or after a complete trigger).
   NavResult next();
   NavResult back();
+  // Jumps to a visible page (the review screen's "change this answer"); NoMove if it is not visible.
+  NavResult goToPage(int pageIndex);
   NavResult complete();
   bool isCompleted() const { return completed_; }
   // autoAdvanceEnabled: true when every visible question of the page is a one-tap kind (choice, rating,

@@ -1,0 +1,251 @@
+// The kiosk's flow between screens, driven by the views' commands.
+#include "kiosk_app.h"
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+
+#include "minyi/core/form_loader.h"
+#include "minyi/core/json_input.h"
+
+namespace minyi::app {
+
+namespace fs = std::filesystem;
+using ui::Command;
+using ui::Screen;
+
+namespace {
+constexpr auto kThankYouTime = std::chrono::seconds(20);
+constexpr auto kQuickThanksTime = std::chrono::seconds(3);
+}  // namespace
+
+bool KioskApp::load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error) {
+  if (std::string err = strings_.loadFolder(assetsFolder + "/strings"); !err.empty()) {
+    if (error) *error = err;
+    return false;
+  }
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(formsFolder, ec))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  if (ec) {
+    if (error) *error = "cannot read the forms folder " + formsFolder + ": " + ec.message();
+    return false;
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& p : files) {
+    std::string err;
+    auto text = core::readTextFile(p.string(), &err, 4 << 20);
+    if (!text) {
+      problems_.push_back(err);
+      continue;
+    }
+    auto r = core::loadFormText(*text, p.stem().string());
+    if (!r.ok()) {
+      problems_.push_back(p.filename().string() + ": " + (r.diagnostics.empty() ? "unusable" : r.diagnostics.front().message));
+      continue;
+    }
+    forms_.push_back(LoadedForm{p.string(), std::move(r.form)});
+  }
+  refreshEntries();
+  return true;
+}
+
+const core::Form* KioskApp::find(const std::string& id) const {
+  for (const LoadedForm& f : forms_)
+    if (f.form->minyi.id == id) return f.form.get();
+  return nullptr;
+}
+
+void KioskApp::setLocale(const std::string& locale) {
+  locale_ = locale;
+  if (session_) session_->setLocale(locale);  // answers stay
+  refreshEntries();
+}
+
+// The form list and the quick-rating faces in the current language (rebuilt on load and language change,
+// not every frame).
+void KioskApp::refreshEntries() {
+  quickChoices_.clear();
+  entries_.clear();
+  for (const LoadedForm& f : forms_) {
+    ui::FormEntry e;
+    e.id = f.form->minyi.id;
+    e.title = f.form->title.get(locale_);
+    e.description = f.form->description.get(locale_);
+    e.kind = f.form->minyi.kind;
+    if (e.kind == "quick") {
+      // The faces are the quick form's rating values; its question is the prompt.
+      core::Session quick(*f.form, strings_, locale_);
+      for (const core::Element* q : quick.visibleElements()) {
+        if (q->type != core::ElementType::Rating) continue;
+        e.title = quick.title(*q);
+        quickChoices_ = quick.rateItems(*q);
+        break;
+      }
+      quickEntry_ = e;
+    }
+    entries_.push_back(std::move(e));
+  }
+}
+
+bool KioskApp::startForm(const std::string& id, Clock::time_point) {
+  const core::Form* f = find(id);
+  if (!f) return false;
+  session_ = std::make_unique<core::Session>(*f, strings_, locale_);
+  editing_ = nullptr;
+  screen_ = Screen::FormPage;
+  return true;
+}
+
+void KioskApp::goHome() {
+  // Nothing one resident typed is left for the next.
+  session_.reset();
+  editing_ = nullptr;
+  thankYou_.clear();
+  screen_ = Screen::Attract;
+}
+
+void KioskApp::showThankYou(Clock::time_point now) {
+  thankYou_ = session_ ? session_->completedHtml() : strings_.get(locale_, "form.completed");
+  thankYouUntil_ = now + kThankYouTime;
+  screen_ = Screen::ThankYou;
+}
+
+bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now) {
+  bool changed = false;
+  for (const Command& c : commands) {
+    changed = true;
+    switch (c.kind) {
+      case Command::Kind::OpenFormList: screen_ = Screen::FormList; break;
+      case Command::Kind::StartForm: startForm(c.text, now); break;
+      case Command::Kind::QuickRate: {
+        const core::Form* f = find(c.text);
+        if (!f) break;
+        core::Session quick(*f, strings_, locale_);
+        for (const core::Element* e : quick.visibleElements())
+          if (e->type == core::ElementType::Rating) quick.setValue(*e, c.value);
+        if (quick.complete() == core::NavResult::Completed) completed_.push_back(quick.results());
+        quickThanks_ = strings_.get(locale_, "quick.thanks");
+        quickThanksUntil_ = now + kQuickThanksTime;
+        break;
+      }
+      case Command::Kind::SetLocale: setLocale(c.text); break;
+      case Command::Kind::ToggleElderly: elderly_ = !elderly_; break;
+      case Command::Kind::Home: goHome(); break;
+      case Command::Kind::SetValue:
+        if (!session_) break;
+        if (c.text == "addPanel") session_->addPanel(*c.question.element);
+        else if (c.text.rfind("removePanel:", 0) == 0) session_->removePanel(*c.question.element, std::stoi(c.text.substr(12)));
+        else session_->setValue(c.question, c.value);
+        break;
+      case Command::Kind::SetComment:
+        if (session_) session_->setComment(c.question, c.text);
+        break;
+      case Command::Kind::EditText:
+        editing_ = c.question.element;
+        editingComment_ = c.text == "comment";
+        break;
+      case Command::Kind::Next:
+        if (session_) session_->next();
+        editing_ = nullptr;
+        break;
+      case Command::Kind::Back:
+        if (session_) session_->back();
+        editing_ = nullptr;
+        break;
+      case Command::Kind::ToReview:
+        // The last page is validated before the review; errors keep the resident on the page.
+        if (session_ && session_->validateCurrentPage().empty()) screen_ = Screen::Review;
+        editing_ = nullptr;
+        break;
+      case Command::Kind::BackToForm: screen_ = Screen::FormPage; break;
+      case Command::Kind::Submit:
+        if (session_ && session_->complete() == core::NavResult::Completed) {
+          completed_.push_back(session_->results());
+          showThankYou(now);
+        } else {
+          screen_ = Screen::FormPage;
+        }
+        break;
+      case Command::Kind::Finish: goHome(); break;
+    }
+  }
+  return changed;
+}
+
+void KioskApp::typeText(const std::string& utf8) {
+  if (!session_ || !editing_) return;
+  const core::QuestionRef q{editing_};
+  if (editingComment_) {
+    session_->setComment(q, session_->comment(q) + utf8);
+  } else {
+    const core::Json v = session_->value(q);
+    session_->setValue(q, (v.is_null() ? std::string() : core::values::toDisplayString(v)) + utf8);
+  }
+}
+
+void KioskApp::backspace() {
+  if (!session_ || !editing_) return;
+  const core::QuestionRef q{editing_};
+  std::string s = editingComment_ ? session_->comment(q)
+                                  : (session_->value(q).is_null() ? std::string() : core::values::toDisplayString(session_->value(q)));
+  if (s.empty()) return;
+  size_t cut = s.size() - 1;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 character
+  s.erase(cut);
+  if (editingComment_) session_->setComment(q, s);
+  else session_->setValue(q, s);
+}
+
+bool KioskApp::tick(Clock::time_point now) {
+  bool changed = false;
+  if (screen_ == Screen::ThankYou && now >= thankYouUntil_) {
+    goHome();
+    changed = true;
+  }
+  if (!quickThanks_.empty() && now >= quickThanksUntil_) {
+    quickThanks_.clear();
+    changed = true;
+  }
+  return changed;
+}
+
+int KioskApp::msUntilNextTimer(Clock::time_point now) const {
+  auto ms = [&](Clock::time_point t) {
+    return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count()));
+  };
+  int wait = 30000;  // the header clock shows minutes
+  if (screen_ == Screen::ThankYou) wait = std::min(wait, std::min(1000, ms(thankYouUntil_)));
+  if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
+  return wait;
+}
+
+ui::ViewState KioskApp::view(float width, float height) const {
+  ui::ViewState v;
+  v.screen = screen_;
+  v.locale = locale_;
+  v.elderly = elderly_;
+  v.siteName = siteName_;
+  v.strings = &strings_;
+  v.width = width;
+  v.height = height;
+  const std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d  %H:%M", &local);
+  v.dateTime = buf;
+  v.forms = entries_;
+  if (!quickEntry_.id.empty()) v.quickForm = &quickEntry_;
+  v.quickChoices = quickChoices_;
+  v.session = session_.get();
+  v.editing = editing_;
+  v.thankYouText = thankYou_;
+  v.thankYouSeconds = static_cast<int>(std::max<long long>(
+      0, std::chrono::duration_cast<std::chrono::seconds>(thankYouUntil_ - Clock::now()).count()));
+  v.quickThanks = quickThanks_;
+  return v;
+}
+
+}  // namespace minyi::app

@@ -1,0 +1,79 @@
+// The kiosk's flow: which screen is up, the form being filled, language, 长辈模式, text typing, timers.
+// No SDL or ImGui here: the window code feeds it commands, typed text and the time.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "minyi/core/form.h"
+#include "minyi/core/session.h"
+#include "minyi/core/strings.h"
+#include "minyi/ui/view.h"
+
+namespace minyi::app {
+
+using Clock = std::chrono::steady_clock;
+
+struct LoadedForm {
+  std::string path;
+  std::unique_ptr<core::Form> form;
+};
+
+class KioskApp {
+ public:
+  // Loads the string tables and every form in formsFolder; a form that fails the check is left out
+  // and named in problems() (the admin panel shows them).
+  bool load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  void setSiteName(std::string name) { siteName_ = std::move(name); }
+  // Applies what the resident did; returns true when something changed that needs a redraw.
+  bool apply(const std::vector<ui::Command>& commands, Clock::time_point now);
+  // Typed text (physical keyboard or on-screen keyboard) goes to the question being edited.
+  void typeText(const std::string& utf8);
+  void backspace();
+  // Timers: thank-you countdown, the brief quick-rating thanks. Returns true when the view changed.
+  bool tick(Clock::time_point now);
+  // Milliseconds until the next timer needs the loop awake (the loop sleeps otherwise).
+  int msUntilNextTimer(Clock::time_point now) const;
+
+  ui::ViewState view(float width, float height) const;
+  bool elderly() const { return elderly_; }
+  const std::string& locale() const { return locale_; }
+  ui::Screen screen() const { return screen_; }
+  core::Session* session() { return session_.get(); }
+  const std::vector<core::Json>& completed() const { return completed_; }  // results handed on (storage: issue #3 store)
+
+  // For screenshots and tests: open a form directly.
+  bool startForm(const std::string& id, Clock::time_point now);
+  void setLocale(const std::string& locale);
+  void setElderly(bool on) { elderly_ = on; }
+  void showThankYou(Clock::time_point now);
+
+ private:
+  const core::Form* find(const std::string& id) const;
+  void goHome();
+
+  core::StringTable strings_;
+  std::vector<LoadedForm> forms_;
+  std::vector<std::string> problems_;
+  std::string siteName_ = "民意服务终端";
+  std::string locale_ = "zh-cn";
+  bool elderly_ = false;
+  ui::Screen screen_ = ui::Screen::Attract;
+  std::unique_ptr<core::Session> session_;
+  const core::Element* editing_ = nullptr;
+  bool editingComment_ = false;
+  std::string thankYou_;
+  Clock::time_point thankYouUntil_{};
+  std::string quickThanks_;
+  Clock::time_point quickThanksUntil_{};
+  std::vector<core::Json> completed_;
+  void refreshEntries();
+  std::vector<ui::FormEntry> entries_;  // in the current language
+  ui::FormEntry quickEntry_;
+  std::vector<core::ChoiceView> quickChoices_;
+};
+
+}  // namespace minyi::app

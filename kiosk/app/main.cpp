@@ -1,0 +1,147 @@
+// minyi-kiosk: the full-screen touch app — an event-driven loop around KioskWindow and KioskApp, and a
+// headless mode that writes a PNG of every screen.
+#include <SDL.h>
+#include <imgui_impl_sdl.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "kiosk_app.h"
+#include "window.h"
+
+namespace fs = std::filesystem;
+using minyi::app::Clock;
+using minyi::app::KioskApp;
+using minyi::app::KioskWindow;
+namespace ui = minyi::ui;
+
+namespace {
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void shoot(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::string& name) {
+  const fs::path path = dir / (name + ".png");
+  if (w.screenshot(app, path)) std::cout << path.string() << "\n";
+  else std::cerr << "minyi-kiosk: could not write " << path.string() << "\n";
+}
+
+// Every screen, every page of every form (blank and with its validation messages), in each language,
+// normal and 长辈模式.
+int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const auto now = Clock::now();
+  auto go = [&](ui::Command::Kind k) { app.apply({ui::Command{k, {}, {}, {}}}, now); };
+  for (const char* locale : {"zh-cn", "zh-tw", "en"}) {
+    for (bool elderly : {false, true}) {
+      app.setLocale(locale);
+      app.setElderly(elderly);
+      const std::string suffix = std::string("-") + locale + (elderly ? "-elderly" : "");
+      go(ui::Command::Kind::Home);
+      shoot(w, app, dir, "attract" + suffix);
+      go(ui::Command::Kind::OpenFormList);
+      shoot(w, app, dir, "formlist" + suffix);
+      for (const ui::FormEntry& e : app.view(1920, 1080).forms) {
+        if (e.kind == "quick") continue;
+        app.startForm(e.id, now);
+        minyi::core::Session& s = *app.session();
+        for (int page : s.visiblePages()) {
+          s.goToPage(page);
+          shoot(w, app, dir, "form-" + e.id + "-p" + std::to_string(page + 1) + suffix);
+        }
+        s.goToPage(s.visiblePages().front());
+        s.validateCurrentPage();
+        shoot(w, app, dir, "form-" + e.id + "-errors" + suffix);
+        go(ui::Command::Kind::ToReview);
+        if (app.screen() == ui::Screen::FormPage) {  // the review needs a valid last page: show it as is
+          go(ui::Command::Kind::Home);
+        }
+      }
+      app.startForm("quick", now);
+      app.showThankYou(now);
+      shoot(w, app, dir, "thankyou" + suffix);
+      go(ui::Command::Kind::Home);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots;
+  std::string siteName = "东湖社区党群服务中心";
+  bool headless = false;
+  CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
+  cli.add_option("--assets", assets, "assets folder (strings, forms)");
+  cli.add_option("--fonts", fonts, "fonts folder");
+  cli.add_option("--forms", forms, "forms folder (default: <assets>/forms)");
+  cli.add_option("--windowed", windowed, "development window, e.g. 1280x720 (default: full-screen kiosk mode)");
+  cli.add_flag("--headless", headless, "no display: dummy video driver, software renderer");
+  cli.add_option("--screenshots", shots, "write a PNG of every screen to this folder and exit");
+  cli.add_option("--site", siteName, "site name shown on the start screen");
+  CLI11_PARSE(cli, argc, argv);
+  if (forms.empty()) forms = assets + "/forms";
+
+  KioskApp app;
+  std::string err;
+  if (!app.load(assets, forms, &err)) {
+    std::cerr << "minyi-kiosk: " << err << "\n";
+    return 2;
+  }
+  for (const auto& p : app.problems()) std::cerr << "minyi-kiosk: form left out: " << p << "\n";
+  app.setSiteName(siteName);
+
+  minyi::app::WindowOptions wo;
+  wo.fontsFolder = fonts;
+  wo.headless = headless;
+  wo.kioskMode = windowed.empty() && !headless;
+  if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {
+    std::cerr << "minyi-kiosk: --windowed wants WxH, e.g. 1280x720\n";
+    return 2;
+  }
+  for (const auto& e : fs::directory_iterator(forms)) wo.displayText += readAll(e.path());
+  for (const auto& e : fs::directory_iterator(assets + "/strings")) wo.displayText += readAll(e.path());
+  KioskWindow w;
+  if (!w.open(wo, &err)) {
+    std::cerr << "minyi-kiosk: " << err << "\n";
+    return 2;
+  }
+  if (!shots.empty()) return screenshots(w, app, shots);
+
+  // Event-driven loop: sleep in SDL_WaitEventTimeout; after each event draw a few frames so that a press
+  // and its release both register; wake for timers only.
+  int framesToDraw = 3;
+  bool running = true;
+  while (running) {
+    SDL_Event ev;
+    const int wait = framesToDraw > 0 ? 0 : app.msUntilNextTimer(Clock::now());
+    if (SDL_WaitEventTimeout(&ev, wait)) {
+      do {
+        ImGui_ImplSDL2_ProcessEvent(&ev);
+        if (ev.type == SDL_QUIT || (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_CLOSE)) {
+          if (!wo.kioskMode) running = false;  // in kiosk mode a resident cannot close the window
+        } else if (ev.type == SDL_TEXTINPUT) {
+          app.typeText(ev.text.text);
+        } else if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_BACKSPACE) {
+          app.backspace();
+        }
+      } while (SDL_PollEvent(&ev));
+      framesToDraw = 3;
+    }
+    const auto now = Clock::now();
+    if (app.tick(now)) framesToDraw = std::max(framesToDraw, 2);
+    if (framesToDraw > 0) {
+      if (app.apply(w.frame(app), now)) framesToDraw = 3;
+      w.present();
+      --framesToDraw;
+    }
+  }
+  return 0;
+}

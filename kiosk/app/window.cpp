@@ -1,0 +1,138 @@
+// The kiosk's window: SDL + SDL_Renderer + ImGui set-up, frames, PNG capture, taps by label.
+#include "window.h"
+
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+namespace minyi::app {
+
+KioskWindow::~KioskWindow() {
+  if (imgui_) {
+    ImGui_ImplSDLRenderer_Shutdown();
+    ImGui_ImplSDL2_Shutdown();
+    ImGui::DestroyContext();
+  }
+  if (renderer_) SDL_DestroyRenderer(renderer_);
+  if (window_) SDL_DestroyWindow(window_);
+  if (window_ || renderer_) SDL_Quit();
+}
+
+bool KioskWindow::open(const WindowOptions& o, std::string* error) {
+  auto fail = [&](std::string msg) {
+    if (error) *error = std::move(msg);
+    return false;
+  };
+  if (o.headless) setenv("SDL_VIDEODRIVER", "dummy", 1);
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) return fail(std::string("SDL_Init: ") + SDL_GetError());
+  Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+  if (o.kioskMode) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+  window_ = SDL_CreateWindow("民意 Minyi", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o.width, o.height, flags);
+  if (!window_) return fail(std::string("no window: ") + SDL_GetError());
+  renderer_ = SDL_CreateRenderer(window_, -1, o.headless ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
+  if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);  // software fallback
+  if (!renderer_) return fail(std::string("no renderer: ") + SDL_GetError());
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // nothing of a session is written to disk
+  ImGui_ImplSDL2_InitForSDLRenderer(window_);
+  ImGui_ImplSDLRenderer_Init(renderer_);
+  imgui_ = true;
+  std::string err;
+  if (!fontLibrary_.load(o.fontsFolder + "/NotoSansCJKsc-Minyi.otf", o.fontsFolder + "/charset.txt", &err)) return fail(err);
+  displayText_ = o.displayText;
+  return true;
+}
+
+bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
+  type_ = ui::typeScale(elderly, height);
+  if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, &fonts_, error)) return false;
+  ImGui_ImplSDLRenderer_DestroyFontsTexture();
+  ImGui_ImplSDLRenderer_CreateFontsTexture();
+  ui::applyTheme(type_);
+  fontsElderly_ = elderly;
+  fontsHeight_ = height;
+  return true;
+}
+
+std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, bool mouseDown) {
+  int w, h;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  if (app.elderly() != fontsElderly_ || static_cast<float>(h) != fontsHeight_ || !fonts_.body) {
+    std::string err;
+    if (!rebuildFonts(app.elderly(), static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
+  }
+  ImGui_ImplSDLRenderer_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  if (mouse) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = *mouse;
+    io.MouseDown[0] = mouseDown;
+  }
+  ImGui::NewFrame();
+  const ui::ViewState state = app.view(static_cast<float>(w), static_cast<float>(h));
+  std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_);
+  ImGui::Render();
+  SDL_SetRenderDrawColor(renderer_, 0xF5, 0xF7, 0xFA, 255);
+  SDL_RenderClear(renderer_);
+  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  return commands;
+}
+
+bool KioskWindow::savePng(const std::filesystem::path& path) {
+  int w, h;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * 4);
+  if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) != 0) return false;
+  return stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4) != 0;
+}
+
+bool KioskWindow::screenshot(KioskApp& app, const std::filesystem::path& path) {
+  const ImVec2 away(-1000, -1000);  // no finger on the screen: nothing looks pressed
+  for (int i = 0; i < 3; ++i) {
+    frame(app, &away, false);
+    if (i < 2) present();
+  }
+  const bool ok = savePng(path);
+  present();
+  return ok;
+}
+
+bool KioskWindow::tap(KioskApp& app, const std::string& label) {
+  const ImVec2 away(-1000, -1000);
+  app.apply(frame(app, &away, false), Clock::now());  // lay out the current screen, register its targets
+  // A target scrolled out of view is dragged into view first, as a resident would.
+  for (int attempt = 0; attempt < 8 && !targets_.centre(label); ++attempt) {
+    const ui::TouchTargets::Target* t = targets_.find(label);
+    if (!t) return false;
+    int w, h;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    const float centreY = h * 0.45f, targetY = (t->min.y + t->max.y) / 2;
+    const float distance = std::max(-h * 0.3f, std::min(h * 0.3f, centreY - targetY));
+    ImVec2 p(w * 0.5f, centreY - distance / 2);
+    // Start the drag on the page between tiles' gutter at the far right edge of the content.
+    p.x = w - 60.0f;
+    app.apply(frame(app, &p, true), Clock::now());
+    for (int i = 1; i <= 8; ++i) {
+      const ImVec2 q(p.x, p.y + distance * i / 8);
+      app.apply(frame(app, &q, true), Clock::now());
+    }
+    const ImVec2 end(p.x, p.y + distance);
+    app.apply(frame(app, &end, false), Clock::now());
+    app.apply(frame(app, &away, false), Clock::now());
+  }
+  const auto at = targets_.centre(label);
+  if (!at) return false;
+  // Press for one frame, release on the next: as a finger, never both in one frame.
+  app.apply(frame(app, &*at, true), Clock::now());
+  app.apply(frame(app, &*at, false), Clock::now());
+  app.apply(frame(app, &away, false), Clock::now());  // the finger lifts: nothing stays hovered
+  return true;
+}
+
+}  // namespace minyi::app

@@ -1,0 +1,60 @@
+// The kiosk's window: SDL window + renderer, ImGui context, fonts, one frame, PNG capture, and taps by label
+// for headless tests. main() and the headless UI tests share it.
+#pragma once
+#include <SDL.h>
+#include <imgui.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kiosk_app.h"
+#include "minyi/ui/fonts.h"
+#include "minyi/ui/theme.h"
+#include "minyi/ui/view.h"
+
+namespace minyi::app {
+
+struct WindowOptions {
+  std::string fontsFolder;
+  std::string displayText;  // every form and string-table text: the large sizes hold only these characters
+  int width = 1920, height = 1080;
+  bool headless = false;    // dummy video driver, software renderer
+  bool kioskMode = false;   // full screen, borderless
+};
+
+class KioskWindow {
+ public:
+  ~KioskWindow();
+  bool open(const WindowOptions& options, std::string* error);
+
+  // One frame of the app's current state. With `mouse`, the pointer is placed there (and pressed or not)
+  // between the backend's NewFrame and ImGui::NewFrame, as a finger would. Returns what was tapped.
+  std::vector<ui::Command> frame(KioskApp& app, const ImVec2* mouse = nullptr, bool mouseDown = false);
+  void present() { SDL_RenderPresent(renderer_); }
+  bool savePng(const std::filesystem::path& path);
+  // Draws a few frames so layout and fonts settle, then writes the PNG.
+  bool screenshot(KioskApp& app, const std::filesystem::path& path);
+
+  // Headless tests: press and release on the target with this label, applying what it does. False if no
+  // target has that label on the current screen.
+  bool tap(KioskApp& app, const std::string& label);
+  const ui::TouchTargets& targets() const { return targets_; }
+  SDL_Window* sdlWindow() const { return window_; }
+
+ private:
+  bool rebuildFonts(bool elderly, float height, std::string* error);
+
+  SDL_Window* window_ = nullptr;
+  SDL_Renderer* renderer_ = nullptr;
+  bool imgui_ = false;
+  ui::FontLibrary fontLibrary_;
+  ui::Fonts fonts_;
+  ui::TypeScale type_{};
+  bool fontsElderly_ = false;
+  float fontsHeight_ = 0;
+  std::string displayText_;
+  ui::TouchTargets targets_;
+};
+
+}  // namespace minyi::app

@@ -1,0 +1,57 @@
+// The kiosk's screens as thin views: they read a plain ViewState (and the form session) and return Commands.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "minyi/core/session.h"
+#include "minyi/core/strings.h"
+#include "minyi/ui/fonts.h"
+#include "minyi/ui/touch.h"
+
+namespace minyi::ui {
+
+enum class Screen { Attract, FormList, FormPage, Review, ThankYou };
+
+struct FormEntry {
+  std::string id;
+  std::string title;        // in the current language
+  std::string description;
+  std::string kind;         // survey | complaint | quick
+};
+
+// Everything a view needs to draw one frame. The app owns and fills it.
+struct ViewState {
+  Screen screen = Screen::Attract;
+  std::string locale = "zh-cn";
+  bool elderly = false;
+  std::string siteName;
+  std::string dateTime;                      // header clock, already formatted
+  std::vector<FormEntry> forms;              // surveys and complaints offered
+  const FormEntry* quickForm = nullptr;      // shown as faces on the attract screen
+  std::vector<core::ChoiceView> quickChoices;  // its rating values, in the current language, worst first
+  const core::Session* session = nullptr;    // the form being filled (FormPage, Review)
+  const core::StringTable* strings = nullptr;
+  std::string thankYouText;                  // ThankYou: completedHtml, as plain text
+  int thankYouSeconds = 0;                   // countdown to the automatic return
+  std::string quickThanks;                   // after a quick-rating tap, shown briefly on the attract screen
+  const core::Element* editing = nullptr;    // the text question receiving typed text
+  float width = 1920, height = 1080;
+};
+
+struct Command {
+  enum class Kind {
+    OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
+    SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish,
+  };
+  Kind kind;
+  std::string text;              // form id, locale
+  core::QuestionRef question{};
+  core::Json value;
+};
+
+// Draws the whole frame (one full-screen window) and returns what the resident did.
+std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type,
+                               TouchTargets& targets);
+
+}  // namespace minyi::ui

@@ -1,0 +1,808 @@
+// The kiosk's screens: attract, form list, form pages with a touch widget per question type, review, thank-you.
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <regex>
+
+#include "minyi/ui/theme.h"
+#include "minyi/ui/view.h"
+
+namespace minyi::ui {
+
+using core::ChoiceView;
+using core::Element;
+using core::ElementType;
+using core::Json;
+using core::QuestionRef;
+
+namespace {
+
+// Per-frame drawing context: fonts, sizes, targets, the commands produced.
+struct Frame {
+  const ViewState& state;
+  const Fonts& fonts;
+  const TypeScale& type;
+  TouchTargets& targets;
+  std::vector<Command> commands;
+  bool suppressClicks = false;  // the finger dragged the page: its release is not a tap
+
+  std::string s(const char* key, const std::vector<std::string>& args = {}) const {
+    return state.strings ? state.strings->get(state.locale, key, args) : key;
+  }
+  void emit(Command::Kind kind, std::string text = {}) { commands.push_back(Command{kind, std::move(text), {}, {}}); }
+  void setValue(const QuestionRef& q, Json v) { commands.push_back(Command{Command::Kind::SetValue, {}, q, std::move(v)}); }
+};
+
+enum class TileStyle { Card, Primary, Complaint, Outline, Selected };
+
+// A tile: the whole rectangle is the target; pressed darkens at once, acts on release; selected tiles get
+// a thicker border and a check mark, so colour is never the only signal.
+bool tile(Frame& f, const char* id, const std::string& label, ImVec2 size, TileStyle style, ImFont* font,
+          ImU32 fillOverride = 0, bool check = false, const std::string& hint = {}) {
+  ImGui::PushID(id);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::InvisibleButton("##tile", size) && !f.suppressClicks;
+  const bool pressed = ImGui::IsItemActive();
+  ImGui::PopID();
+  const ImVec2 q(p.x + size.x, p.y + size.y);
+  f.targets.add(label, p, q);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float rounding = f.type.gap * 0.5f;
+  ImU32 fill = colour::kCard, text = colour::kText, border = colour::kCardBorder;
+  float borderWidth = 2;
+  switch (style) {
+    case TileStyle::Primary: fill = colour::kPrimary; text = colour::kWhite; border = fill; break;
+    case TileStyle::Complaint: fill = colour::kComplaint; text = colour::kWhite; border = fill; break;
+    case TileStyle::Outline: border = colour::kPrimary; text = colour::kPrimary; borderWidth = 3; break;
+    case TileStyle::Selected: fill = colour::kSelectedLight; border = colour::kPrimary; borderWidth = 5; break;
+    case TileStyle::Card: break;
+  }
+  if (fillOverride) {
+    fill = fillOverride;
+    text = colour::kWhite;
+    if (style != TileStyle::Selected) border = fill;
+  }
+  dl->AddRectFilled(p, q, fill, rounding);
+  if (pressed) dl->AddRectFilled(p, q, colour::kPressedShade, rounding);
+  dl->AddRect(p, q, border, rounding, 0, borderWidth);
+  float textLeft = p.x + f.type.gap;
+  if (check) {
+    // A drawn check mark: the font subset need not hold ✓.
+    const float h = size.y, cx = p.x + f.type.gap + h * 0.2f, cy = p.y + h * 0.5f, r = std::min(h * 0.22f, 28.0f);
+    dl->AddCircleFilled(ImVec2(cx, cy), r, colour::kPrimary);
+    dl->PathLineTo(ImVec2(cx - r * 0.5f, cy));
+    dl->PathLineTo(ImVec2(cx - r * 0.1f, cy + r * 0.4f));
+    dl->PathLineTo(ImVec2(cx + r * 0.55f, cy - r * 0.45f));
+    dl->PathStroke(colour::kWhite, 0, r * 0.28f);
+    textLeft = cx + r + f.type.gap * 0.6f;
+  }
+  ImGui::PushFont(font);
+  const float wrap = q.x - textLeft - f.type.gap;
+  ImVec2 ts = ImGui::CalcTextSize(label.c_str(), nullptr, false, wrap);
+  float hintH = 0;
+  if (!hint.empty()) {
+    ImGui::PushFont(f.fonts.secondary);
+    hintH = ImGui::CalcTextSize(hint.c_str(), nullptr, false, wrap).y;
+    ImGui::PopFont();
+  }
+  const bool centred = style == TileStyle::Primary || style == TileStyle::Complaint || style == TileStyle::Outline ||
+                       (fillOverride && hint.empty());
+  float tx = centred && !check ? p.x + (size.x - ts.x) / 2 : textLeft;
+  float ty = p.y + (size.y - ts.y - (hintH ? hintH + 8 : 0)) / 2;
+  dl->AddText(font, font->FontSize, ImVec2(tx, ty), text, label.c_str(), nullptr, wrap);
+  ImGui::PopFont();
+  if (!hint.empty()) {
+    dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(tx, ty + ts.y + 8),
+                fillOverride || style == TileStyle::Primary || style == TileStyle::Complaint ? colour::kWhite
+                                                                                             : colour::kSecondary,
+                hint.c_str(), nullptr, wrap);
+  }
+  return clicked;
+}
+
+// Wrapped text in a font and colour, advancing the cursor.
+void text(Frame& f, ImFont* font, const std::string& s, ImU32 col = colour::kText, float wrapWidth = 0) {
+  if (s.empty()) return;
+  ImGui::PushFont(font);
+  ImGui::PushStyleColor(ImGuiCol_Text, col);
+  ImGui::PushTextWrapPos(wrapWidth > 0 ? ImGui::GetCursorPosX() + wrapWidth : 0.0f);
+  ImGui::TextUnformatted(s.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+  (void)f;
+}
+
+// The html question and thank-you texts: tags become line breaks, entities their characters.
+std::string plainText(const std::string& html) {
+  static const std::regex breaks(R"(<\s*(br|/p|/h[1-6]|/li|/div)\s*/?>)", std::regex::icase);
+  static const std::regex tags(R"(<[^>]*>)");
+  std::string s = std::regex_replace(html, breaks, "\n");
+  s = std::regex_replace(s, tags, "");
+  for (auto [from, to] : {std::pair<const char*, const char*>{"&nbsp;", " "}, {"&lt;", "<"}, {"&gt;", ">"},
+                          {"&quot;", "\""}, {"&amp;", "&"}}) {
+    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + 1)) s.replace(pos, strlen(from), to);
+  }
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// A face for the quick rating and smiley ratings: mouth curve from -1 (sad) to +1 (happy).
+void face(ImDrawList* dl, ImVec2 c, float r, float mood, ImU32 col) {
+  dl->AddCircleFilled(c, r, col, 48);
+  const float eye = r * 0.11f;
+  dl->AddCircleFilled(ImVec2(c.x - r * 0.35f, c.y - r * 0.22f), eye, colour::kWhite);
+  dl->AddCircleFilled(ImVec2(c.x + r * 0.35f, c.y - r * 0.22f), eye, colour::kWhite);
+  const float my = c.y + r * 0.35f, w = r * 0.45f, bend = mood * r * 0.28f;
+  for (int i = 0; i <= 16; ++i) {
+    const float t = i / 16.0f * 2 - 1;  // -1..1
+    dl->PathLineTo(ImVec2(c.x + t * w, my + bend * (1 - t * t) - bend * 0.3f));  // happy: the middle dips (y grows down)
+  }
+  dl->PathStroke(colour::kWhite, 0, r * 0.1f);
+}
+
+// Colour and mood of a satisfaction value, by its position on the scale (worst first or best first).
+std::pair<ImU32, float> moodOf(size_t index, size_t count, bool bestFirst) {
+  static const ImU32 palette[] = {colour::kVeryUnsatisfied, colour::kUnsatisfied, colour::kBasicallySatisfied,
+                                  colour::kSatisfied};
+  const float t = count > 1 ? static_cast<float>(bestFirst ? count - 1 - index : index) / (count - 1) : 1.0f;
+  const size_t slot = static_cast<size_t>(std::lround(t * 3));
+  return {palette[std::min<size_t>(slot, 3)], t * 2 - 1};
+}
+
+bool bestFirst(const std::vector<ChoiceView>& items) {
+  return !items.empty() && items.front().value.is_string() && items.front().value.get<std::string>().find("very_satisfied") == 0;
+}
+
+void star(ImDrawList* dl, ImVec2 c, float r, bool filled) {
+  ImVec2 pts[10];
+  for (int i = 0; i < 10; ++i) {
+    const float a = -IM_PI / 2 + i * IM_PI / 5, rr = i % 2 ? r * 0.45f : r;
+    pts[i] = ImVec2(c.x + std::cos(a) * rr, c.y + std::sin(a) * rr);
+  }
+  if (filled) dl->AddConvexPolyFilled(pts, 10, colour::kPrimary);  // concave, but ImGui fills it acceptably
+  dl->AddPolyline(pts, 10, colour::kPrimary, ImDrawFlags_Closed, 3);
+}
+
+// ---------------------------------------------------------------- question widgets
+
+bool isSelected(const Json& value, const Json& choice) {
+  if (value.is_array()) return std::any_of(value.begin(), value.end(), [&](const Json& v) { return core::values::equal(v, choice); });
+  return !value.is_null() && core::values::equal(value, choice);
+}
+
+void textField(Frame& f, const QuestionRef& q, const std::string& id, const std::string& current,
+               const std::string& placeholder, bool comment, bool isComment);
+
+void choiceTiles(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& choices, bool multi, float width) {
+  const core::Session& s = *f.state.session;
+  const Json value = s.value(q);
+  const int columns = choices.size() > 6 ? 2 : 1;
+  const float w = (width - (columns - 1) * f.type.gap) / columns;
+  int col = 0;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    const ChoiceView& c = choices[i];
+    const bool selected = isSelected(value, c.value) || (c.isSelectAll && value.is_array() && value.size() + 3 >= choices.size());
+    if (col > 0) ImGui::SameLine();
+    const std::string id = "c" + std::to_string(i);
+    if (tile(f, id.c_str(), c.text, ImVec2(w, f.type.target), selected ? TileStyle::Selected : TileStyle::Card,
+             f.fonts.body, 0, selected) && c.enabled) {
+      if (!multi) {
+        f.setValue(q, c.value);
+      } else if (c.isSelectAll) {
+        Json all = Json::array();
+        for (const ChoiceView& o : choices)
+          if (!o.isSelectAll && !o.isNone && !o.isOther) all.push_back(o.value);
+        f.setValue(q, all);
+      } else {
+        Json next = value.is_array() ? value : Json::array();
+        auto it = std::find_if(next.begin(), next.end(), [&](const Json& v) { return core::values::equal(v, c.value); });
+        if (it != next.end()) next.erase(it);
+        else next.push_back(c.value);
+        f.setValue(q, next);
+      }
+    }
+    col = (col + 1) % columns;
+    if (c.isOther && selected) {
+      const Element& e = *q.element;
+      textField(f, q, "other", s.comment(q), e.otherPlaceholder.empty() ? f.s("field.tapToType") : s.text(e.otherPlaceholder),
+                true, false);
+      col = 0;
+    }
+  }
+}
+
+void textField(Frame& f, const QuestionRef& q, const std::string& id, const std::string& current,
+               const std::string& placeholder, bool comment, bool isComment) {
+  const bool editing = f.state.editing == q.element;
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float height = isComment ? f.type.target * 2.2f : f.type.target;
+  ImGui::PushID(id.c_str());
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  if (ImGui::InvisibleButton("##field", ImVec2(width, height)) && !f.suppressClicks) {
+    f.commands.push_back(Command{Command::Kind::EditText, comment ? "comment" : "value", q, {}});
+  }
+  ImGui::PopID();
+  f.targets.add(f.s("field.tapToType") + ":" + q.element->name + (comment ? "-Comment" : ""), p,
+                ImVec2(p.x + width, p.y + height));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 q2(p.x + width, p.y + height);
+  dl->AddRectFilled(p, q2, colour::kCard, 6);
+  dl->AddRect(p, q2, editing ? colour::kPrimary : colour::kCardBorder, 6, 0, editing ? 5.0f : 2.0f);
+  const bool empty = current.empty();
+  const std::string shown = empty ? placeholder : current;
+  ImGui::PushFont(f.fonts.body);
+  const ImVec2 tp(p.x + f.type.gap * 0.6f, p.y + f.type.gap * 0.5f);
+  dl->AddText(f.fonts.body, f.fonts.body->FontSize, tp, empty ? colour::kSecondary : colour::kText, shown.c_str(),
+              nullptr, width - f.type.gap * 1.2f);
+  if (editing) {
+    // Caret after the text (app-owned buffer; the on-screen keyboard edits the same buffer).
+    const ImVec2 ts = empty ? ImVec2(0, f.fonts.body->FontSize)
+                            : ImGui::CalcTextSize(current.c_str(), nullptr, false, width - f.type.gap * 1.2f);
+    const float lastLine = empty ? 0 : ts.y - f.fonts.body->FontSize;
+    const float lastWidth = empty ? 0 : ImGui::CalcTextSize(current.substr(current.rfind('\n') == std::string::npos ? 0 : current.rfind('\n') + 1).c_str()).x;
+    const float cx = tp.x + std::min(lastWidth, width - f.type.gap * 1.2f) + 2;
+    dl->AddLine(ImVec2(cx, tp.y + lastLine), ImVec2(cx, tp.y + lastLine + f.fonts.body->FontSize), colour::kPrimary, 3);
+  }
+  ImGui::PopFont();
+}
+
+void questionBody(Frame& f, const QuestionRef& q, float width);
+
+void ratingRow(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& items, const std::string& rateType,
+               float width) {
+  const Json value = f.state.session->value(q);
+  const size_t n = std::max<size_t>(1, items.size());
+  const float w = std::min((width - (n - 1) * f.type.gap) / n, f.type.target * 3.2f);
+  const float h = rateType == "labels" ? f.type.target : f.type.target * 2.0f;
+  const bool best = bestFirst(items);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) ImGui::SameLine();
+    const ChoiceView& c = items[i];
+    const bool selected = isSelected(value, c.value);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const std::string id = "r" + std::to_string(i);
+    if (rateType == "labels") {
+      if (tile(f, id.c_str(), c.text, ImVec2(w, h), selected ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0,
+               selected))
+        f.setValue(q, c.value);
+      continue;
+    }
+    // Stars and faces carry their word under the picture.
+    if (tile(f, id.c_str(), "", ImVec2(w, h), selected ? TileStyle::Selected : TileStyle::Card, f.fonts.body))
+      f.setValue(q, c.value);
+    f.targets.add(c.text, p, ImVec2(p.x + w, p.y + h));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float r = std::min(w, h) * 0.26f;
+    const ImVec2 centre(p.x + w / 2, p.y + h * 0.38f);
+    if (rateType == "stars") {
+      // Stars fill up to the chosen one.
+      size_t selectedIndex = items.size();
+      for (size_t k = 0; k < items.size(); ++k)
+        if (isSelected(value, items[k].value)) selectedIndex = k;
+      const bool filled = selectedIndex < items.size() && i <= selectedIndex;
+      star(dl, centre, r, filled);
+    } else {
+      auto [col, mood] = moodOf(i, items.size(), best);
+      face(dl, centre, r, mood, col);
+    }
+    ImGui::PushFont(f.fonts.secondary);
+    const ImVec2 ts = ImGui::CalcTextSize(c.text.c_str());
+    dl->AddText(ImVec2(p.x + (w - ts.x) / 2, p.y + h * 0.72f), colour::kText, c.text.c_str());
+    ImGui::PopFont();
+  }
+}
+
+void booleanButtons(Frame& f, const QuestionRef& q, float width) {
+  const Element& e = *q.element;
+  const core::Session& s = *f.state.session;
+  const Json value = s.value(q);
+  const Json yes = e.valueTrue.is_null() ? Json(true) : e.valueTrue;
+  const Json no = e.valueFalse.is_null() ? Json(false) : e.valueFalse;
+  const std::string yesText = e.labelTrue.empty() ? f.s("boolean.true") : s.text(e.labelTrue);
+  const std::string noText = e.labelFalse.empty() ? f.s("boolean.false") : s.text(e.labelFalse);
+  const float w = (width - f.type.gap) / 2;
+  const bool isYes = !value.is_null() && core::values::equal(value, yes);
+  const bool isNo = !value.is_null() && core::values::equal(value, no);
+  if (tile(f, "yes", yesText, ImVec2(w, f.type.target), isYes ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, isYes))
+    f.setValue(q, true);
+  ImGui::SameLine();
+  if (tile(f, "no", noText, ImVec2(w, f.type.target), isNo ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, isNo))
+    f.setValue(q, false);
+}
+
+void matrixRows(Frame& f, const Element& e, float width) {
+  const core::Session& s = *f.state.session;
+  const auto rows = s.matrixRows(e);
+  const auto cols = s.matrixColumns(e);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    ImGui::PushID(static_cast<int>(r));
+    text(f, f.fonts.body, rows[r].text, colour::kText, width);
+    const Json current = s.matrixCell(e, rows[r].value, "");
+    const float w = (width - (cols.size() - 1) * f.type.gap) / std::max<size_t>(1, cols.size());
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (c) ImGui::SameLine();
+      const bool selected = !current.is_null() && core::values::equal(current, cols[c].value);
+      const std::string id = "m" + std::to_string(c);
+      const size_t n = cols.size();
+      ImU32 fill = 0;
+      if (selected) fill = moodOf(c, n, n >= 2 && cols.front().value.is_string() &&
+                                            cols.front().value.get<std::string>().rfind("satisfied", 0) == 0).first;
+      const bool tapped = tile(f, id.c_str(), cols[c].text, ImVec2(w, f.type.target),
+                               selected ? TileStyle::Selected : TileStyle::Card, f.fonts.body, fill, selected);
+      f.targets.add(rows[r].text + "/" + cols[c].text, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+      if (tapped) {
+        Json obj = s.value(e).is_object() ? s.value(e) : Json::object();
+        obj[core::values::toDisplayString(rows[r].value)] = cols[c].value;
+        f.setValue(QuestionRef{&e}, obj);
+      }
+    }
+    ImGui::PopID();
+  }
+}
+
+void matrixDropdown(Frame& f, const Element& e, float width) {
+  const core::Session& s = *f.state.session;
+  for (const ChoiceView& row : s.matrixRows(e)) {
+    ImGui::PushID(core::values::toDisplayString(row.value).c_str());
+    text(f, f.fonts.question, row.text, colour::kText, width);
+    const std::string rowKey = core::values::toDisplayString(row.value);
+    for (const core::MatrixColumn& col : e.matrixColumns) {
+      ImGui::PushID(col.name.c_str());
+      text(f, f.fonts.body, col.title.empty() ? col.name : s.text(col.title), colour::kSecondary, width);
+      const Json current = s.matrixCell(e, row.value, col.name);
+      auto setCell = [&](Json v) {
+        Json obj = s.value(e).is_object() ? s.value(e) : Json::object();
+        Json& cell = obj[rowKey];
+        if (!cell.is_object()) cell = Json::object();
+        if (core::values::isEmpty(v)) cell.erase(col.name);
+        else cell[col.name] = std::move(v);
+        f.setValue(QuestionRef{&e}, obj);
+      };
+      const Element& cell = *col.cell;
+      if (cell.type == ElementType::Boolean) {
+        const float w = (width - f.type.gap) / 2;
+        const bool yes = current.is_boolean() && current.get<bool>(), no = current.is_boolean() && !current.get<bool>();
+        if (tile(f, "y", f.s("boolean.true"), ImVec2(w, f.type.target), yes ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, yes))
+          setCell(true);
+        ImGui::SameLine();
+        if (tile(f, "n", f.s("boolean.false"), ImVec2(w, f.type.target), no ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, no))
+          setCell(false);
+      } else if (cell.type == ElementType::Text || cell.type == ElementType::Comment) {
+        text(f, f.fonts.body, current.is_null() ? std::string() : core::values::toDisplayString(current), colour::kText, width);
+      } else {
+        const auto items = s.cellChoices(e, col);
+        const bool multi = cell.type == ElementType::Checkbox || cell.type == ElementType::Tagbox;
+        const int perRow = std::max(1, std::min<int>(static_cast<int>(items.size()), 5));
+        const float w = (width - (perRow - 1) * f.type.gap) / perRow;
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (i % perRow) ImGui::SameLine();
+          const bool selected = isSelected(current, items[i].value);
+          const std::string id = "i" + std::to_string(i);
+          if (tile(f, id.c_str(), items[i].text, ImVec2(w, f.type.target), selected ? TileStyle::Selected : TileStyle::Card,
+                   f.fonts.body, 0, selected)) {
+            if (!multi) setCell(items[i].value);
+            else {
+              Json next = current.is_array() ? current : Json::array();
+              auto it = std::find_if(next.begin(), next.end(), [&](const Json& v) { return core::values::equal(v, items[i].value); });
+              if (it != next.end()) next.erase(it);
+              else next.push_back(items[i].value);
+              setCell(next);
+            }
+          }
+        }
+      }
+      ImGui::PopID();
+    }
+    ImGui::PopID();
+  }
+}
+
+void rankingTiles(Frame& f, const QuestionRef& q, float width) {
+  const core::Session& s = *f.state.session;
+  const auto choices = s.choices(q);
+  const Json value = s.value(q).is_array() ? s.value(q) : Json::array();
+  text(f, f.fonts.secondary, f.s("ranking.hint"), colour::kSecondary, width);
+  for (size_t i = 0; i < choices.size(); ++i) {
+    int rank = 0;
+    for (size_t k = 0; k < value.size(); ++k)
+      if (core::values::equal(value[k], choices[i].value)) rank = static_cast<int>(k) + 1;
+    const std::string label = rank ? std::to_string(rank) + ".  " + choices[i].text : choices[i].text;
+    const std::string id = "k" + std::to_string(i);
+    if (tile(f, id.c_str(), label, ImVec2(width, f.type.target), rank ? TileStyle::Selected : TileStyle::Card, f.fonts.body)) {
+      Json next = value;
+      if (rank) next.erase(next.begin() + (rank - 1));
+      else next.push_back(choices[i].value);
+      f.setValue(q, next);
+    }
+    f.targets.add(choices[i].text, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  }
+}
+
+void errorsFor(Frame& f, const QuestionRef& q, float width) {
+  for (const auto& err : f.state.session->errorsFor(q)) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::PushFont(f.fonts.body);
+    const std::string msg = "！ " + err.message;
+    const ImVec2 ts = ImGui::CalcTextSize(msg.c_str(), nullptr, false, width - f.type.gap * 2);
+    ImGui::PopFont();
+    const ImVec2 q2(p.x + width, p.y + ts.y + f.type.gap);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, q2, colour::kErrorBack, 6);
+    dl->AddRectFilled(p, ImVec2(p.x + 8, q2.y), colour::kErrorText);
+    dl->AddText(f.fonts.body, f.fonts.body->FontSize, ImVec2(p.x + f.type.gap, p.y + f.type.gap / 2), colour::kErrorText,
+                msg.c_str(), nullptr, width - f.type.gap * 2);
+    ImGui::Dummy(ImVec2(width, ts.y + f.type.gap));
+  }
+}
+
+void questionBody(Frame& f, const QuestionRef& q, float width) {
+  const Element& e = *q.element;
+  const core::Session& s = *f.state.session;
+  switch (e.type) {
+    case ElementType::Radiogroup:
+    case ElementType::Dropdown:
+      choiceTiles(f, q, s.choices(q), false, width);
+      break;
+    case ElementType::ImagePicker:
+      choiceTiles(f, q, s.choices(q), e.multiSelect, width);
+      break;
+    case ElementType::Checkbox:
+    case ElementType::Tagbox:
+      choiceTiles(f, q, s.choices(q), true, width);
+      break;
+    case ElementType::Rating:
+      ratingRow(f, q, s.rateItems(e), e.rateType, width);
+      if (!e.minRateDescription.empty() || !e.maxRateDescription.empty())
+        text(f, f.fonts.secondary, s.text(e.minRateDescription) + "  …  " + s.text(e.maxRateDescription), colour::kSecondary, width);
+      break;
+    case ElementType::Boolean:
+      booleanButtons(f, q, width);
+      break;
+    case ElementType::Matrix:
+      matrixRows(f, e, width);
+      break;
+    case ElementType::MatrixDropdown:
+      matrixDropdown(f, e, width);
+      break;
+    case ElementType::Ranking:
+      rankingTiles(f, q, width);
+      break;
+    case ElementType::Text:
+    case ElementType::Comment: {
+      const Json v = s.value(q);
+      textField(f, q, "text", v.is_null() ? std::string() : core::values::toDisplayString(v),
+                e.placeholder.empty() ? f.s("field.tapToType") : s.text(e.placeholder), false, e.type == ElementType::Comment);
+      break;
+    }
+    case ElementType::Expression:
+      text(f, f.fonts.question, s.displayValue(q), colour::kText, width);
+      break;
+    case ElementType::Html:
+      text(f, f.fonts.body, plainText(s.text(e.html)), colour::kText, width);
+      break;
+    case ElementType::MultipleText:
+      for (const auto& item : e.elements) {
+        ImGui::PushID(item->name.c_str());
+        text(f, f.fonts.body, s.title(*item), colour::kSecondary, width);
+        const QuestionRef iq{item.get(), q.dynamicPanel, q.panelIndex};
+        const Json v = s.value(iq);
+        textField(f, iq, "item", v.is_null() ? std::string() : core::values::toDisplayString(v),
+                  item->placeholder.empty() ? f.s("field.tapToType") : s.text(item->placeholder), false, false);
+        ImGui::PopID();
+      }
+      break;
+    case ElementType::PanelDynamic: {
+      const int n = s.panelCount(e);
+      for (int i = 0; i < n; ++i) {
+        ImGui::PushID(i);
+        text(f, f.fonts.question, f.s("panel.item", {std::to_string(i + 1)}), colour::kPrimary, width);
+        for (const auto& t : e.elements) {
+          if (!s.isVisible(*t, i)) continue;
+          ImGui::PushID(t->name.c_str());
+          text(f, f.fonts.body, s.title(*t), colour::kText, width);
+          const QuestionRef tq{t.get(), &e, i};
+          errorsFor(f, tq, width);
+          questionBody(f, tq, width);
+          ImGui::PopID();
+        }
+        if (e.allowRemovePanel && n > e.minPanelCount &&
+            tile(f, "remove", e.removePanelText.empty() ? f.s("panel.remove") : s.text(e.removePanelText),
+                 ImVec2(width * 0.4f, f.type.target), TileStyle::Outline, f.fonts.body))
+          f.commands.push_back(Command{Command::Kind::SetValue, "removePanel:" + std::to_string(i), q, {}});
+        ImGui::PopID();
+      }
+      if (n == 0) text(f, f.fonts.body, e.noEntriesText.empty() ? f.s("panel.noEntries") : s.text(e.noEntriesText), colour::kSecondary, width);
+      if (e.allowAddPanel && n < e.maxPanelCount &&
+          tile(f, "add", e.addPanelText.empty() ? f.s("panel.add") : s.text(e.addPanelText), ImVec2(width * 0.4f, f.type.target),
+               TileStyle::Outline, f.fonts.body))
+        f.commands.push_back(Command{Command::Kind::SetValue, "addPanel", q, {}});
+      break;
+    }
+    case ElementType::Panel:
+      break;
+  }
+  if (e.showCommentArea && e.type != ElementType::Text && e.type != ElementType::Comment) {
+    text(f, f.fonts.secondary, e.commentText.empty() ? f.s("field.comment") : s.text(e.commentText), colour::kSecondary, width);
+    textField(f, q, "comment", s.comment(q), e.commentPlaceholder.empty() ? f.s("field.tapToType") : s.text(e.commentPlaceholder),
+              true, true);
+  }
+}
+
+// ---------------------------------------------------------------- screens
+
+// Drag on empty space (or anywhere) scrolls the current window; a drag cancels the tap it started as.
+void dragScroll(Frame& f) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0, 12.0f)) {
+    ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+  }
+  const ImVec2 total = ImGui::GetMouseDragDelta(0, 0.0f);
+  if (std::fabs(total.y) > 12.0f || std::fabs(total.x) > 24.0f) f.suppressClicks = true;
+}
+
+void header(Frame& f, const std::string& left, const std::string& right) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float h = f.type.title * 1.6f;
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(f.state.width, h), colour::kPrimary);
+  dl->AddText(f.fonts.question, f.fonts.question->FontSize, ImVec2(f.type.margin, (h - f.fonts.question->FontSize) / 2),
+              colour::kWhite, left.c_str());
+  ImGui::PushFont(f.fonts.body);
+  const ImVec2 ts = ImGui::CalcTextSize(right.c_str());
+  ImGui::PopFont();
+  dl->AddText(f.fonts.body, f.fonts.body->FontSize, ImVec2(f.state.width - f.type.margin - ts.x, (h - ts.y) / 2),
+              colour::kWhite, right.c_str());
+  ImGui::SetCursorPos(ImVec2(f.type.margin, h + f.type.gap));
+}
+
+void languageBar(Frame& f) {
+  const float w = f.type.target * 1.4f;
+  const float y = f.state.height - f.type.margin - f.type.target;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+  for (const auto& [loc, key] : {std::pair<const char*, const char*>{"zh-cn", "lang.zhcn"}, {"zh-tw", "lang.zhtw"}, {"en", "lang.en"}}) {
+    const bool on = f.state.locale == loc;
+    if (tile(f, loc, f.s(key), ImVec2(w, f.type.target), on ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, false))
+      f.emit(Command::Kind::SetLocale, loc);
+    ImGui::SameLine();
+  }
+  const std::string elder = f.s("elderly");
+  ImGui::PushFont(f.fonts.body);
+  const float ew = ImGui::CalcTextSize(elder.c_str()).x + f.type.target * 1.2f;
+  ImGui::PopFont();
+  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - ew, y));
+  if (tile(f, "elderly", elder, ImVec2(ew, f.type.target), f.state.elderly ? TileStyle::Selected : TileStyle::Card,
+           f.fonts.body, 0, f.state.elderly))
+    f.emit(Command::Kind::ToggleElderly);
+}
+
+void attractScreen(Frame& f) {
+  header(f, f.state.siteName, f.state.dateTime);
+  const float top = ImGui::GetCursorPosY() + f.type.gap;
+  const float bottom = f.state.height - f.type.margin - f.type.target - f.type.gap * 2;
+  const float quickH = f.state.quickForm ? f.type.target * 2.6f + f.type.gap : 0;
+  const float leftW = (f.state.width - 2 * f.type.margin) * 0.4f;
+  const float rightX = f.type.margin + leftW + f.type.gap * 2;
+  const float rightW = f.state.width - f.type.margin - rightX;
+  // Welcome card (notices join it with issue #5).
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 cardMin(f.type.margin, top), cardMax(f.type.margin + leftW, bottom - quickH);
+  dl->AddRectFilled(cardMin, cardMax, colour::kCard, 12);
+  dl->AddRect(cardMin, cardMax, colour::kCardBorder, 12, 0, 2);
+  ImGui::SetCursorScreenPos(ImVec2(cardMin.x + f.type.gap * 1.5f, cardMin.y + f.type.gap * 1.5f));
+  ImGui::BeginGroup();
+  text(f, f.fonts.title, f.s("attract.welcome"), colour::kPrimary, leftW - f.type.gap * 3);
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  text(f, f.fonts.body, f.s("attract.intro"), colour::kText, leftW - f.type.gap * 3);
+  ImGui::EndGroup();
+  // Entry tiles.
+  const float tileH = std::min((bottom - quickH - top - f.type.gap) / 2, f.type.target * 3.0f);
+  ImGui::SetCursorScreenPos(ImVec2(rightX, top));
+  if (tile(f, "survey", f.s("entry.survey"), ImVec2(rightW, tileH), TileStyle::Primary, f.fonts.entry, 0, false,
+           f.s("entry.surveyHint")))
+    f.emit(Command::Kind::OpenFormList);
+  ImGui::SetCursorScreenPos(ImVec2(rightX, top + tileH + f.type.gap));
+  const auto complaint = std::find_if(f.state.forms.begin(), f.state.forms.end(), [](const FormEntry& e) { return e.kind == "complaint"; });
+  if (complaint != f.state.forms.end() &&
+      tile(f, "complaint", f.s("entry.complaint"), ImVec2(rightW, tileH), TileStyle::Complaint, f.fonts.entry, 0, false,
+           f.s("entry.complaintHint")))
+    f.emit(Command::Kind::StartForm, complaint->id);
+  // Quick rating faces across the bottom.
+  if (f.state.quickForm && f.state.session == nullptr) {
+    const float y = bottom - quickH + f.type.gap;
+    ImGui::SetCursorScreenPos(ImVec2(f.type.margin, y));
+    const std::string prompt = f.state.quickThanks.empty() ? f.state.quickForm->title : f.state.quickThanks;
+    text(f, f.fonts.question, prompt, f.state.quickThanks.empty() ? colour::kText : colour::kSatisfied);
+    const float promptW = leftW;
+    const auto& items = f.state.quickChoices;
+    const int n = static_cast<int>(items.size());
+    const float faceW = (f.state.width - 2 * f.type.margin - promptW - (n - 1) * f.type.gap) / std::max(1, n);
+    const bool best = bestFirst(items);
+    for (int i = 0; i < n; ++i) {
+      const ImVec2 p(f.type.margin + promptW + i * (faceW + f.type.gap), y);
+      ImGui::SetCursorScreenPos(p);
+      const std::string& word = items[i].text;
+      ImGui::PushID(i);
+      const bool tapped = ImGui::InvisibleButton("##face", ImVec2(faceW, quickH - f.type.gap)) && !f.suppressClicks;
+      const bool pressed = ImGui::IsItemActive();
+      ImGui::PopID();
+      f.targets.add(word, p, ImVec2(p.x + faceW, p.y + quickH - f.type.gap));
+      auto [col, mood] = moodOf(static_cast<size_t>(i), items.size(), best);
+      const float r = (quickH - f.type.gap) * 0.3f;
+      face(dl, ImVec2(p.x + faceW / 2, p.y + r + 6), pressed ? r * 0.92f : r, mood, col);
+      ImGui::PushFont(f.fonts.body);
+      const ImVec2 ts = ImGui::CalcTextSize(word.c_str());
+      ImGui::PopFont();
+      dl->AddText(f.fonts.body, f.fonts.body->FontSize, ImVec2(p.x + (faceW - ts.x) / 2, p.y + 2 * r + 14), colour::kText,
+                  word.c_str());
+      if (tapped) f.commands.push_back(Command{Command::Kind::QuickRate, f.state.quickForm->id, {}, items[i].value});
+    }
+  }
+  languageBar(f);
+}
+
+void formListScreen(Frame& f) {
+  header(f, f.s("formlist.title"), f.state.dateTime);
+  const float width = f.state.width - 2 * f.type.margin;
+  const float listH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 2;
+  ImGui::BeginChild("forms", ImVec2(width, listH), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  int n = 0;
+  for (const FormEntry& e : f.state.forms) {
+    if (e.kind != "survey") continue;
+    ImGui::PushID(e.id.c_str());
+    if (tile(f, "form", e.title, ImVec2(width, f.type.target * 1.8f), TileStyle::Card, f.fonts.question, 0, false, e.description))
+      f.emit(Command::Kind::StartForm, e.id);
+    ImGui::PopID();
+    ++n;
+  }
+  if (n == 0) text(f, f.fonts.body, f.s("formlist.empty"), colour::kSecondary, width);
+  ImGui::EndChild();
+  ImGui::SetCursorPos(ImVec2(f.type.margin, f.state.height - f.type.margin - f.type.primaryButton));
+  if (tile(f, "home", f.s("nav.home"), ImVec2(width * 0.3f, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::Home);
+}
+
+void progressBar(Frame& f, float y) {
+  const core::Session& s = *f.state.session;
+  const core::Progress p = s.progress();
+  const std::string label = f.s("form.progress", {std::to_string(p.page), std::to_string(p.pageCount)});
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImGui::PushFont(f.fonts.secondary);
+  const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+  ImGui::PopFont();
+  const float barW = f.state.width * 0.25f, x = f.state.width - f.type.margin - barW;
+  dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(x - ts.x - f.type.gap, y), colour::kWhite, label.c_str());
+  const float by = y + ts.y / 2 - 8;
+  dl->AddRectFilled(ImVec2(x, by), ImVec2(x + barW, by + 16), IM_COL32(255, 255, 255, 90), 8);
+  const float frac = p.pageCount ? static_cast<float>(p.page) / p.pageCount : 0;
+  dl->AddRectFilled(ImVec2(x, by), ImVec2(x + barW * frac, by + 16), colour::kWhite, 8);
+}
+
+void formPageScreen(Frame& f) {
+  const core::Session& s = *f.state.session;
+  header(f, s.text(s.form().title), "");
+  progressBar(f, (f.type.title * 1.6f - f.fonts.secondary->FontSize) / 2);
+  const float width = f.state.width - 2 * f.type.margin;
+  const float bodyH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 1.5f;
+  ImGui::BeginChild("page", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  const std::string pageTitle = s.text(s.currentPage().title);
+  if (!pageTitle.empty()) text(f, f.fonts.question, pageTitle, colour::kPrimary, width);
+  for (const Element* e : s.visibleElements()) {
+    ImGui::PushID(e);
+    if (e->type == ElementType::Panel) {
+      text(f, f.fonts.question, s.title(*e), colour::kPrimary, width);
+      ImGui::PopID();
+      continue;
+    }
+    if (e->type != ElementType::Html) {
+      std::string title = s.title(*e);
+      if (s.isRequired(*e)) title += f.s("field.required");
+      text(f, f.fonts.question, title, colour::kText, width);
+      text(f, f.fonts.secondary, s.text(e->description), colour::kSecondary, width);
+    }
+    // The message goes right under the title, where the eye is, not below a long list of choices.
+    errorsFor(f, QuestionRef{e}, width);
+    const bool enabled = s.isEnabled(*e);
+    if (!enabled) ImGui::BeginDisabled();
+    questionBody(f, QuestionRef{e}, width);
+    if (!enabled) ImGui::EndDisabled();
+    ImGui::Dummy(ImVec2(width, f.type.gap));
+    ImGui::PopID();
+  }
+  ImGui::Dummy(ImVec2(width, f.type.target));  // room to scroll the last question above the buttons
+  ImGui::EndChild();
+  // Bottom bar: 上一步 left (outlined), 下一步 / 提交 right (filled).
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  const float bw = width * 0.3f;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+  if (!s.isFirstPage()) {
+    if (tile(f, "back", f.s("nav.prev"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+      f.emit(Command::Kind::Back);
+  } else if (tile(f, "exit", f.s("nav.exit"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body)) {
+    f.emit(Command::Kind::Home);
+  }
+  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+  const bool last = s.isLastPage() || s.completeOnNext();
+  if (tile(f, "next", f.s(last ? "nav.review" : "nav.next"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+    f.emit(last ? Command::Kind::ToReview : Command::Kind::Next);
+}
+
+void reviewScreen(Frame& f) {
+  const core::Session& s = *f.state.session;
+  header(f, f.s("review.title"), s.text(s.form().title));
+  const float width = f.state.width - 2 * f.type.margin;
+  const float bodyH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 1.5f;
+  ImGui::BeginChild("review", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  for (int page : s.visiblePages()) {
+    for (const Element* e : s.visibleElements(page)) {
+      if (!e->isQuestion() || e->type == ElementType::Html) continue;
+      text(f, f.fonts.secondary, s.title(*e), colour::kSecondary, width);
+      const std::string answer = s.displayValue(*e);
+      text(f, f.fonts.body, answer.empty() ? f.s("review.unanswered") : answer, colour::kText, width);
+      ImGui::Dummy(ImVec2(width, f.type.gap * 0.5f));
+    }
+  }
+  ImGui::EndChild();
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  const float bw = width * 0.3f;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+  if (tile(f, "edit", f.s("review.edit"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::BackToForm);
+  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+  if (tile(f, "submit", f.s("nav.complete"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+    f.emit(Command::Kind::Submit);
+}
+
+void thankYouScreen(Frame& f) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 c(f.state.width / 2, f.state.height * 0.28f);
+  const float r = f.state.height * 0.09f;
+  dl->AddCircleFilled(c, r, colour::kSatisfied, 48);
+  dl->PathLineTo(ImVec2(c.x - r * 0.45f, c.y));
+  dl->PathLineTo(ImVec2(c.x - r * 0.1f, c.y + r * 0.35f));
+  dl->PathLineTo(ImVec2(c.x + r * 0.5f, c.y - r * 0.35f));
+  dl->PathStroke(colour::kWhite, 0, r * 0.16f);
+  const float width = f.state.width * 0.7f;
+  ImGui::SetCursorPos(ImVec2((f.state.width - width) / 2, c.y + r + f.type.gap * 2));
+  ImGui::BeginGroup();
+  text(f, f.fonts.title, plainText(f.state.thankYouText), colour::kText, width);
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  text(f, f.fonts.body, f.s("thanks.return", {std::to_string(f.state.thankYouSeconds)}), colour::kSecondary, width);
+  ImGui::EndGroup();
+  const float bw = f.state.width * 0.25f;
+  ImGui::SetCursorPos(ImVec2((f.state.width - bw) / 2, f.state.height - f.type.margin - f.type.primaryButton));
+  if (tile(f, "done", f.s("thanks.done"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+    f.emit(Command::Kind::Finish);
+}
+
+}  // namespace
+
+std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type, TouchTargets& targets) {
+  Frame f{state, fonts, type, targets, {}, false};
+  targets.beginFrame();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(state.width, state.height));
+  ImGui::Begin("kiosk", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PushFont(fonts.body);
+  const ImVec2 drag = ImGui::GetMouseDragDelta(0, 0.0f);
+  f.suppressClicks = std::fabs(drag.y) > 12.0f || std::fabs(drag.x) > 24.0f;
+  switch (state.screen) {
+    case Screen::Attract: attractScreen(f); break;
+    case Screen::FormList: formListScreen(f); break;
+    case Screen::FormPage: if (state.session) formPageScreen(f); break;
+    case Screen::Review: if (state.session) reviewScreen(f); break;
+    case Screen::ThankYou: thankYouScreen(f); break;
+  }
+  ImGui::PopFont();
+  ImGui::End();
+  return std::move(f.commands);
+}
+
+}  // namespace minyi::ui

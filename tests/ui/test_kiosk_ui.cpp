@@ -1,0 +1,162 @@
+// Headless UI tests: a resident's taps on the real screens, checked against what the kiosk hands on.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "kiosk_app.h"
+#include "window.h"
+
+namespace fs = std::filesystem;
+using minyi::app::Clock;
+using minyi::app::KioskApp;
+using minyi::app::KioskWindow;
+using minyi::core::Json;
+using minyi::ui::Screen;
+
+namespace {
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// One window for the whole test run (SDL allows one video init per process comfortably).
+KioskWindow& window() {
+  static KioskWindow w;
+  static bool opened = [] {
+    minyi::app::WindowOptions o;
+    o.fontsFolder = MINYI_FONTS_DIR;
+    o.headless = true;
+    for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/forms")) o.displayText += readAll(e.path());
+    for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/strings")) o.displayText += readAll(e.path());
+    std::string err;
+    const bool ok = w.open(o, &err);
+    if (!ok) FAIL("window: " << err);
+    return ok;
+  }();
+  REQUIRE(opened);
+  return w;
+}
+
+struct Kiosk {
+  KioskApp app;
+  Kiosk() {
+    std::string err;
+    REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
+    REQUIRE(app.problems().empty());
+  }
+  void tap(const std::string& label) {
+    INFO("tap \"" << label << "\"");
+    bool found = window().tap(app, label);
+    if (!found) {
+      std::string labels;
+      for (const auto& t : window().targets().all()) labels += " [" + t.label + "]";
+      FAIL("no target \"" << label << "\" on this screen; there are:" << labels);
+    }
+  }
+  void type(const std::string& field, const std::string& text) {
+    tap("点这里输入:" + field);
+    app.typeText(text);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("one tap on a quick-rating face is one submission", "[ui]") {
+  Kiosk k;
+  k.tap("非常满意");
+  REQUIRE(k.app.completed().size() == 1);
+  CHECK(k.app.completed()[0] == Json{{"satisfaction", "very_satisfied"}});
+  CHECK(k.app.screen() == Screen::Attract);
+}
+
+TEST_CASE("a resident completes the civilized-city form by taps and typing", "[ui]") {
+  Kiosk k;
+  k.tap("填写问卷");
+  CHECK(k.app.screen() == Screen::FormList);
+  k.tap("创建文明城市居民满意度调查");
+  REQUIRE(k.app.screen() == Screen::FormPage);
+  // Next without an answer: the page stays, with the message beside the question.
+  k.tap("下一步");
+  CHECK(k.app.session()->progress().page == 1);
+  REQUIRE_FALSE(k.app.session()->errors().empty());
+  CHECK(k.app.session()->errors()[0].message == "请回答这个问题。");
+  k.tap("东湖社区");
+  k.tap("下一步");
+  CHECK(k.app.session()->progress().page == 2);
+  for (const char* row : {"环境卫生（垃圾清运、卫生死角）", "绿化（绿化带修剪、杂草清理）", "消防通道和停车", "志愿服务"})
+    k.tap(std::string(row) + "/满意");
+  k.tap("楼道灯/不满意");
+  k.type("unsatisfied_detail", "3号楼楼道灯坏了");
+  k.tap("上一步");
+  CHECK(k.app.session()->progress().page == 1);
+  k.tap("下一步");
+  k.tap("下一步");
+  CHECK(k.app.session()->progress().page == 3);
+  k.tap("楼道灯不亮");
+  k.tap("乱停车、占用消防通道");
+  k.tap("其他（请注明）");
+  k.type("priorities-Comment", "早市菜叶没人扫");
+  k.tap("下一步");
+  CHECK(k.app.session()->progress().page == 4);
+  k.tap("知道");
+  k.tap("参加过");
+  k.type("suggestions", "多组织清洁活动");
+  k.tap("核对并提交");
+  REQUIRE(k.app.screen() == Screen::Review);
+  k.tap("提交");
+  REQUIRE(k.app.screen() == Screen::ThankYou);
+  REQUIRE(k.app.completed().size() == 1);
+  const Json expected = Json::parse(R"({
+    "community": "donghu",
+    "satisfaction": {"sanitation": "satisfied", "greening": "satisfied", "fire_lanes_parking": "satisfied",
+                     "volunteer_service": "satisfied", "hallway_lights": "unsatisfied"},
+    "unsatisfied_detail": "3号楼楼道灯坏了",
+    "priorities": ["dark_hallways", "blocked_fire_lanes", "other"],
+    "priorities-Comment": "早市菜叶没人扫",
+    "awareness": "aware",
+    "volunteered": true,
+    "suggestions": "多组织清洁活动"})");
+  CHECK(nlohmann::json(k.app.completed()[0]) == nlohmann::json(expected));
+  k.tap("完成");
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK(k.app.session() == nullptr);  // nothing of this resident is left for the next
+}
+
+TEST_CASE("switching language mid-form keeps the answers", "[ui]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  REQUIRE(k.app.screen() == Screen::FormPage);
+  k.tap("楼道灯不亮");
+  k.app.setLocale("zh-tw");
+  k.tap("下一步");
+  CHECK(k.app.session()->progress().page == 2);
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")) == "hallway_lights");
+  k.tap("東湖社區");  // the page is now in Traditional script
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("community")) == "donghu");
+}
+
+TEST_CASE("a drag on the page scrolls and is not a tap", "[ui]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  auto& w = window();
+  const ImVec2 away(-1000, -1000);
+  k.app.apply(w.frame(k.app, &away, false), Clock::now());
+  const auto start = w.targets().centre("私搭乱建");
+  REQUIRE(start);
+  // Press on a tile, move 200 px up, release: the page moved, nothing was chosen.
+  k.app.apply(w.frame(k.app, &*start, true), Clock::now());
+  for (int i = 1; i <= 10; ++i) {
+    const ImVec2 p(start->x, start->y - 20.0f * i);
+    k.app.apply(w.frame(k.app, &p, true), Clock::now());
+  }
+  const ImVec2 end(start->x, start->y - 200);
+  k.app.apply(w.frame(k.app, &end, false), Clock::now());
+  k.app.apply(w.frame(k.app, &away, false), Clock::now());
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")).is_null());
+  const auto after = w.targets().centre("私搭乱建");
+  REQUIRE(after);
+  CHECK(after->y < start->y - 100);
+}
