@@ -1,0 +1,37 @@
+// The kiosk's configuration file (TOML, `minyi-kiosk --config`) and the admin PIN's hash.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace minyi::store {
+
+// deploy/kiosk.example.toml documents every key. Relative paths are resolved against the folder of
+// the configuration file, so a kiosk folder can be moved as a whole.
+struct KioskConfig {
+  std::string siteId;        // [site] id — short, stable, e.g. "donghu-dqfwzx"
+  std::string siteName;      // [site] name — shown on the attract screen, e.g. 东湖社区党群服务中心
+  std::string databasePath;  // [storage] database
+  uint64_t maxDatabaseBytes = 0;  // [storage] max_database_mb; 0: the disk is the limit
+  std::string formsFolder;   // [kiosk] forms_folder
+  std::string defaultLocale = "zh-cn";  // [kiosk] default_locale: zh-cn | zh-tw | en
+  int idleSeconds = 60;      // [kiosk] idle_seconds: no touch for this long asks 还在吗？
+  std::string adminPinHash;  // [admin] pin_hash — argon2id string from hashPin(), never the PIN itself
+  std::string serverUrl;     // [server] url — optional until sync exists
+};
+
+// Reads and checks the file. On failure returns nullopt and sets error to one sentence per problem
+// naming the key ("site.name: missing (the name shown on the attract screen)").
+std::optional<KioskConfig> loadKioskConfig(const std::string& path, std::string* error);
+// The same from text; `baseFolder` resolves relative paths.
+std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::string& baseFolder, std::string* error);
+
+// The admin PIN as an argon2id string (libsodium crypto_pwhash_str, interactive limits: about 0.1 s
+// and 64 MB to check one guess). A PIN is 4–16 digits; nullopt and an error sentence otherwise.
+std::optional<std::string> hashPin(const std::string& pin, std::string* error = nullptr);
+// True when pin matches the hash; false for a wrong PIN or a malformed hash.
+bool verifyPin(const std::string& hash, const std::string& pin);
+// True when text looks like an argon2id string hashPin could have made.
+bool isPinHash(const std::string& text);
+
+}  // namespace minyi::store

@@ -1,0 +1,229 @@
+// Kiosk configuration from TOML (toml++), every problem named by its key; admin PIN hashing with argon2id.
+#include "minyi/store/config.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+#include <vector>
+
+namespace minyi::store {
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1024 * 1024;  // a real file is under 2 KB
+
+bool allDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+const char* typeName(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number with a fraction";
+    case toml::node_type::boolean: return "true/false";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date or time";
+    default: return "nothing";
+  }
+}
+
+// The keys a configuration may have, with what each is for (used in "missing" messages).
+struct KeySpec {
+  const char* table;
+  const char* name;
+  toml::node_type type;
+  bool required;
+  const char* what;
+};
+
+const KeySpec kKeys[] = {
+    {"site", "id", toml::node_type::string, true, "a short stable id of this site, e.g. \"donghu-dqfwzx\""},
+    {"site", "name", toml::node_type::string, true, "the name shown on the attract screen"},
+    {"storage", "database", toml::node_type::string, true, "the path of the kiosk's SQLite database"},
+    {"storage", "max_database_mb", toml::node_type::integer, false, "an upper bound for the database in MB"},
+    {"kiosk", "forms_folder", toml::node_type::string, true, "the folder with the forms this kiosk offers"},
+    {"kiosk", "default_locale", toml::node_type::string, false, "zh-cn, zh-tw or en"},
+    {"kiosk", "idle_seconds", toml::node_type::integer, false, "seconds without a touch before 还在吗？"},
+    {"admin", "pin_hash", toml::node_type::string, true, "the argon2id hash of the admin PIN"},
+    {"server", "url", toml::node_type::string, false, "the township server's address"},
+};
+
+std::string resolve(const std::string& base, const std::string& p) {
+  std::filesystem::path path(p);
+  if (path.is_absolute() || base.empty()) return path.lexically_normal().string();
+  return (std::filesystem::path(base) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::string& baseFolder, std::string* error) {
+  std::vector<std::string> problems;
+  auto fail = [&]() -> std::optional<KioskConfig> {
+    if (error) {
+      error->clear();
+      for (const auto& p : problems) *error += (error->empty() ? "" : "\n") + p;
+    }
+    return std::nullopt;
+  };
+
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    problems.push_back("line " + std::to_string(where.line) + ", column " + std::to_string(where.column) +
+                       ": not valid TOML: " + std::string(e.description()));
+    return fail();
+  }
+
+  // Unknown tables and keys are errors: a misspelt optional key would otherwise be ignored silently.
+  for (const auto& [tableKey, tableNode] : root) {
+    const std::string t(tableKey.str());
+    const bool knownTable = std::any_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; });
+    if (!knownTable) {
+      problems.push_back(t + ": unknown key (the tables are site, storage, kiosk, admin, server)");
+      continue;
+    }
+    const toml::table* tbl = tableNode.as_table();
+    if (!tbl) {
+      problems.push_back(t + ": must be a table ([" + t + "]), not " + typeName(tableNode.type()));
+      continue;
+    }
+    for (const auto& [key, node] : *tbl) {
+      const std::string k(key.str());
+      const bool known = std::any_of(std::begin(kKeys), std::end(kKeys),
+                                     [&](const KeySpec& s) { return t == s.table && k == s.name; });
+      if (known) continue;
+      if (t == "admin" && k == "pin")
+        problems.push_back("admin.pin: a plain PIN is not accepted in the configuration; write its hash as "
+                           "admin.pin_hash instead");
+      else
+        problems.push_back(t + "." + k + ": unknown key");
+    }
+  }
+
+  // Presence and type of every known key.
+  for (const auto& spec : kKeys) {
+    const std::string name = std::string(spec.table) + "." + spec.name;
+    const toml::node* node = root.at_path(name).node();
+    if (!node) {
+      if (spec.required) problems.push_back(name + ": missing (" + spec.what + ")");
+      continue;
+    }
+    if (node->type() != spec.type)
+      problems.push_back(name + ": must be " + typeName(spec.type) + ", not " + typeName(node->type()));
+  }
+  if (!problems.empty()) return fail();
+
+  KioskConfig c;
+  auto str = [&](const char* key) { return root.at_path(key).value_or(std::string()); };
+  c.siteId = str("site.id");
+  c.siteName = str("site.name");
+  c.databasePath = str("storage.database");
+  c.formsFolder = str("kiosk.forms_folder");
+  c.adminPinHash = str("admin.pin_hash");
+  c.serverUrl = str("server.url");
+  if (auto v = root.at_path("kiosk.default_locale").value<std::string>()) c.defaultLocale = *v;
+  const int64_t idle = root.at_path("kiosk.idle_seconds").value_or(int64_t{c.idleSeconds});
+  const int64_t maxMb = root.at_path("storage.max_database_mb").value_or(int64_t{0});
+
+  // Values.
+  auto isIdChar = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'; };
+  if (c.siteId.empty() || c.siteId.size() > 64 || !std::all_of(c.siteId.begin(), c.siteId.end(), isIdChar))
+    problems.push_back("site.id: use 1-64 lower-case letters, digits, '-' or '_' (it appears in file names and "
+                       "on the server)");
+  if (c.siteName.empty()) problems.push_back("site.name: must not be empty");
+  if (c.databasePath.empty()) problems.push_back("storage.database: must not be empty");
+  if (c.formsFolder.empty()) problems.push_back("kiosk.forms_folder: must not be empty");
+  if (maxMb < 0 || maxMb > 1024 * 1024)
+    problems.push_back("storage.max_database_mb: must be between 0 (no limit) and 1048576");
+  else
+    c.maxDatabaseBytes = static_cast<uint64_t>(maxMb) * 1024 * 1024;
+  std::transform(c.defaultLocale.begin(), c.defaultLocale.end(), c.defaultLocale.begin(),
+                 [](char ch) { return ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+  if (c.defaultLocale != "zh-cn" && c.defaultLocale != "zh-tw" && c.defaultLocale != "en")
+    problems.push_back("kiosk.default_locale: must be zh-cn, zh-tw or en, not \"" + c.defaultLocale + "\"");
+  // At least 20 s: residents need time to read, and the 还在吗？ countdown itself takes 20 s.
+  if (idle < 20 || idle > 3600)
+    problems.push_back("kiosk.idle_seconds: must be between 20 and 3600, not " + std::to_string(idle));
+  else
+    c.idleSeconds = static_cast<int>(idle);
+  if (allDigits(c.adminPinHash))
+    problems.push_back("admin.pin_hash: this looks like the PIN itself; the configuration holds only its argon2id "
+                       "hash (see the comment in deploy/kiosk.example.toml)");
+  else if (!isPinHash(c.adminPinHash))
+    problems.push_back("admin.pin_hash: not an argon2id hash (it starts with $argon2id$; see the comment in "
+                       "deploy/kiosk.example.toml)");
+  if (!c.serverUrl.empty() && c.serverUrl.rfind("https://", 0) != 0 && c.serverUrl.rfind("http://", 0) != 0)
+    problems.push_back("server.url: must start with https:// (or http:// on a closed network)");
+  if (!problems.empty()) return fail();
+
+  c.databasePath = resolve(baseFolder, c.databasePath);
+  c.formsFolder = resolve(baseFolder, c.formsFolder);
+  return c;
+}
+
+std::optional<KioskConfig> loadKioskConfig(const std::string& path, std::string* error) {
+  auto fail = [&](const std::string& why) -> std::optional<KioskConfig> {
+    if (error) *error = path + ": " + why;
+    return std::nullopt;
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot read the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  if (text.size() > kMaxConfigBytes) return fail("the file is too big for a configuration");
+  std::error_code ec;
+  auto base = std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
+  std::string problems;
+  auto config = parseKioskConfig(text, ec ? std::string() : base.string(), &problems);
+  if (!config && error) {
+    // Prefix every problem with the file, as compilers do, so each line stands alone in a log.
+    error->clear();
+    std::istringstream lines(problems);
+    for (std::string line; std::getline(lines, line);) *error += (error->empty() ? "" : "\n") + path + ": " + line;
+  }
+  return config;
+}
+
+std::optional<std::string> hashPin(const std::string& pin, std::string* error) {
+  if (pin.size() < 4 || pin.size() > 16 || !allDigits(pin)) {
+    if (error) *error = "the PIN must be 4 to 16 digits";
+    return std::nullopt;
+  }
+  if (sodium_init() < 0) {
+    if (error) *error = "libsodium could not start";
+    return std::nullopt;
+  }
+  char out[crypto_pwhash_argon2id_STRBYTES];
+  if (crypto_pwhash_argon2id_str(out, pin.data(), pin.size(), crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE) != 0) {
+    if (error) *error = "not enough memory to hash the PIN";
+    return std::nullopt;
+  }
+  return std::string(out);
+}
+
+bool isPinHash(const std::string& text) {
+  if (text.rfind("$argon2id$", 0) != 0 || text.size() >= crypto_pwhash_argon2id_STRBYTES) return false;
+  if (sodium_init() < 0) return false;
+  // -1 means the string is not a well-formed argon2id hash; 0 or 1 only say whether its limits differ.
+  return crypto_pwhash_argon2id_str_needs_rehash(text.c_str(), crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+                                                 crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE) != -1;
+}
+
+bool verifyPin(const std::string& hash, const std::string& pin) {
+  if (!isPinHash(hash)) return false;
+  return crypto_pwhash_argon2id_str_verify(hash.c_str(), pin.data(), pin.size()) == 0;
+}
+
+}  // namespace minyi::store

@@ -1,0 +1,83 @@
+// Kiosk database schema: created from nothing, reopened as is, and a newer or foreign database left untouched.
+#include <catch2/catch.hpp>
+
+#include "store_test_helpers.h"
+
+using namespace minyi::store;
+using namespace minyi::test;
+using Catch::Matchers::Contains;
+
+TEST_CASE("a new database gets the whole schema, WAL mode and the Minyi application id", "[store][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("kiosk.db");
+  { auto s = openStore(path); }
+  CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
+  CHECK(rawQuery(path, "PRAGMA application_id") == std::to_string(0x4D6E5969));
+  CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
+  for (const char* table : {"forms", "submissions", "settings", "audit_log"})
+    CHECK(rawQuery(path, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table +
+                             "'") == "1");
+  CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("reopening keeps the data and does not migrate again", "[store][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("kiosk.db");
+  std::string id;
+  {
+    auto s = storeWithForm(path);
+    auto r = s->commitSubmission(sampleSubmission(sampleForm()));
+    REQUIRE(r.ok());
+    id = r.value();
+    REQUIRE(s->setSetting("device_id", "kiosk-7").ok());
+  }
+  auto s = openStore(path);
+  auto sub = s->submission(id);
+  REQUIRE(sub.ok());
+  REQUIRE(sub.value().has_value());
+  CHECK(sub.value()->payload == R"({"q1": 5})");
+  CHECK(s->setting("device_id").value() == std::optional<std::string>("kiosk-7"));
+  CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
+}
+
+TEST_CASE("a database from a newer Minyi is refused and left byte for byte as it was", "[store][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("kiosk.db");
+  { auto s = openStore(path); }
+  REQUIRE(rawQuery(path, "PRAGMA user_version = 99").rfind("error", 0) != 0);
+  REQUIRE(rawQuery(path, "PRAGMA journal_mode = DELETE") == "delete");  // one file to compare
+  const std::string before = readFile(path);
+
+  StoreError error;
+  auto s = KioskStore::open(path, &error);
+  CHECK_FALSE(s);
+  CHECK(error.code == StoreError::Code::NewerVersion);
+  CHECK_THAT(error.message, Contains("newer Minyi") && Contains("99") && Contains("left untouched"));
+  CHECK(readFile(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST_CASE("an SQLite file of another program is refused and left alone", "[store][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("other.db");
+  REQUIRE(rawQuery(path, "SELECT 1").empty());  // the helper does not create files
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TABLE recipes (name TEXT)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const std::string before = readFile(path);
+
+  StoreError error;
+  CHECK_FALSE(KioskStore::open(path, &error));
+  CHECK(error.code == StoreError::Code::Invalid);
+  CHECK_THAT(error.message, Contains("another program"));
+  CHECK(readFile(path) == before);
+}
+
+TEST_CASE("a database in a folder that does not exist is an error in words", "[store][schema]") {
+  TempDir dir;
+  StoreError error;
+  CHECK_FALSE(KioskStore::open(dir.file("no-such-folder/kiosk.db"), &error));
+  CHECK(error.code == StoreError::Code::NotFound);
+  CHECK_THAT(error.message, Contains("does not exist"));
+}
