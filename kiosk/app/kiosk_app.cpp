@@ -17,6 +17,8 @@ using ui::Screen;
 namespace {
 constexpr auto kThankYouTime = std::chrono::seconds(20);
 constexpr auto kQuickThanksTime = std::chrono::seconds(3);
+constexpr auto kIdleCountdown = std::chrono::seconds(20);  // WCAG 2.2.1: at least 20 s to extend
+constexpr int kDefaultIdleSeconds = 60;
 }  // namespace
 
 bool KioskApp::load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error) {
@@ -89,34 +91,44 @@ void KioskApp::refreshEntries() {
   }
 }
 
-bool KioskApp::startForm(const std::string& id, Clock::time_point) {
+bool KioskApp::startForm(const std::string& id, Clock::time_point now) {
   const core::Form* f = find(id);
   if (!f) return false;
+  now_ = lastActivity_ = now;
+  closeKeyboard();
   session_ = std::make_unique<core::Session>(*f, strings_, locale_);
-  editing_ = nullptr;
   screen_ = Screen::FormPage;
   return true;
 }
 
 void KioskApp::goHome() {
   // Nothing one resident typed is left for the next.
+  closeKeyboard();
   session_.reset();
-  editing_ = nullptr;
+  idlePrompt_ = false;
   thankYou_.clear();
   screen_ = Screen::Attract;
 }
 
 void KioskApp::showThankYou(Clock::time_point now) {
+  now_ = now;
   thankYou_ = session_ ? session_->completedHtml() : strings_.get(locale_, "form.completed");
   thankYouUntil_ = now + kThankYouTime;
   screen_ = Screen::ThankYou;
 }
 
+int KioskApp::idleSeconds() const {
+  return session_ ? session_->form().minyi.idleSeconds : kDefaultIdleSeconds;
+}
+
 bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now) {
   bool changed = false;
+  now_ = now;
   for (const Command& c : commands) {
     changed = true;
+    lastActivity_ = now;
     switch (c.kind) {
+      case Command::Kind::StillHere: idlePrompt_ = false; break;
       case Command::Kind::OpenFormList: screen_ = Screen::FormList; break;
       case Command::Kind::StartForm: startForm(c.text, now); break;
       case Command::Kind::QuickRate: {
@@ -143,21 +155,31 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         if (session_) session_->setComment(c.question, c.text);
         break;
       case Command::Kind::EditText:
-        editing_ = c.question.element;
-        editingComment_ = c.text == "comment";
+        if (c.question.element) openKeyboard(*c.question.element, c.text == "comment");
         break;
+      case Command::Kind::KeyPress: {
+        if (!keyboard_) break;
+        const auto comma = c.text.find(',');
+        const auto rows = keyboard_->keys();
+        const size_t r = std::stoul(c.text.substr(0, comma)), col = std::stoul(c.text.substr(comma + 1));
+        if (r >= rows.size() || col >= rows[r].size()) break;
+        const bool done = keyboard_->press(rows[r][col]);
+        storeTyped();
+        if (done) closeKeyboard();
+        break;
+      }
       case Command::Kind::Next:
+        closeKeyboard();
         if (session_) session_->next();
-        editing_ = nullptr;
         break;
       case Command::Kind::Back:
+        closeKeyboard();
         if (session_) session_->back();
-        editing_ = nullptr;
         break;
       case Command::Kind::ToReview:
         // The last page is validated before the review; errors keep the resident on the page.
+        closeKeyboard();
         if (session_ && session_->validateCurrentPage().empty()) screen_ = Screen::Review;
-        editing_ = nullptr;
         break;
       case Command::Kind::BackToForm: screen_ = Screen::FormPage; break;
       case Command::Kind::Submit:
@@ -174,32 +196,62 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
   return changed;
 }
 
-void KioskApp::typeText(const std::string& utf8) {
-  if (!session_ || !editing_) return;
+// The keyboard offered fits the question: digits for phone numbers and numbers, letters (and digits) else.
+// Chinese modes (pinyin, handwriting) join with issue #6.
+void KioskApp::openKeyboard(const core::Element& e, bool comment) {
+  if (!session_) return;
+  std::vector<input::Mode> modes = {input::Mode::Latin, input::Mode::Digits};
+  if (!comment && e.type == core::ElementType::Text && (e.inputType == "tel" || e.inputType == "number"))
+    modes = {input::Mode::Digits};
+  int maxChars = 5000;
+  if (!comment && e.maxLength > 0) maxChars = e.maxLength;
+  keyboard_ = std::make_unique<input::Keyboard>(modes, maxChars);
+  editing_ = &e;
+  editingComment_ = comment;
+  const core::QuestionRef q{&e};
+  const core::Json v = session_->value(q);
+  keyboard_->setText(comment ? session_->comment(q) : v.is_null() ? std::string() : core::values::toDisplayString(v));
+}
+
+void KioskApp::closeKeyboard() {
+  keyboard_.reset();
+  editing_ = nullptr;
+}
+
+void KioskApp::storeTyped() {
+  if (!session_ || !editing_ || !keyboard_) return;
   const core::QuestionRef q{editing_};
-  if (editingComment_) {
-    session_->setComment(q, session_->comment(q) + utf8);
-  } else {
-    const core::Json v = session_->value(q);
-    session_->setValue(q, (v.is_null() ? std::string() : core::values::toDisplayString(v)) + utf8);
-  }
+  if (editingComment_) session_->setComment(q, keyboard_->buffer().text());
+  else session_->setValue(q, keyboard_->buffer().text());
+}
+
+void KioskApp::typeText(const std::string& utf8) {
+  if (!keyboard_) return;
+  keyboard_->buffer().insert(utf8);
+  storeTyped();
 }
 
 void KioskApp::backspace() {
-  if (!session_ || !editing_) return;
-  const core::QuestionRef q{editing_};
-  std::string s = editingComment_ ? session_->comment(q)
-                                  : (session_->value(q).is_null() ? std::string() : core::values::toDisplayString(session_->value(q)));
-  if (s.empty()) return;
-  size_t cut = s.size() - 1;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 character
-  s.erase(cut);
-  if (editingComment_) session_->setComment(q, s);
-  else session_->setValue(q, s);
+  if (!keyboard_) return;
+  keyboard_->buffer().backspace();
+  storeTyped();
 }
 
 bool KioskApp::tick(Clock::time_point now) {
   bool changed = false;
+  now_ = now;
+  // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
+  // then discard and go home.
+  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review;
+  if (away && !idlePrompt_ && now - lastActivity_ >= std::chrono::seconds(idleSeconds())) {
+    idlePrompt_ = true;
+    idleDeadline_ = now + kIdleCountdown;
+    changed = true;
+  }
+  if (idlePrompt_ && now >= idleDeadline_) {
+    goHome();  // keepPartial submissions are stored with the outbox (kiosk/store)
+    changed = true;
+  }
   if (screen_ == Screen::ThankYou && now >= thankYouUntil_) {
     goHome();
     changed = true;
@@ -216,6 +268,9 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
     return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count()));
   };
   int wait = 30000;  // the header clock shows minutes
+  if (idlePrompt_) wait = std::min(wait, 1000);
+  else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review)
+    wait = std::min(wait, ms(lastActivity_ + std::chrono::seconds(idleSeconds())));
   if (screen_ == Screen::ThankYou) wait = std::min(wait, std::min(1000, ms(thankYouUntil_)));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
   return wait;
@@ -241,9 +296,15 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.quickChoices = quickChoices_;
   v.session = session_.get();
   v.editing = editing_;
+  v.editingComment = editingComment_;
+  v.keyboard = keyboard_.get();
   v.thankYouText = thankYou_;
-  v.thankYouSeconds = static_cast<int>(std::max<long long>(
-      0, std::chrono::duration_cast<std::chrono::seconds>(thankYouUntil_ - Clock::now()).count()));
+  auto secondsLeft = [&](Clock::time_point until) {
+    return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(until - now_).count()));
+  };
+  v.thankYouSeconds = secondsLeft(thankYouUntil_);
+  v.idlePrompt = idlePrompt_;
+  v.idleSecondsLeft = secondsLeft(idleDeadline_);
   v.quickThanks = quickThanks_;
   return v;
 }

@@ -9,6 +9,7 @@
 #include "minyi/core/form.h"
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
+#include "minyi/input/keyboard.h"
 #include "minyi/ui/view.h"
 
 namespace minyi::app {
@@ -33,8 +34,12 @@ class KioskApp {
   // Typed text (physical keyboard or on-screen keyboard) goes to the question being edited.
   void typeText(const std::string& utf8);
   void backspace();
-  // Timers: thank-you countdown, the brief quick-rating thanks. Returns true when the view changed.
+  // A touch or a key: the resident is still there.
+  void noteActivity(Clock::time_point now) { lastActivity_ = now; }
+  // Timers: idle prompt and reset, thank-you countdown, the brief quick-rating thanks. Returns true when
+  // the view changed.
   bool tick(Clock::time_point now);
+  bool idlePrompt() const { return idlePrompt_; }
   // Milliseconds until the next timer needs the loop awake (the loop sleeps otherwise).
   int msUntilNextTimer(Clock::time_point now) const;
 
@@ -65,11 +70,20 @@ class KioskApp {
   std::unique_ptr<core::Session> session_;
   const core::Element* editing_ = nullptr;
   bool editingComment_ = false;
+  std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set
+  void openKeyboard(const core::Element& e, bool comment);
+  void closeKeyboard();
+  void storeTyped();  // the keyboard's buffer → the session
   std::string thankYou_;
   Clock::time_point thankYouUntil_{};
   std::string quickThanks_;
   Clock::time_point quickThanksUntil_{};
   std::vector<core::Json> completed_;
+  Clock::time_point now_{};           // time of the last tick or command: countdowns are shown against it
+  Clock::time_point lastActivity_{};
+  bool idlePrompt_ = false;           // 还在吗？ is showing
+  Clock::time_point idleDeadline_{};  // when the form is discarded unless the resident taps 继续
+  int idleSeconds() const;
   void refreshEntries();
   std::vector<ui::FormEntry> entries_;  // in the current language
   ui::FormEntry quickEntry_;

@@ -63,8 +63,21 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           go(ui::Command::Kind::Home);
         }
       }
+      // The keyboards: letters for a description, the digit pad for a phone number.
+      app.startForm("complaint", now);
+      minyi::core::Session& c = *app.session();
+      for (const char* name : {"description", "phone"}) {
+        const minyi::core::Element* q = c.form().findQuestion(name);
+        if (!q) continue;
+        c.goToPage(c.form().pageOf(q));
+        if (std::string(name) == "phone") c.setValueByName("anonymous", false);
+        app.apply({ui::Command{ui::Command::Kind::EditText, "value", minyi::core::QuestionRef{q}, {}}}, now);
+        app.typeText(std::string(name) == "phone" ? "138" : "Lou dao deng");
+        shoot(w, app, dir, std::string("keyboard-") + name + suffix);
+      }
+      go(ui::Command::Kind::Home);
       app.startForm("quick", now);
-      app.showThankYou(now);
+      app.showThankYou(Clock::now());  // a full countdown on the picture
       shoot(w, app, dir, "thankyou" + suffix);
       go(ui::Command::Kind::Home);
     }
@@ -125,6 +138,9 @@ int main(int argc, char** argv) {
     if (SDL_WaitEventTimeout(&ev, wait)) {
       do {
         ImGui_ImplSDL2_ProcessEvent(&ev);
+        if (ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_FINGERDOWN || ev.type == SDL_KEYDOWN ||
+            ev.type == SDL_TEXTINPUT || ev.type == SDL_MOUSEWHEEL)
+          app.noteActivity(Clock::now());
         if (ev.type == SDL_QUIT || (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_CLOSE)) {
           if (!wo.kioskMode) running = false;  // in kiosk mode a resident cannot close the window
         } else if (ev.type == SDL_TEXTINPUT) {

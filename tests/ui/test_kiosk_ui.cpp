@@ -90,6 +90,7 @@ TEST_CASE("a resident completes the civilized-city form by taps and typing", "[u
     k.tap(std::string(row) + "/满意");
   k.tap("楼道灯/不满意");
   k.type("unsatisfied_detail", "3号楼楼道灯坏了");
+  k.tap("完成");  // close the keyboard
   k.tap("上一步");
   CHECK(k.app.session()->progress().page == 1);
   k.tap("下一步");
@@ -99,11 +100,13 @@ TEST_CASE("a resident completes the civilized-city form by taps and typing", "[u
   k.tap("乱停车、占用消防通道");
   k.tap("其他（请注明）");
   k.type("priorities-Comment", "早市菜叶没人扫");
+  k.tap("完成");  // close the keyboard
   k.tap("下一步");
   CHECK(k.app.session()->progress().page == 4);
   k.tap("知道");
   k.tap("参加过");
   k.type("suggestions", "多组织清洁活动");
+  k.tap("完成");  // close the keyboard
   k.tap("核对并提交");
   REQUIRE(k.app.screen() == Screen::Review);
   k.tap("提交");
@@ -159,4 +162,59 @@ TEST_CASE("a drag on the page scrolls and is not a tap", "[ui]") {
   const auto after = w.targets().centre("私搭乱建");
   REQUIRE(after);
   CHECK(after->y < start->y - 100);
+}
+
+TEST_CASE("idle: 还在吗？ after the form's idle time; 继续 keeps the answers, silence clears them", "[ui]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  k.tap("楼道灯不亮");
+  const auto idle = std::chrono::seconds(k.app.session()->form().minyi.idleSeconds);
+  const auto t0 = Clock::now();
+  k.app.tick(t0 + idle - std::chrono::seconds(2));
+  CHECK_FALSE(k.app.idlePrompt());
+  k.app.tick(t0 + idle + std::chrono::seconds(1));
+  REQUIRE(k.app.idlePrompt());
+  CHECK_FALSE(window().tap(k.app, "私搭乱建"));  // only 继续 can be tapped under the prompt
+  k.tap("继续填写");
+  CHECK_FALSE(k.app.idlePrompt());
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")) == "hallway_lights");
+  const auto t1 = Clock::now();
+  k.app.tick(t1 + idle + std::chrono::seconds(1));
+  REQUIRE(k.app.idlePrompt());
+  k.app.tick(t1 + idle + std::chrono::seconds(22));
+  CHECK_FALSE(k.app.idlePrompt());
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK(k.app.session() == nullptr);  // the next resident sees nothing of this one
+}
+
+TEST_CASE("a complaint with a phone number typed on the on-screen keypad", "[ui][keyboard]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  k.tap("电动车飞线充电");
+  k.tap("下一步");
+  k.tap("东联社区");
+  k.type("location", "5号楼车棚旁");
+  k.tap("完成");  // the keyboard's Done closes it and brings back 下一步
+  k.tap("下一步");
+  k.type("description", "有住户拉电线给电动车充电。");
+  k.tap("完成");
+  k.tap("下一步");
+  REQUIRE(k.app.session()->progress().page == 4);
+  k.tap("留电话，方便联系");
+  k.tap("点这里输入:phone");
+  // A phone question offers the digit pad only; twelve taps, eleven digits fit.
+  for (const char* d : {"1", "3", "8", "0", "0", "1", "3", "8", "0", "0", "0", "5"}) k.tap(d);
+  CHECK_FALSE(window().targets().centre("q"));
+  k.tap("删除");
+  k.tap("0");
+  k.tap("完成");
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("phone")) == "13800138000");
+  k.tap("同意");
+  k.tap("核对并提交");
+  REQUIRE(k.app.screen() == Screen::Review);
+  k.tap("提交");
+  REQUIRE(k.app.completed().size() == 1);
+  const Json expected = Json::parse(R"({"category": "ebike_charging", "community": "donglian", "location": "5号楼车棚旁",
+    "description": "有住户拉电线给电动车充电。", "anonymous": false, "phone": "13800138000", "consent": true})");
+  CHECK(nlohmann::json(k.app.completed()[0]) == nlohmann::json(expected));
 }

@@ -36,7 +36,7 @@ struct Frame {
   void setValue(const QuestionRef& q, Json v) { commands.push_back(Command{Command::Kind::SetValue, {}, q, std::move(v)}); }
 };
 
-enum class TileStyle { Card, Primary, Complaint, Outline, Selected };
+enum class TileStyle { Card, Primary, Complaint, Outline, Selected, Key };
 
 // A tile: the whole rectangle is the target; pressed darkens at once, acts on release; selected tiles get
 // a thicker border and a check mark, so colour is never the only signal.
@@ -58,7 +58,8 @@ bool tile(Frame& f, const char* id, const std::string& label, ImVec2 size, TileS
     case TileStyle::Complaint: fill = colour::kComplaint; text = colour::kWhite; border = fill; break;
     case TileStyle::Outline: border = colour::kPrimary; text = colour::kPrimary; borderWidth = 3; break;
     case TileStyle::Selected: fill = colour::kSelectedLight; border = colour::kPrimary; borderWidth = 5; break;
-    case TileStyle::Card: break;
+    case TileStyle::Card:
+    case TileStyle::Key: break;
   }
   if (fillOverride) {
     fill = fillOverride;
@@ -89,7 +90,7 @@ bool tile(Frame& f, const char* id, const std::string& label, ImVec2 size, TileS
     ImGui::PopFont();
   }
   const bool centred = style == TileStyle::Primary || style == TileStyle::Complaint || style == TileStyle::Outline ||
-                       (fillOverride && hint.empty());
+                       style == TileStyle::Key || (fillOverride && hint.empty());
   float tx = centred && !check ? p.x + (size.x - ts.x) / 2 : textLeft;
   float ty = p.y + (size.y - ts.y - (hintH ? hintH + 8 : 0)) / 2;
   dl->AddText(font, font->FontSize, ImVec2(tx, ty), text, label.c_str(), nullptr, wrap);
@@ -217,7 +218,7 @@ void choiceTiles(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& 
 
 void textField(Frame& f, const QuestionRef& q, const std::string& id, const std::string& current,
                const std::string& placeholder, bool comment, bool isComment) {
-  const bool editing = f.state.editing == q.element;
+  const bool editing = f.state.editing == q.element && f.state.editingComment == comment;
   const float width = ImGui::GetContentRegionAvail().x;
   const float height = isComment ? f.type.target * 2.2f : f.type.target;
   ImGui::PushID(id.c_str());
@@ -228,6 +229,7 @@ void textField(Frame& f, const QuestionRef& q, const std::string& id, const std:
   ImGui::PopID();
   f.targets.add(f.s("field.tapToType") + ":" + q.element->name + (comment ? "-Comment" : ""), p,
                 ImVec2(p.x + width, p.y + height));
+  if (editing && !f.targets.all().back().visible) ImGui::SetScrollHereY(0.3f);  // keep the field above the keyboard
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 q2(p.x + width, p.y + height);
   dl->AddRectFilled(p, q2, colour::kCard, 6);
@@ -532,6 +534,59 @@ void questionBody(Frame& f, const QuestionRef& q, float width) {
   }
 }
 
+// The on-screen keyboard: the bottom ~45 % of the screen, big keys, the characters left.
+// The bottom ~45 % of the screen, taller if that is what it takes to keep every key ≥ the touch target.
+float keyboardHeight(const Frame& f) {
+  if (!f.state.keyboard) return 0;
+  const float pad = f.type.gap * 0.5f;
+  const size_t rows = f.state.keyboard->keys().size();
+  const float needed = rows * (f.type.target + pad) + f.fonts.secondary->FontSize + 3 * pad;
+  return std::min(f.state.height * 0.7f, std::max(f.state.height * 0.45f, needed));
+}
+
+void keyboardPanel(Frame& f) {
+  const input::Keyboard& kb = *f.state.keyboard;
+  const float h = keyboardHeight(f), top = f.state.height - h;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(0, top), ImVec2(f.state.width, f.state.height), colour::kCardBorder);
+  const float pad = f.type.gap * 0.5f;
+  const int left = kb.buffer().remaining();
+  float y = top + pad;
+  if (left >= 0) {
+    const std::string note = f.s("kbd.remaining", {std::to_string(left)});
+    dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(f.type.margin, y), colour::kText, note.c_str());
+    y += f.fonts.secondary->FontSize + pad;
+  }
+  const auto rows = kb.keys();
+  const float rowH = (f.state.height - y - pad) / rows.size() - pad;
+  float maxUnits = 0;
+  for (const auto& row : rows) {
+    float u = 0;
+    for (const auto& k : row) u += k.width;
+    maxUnits = std::max(maxUnits, u);
+  }
+  // Every unit carries one gap: k units wide = k keys and k-1 gaps.
+  const float unit = (f.state.width - 2 * f.type.margin + pad) / maxUnits - pad;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    float rowWidth = -pad;  // a key k units wide also spans the k-1 gaps it covers
+    for (const auto& k : rows[r]) rowWidth += k.width * unit + (k.width - 1) * pad + pad;
+    float x = (f.state.width - rowWidth) / 2;
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      const input::Key& k = rows[r][c];
+      const float w = k.width * unit + (k.width - 1) * pad;
+      ImGui::SetCursorScreenPos(ImVec2(x, y));
+      const std::string label = k.label.rfind("kbd.", 0) == 0 ? f.s(k.label.c_str()) : k.label;
+      const std::string id = "key" + std::to_string(r) + "_" + std::to_string(c);
+      const bool on = k.action == input::Key::Action::Shift && kb.shifted();
+      const TileStyle style = k.action == input::Key::Action::Done ? TileStyle::Primary : on ? TileStyle::Selected : TileStyle::Key;
+      if (tile(f, id.c_str(), label, ImVec2(w, rowH), style, f.fonts.body))
+        f.commands.push_back(Command{Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}});
+      x += w + pad;
+    }
+    y += rowH + pad;
+  }
+}
+
 // ---------------------------------------------------------------- screens
 
 // Drag on empty space (or anywhere) scrolls the current window; a drag cancels the tap it started as.
@@ -686,7 +741,8 @@ void formPageScreen(Frame& f) {
   header(f, s.text(s.form().title), "");
   progressBar(f, (f.type.title * 1.6f - f.fonts.secondary->FontSize) / 2);
   const float width = f.state.width - 2 * f.type.margin;
-  const float bodyH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 1.5f;
+  const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+  const float bodyH = f.state.height - ImGui::GetCursorPosY() - bottom;
   ImGui::BeginChild("page", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   const std::string pageTitle = s.text(s.currentPage().title);
@@ -715,6 +771,10 @@ void formPageScreen(Frame& f) {
   }
   ImGui::Dummy(ImVec2(width, f.type.target));  // room to scroll the last question above the buttons
   ImGui::EndChild();
+  if (f.state.keyboard) {
+    keyboardPanel(f);  // the keyboard replaces the bottom bar; 完成 closes it
+    return;
+  }
   // Bottom bar: 上一步 left (outlined), 下一步 / 提交 right (filled).
   const float y = f.state.height - f.type.margin - f.type.primaryButton;
   const float bw = width * 0.3f;
@@ -780,6 +840,31 @@ void thankYouScreen(Frame& f) {
     f.emit(Command::Kind::Finish);
 }
 
+// 还在吗？: over everything, the only thing that can be tapped, with a countdown and one big 继续.
+void idleOverlay(Frame& f) {
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(f.state.width, f.state.height));
+  ImGui::SetNextWindowFocus();
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0, 0, 0, 140));
+  ImGui::Begin("idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PopStyleColor();
+  const float w = f.state.width * 0.6f, h = f.state.height * 0.55f;
+  const ImVec2 p((f.state.width - w) / 2, (f.state.height - h) / 2);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), colour::kCard, 16);
+  ImGui::SetCursorScreenPos(ImVec2(p.x + f.type.margin, p.y + f.type.margin));
+  ImGui::BeginGroup();
+  text(f, f.fonts.title, f.s("idle.title"), colour::kText, w - 2 * f.type.margin);
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  text(f, f.fonts.body, f.s("idle.body", {std::to_string(f.state.idleSecondsLeft)}), colour::kSecondary, w - 2 * f.type.margin);
+  ImGui::EndGroup();
+  ImGui::SetCursorScreenPos(ImVec2(p.x + f.type.margin, p.y + h - f.type.margin - f.type.primaryButton * 1.2f));
+  if (tile(f, "still-here", f.s("idle.continue"), ImVec2(w - 2 * f.type.margin, f.type.primaryButton * 1.2f),
+           TileStyle::Primary, f.fonts.entry))
+    f.emit(Command::Kind::StillHere);
+  ImGui::End();
+}
+
 }  // namespace
 
 std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type, TouchTargets& targets) {
@@ -802,6 +887,14 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
   }
   ImGui::PopFont();
   ImGui::End();
+  if (state.idlePrompt) {
+    // Whatever the page produced under the overlay does not count: only 继续 can be tapped.
+    f.commands.clear();
+    targets.beginFrame();
+    ImGui::PushFont(fonts.body);
+    idleOverlay(f);
+    ImGui::PopFont();
+  }
   return std::move(f.commands);
 }
 

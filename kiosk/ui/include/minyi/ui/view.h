@@ -6,6 +6,7 @@
 
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
+#include "minyi/input/keyboard.h"
 #include "minyi/ui/fonts.h"
 #include "minyi/ui/touch.h"
 
@@ -36,16 +37,20 @@ struct ViewState {
   int thankYouSeconds = 0;                   // countdown to the automatic return
   std::string quickThanks;                   // after a quick-rating tap, shown briefly on the attract screen
   const core::Element* editing = nullptr;    // the text question receiving typed text
+  bool editingComment = false;               // ... its comment / "other" text rather than its value
+  const input::Keyboard* keyboard = nullptr;  // open while a text question is being typed
+  bool idlePrompt = false;                   // 还在吗？ over the current screen
+  int idleSecondsLeft = 0;
   float width = 1920, height = 1080;
 };
 
 struct Command {
   enum class Kind {
     OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
-    SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish,
+    SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish, StillHere, KeyPress,
   };
   Kind kind;
-  std::string text;              // form id, locale
+  std::string text;              // form id, locale; KeyPress: "row,column"
   core::QuestionRef question{};
   core::Json value;
 };
