@@ -45,7 +45,7 @@ cmd_run() {
   local kiosk="$BUILD/kiosk/app/minyi-kiosk"
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     log "opening the kiosk in a 1280x720 window (close the window to stop)"
-    "$kiosk" --windowed 1280x720
+    "$kiosk" --windowed 1280x720 --database "$BUILD/kiosk-dev.db"
   else
     log "no display: the kiosk was not opened. Try one of:"
     echo "    xvfb-run -s '-screen 0 1920x1080x24' $kiosk --windowed 1920x1080"

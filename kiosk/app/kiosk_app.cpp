@@ -2,6 +2,7 @@
 #include "kiosk_app.h"
 
 #include <algorithm>
+#include <string>
 #include <ctime>
 #include <filesystem>
 
@@ -19,6 +20,9 @@ constexpr auto kThankYouTime = std::chrono::seconds(20);
 constexpr auto kQuickThanksTime = std::chrono::seconds(3);
 constexpr auto kIdleCountdown = std::chrono::seconds(20);  // WCAG 2.2.1: at least 20 s to extend
 constexpr int kDefaultIdleSeconds = 60;
+constexpr auto kHealthRecheck = std::chrono::seconds(30);  // while paused: is the disk free again?
+constexpr auto kBurstWindow = std::chrono::seconds(10);     // quick-rating taps closer than this ...
+constexpr size_t kBurstTaps = 4;                            // ... this many times are flagged, not dropped
 }  // namespace
 
 bool KioskApp::load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error) {
@@ -47,7 +51,7 @@ bool KioskApp::load(const std::string& assetsFolder, const std::string& formsFol
       problems_.push_back(p.filename().string() + ": " + (r.diagnostics.empty() ? "unusable" : r.diagnostics.front().message));
       continue;
     }
-    forms_.push_back(LoadedForm{p.string(), std::move(r.form)});
+    forms_.push_back(LoadedForm{p.string(), *text, std::move(r.form)});
   }
   refreshEntries();
   return true;
@@ -102,6 +106,7 @@ bool KioskApp::startForm(const std::string& id, Clock::time_point now) {
 }
 
 void KioskApp::goHome() {
+  if (screen_ == Screen::OutOfService && !outOfServiceReason_.empty()) return;  // stays paused until storage works
   // Nothing one resident typed is left for the next.
   closeKeyboard();
   session_.reset();
@@ -117,6 +122,59 @@ void KioskApp::showThankYou(Clock::time_point now) {
   screen_ = Screen::ThankYou;
 }
 
+void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
+  store_ = store;
+  for (const LoadedForm& f : forms_) {
+    store::StoredForm sf;
+    sf.id = f.form->minyi.id;
+    sf.version = f.form->minyi.version;
+    sf.hash = f.form->contentHash;
+    sf.kind = f.form->minyi.kind;
+    sf.json = f.json;
+    auto saved = store_->saveForm(sf);
+    if (saved.ok()) saved = store_->activateForm(sf.id, sf.hash);
+    if (!saved.ok()) {
+      pause(saved.error().message);
+      break;
+    }
+  }
+  const store::Health h = store_->health();
+  if (!h.ok()) pause(h.reason);
+  nextHealthCheck_ = now + kHealthRecheck;
+}
+
+void KioskApp::pause(const std::string& reason) {
+  // 暂停服务: nothing is accepted that could not be kept. Whatever was being filled is dropped with it.
+  closeKeyboard();
+  session_.reset();
+  idlePrompt_ = false;
+  outOfServiceReason_ = reason;
+  screen_ = Screen::OutOfService;
+}
+
+bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flags, Clock::time_point now) {
+  const core::Json results = finished.results();
+  if (!store_) {
+    completed_.push_back(results);
+    return true;
+  }
+  store::NewSubmission sub;
+  sub.formId = finished.form().minyi.id;
+  sub.formVersion = finished.form().minyi.version;
+  sub.formHash = finished.form().contentHash;
+  sub.kind = finished.form().minyi.kind;
+  sub.payload = results.dump();
+  sub.flags = std::move(flags);
+  auto committed = store_->commitSubmission(sub);
+  if (!committed.ok()) {
+    pause(committed.error().message);
+    nextHealthCheck_ = now + kHealthRecheck;
+    return false;
+  }
+  completed_.push_back(results);
+  return true;
+}
+
 int KioskApp::idleSeconds() const {
   return session_ ? session_->form().minyi.idleSeconds : kDefaultIdleSeconds;
 }
@@ -127,6 +185,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
   for (const Command& c : commands) {
     changed = true;
     lastActivity_ = now;
+    if (screen_ == Screen::OutOfService && c.kind != Command::Kind::SetLocale) continue;
     switch (c.kind) {
       case Command::Kind::StillHere: idlePrompt_ = false; break;
       case Command::Kind::OpenFormList: screen_ = Screen::FormList; break;
@@ -134,10 +193,19 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
       case Command::Kind::QuickRate: {
         const core::Form* f = find(c.text);
         if (!f) break;
+        if (screen_ == Screen::OutOfService) break;
         core::Session quick(*f, strings_, locale_);
         for (const core::Element* e : quick.visibleElements())
           if (e->type == core::ElementType::Rating) quick.setValue(*e, c.value);
-        if (quick.complete() == core::NavResult::Completed) completed_.push_back(quick.results());
+        if (quick.complete() != core::NavResult::Completed) break;
+        // HappyOrNot-style: a burst of taps is kept but flagged, so staff can leave it out of the numbers.
+        quickTaps_.erase(std::remove_if(quickTaps_.begin(), quickTaps_.end(),
+                                        [&](Clock::time_point t) { return now - t > kBurstWindow; }),
+                         quickTaps_.end());
+        quickTaps_.push_back(now);
+        std::vector<std::string> flags;
+        if (quickTaps_.size() >= kBurstTaps) flags.push_back("misuse");
+        if (!keep(quick, flags, now)) break;
         quickThanks_ = strings_.get(locale_, "quick.thanks");
         quickThanksUntil_ = now + kQuickThanksTime;
         break;
@@ -184,8 +252,8 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
       case Command::Kind::BackToForm: screen_ = Screen::FormPage; break;
       case Command::Kind::Submit:
         if (session_ && session_->complete() == core::NavResult::Completed) {
-          completed_.push_back(session_->results());
-          showThankYou(now);
+          // The thank-you appears only once the submission is on disk.
+          if (keep(*session_, {}, now)) showThankYou(now);
         } else {
           screen_ = Screen::FormPage;
         }
@@ -240,6 +308,14 @@ void KioskApp::backspace() {
 bool KioskApp::tick(Clock::time_point now) {
   bool changed = false;
   now_ = now;
+  if (screen_ == Screen::OutOfService && store_ && now >= nextHealthCheck_) {
+    nextHealthCheck_ = now + kHealthRecheck;
+    if (store_->health().ok()) {
+      outOfServiceReason_.clear();
+      goHome();
+      changed = true;
+    }
+  }
   // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
   // then discard and go home.
   const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review;
@@ -267,7 +343,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   auto ms = [&](Clock::time_point t) {
     return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count()));
   };
-  int wait = 30000;  // the header clock shows minutes
+  int wait = 30000;  // the header clock shows minutes (and a paused kiosk rechecks its storage)
   if (idlePrompt_) wait = std::min(wait, 1000);
   else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review)
     wait = std::min(wait, ms(lastActivity_ + std::chrono::seconds(idleSeconds())));

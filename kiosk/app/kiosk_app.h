@@ -10,6 +10,7 @@
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
 #include "minyi/input/keyboard.h"
+#include "minyi/store/store.h"
 #include "minyi/ui/view.h"
 
 namespace minyi::app {
@@ -18,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 struct LoadedForm {
   std::string path;
+  std::string json;  // the text as loaded: the store keeps it beside every submission's form hash
   std::unique_ptr<core::Form> form;
 };
 
@@ -29,6 +31,13 @@ class KioskApp {
   const std::vector<std::string>& problems() const { return problems_; }
 
   void setSiteName(std::string name) { siteName_ = std::move(name); }
+  // Where finished submissions go. Saves the loaded forms into it; if it cannot keep submissions, the kiosk
+  // shows 暂停服务 instead of taking input. Without a store (screenshots only) results stay in completed().
+  void attachStore(store::KioskStore* store, Clock::time_point now);
+  bool outOfService() const { return screen_ == ui::Screen::OutOfService; }
+  // 暂停服务 with a reason for the admin panel (also when the store could not even be opened).
+  void pause(const std::string& reason);
+  const std::string& outOfServiceReason() const { return outOfServiceReason_; }
   // Applies what the resident did; returns true when something changed that needs a redraw.
   bool apply(const std::vector<ui::Command>& commands, Clock::time_point now);
   // Typed text (physical keyboard or on-screen keyboard) goes to the question being edited.
@@ -79,6 +88,13 @@ class KioskApp {
   std::string quickThanks_;
   Clock::time_point quickThanksUntil_{};
   std::vector<core::Json> completed_;
+  store::KioskStore* store_ = nullptr;
+  std::string outOfServiceReason_;     // plain words for the admin panel
+  Clock::time_point nextHealthCheck_{};
+  std::vector<Clock::time_point> quickTaps_;  // recent quick-rating taps, to flag bursts as misuse
+  // Keeps a finished submission: in the store (durably, before any thank-you) or, without one, in memory.
+  bool keep(const core::Session& finished, std::vector<std::string> flags, Clock::time_point now);
+
   Clock::time_point now_{};           // time of the last tick or command: countdowns are shown against it
   Clock::time_point lastActivity_{};
   bool idlePrompt_ = false;           // 还在吗？ is showing

@@ -10,6 +10,8 @@
 #include <iterator>
 
 #include "kiosk_app.h"
+#include "minyi/store/config.h"
+#include "minyi/store/store.h"
 #include "window.h"
 
 namespace fs = std::filesystem;
@@ -82,14 +84,21 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
       go(ui::Command::Kind::Home);
     }
   }
+  // 暂停服务 last: a paused kiosk stays paused (only the language still changes).
+  app.setElderly(false);
+  app.pause("screenshot");
+  for (const char* locale : {"zh-cn", "zh-tw", "en"}) {
+    app.setLocale(locale);
+    shoot(w, app, dir, std::string("paused-") + locale);
+  }
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots;
-  std::string siteName = "东湖社区党群服务中心";
+  std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
+  std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -99,17 +108,48 @@ int main(int argc, char** argv) {
   cli.add_flag("--headless", headless, "no display: dummy video driver, software renderer");
   cli.add_option("--screenshots", shots, "write a PNG of every screen to this folder and exit");
   cli.add_option("--site", siteName, "site name shown on the start screen");
+  cli.add_option("--config", configPath, "kiosk configuration (TOML, see deploy/kiosk.example.toml)");
+  cli.add_option("--database", database, "the kiosk's SQLite database (overrides the config)");
   CLI11_PARSE(cli, argc, argv);
+  std::string err;
+  uint64_t maxDatabaseBytes = 0;
+  if (!configPath.empty()) {
+    auto config = minyi::store::loadKioskConfig(configPath, &err);
+    if (!config) {
+      std::cerr << "minyi-kiosk: " << err << "\n";
+      return 2;
+    }
+    siteName = config->siteName;
+    if (forms.empty()) forms = config->formsFolder;
+    if (database.empty()) database = config->databasePath;
+    locale = config->defaultLocale;
+    maxDatabaseBytes = config->maxDatabaseBytes;
+  }
   if (forms.empty()) forms = assets + "/forms";
+  if (database.empty() && shots.empty()) database = "minyi-kiosk.db";
 
   KioskApp app;
-  std::string err;
   if (!app.load(assets, forms, &err)) {
     std::cerr << "minyi-kiosk: " << err << "\n";
     return 2;
   }
   for (const auto& p : app.problems()) std::cerr << "minyi-kiosk: form left out: " << p << "\n";
   app.setSiteName(siteName);
+  app.setLocale(locale);
+  // Every finished submission is committed here before its thank-you; a store that cannot be opened or
+  // written puts the kiosk in 暂停服务 rather than letting residents fill forms that would be lost.
+  std::unique_ptr<minyi::store::KioskStore> store;
+  if (!database.empty()) {
+    minyi::store::StoreError se;
+    minyi::store::OpenOptions so;
+    so.maxDatabaseBytes = maxDatabaseBytes;
+    store = minyi::store::KioskStore::open(database, &se, so);
+    if (store) app.attachStore(store.get(), Clock::now());
+    else {
+      std::cerr << "minyi-kiosk: storage: " << se.message << "\n";
+      app.pause(se.message);
+    }
+  }
 
   minyi::app::WindowOptions wo;
   wo.fontsFolder = fonts;

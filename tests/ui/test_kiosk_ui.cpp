@@ -1,11 +1,15 @@
 // Headless UI tests: a resident's taps on the real screens, checked against what the kiosk hands on.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "kiosk_app.h"
+#include "minyi/store/store.h"
 #include "window.h"
 
 namespace fs = std::filesystem;
@@ -40,12 +44,40 @@ KioskWindow& window() {
   return w;
 }
 
+// A temp folder for one test's database, removed afterwards.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("minyi-ui-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
 struct Kiosk {
   KioskApp app;
-  Kiosk() {
+  TempDir dir;
+  std::unique_ptr<minyi::store::KioskStore> store;
+  explicit Kiosk(minyi::store::OpenOptions options = {}) {
     std::string err;
     REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
     REQUIRE(app.problems().empty());
+    minyi::store::StoreError se;
+    store = minyi::store::KioskStore::open((dir.path / "kiosk.db").string(), &se, options);
+    REQUIRE(store);
+    app.attachStore(store.get(), Clock::now());
+  }
+  // What the store holds, oldest first: the payloads as JSON.
+  std::vector<Json> stored() {
+    auto pending = store->pending(100);
+    REQUIRE(pending.ok());
+    std::vector<Json> out;
+    for (const auto& s : pending.value()) out.push_back(Json::parse(s.payload));
+    return out;
   }
   void tap(const std::string& label) {
     INFO("tap \"" << label << "\"");
@@ -70,6 +102,45 @@ TEST_CASE("one tap on a quick-rating face is one submission", "[ui]") {
   REQUIRE(k.app.completed().size() == 1);
   CHECK(k.app.completed()[0] == Json{{"satisfaction", "very_satisfied"}});
   CHECK(k.app.screen() == Screen::Attract);
+  REQUIRE(k.stored().size() == 1);
+  CHECK(k.store->pending(1).value()[0].flags.empty());
+}
+
+TEST_CASE("a burst of quick-rating taps is kept but flagged as misuse", "[ui]") {
+  Kiosk k;
+  for (int i = 0; i < 6; ++i) k.tap("非常不满意");
+  auto pending = k.store->pending(100);
+  REQUIRE(pending.ok());
+  REQUIRE(pending.value().size() == 6);  // nothing dropped
+  int flagged = 0;
+  for (const auto& s : pending.value())
+    flagged += std::count(s.flags.begin(), s.flags.end(), "misuse");
+  CHECK(flagged == 3);  // from the fourth tap within ten seconds on
+}
+
+TEST_CASE("storage that cannot keep a submission pauses the kiosk instead of thanking", "[ui][hostile]") {
+  // A database capped just above its own size: the first commit finds the disk \"full\".
+  minyi::store::OpenOptions tiny;
+  tiny.maxDatabaseBytes = 64 * 1024;
+  Kiosk k(tiny);
+  if (k.app.outOfService()) {
+    SUCCEED("already paused at start: " << k.app.outOfServiceReason());
+  } else {
+    k.tap("我要投诉");
+    k.tap("楼道灯不亮");
+    k.app.session()->setValueByName("community", "donghu");
+    k.app.session()->setValueByName("description", std::string(3000, 'x'));
+    k.app.session()->setValueByName("anonymous", true);
+    for (int i = 0; i < 3; ++i) k.tap("下一步");
+    k.tap("核对并提交");
+    k.tap("提交");
+    CHECK(k.app.screen() != Screen::ThankYou);
+  }
+  REQUIRE(k.app.outOfService());
+  CHECK_FALSE(k.app.outOfServiceReason().empty());
+  CHECK(k.app.session() == nullptr);
+  CHECK(window().targets().find("暂停服务") == nullptr);  // a notice, not something to tap
+  CHECK_FALSE(window().tap(k.app, "填写问卷"));            // no entries while paused
 }
 
 TEST_CASE("a resident completes the civilized-city form by taps and typing", "[ui]") {
@@ -123,6 +194,10 @@ TEST_CASE("a resident completes the civilized-city form by taps and typing", "[u
     "volunteered": true,
     "suggestions": "多组织清洁活动"})");
   CHECK(nlohmann::json(k.app.completed()[0]) == nlohmann::json(expected));
+  // Durably stored before the thank-you screen appeared.
+  const auto stored = k.stored();
+  REQUIRE(stored.size() == 1);
+  CHECK(nlohmann::json(stored[0]) == nlohmann::json(expected));
   k.tap("完成");
   CHECK(k.app.screen() == Screen::Attract);
   CHECK(k.app.session() == nullptr);  // nothing of this resident is left for the next
@@ -217,4 +292,22 @@ TEST_CASE("a complaint with a phone number typed on the on-screen keypad", "[ui]
   const Json expected = Json::parse(R"({"category": "ebike_charging", "community": "donglian", "location": "5号楼车棚旁",
     "description": "有住户拉电线给电动车充电。", "anonymous": false, "phone": "13800138000", "consent": true})");
   CHECK(nlohmann::json(k.app.completed()[0]) == nlohmann::json(expected));
+}
+
+TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlier submission is kept", "[ui][hostile]") {
+  minyi::store::OpenOptions capped;
+  capped.maxDatabaseBytes = 160 * 1024;
+  Kiosk k(capped);
+  REQUIRE_FALSE(k.app.outOfService());
+  int accepted = 0;
+  for (int i = 0; i < 5000 && !k.app.outOfService(); ++i) {
+    // One quick rating at a time, a minute apart (no burst flags), straight through the flow.
+    const auto when = Clock::now() + std::chrono::minutes(i);
+    k.app.apply({minyi::ui::Command{minyi::ui::Command::Kind::QuickRate, "quick", {}, Json("satisfied")}}, when);
+    if (!k.app.outOfService()) ++accepted;
+  }
+  REQUIRE(k.app.outOfService());
+  CHECK(accepted > 10);
+  CHECK(static_cast<int>(k.stored().size()) == accepted);  // all acknowledged ones are there
+  CHECK(static_cast<int>(k.app.completed().size()) == accepted);
 }

@@ -613,7 +613,7 @@ void header(Frame& f, const std::string& left, const std::string& right) {
   ImGui::SetCursorPos(ImVec2(f.type.margin, h + f.type.gap));
 }
 
-void languageBar(Frame& f) {
+void languageBar(Frame& f, bool withElderly = true) {
   const float w = f.type.target * 1.4f;
   const float y = f.state.height - f.type.margin - f.type.target;
   ImGui::SetCursorPos(ImVec2(f.type.margin, y));
@@ -623,6 +623,7 @@ void languageBar(Frame& f) {
       f.emit(Command::Kind::SetLocale, loc);
     ImGui::SameLine();
   }
+  if (!withElderly) return;
   const std::string elder = f.s("elderly");
   ImGui::PushFont(f.fonts.body);
   const float ew = ImGui::CalcTextSize(elder.c_str()).x + f.type.target * 1.2f;
@@ -647,11 +648,23 @@ void attractScreen(Frame& f) {
   dl->AddRectFilled(cardMin, cardMax, colour::kCard, 12);
   dl->AddRect(cardMin, cardMax, colour::kCardBorder, 12, 0, 2);
   ImGui::SetCursorScreenPos(ImVec2(cardMin.x + f.type.gap * 1.5f, cardMin.y + f.type.gap * 1.5f));
+  // The welcome text must stay inside its card: in 长辈模式 on a small screen it steps down a size.
+  const float innerW = leftW - f.type.gap * 3;
+  const std::string intro = f.s("attract.intro");
+  ImGui::PushFont(f.fonts.title);
+  const float titleH = ImGui::CalcTextSize(f.s("attract.welcome").c_str(), nullptr, false, innerW).y;
+  ImGui::PopFont();
+  ImGui::PushFont(f.fonts.body);
+  const float introH = ImGui::CalcTextSize(intro.c_str(), nullptr, false, innerW).y;
+  ImGui::PopFont();
+  ImFont* introFont = titleH + f.type.gap + introH <= cardMax.y - cardMin.y - f.type.gap * 3 ? f.fonts.body : f.fonts.secondary;
+  ImGui::PushClipRect(cardMin, cardMax, true);
   ImGui::BeginGroup();
-  text(f, f.fonts.title, f.s("attract.welcome"), colour::kPrimary, leftW - f.type.gap * 3);
+  text(f, f.fonts.title, f.s("attract.welcome"), colour::kPrimary, innerW);
   ImGui::Dummy(ImVec2(1, f.type.gap));
-  text(f, f.fonts.body, f.s("attract.intro"), colour::kText, leftW - f.type.gap * 3);
+  text(f, introFont, intro, colour::kText, innerW);
   ImGui::EndGroup();
+  ImGui::PopClipRect();
   // Entry tiles.
   const float tileH = std::min((bottom - quickH - top - f.type.gap) / 2, f.type.target * 3.0f);
   ImGui::SetCursorScreenPos(ImVec2(rightX, top));
@@ -818,6 +831,19 @@ void reviewScreen(Frame& f) {
     f.emit(Command::Kind::Submit);
 }
 
+// 暂停服务: the kiosk cannot keep what residents give it. No detail for residents; the admin panel has it.
+void outOfServiceScreen(Frame& f) {
+  header(f, f.state.siteName, f.state.dateTime);
+  const float width = f.state.width * 0.7f;
+  ImGui::SetCursorPos(ImVec2((f.state.width - width) / 2, f.state.height * 0.3f));
+  ImGui::BeginGroup();
+  text(f, f.fonts.title, f.s("paused.title"), colour::kErrorText, width);
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  text(f, f.fonts.body, f.s("paused.body"), colour::kText, width);
+  ImGui::EndGroup();
+  languageBar(f, false);
+}
+
 void thankYouScreen(Frame& f) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 c(f.state.width / 2, f.state.height * 0.28f);
@@ -884,6 +910,7 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
     case Screen::FormPage: if (state.session) formPageScreen(f); break;
     case Screen::Review: if (state.session) reviewScreen(f); break;
     case Screen::ThankYou: thankYouScreen(f); break;
+    case Screen::OutOfService: outOfServiceScreen(f); break;
   }
   ImGui::PopFont();
   ImGui::End();

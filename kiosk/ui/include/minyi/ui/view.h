@@ -12,7 +12,7 @@
 
 namespace minyi::ui {
 
-enum class Screen { Attract, FormList, FormPage, Review, ThankYou };
+enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService };
 
 struct FormEntry {
   std::string id;
