@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <string>
+#include <cstdio>
 #include <ctime>
+#include <random>
 #include <filesystem>
 
 #include "minyi/core/form_loader.h"
@@ -124,6 +126,7 @@ void KioskApp::showThankYou(Clock::time_point now) {
 
 void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
   store_ = store;
+  if (!store_) return;  // detached: results stay in memory (screenshots)
   for (const LoadedForm& f : forms_) {
     store::StoredForm sf;
     sf.id = f.form->minyi.id;
@@ -175,6 +178,89 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
   return true;
 }
 
+void KioskApp::setAdmin(std::string pinHash, std::string exportFolder, std::string siteId) {
+  pinLock_ = pinHash.empty() ? nullptr : std::make_unique<store::PinLock>(std::move(pinHash));
+  if (!exportFolder.empty()) exportFolder_ = std::move(exportFolder);
+  siteId_ = std::move(siteId);
+}
+
+void KioskApp::audit(const std::string& action, const std::string& detail) {
+  if (store_) store_->audit("admin", action, detail);  // best effort: a full disk must not lock staff out
+}
+
+void KioskApp::openPinPad() {
+  if (!pinLock_) return;  // no PIN configured: the panel stays shut
+  closeKeyboard();
+  if (screen_ != Screen::AdminPin && screen_ != Screen::Admin) beforeAdmin_ = screen_;
+  keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Digits}, 16);
+  pinMessage_.clear();
+  screen_ = Screen::AdminPin;
+}
+
+void KioskApp::checkPin(Clock::time_point now) {
+  const std::string pin = keyboard_ ? keyboard_->buffer().text() : std::string();
+  if (keyboard_) keyboard_->buffer().clear();
+  switch (pinLock_->attempt(pin, now)) {
+    case store::PinLock::Outcome::Accepted:
+      closeKeyboard();
+      pinMessage_.clear();
+      screen_ = Screen::Admin;
+      audit("login");
+      refreshAdminInfo();
+      break;
+    case store::PinLock::Outcome::Wrong:
+      pinMessage_ = strings_.get(locale_, "admin.pinWrong");
+      audit("pin_failed");
+      break;
+    case store::PinLock::Outcome::Locked:
+      pinMessage_ = strings_.get(locale_, "admin.pinLocked", {std::to_string(pinLock_->secondsLeft(now))});
+      audit("pin_locked");
+      break;
+    case store::PinLock::Outcome::NotConfigured:
+      break;
+  }
+}
+
+void KioskApp::refreshAdminInfo() {
+  adminInfo_ = {};
+  auto row = [&](const char* key, std::string value) { adminInfo_.rows.emplace_back(key, std::move(value)); };
+  auto mb = [](uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MB", bytes / (1024.0 * 1024.0));
+    return std::string(buf);
+  };
+  row("admin.site", siteName_ + (siteId_.empty() ? "" : " (" + siteId_ + ")"));
+  if (!store_) {
+    row("admin.lastError", outOfServiceReason_.empty() ? strings_.get(locale_, "admin.noStore") : outOfServiceReason_);
+    return;
+  }
+  auto device = store_->setting("device_id");
+  if (device.ok() && !device.value()) {
+    // The first time the panel opens: a random id for this kiosk, kept in its database.
+    static const char* hex = "0123456789abcdef";
+    std::random_device rd;
+    std::string id = "kiosk-";
+    for (int i = 0; i < 8; ++i) id += hex[rd() % 16];
+    store_->setSetting("device_id", id);
+    device = store_->setting("device_id");
+  }
+  row("admin.device", device.ok() && device.value() ? *device.value() : "?");
+  if (auto use = store_->storageUse(); use.ok())
+    row("admin.storage", strings_.get(locale_, "admin.storageValue",
+                                      {mb(use.value().databaseBytes + use.value().walBytes), mb(use.value().freeBytes)}));
+  if (auto counts = store_->counts(); counts.ok())
+    row("admin.outbox", strings_.get(locale_, "admin.outboxValue",
+                                     {std::to_string(counts.value().pending), std::to_string(counts.value().sent),
+                                      std::to_string(counts.value().conflict + counts.value().rejected)}));
+  const store::Health h = store_->health();
+  row("admin.lastError", !outOfServiceReason_.empty() ? outOfServiceReason_
+                         : h.ok()                     ? strings_.get(locale_, "admin.noError")
+                                                      : h.reason);
+  if (auto forms = store_->activeForms(); forms.ok())
+    for (const auto& f : forms.value())
+      adminInfo_.forms.push_back(f.id + "  v" + std::to_string(f.version) + "  (" + f.hash.substr(0, 8) + ")");
+}
+
 int KioskApp::idleSeconds() const {
   return session_ ? session_->form().minyi.idleSeconds : kDefaultIdleSeconds;
 }
@@ -185,9 +271,49 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
   for (const Command& c : commands) {
     changed = true;
     lastActivity_ = now;
-    if (screen_ == Screen::OutOfService && c.kind != Command::Kind::SetLocale) continue;
+    // While paused only the language and the staff gesture work.
+    if (screen_ == Screen::OutOfService && c.kind != Command::Kind::SetLocale && c.kind != Command::Kind::AdminCorner) continue;
     switch (c.kind) {
       case Command::Kind::StillHere: idlePrompt_ = false; break;
+      case Command::Kind::AdminCorner:
+        cornerTaps_.erase(std::remove_if(cornerTaps_.begin(), cornerTaps_.end(),
+                                         [&](Clock::time_point t) { return now - t > std::chrono::seconds(3); }),
+                          cornerTaps_.end());
+        cornerTaps_.push_back(now);
+        if (cornerTaps_.size() >= 5) {
+          cornerTaps_.clear();
+          openPinPad();
+        }
+        break;
+      case Command::Kind::AdminCancel:
+        closeKeyboard();
+        pinMessage_.clear();
+        adminInfo_ = {};
+        if (screen_ == Screen::Admin) audit("logout");
+        screen_ = beforeAdmin_;
+        break;
+      case Command::Kind::AdminExport: {
+        if (screen_ != Screen::Admin || !store_) break;
+        store::ExportOptions eo;
+        eo.siteId = siteId_;
+        auto report = store_->exportOutbox(exportFolder_, eo);
+        if (report.ok()) {
+          adminInfo_.message = strings_.get(locale_, "admin.exported", {std::to_string(report.value().submissions), exportFolder_});
+          audit("export", exportFolder_ + " " + std::to_string(report.value().submissions));
+        } else {
+          adminInfo_.message = strings_.get(locale_, "admin.exportFailed", {report.error().message});
+          audit("export_failed", report.error().message);
+        }
+        const std::string keepMessage = adminInfo_.message;
+        refreshAdminInfo();
+        adminInfo_.message = keepMessage;
+        break;
+      }
+      case Command::Kind::AdminExit:
+        if (screen_ != Screen::Admin) break;
+        audit("exit");
+        exitRequested_ = true;
+        break;
       case Command::Kind::OpenFormList: screen_ = Screen::FormList; break;
       case Command::Kind::StartForm: startForm(c.text, now); break;
       case Command::Kind::QuickRate: {
@@ -232,6 +358,10 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         const size_t r = std::stoul(c.text.substr(0, comma)), col = std::stoul(c.text.substr(comma + 1));
         if (r >= rows.size() || col >= rows[r].size()) break;
         const bool done = keyboard_->press(rows[r][col]);
+        if (screen_ == Screen::AdminPin) {
+          if (done) checkPin(now);
+          break;
+        }
         storeTyped();
         if (done) closeKeyboard();
         break;
@@ -318,14 +448,23 @@ bool KioskApp::tick(Clock::time_point now) {
   }
   // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
   // then discard and go home.
-  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review;
+  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review ||
+                    screen_ == Screen::AdminPin || screen_ == Screen::Admin;
   if (away && !idlePrompt_ && now - lastActivity_ >= std::chrono::seconds(idleSeconds())) {
     idlePrompt_ = true;
     idleDeadline_ = now + kIdleCountdown;
     changed = true;
   }
   if (idlePrompt_ && now >= idleDeadline_) {
-    goHome();  // keepPartial submissions are stored with the outbox (kiosk/store)
+    if (screen_ == Screen::Admin || screen_ == Screen::AdminPin) {
+      // A panel left open goes back to what it came from (a paused kiosk stays paused).
+      closeKeyboard();
+      adminInfo_ = {};
+      idlePrompt_ = false;
+      screen_ = beforeAdmin_;
+    } else {
+      goHome();  // keepPartial submissions are stored with the outbox (kiosk/store)
+    }
     changed = true;
   }
   if (screen_ == Screen::ThankYou && now >= thankYouUntil_) {
@@ -370,6 +509,8 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.forms = entries_;
   if (!quickEntry_.id.empty()) v.quickForm = &quickEntry_;
   v.quickChoices = quickChoices_;
+  v.pinMessage = pinMessage_;
+  v.admin = &adminInfo_;
   v.session = session_.get();
   v.editing = editing_;
   v.editingComment = editingComment_;

@@ -10,6 +10,7 @@
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
 #include "minyi/input/keyboard.h"
+#include "minyi/store/pin_lock.h"
 #include "minyi/store/store.h"
 #include "minyi/ui/view.h"
 
@@ -37,6 +38,9 @@ class KioskApp {
   bool outOfService() const { return screen_ == ui::Screen::OutOfService; }
   // 暂停服务 with a reason for the admin panel (also when the store could not even be opened).
   void pause(const std::string& reason);
+  // The admin panel: PIN hash from the config (none: the panel cannot be opened), where exports go.
+  void setAdmin(std::string pinHash, std::string exportFolder, std::string siteId);
+  bool exitRequested() const { return exitRequested_; }
   const std::string& outOfServiceReason() const { return outOfServiceReason_; }
   // Applies what the resident did; returns true when something changed that needs a redraw.
   bool apply(const std::vector<ui::Command>& commands, Clock::time_point now);
@@ -92,6 +96,18 @@ class KioskApp {
   std::string outOfServiceReason_;     // plain words for the admin panel
   Clock::time_point nextHealthCheck_{};
   std::vector<Clock::time_point> quickTaps_;  // recent quick-rating taps, to flag bursts as misuse
+  // Admin: the corner gesture, the PIN pad, the panel.
+  std::vector<Clock::time_point> cornerTaps_;
+  std::unique_ptr<store::PinLock> pinLock_;
+  std::string exportFolder_ = "/media/usb", siteId_;
+  std::string pinMessage_;
+  ui::AdminInfo adminInfo_;
+  ui::Screen beforeAdmin_ = ui::Screen::Attract;
+  bool exitRequested_ = false;
+  void openPinPad();
+  void checkPin(Clock::time_point now);
+  void refreshAdminInfo();
+  void audit(const std::string& action, const std::string& detail = {});
   // Keeps a finished submission: in the store (durably, before any thank-you) or, without one, in memory.
   bool keep(const core::Session& finished, std::vector<std::string> flags, Clock::time_point now);
 

@@ -9,6 +9,8 @@
 #include <iostream>
 #include <iterator>
 
+#include <unistd.h>
+
 #include "kiosk_app.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
@@ -84,6 +86,39 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
       go(ui::Command::Kind::Home);
     }
   }
+  // The PIN pad and the admin panel, over a scratch database (PIN 0000 for the pictures only).
+  {
+    const fs::path db = fs::temp_directory_path() / ("minyi-screenshots-" + std::to_string(::getpid()) + ".db");
+    minyi::store::StoreError se;
+    auto store = minyi::store::KioskStore::open(db.string(), &se);
+    auto hash = minyi::store::hashPin("0000");
+    if (store && hash) {
+      app.attachStore(store.get(), now);
+      app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");
+      for (const char* locale : {"zh-cn", "en"}) {
+        app.setLocale(locale);
+        for (int i = 0; i < 5; ++i) go(ui::Command::Kind::AdminCorner);
+        app.apply({ui::Command{ui::Command::Kind::KeyPress, "0,0", {}, {}}}, now);  // "1": a wrong PIN, shown as one dot
+        shoot(w, app, dir, std::string("admin-pin-") + locale);
+        // Clear, type 0000, Done: the rows of the digit pad are fixed (docs/kiosk.md).
+        const auto rows = app.view(1920, 1080).keyboard->keys();
+        auto press = [&](const std::string& label) {
+          for (size_t r = 0; r < rows.size(); ++r)
+            for (size_t c = 0; c < rows[r].size(); ++c)
+              if (rows[r][c].label == label)
+                app.apply({ui::Command{ui::Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}}}, now);
+        };
+        press("kbd.clear");
+        for (int i = 0; i < 4; ++i) press("0");
+        press("kbd.done");
+        shoot(w, app, dir, std::string("admin-") + locale);
+        go(ui::Command::Kind::AdminCancel);
+      }
+      app.attachStore(nullptr, now);
+    }
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
+  }
   // 暂停服务 last: a paused kiosk stays paused (only the language still changes).
   app.setElderly(false);
   app.pause("screenshot");
@@ -99,6 +134,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
 int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
+  std::string pinHash, siteId, exportFolder;
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -110,6 +146,7 @@ int main(int argc, char** argv) {
   cli.add_option("--site", siteName, "site name shown on the start screen");
   cli.add_option("--config", configPath, "kiosk configuration (TOML, see deploy/kiosk.example.toml)");
   cli.add_option("--database", database, "the kiosk's SQLite database (overrides the config)");
+  cli.add_option("--export-dir", exportFolder, "where the admin panel exports the outbox (the USB stick's mount point)");
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
@@ -124,6 +161,8 @@ int main(int argc, char** argv) {
     if (database.empty()) database = config->databasePath;
     locale = config->defaultLocale;
     maxDatabaseBytes = config->maxDatabaseBytes;
+    pinHash = config->adminPinHash;
+    siteId = config->siteId;
   }
   if (forms.empty()) forms = assets + "/forms";
   if (database.empty() && shots.empty()) database = "minyi-kiosk.db";
@@ -136,6 +175,7 @@ int main(int argc, char** argv) {
   for (const auto& p : app.problems()) std::cerr << "minyi-kiosk: form left out: " << p << "\n";
   app.setSiteName(siteName);
   app.setLocale(locale);
+  app.setAdmin(pinHash, exportFolder, siteId);
   // Every finished submission is committed here before its thank-you; a store that cannot be opened or
   // written puts the kiosk in 暂停服务 rather than letting residents fill forms that would be lost.
   std::unique_ptr<minyi::store::KioskStore> store;
@@ -193,6 +233,7 @@ int main(int argc, char** argv) {
     }
     const auto now = Clock::now();
     if (app.tick(now)) framesToDraw = std::max(framesToDraw, 2);
+    if (app.exitRequested()) break;  // staff chose 退出程序 on the admin panel
     if (framesToDraw > 0) {
       if (app.apply(w.frame(app), now)) framesToDraw = 3;
       w.present();

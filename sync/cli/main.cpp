@@ -5,12 +5,14 @@
 #include <iostream>
 
 #include "form_commands.h"
+#include "pin_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"minyi — staff and IT tools for the Minyi kiosks (forms; devices, export and import come later)"};
   app.require_subcommand(1);
   int exitCode = 0;
   minyi::cli::addFormCommands(app, exitCode);
+  minyi::cli::addPinCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -156,3 +156,13 @@ TEST_CASE("form fill --trace shows each page and answer in the chosen language",
   CHECK_THAT(r.out, Contains("— 第 1 頁，共 4 頁"));
   CHECK_THAT(r.out, Contains(" → "));
 }
+
+TEST_CASE("pin-hash reads the PIN from standard input and prints an argon2id hash", "[cli]") {
+  TempFile pin("2468\n", "pin.txt"), notDigits("abc\n", "notpin.txt");
+  Run ok = minyi("pin-hash < " + pin.path.string());
+  CHECK(ok.status == 0);
+  CHECK_THAT(ok.out, StartsWith("$argon2id$"));
+  Run bad = minyi("pin-hash < " + notDigits.path.string());
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.out, Contains("error"));
+}

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "kiosk_app.h"
+#include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
 
@@ -310,4 +311,57 @@ TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlie
   CHECK(accepted > 10);
   CHECK(static_cast<int>(k.stored().size()) == accepted);  // all acknowledged ones are there
   CHECK(static_cast<int>(k.app.completed().size()) == accepted);
+}
+
+TEST_CASE("admin: five corner taps and the PIN open the panel; wrong PINs lock the pad", "[ui][admin]") {
+  Kiosk k;
+  const auto hash = minyi::store::hashPin("2468");
+  REQUIRE(hash);
+  TempDir usb;
+  k.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+  k.tap("非常满意");  // something in the outbox to export
+  for (int i = 0; i < 4; ++i) k.tap("__admin_corner");
+  CHECK(k.app.screen() == Screen::Attract);  // four taps are not the gesture
+  k.tap("__admin_corner");
+  REQUIRE(k.app.screen() == Screen::AdminPin);
+  // Five wrong PINs lock the pad.
+  for (int i = 0; i < 5; ++i) {
+    for (const char* d : {"1", "1", "1", "1"}) k.tap(d);
+    k.tap("完成");
+  }
+  CHECK(k.app.view(1920, 1080).pinMessage.find("已锁定") != std::string::npos);
+  for (const char* d : {"2", "4", "6", "8"}) k.tap(d);
+  k.tap("完成");
+  CHECK(k.app.screen() == Screen::AdminPin);  // even the right PIN waits for the lock to pass
+  k.tap("取消");
+  CHECK(k.app.screen() == Screen::Attract);
+
+  Kiosk fresh;
+  fresh.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+  fresh.tap("非常满意");
+  for (int i = 0; i < 5; ++i) fresh.tap("__admin_corner");
+  for (const char* d : {"2", "4", "6", "8"}) fresh.tap(d);
+  fresh.tap("完成");
+  REQUIRE(fresh.app.screen() == Screen::Admin);
+  const auto* info = fresh.app.view(1920, 1080).admin;
+  REQUIRE(info);
+  std::string all;
+  for (const auto& [key, value] : info->rows) all += key + "=" + value + "\n";
+  CHECK_THAT(all, Catch::Matchers::Contains("admin.outbox=待上传 1 份"));
+  CHECK_THAT(all, Catch::Matchers::Contains("admin.device=kiosk-"));
+  CHECK(info->forms.size() == 6);
+  fresh.tap("导出到U盘");
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(usb.path)) files += e.path().string().find("minyi-export-") != std::string::npos;
+  CHECK(files == 2);  // data and manifest
+  CHECK_THAT(fresh.app.view(1920, 1080).admin->message, Catch::Matchers::Contains("已导出 1 份"));
+  fresh.tap("退出程序");
+  CHECK(fresh.app.exitRequested());
+  auto audit = fresh.store->recentAudit(10);
+  REQUIRE(audit.ok());
+  std::string actions;
+  for (const auto& a : audit.value()) actions += a.action + " ";
+  CHECK_THAT(actions, Catch::Matchers::Contains("exit"));
+  CHECK_THAT(actions, Catch::Matchers::Contains("export"));
+  CHECK_THAT(actions, Catch::Matchers::Contains("login"));
 }

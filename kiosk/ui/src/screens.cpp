@@ -550,7 +550,7 @@ void keyboardPanel(Frame& f) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(0, top), ImVec2(f.state.width, f.state.height), colour::kCardBorder);
   const float pad = f.type.gap * 0.5f;
-  const int left = kb.buffer().remaining();
+  const int left = f.state.screen == Screen::AdminPin ? -1 : kb.buffer().remaining();  // a PIN has no "left"
   float y = top + pad;
   if (left >= 0) {
     const std::string note = f.s("kbd.remaining", {std::to_string(left)});
@@ -634,8 +634,19 @@ void languageBar(Frame& f, bool withElderly = true) {
     f.emit(Command::Kind::ToggleElderly);
 }
 
+// The hidden staff gesture: five quick taps on the top-left corner. No look, no hint.
+void adminCorner(Frame& f) {
+  const ImVec2 keep = ImGui::GetCursorPos();
+  ImGui::SetCursorPos(ImVec2(0, 0));
+  const float side = f.type.title * 1.6f;
+  if (ImGui::InvisibleButton("##corner", ImVec2(side, side)) && !f.suppressClicks) f.emit(Command::Kind::AdminCorner);
+  f.targets.add("__admin_corner", ImVec2(0, 0), ImVec2(side, side));
+  ImGui::SetCursorPos(keep);
+}
+
 void attractScreen(Frame& f) {
   header(f, f.state.siteName, f.state.dateTime);
+  adminCorner(f);
   const float top = ImGui::GetCursorPosY() + f.type.gap;
   const float bottom = f.state.height - f.type.margin - f.type.target - f.type.gap * 2;
   const float quickH = f.state.quickForm ? f.type.target * 2.6f + f.type.gap : 0;
@@ -831,9 +842,60 @@ void reviewScreen(Frame& f) {
     f.emit(Command::Kind::Submit);
 }
 
+// The PIN pad: digits shown as dots, the message after a wrong PIN or while locked, 取消.
+void adminPinScreen(Frame& f) {
+  header(f, f.s("admin.pinTitle"), f.state.dateTime);
+  const float width = f.state.width - 2 * f.type.margin;
+  const size_t typed = f.state.keyboard ? f.state.keyboard->buffer().text().size() : 0;
+  // One drawn dot per digit (the PIN itself is never shown).
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float r = f.type.body * 0.3f;
+  for (size_t i = 0; i < typed; ++i)
+    ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(p.x + r + i * r * 3.5f, p.y + f.type.title / 2), r, colour::kText);
+  ImGui::Dummy(ImVec2(width * 0.5f, f.type.title));
+  if (!f.state.pinMessage.empty()) text(f, f.fonts.body, f.state.pinMessage, colour::kErrorText, width);
+  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - width * 0.25f, f.type.title * 1.6f + f.type.gap));
+  if (tile(f, "cancel", f.s("admin.cancel"), ImVec2(width * 0.25f, f.type.target), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::AdminCancel);
+  if (f.state.keyboard) keyboardPanel(f);
+}
+
+void adminScreen(Frame& f) {
+  header(f, f.s("admin.title"), f.state.dateTime);
+  const float width = f.state.width - 2 * f.type.margin;
+  const float bodyH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 1.5f;
+  ImGui::BeginChild("admin", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  if (f.state.admin) {
+    for (const auto& [key, value] : f.state.admin->rows) {
+      text(f, f.fonts.secondary, f.s(key.c_str()), colour::kSecondary, width);
+      text(f, f.fonts.body, value, colour::kText, width);
+    }
+    text(f, f.fonts.secondary, f.s("admin.forms"), colour::kSecondary, width);
+    for (const std::string& form : f.state.admin->forms) text(f, f.fonts.body, form, colour::kText, width);
+    if (!f.state.admin->message.empty()) {
+      ImGui::Dummy(ImVec2(1, f.type.gap));
+      text(f, f.fonts.body, f.state.admin->message, colour::kNoticeText, width);
+    }
+  }
+  ImGui::EndChild();
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  const float bw = (width - 2 * f.type.gap) / 3;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+  if (tile(f, "back", f.s("admin.back"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::AdminCancel);
+  ImGui::SameLine();
+  if (tile(f, "export", f.s("admin.export"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+    f.emit(Command::Kind::AdminExport);
+  ImGui::SameLine();
+  if (tile(f, "exit", f.s("admin.exit"), ImVec2(bw, f.type.primaryButton), TileStyle::Complaint, f.fonts.body))
+    f.emit(Command::Kind::AdminExit);
+}
+
 // 暂停服务: the kiosk cannot keep what residents give it. No detail for residents; the admin panel has it.
 void outOfServiceScreen(Frame& f) {
   header(f, f.state.siteName, f.state.dateTime);
+  adminCorner(f);  // staff must reach the panel to see why
   const float width = f.state.width * 0.7f;
   ImGui::SetCursorPos(ImVec2((f.state.width - width) / 2, f.state.height * 0.3f));
   ImGui::BeginGroup();
@@ -911,6 +973,8 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
     case Screen::Review: if (state.session) reviewScreen(f); break;
     case Screen::ThankYou: thankYouScreen(f); break;
     case Screen::OutOfService: outOfServiceScreen(f); break;
+    case Screen::AdminPin: adminPinScreen(f); break;
+    case Screen::Admin: adminScreen(f); break;
   }
   ImGui::PopFont();
   ImGui::End();

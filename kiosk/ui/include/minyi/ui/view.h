@@ -12,13 +12,20 @@
 
 namespace minyi::ui {
 
-enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService };
+enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin };
 
 struct FormEntry {
   std::string id;
   std::string title;        // in the current language
   std::string description;
   std::string kind;         // survey | complaint | quick
+};
+
+// What the admin panel shows, already in words (filled by the app when the panel opens or acts).
+struct AdminInfo {
+  std::vector<std::pair<std::string, std::string>> rows;  // string-table key of the label → value
+  std::vector<std::string> forms;                          // active forms: "id v1 (hash…)"
+  std::string message;                                     // result of the last action, in words
 };
 
 // Everything a view needs to draw one frame. The app owns and fills it.
@@ -39,6 +46,8 @@ struct ViewState {
   const core::Element* editing = nullptr;    // the text question receiving typed text
   bool editingComment = false;               // ... its comment / "other" text rather than its value
   const input::Keyboard* keyboard = nullptr;  // open while a text question is being typed
+  std::string pinMessage;                    // AdminPin: wrong PIN / locked for N s, already in words
+  const AdminInfo* admin = nullptr;          // Admin
   bool idlePrompt = false;                   // 还在吗？ over the current screen
   int idleSecondsLeft = 0;
   float width = 1920, height = 1080;
@@ -48,6 +57,7 @@ struct Command {
   enum class Kind {
     OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
     SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish, StillHere, KeyPress,
+    AdminCorner, AdminCancel, AdminExport, AdminExit,
   };
   Kind kind;
   std::string text;              // form id, locale; KeyPress: "row,column"
