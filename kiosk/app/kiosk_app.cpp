@@ -32,6 +32,10 @@ bool KioskApp::load(const std::string& assetsFolder, const std::string& formsFol
     if (error) *error = err;
     return false;
   }
+  return addForms(formsFolder, error);
+}
+
+bool KioskApp::addForms(const std::string& formsFolder, std::string* error) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(formsFolder, ec))

@@ -30,6 +30,8 @@ class KioskApp {
   // and named in problems() (the admin panel shows them).
   bool load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error);
   const std::vector<std::string>& problems() const { return problems_; }
+  // More forms from another folder (the screenshot run adds deploy/demo/showcase).
+  bool addForms(const std::string& folder, std::string* error);
 
   void setSiteName(std::string name) { siteName_ = std::move(name); }
   // Where finished submissions go. Saves the loaded forms into it; if it cannot keep submissions, the kiosk

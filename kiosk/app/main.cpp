@@ -172,6 +172,9 @@ int main(int argc, char** argv) {
     std::cerr << "minyi-kiosk: " << err << "\n";
     return 2;
   }
+  const fs::path showcase = fs::path(MINYI_SOURCE_DIR) / "deploy/demo/showcase";
+  if (!shots.empty() && fs::exists(showcase) && !app.addForms(showcase.string(), &err))
+    std::cerr << "minyi-kiosk: " << err << "\n";  // the pictures of every question type come from this form
   for (const auto& p : app.problems()) std::cerr << "minyi-kiosk: form left out: " << p << "\n";
   app.setSiteName(siteName);
   app.setLocale(locale);
@@ -200,6 +203,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& e : fs::directory_iterator(forms)) wo.displayText += readAll(e.path());
+  if (!shots.empty() && fs::exists(showcase))
+    for (const auto& e : fs::directory_iterator(showcase)) wo.displayText += readAll(e.path());
   for (const auto& e : fs::directory_iterator(assets + "/strings")) wo.displayText += readAll(e.path());
   KioskWindow w;
   if (!w.open(wo, &err)) {

@@ -6,6 +6,7 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -29,6 +30,9 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   };
   if (o.headless) setenv("SDL_VIDEODRIVER", "dummy", 1);
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+  // SIGTERM/SIGINT keep their default meaning (systemd and cage stop the kiosk); SDL would turn them into
+  // SDL_QUIT, which kiosk mode ignores.
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) return fail(std::string("SDL_Init: ") + SDL_GetError());
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
   if (o.kioskMode) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
@@ -54,6 +58,8 @@ bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
   if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, &fonts_, error)) return false;
   ImGui_ImplSDLRenderer_DestroyFontsTexture();
   ImGui_ImplSDLRenderer_CreateFontsTexture();
+  // The texture now holds the glyphs: drop ImGui's CPU copies (alpha + RGBA, tens of MB for the full subset).
+  ImGui::GetIO().Fonts->ClearTexData();
   ui::applyTheme(type_);
   fontsElderly_ = elderly;
   fontsHeight_ = height;
@@ -67,6 +73,8 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, 
     std::string err;
     if (!rebuildFonts(app.elderly(), static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
   }
+  using Timer = std::chrono::steady_clock;
+  const auto t0 = Timer::now();
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui_ImplSDL2_NewFrame();
   if (mouse) {
@@ -78,9 +86,12 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, 
   const ui::ViewState state = app.view(static_cast<float>(w), static_cast<float>(h));
   std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_);
   ImGui::Render();
+  const auto t1 = Timer::now();
   SDL_SetRenderDrawColor(renderer_, 0xF5, 0xF7, 0xFA, 255);
   SDL_RenderClear(renderer_);
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  lastImGuiMs_ = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  lastRenderMs_ = std::chrono::duration<double, std::milli>(Timer::now() - t1).count();
   return commands;
 }
 

@@ -40,6 +40,9 @@ class KioskWindow {
   // target has that label on the current screen.
   bool tap(KioskApp& app, const std::string& label);
   const ui::TouchTargets& targets() const { return targets_; }
+  // Timings of the last frame (for tests/bench): ImGui's own CPU part, and drawing into the renderer.
+  double lastImGuiMs() const { return lastImGuiMs_; }
+  double lastRenderMs() const { return lastRenderMs_; }
   SDL_Window* sdlWindow() const { return window_; }
 
  private:
@@ -55,6 +58,7 @@ class KioskWindow {
   float fontsHeight_ = 0;
   std::string displayText_;
   ui::TouchTargets targets_;
+  double lastImGuiMs_ = 0, lastRenderMs_ = 0;
 };
 
 }  // namespace minyi::app

@@ -259,7 +259,8 @@ class Loader {
         getLoc(c, {"text"}, ch.text, p);
         getExpr(c, {"visibleIf"}, ch.visibleIf, p);
         getExpr(c, {"enableIf"}, ch.enableIf, p);
-        getLoc(c, {"imageLink"}, ch.imageLink, p);
+        if (const Json* il = prop(c, {"imageLink"}); il && !ch.imageLink.assign(*il))
+          error(at(p, "imageLink"), "expected a link or an object of language → link");  // a link: no language check
         getBool(c, {"isExclusive"}, ch.isExclusive, p);
       } else {
         error(p, "a choice must be a text, a number or an object with \"value\"");

@@ -1,0 +1,201 @@
+// Benchmark: kiosk start to first frame, ImGui CPU and whole software frame at 1920×1080, idle CPU of the real
+// loop, and RSS — each against a baseline measured in the same run and the DESIGN.md §10 budget.
+// Usage: bench_kiosk [--frames N] [--idle-seconds S]
+#include <SDL.h>
+#include <imgui.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "kiosk_app.h"
+#include "window.h"
+
+namespace fs = std::filesystem;
+using Timer = std::chrono::steady_clock;
+using minyi::app::Clock;
+
+namespace {
+
+double ms(Timer::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
+}
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+long rssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  return -1;
+}
+
+// utime + stime of a process in clock ticks.
+long cpuTicks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> f;
+  size_t pos = close + 2;
+  while (pos < stat.size()) {
+    size_t sp = stat.find(' ', pos);
+    f.push_back(stat.substr(pos, sp - pos));
+    if (sp == std::string::npos) break;
+    pos = sp + 1;
+  }
+  return f.size() > 12 ? std::atol(f[11].c_str()) + std::atol(f[12].c_str()) : -1;
+}
+
+void line(const char* what, double value, const char* unit, double baseline, double budget) {
+  std::printf("%-44s %9.2f %-4s  baseline %8.2f  ratio %6.2f  budget %7.2f %-4s  %s\n", what, value, unit, baseline,
+              baseline > 0 ? value / baseline : 0.0, budget, unit, value <= budget ? "OK" : "OVER");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int frames = 200, idleSeconds = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--frames")) frames = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--idle-seconds")) idleSeconds = std::atoi(argv[i + 1]);
+  }
+  // With a display (e.g. under xvfb-run) the kiosk gets its real renderer (OpenGL on llvmpipe), which is what
+  // the frame budget is for; without one, SDL's dummy driver and the software renderer.
+  const bool display = std::getenv("DISPLAY") != nullptr;
+  if (!display) setenv("SDL_VIDEODRIVER", "dummy", 1);
+
+  // Baseline for start-up: SDL with a software renderer clearing one 1920×1080 frame, nothing of ours.
+  const auto b0 = Timer::now();
+  {
+    SDL_Init(SDL_INIT_VIDEO);
+    SDL_Window* w = SDL_CreateWindow("baseline", 0, 0, 1920, 1080, 0);
+    SDL_Renderer* r = SDL_CreateRenderer(w, -1, display ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE);
+    SDL_RenderClear(r);
+    SDL_RenderPresent(r);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(w);
+    SDL_Quit();
+  }
+  const double baselineStart = ms(Timer::now() - b0);
+
+  // The kiosk: forms, strings, window, fonts, first frame of the start screen.
+  const auto t0 = Timer::now();
+  minyi::app::KioskApp app;
+  std::string err;
+  if (!app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err)) {
+    std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
+    return 1;
+  }
+  minyi::app::WindowOptions o;
+  o.fontsFolder = MINYI_FONTS_DIR;
+  o.headless = !display;
+  for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/forms")) o.displayText += readAll(e.path());
+  for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/strings")) o.displayText += readAll(e.path());
+  minyi::app::KioskWindow window;
+  if (!window.open(o, &err)) {
+    std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
+    return 1;
+  }
+  const ImVec2 away(-1000, -1000);
+  window.frame(app, &away, false);
+  window.present();
+  const double startMs = ms(Timer::now() - t0);
+
+  SDL_RendererInfo info{};
+  SDL_GetRendererInfo(SDL_GetRenderer(window.sdlWindow()), &info);
+  std::printf("Minyi kiosk benchmark (SDL renderer \"%s\", %s, 1920x1080, %d frames per screen)\n", info.name,
+              display ? "X display" : "no display", frames);
+  line("start to first frame", startMs, "ms", baselineStart, 400);
+
+  // Frames: the start screen and a busy form page; the baseline is an empty ImGui window in the same renderer.
+  auto measure = [&]() {
+    std::vector<double> imgui, whole;
+    for (int i = 0; i < frames; ++i) {
+      const auto f0 = Timer::now();
+      window.frame(app, &away, false);
+      window.present();
+      whole.push_back(ms(Timer::now() - f0));
+      imgui.push_back(window.lastImGuiMs());
+    }
+    return std::make_pair(percentile(imgui, 0.5), percentile(whole, 0.5));
+  };
+  const auto attract = measure();
+  app.startForm("civilized-city", Clock::now());
+  app.session()->goToPage(1);  // the matrix page: the most tiles
+  const auto page = measure();
+  app.apply({minyi::ui::Command{minyi::ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
+
+  // Baselines in the same context and renderer: ImGui with one empty full-screen window (CPU), and a
+  // frame that only clears and presents 1920×1080 (the renderer's floor).
+  double baseImgui = 0, baseFrame = 0;
+  {
+    std::vector<double> v, f;
+    for (int i = 0; i < frames; ++i) {
+      const auto f0 = Timer::now();
+      ImGui::NewFrame();
+      ImGui::SetNextWindowPos(ImVec2(0, 0));
+      ImGui::SetNextWindowSize(ImVec2(1920, 1080));
+      ImGui::Begin("empty", nullptr, ImGuiWindowFlags_NoDecoration);
+      ImGui::End();
+      ImGui::Render();
+      v.push_back(ms(Timer::now() - f0));
+      SDL_Renderer* r = SDL_GetRenderer(window.sdlWindow());
+      const auto g0 = Timer::now();
+      SDL_RenderClear(r);
+      SDL_RenderPresent(r);
+      f.push_back(ms(Timer::now() - g0));
+    }
+    baseImgui = percentile(v, 0.5);
+    baseFrame = percentile(f, 0.5);
+  }
+  line("ImGui CPU per frame, start screen (p50)", attract.first, "ms", baseImgui, 1.0);
+  line("ImGui CPU per frame, matrix page (p50)", page.first, "ms", baseImgui, 1.0);
+  // The frame budget is for a GL renderer (llvmpipe 1080p): run under xvfb-run for that (docs/development.md).
+  line("whole frame, start screen (p50)", attract.second, "ms", baseFrame, 16.0);
+  line("whole frame, matrix page (p50)", page.second, "ms", baseFrame, 16.0);
+  line("RSS after start (no pinyin/handwriting yet)", rssKb(getpid()) / 1024.0, "MB", 0, 150);
+
+  // Idle CPU of the real event loop on the start screen: minyi-kiosk --headless, measured from outside.
+  const fs::path db = fs::temp_directory_path() / ("minyi-bench-" + std::to_string(getpid()) + ".db");
+  const pid_t child = fork();
+  if (child == 0) {
+    if (display)
+      execl(MINYI_KIOSK_BIN, MINYI_KIOSK_BIN, "--windowed", "1920x1080", "--database", db.c_str(), static_cast<char*>(nullptr));
+    else
+      execl(MINYI_KIOSK_BIN, MINYI_KIOSK_BIN, "--headless", "--database", db.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  sleep(2);  // start-up is not idle time
+  const long c0 = cpuTicks(child);
+  const auto w0 = Timer::now();
+  sleep(static_cast<unsigned>(idleSeconds));
+  const long c1 = cpuTicks(child);
+  const double wall = ms(Timer::now() - w0) / 1000.0;
+  const double idlePct = 100.0 * (c1 - c0) / sysconf(_SC_CLK_TCK) / wall;
+  const double idleRss = rssKb(child) / 1024.0;
+  kill(child, SIGTERM);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+  line("CPU while the start screen is shown", idlePct, "%", 0, 2.0);
+  line("RSS of minyi-kiosk on the start screen", idleRss, "MB", 0, 150);
+  return 0;
+}
