@@ -107,6 +107,7 @@ bool KioskApp::startForm(const std::string& id, Clock::time_point now) {
   now_ = lastActivity_ = now;
   closeKeyboard();
   session_ = std::make_unique<core::Session>(*f, strings_, locale_);
+  ++sessionSerial_;
   screen_ = Screen::FormPage;
   return true;
 }
@@ -516,6 +517,7 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.pinMessage = pinMessage_;
   v.admin = &adminInfo_;
   v.session = session_.get();
+  v.sessionSerial = sessionSerial_;
   v.editing = editing_;
   v.editingComment = editingComment_;
   v.keyboard = keyboard_.get();

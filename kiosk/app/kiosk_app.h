@@ -83,6 +83,7 @@ class KioskApp {
   bool elderly_ = false;
   ui::Screen screen_ = ui::Screen::Attract;
   std::unique_ptr<core::Session> session_;
+  int sessionSerial_ = 0;
   const core::Element* editing_ = nullptr;
   bool editingComment_ = false;
   std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set

@@ -189,8 +189,11 @@ void choiceTiles(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& 
     const bool selected = isSelected(value, c.value) || (c.isSelectAll && value.is_array() && value.size() + 3 >= choices.size());
     if (col > 0) ImGui::SameLine();
     const std::string id = "c" + std::to_string(i);
-    if (tile(f, id.c_str(), c.text, ImVec2(w, f.type.target), selected ? TileStyle::Selected : TileStyle::Card,
-             f.fonts.body, 0, selected) && c.enabled) {
+    const bool tapped = tile(f, id.c_str(), c.text, ImVec2(w, f.type.target), selected ? TileStyle::Selected : TileStyle::Card,
+                             f.fonts.body, 0, selected);
+    // Also "question/choice", so a test can tell apart two questions that offer the same words.
+    f.targets.add(q.element->name + "/" + c.text, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    if (tapped && c.enabled) {
       if (!multi) {
         f.setValue(q, c.value);
       } else if (c.isSelectAll) {
@@ -271,12 +274,14 @@ void ratingRow(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& it
       if (tile(f, id.c_str(), c.text, ImVec2(w, h), selected ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0,
                selected))
         f.setValue(q, c.value);
+      f.targets.add(q.element->name + "/" + c.text, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
       continue;
     }
     // Stars and faces carry their word under the picture.
     if (tile(f, id.c_str(), "", ImVec2(w, h), selected ? TileStyle::Selected : TileStyle::Card, f.fonts.body))
       f.setValue(q, c.value);
     f.targets.add(c.text, p, ImVec2(p.x + w, p.y + h));
+    f.targets.add(q.element->name + "/" + c.text, p, ImVec2(p.x + w, p.y + h));
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float r = std::min(w, h) * 0.26f;
     const ImVec2 centre(p.x + w / 2, p.y + h * 0.38f);
@@ -311,9 +316,11 @@ void booleanButtons(Frame& f, const QuestionRef& q, float width) {
   const bool isNo = !value.is_null() && core::values::equal(value, no);
   if (tile(f, "yes", yesText, ImVec2(w, f.type.target), isYes ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, isYes))
     f.setValue(q, true);
+  f.targets.add(e.name + "/" + yesText, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   ImGui::SameLine();
   if (tile(f, "no", noText, ImVec2(w, f.type.target), isNo ? TileStyle::Selected : TileStyle::Card, f.fonts.body, 0, isNo))
     f.setValue(q, false);
+  f.targets.add(e.name + "/" + noText, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
 }
 
 void matrixRows(Frame& f, const Element& e, float width) {
@@ -767,7 +774,10 @@ void formPageScreen(Frame& f) {
   const float width = f.state.width - 2 * f.type.margin;
   const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
   const float bodyH = f.state.height - ImGui::GetCursorPosY() - bottom;
-  ImGui::BeginChild("page", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
+  // One child per page of this resident's session: each page starts at its top, returns to where it was left
+  // on 上一步, and the next resident never inherits a scroll position.
+  const std::string pageId = "page:" + std::to_string(f.state.sessionSerial) + ":" + std::to_string(s.currentPageIndex());
+  ImGui::BeginChild(pageId.c_str(), ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   const std::string pageTitle = s.text(s.currentPage().title);
   if (!pageTitle.empty()) text(f, f.fonts.question, pageTitle, colour::kPrimary, width);

@@ -39,6 +39,7 @@ struct ViewState {
   const FormEntry* quickForm = nullptr;      // shown as faces on the attract screen
   std::vector<core::ChoiceView> quickChoices;  // its rating values, in the current language, worst first
   const core::Session* session = nullptr;    // the form being filled (FormPage, Review)
+  int sessionSerial = 0;                     // changes with every new session (fresh scroll positions)
   const core::StringTable* strings = nullptr;
   std::string thankYouText;                  // ThankYou: completedHtml, as plain text
   int thankYouSeconds = 0;                   // countdown to the automatic return
