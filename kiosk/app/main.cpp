@@ -24,11 +24,6 @@ namespace ui = minyi::ui;
 
 namespace {
 
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 void shoot(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::string& name) {
   const fs::path path = dir / (name + ".png");
   if (w.screenshot(app, path)) std::cout << path.string() << "\n";
@@ -202,10 +197,9 @@ int main(int argc, char** argv) {
     std::cerr << "minyi-kiosk: --windowed wants WxH, e.g. 1280x720\n";
     return 2;
   }
-  for (const auto& e : fs::directory_iterator(forms)) wo.displayText += readAll(e.path());
-  if (!shots.empty() && fs::exists(showcase))
-    for (const auto& e : fs::directory_iterator(showcase)) wo.displayText += readAll(e.path());
-  for (const auto& e : fs::directory_iterator(assets + "/strings")) wo.displayText += readAll(e.path());
+  std::vector<std::string> textFolders = {forms, assets + "/strings"};
+  if (!shots.empty() && fs::exists(showcase)) textFolders.push_back(showcase.string());
+  wo.displayText = minyi::app::collectDisplayText(textFolders);
   KioskWindow w;
   if (!w.open(wo, &err)) {
     std::cerr << "minyi-kiosk: " << err << "\n";

@@ -8,9 +8,23 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 
 namespace minyi::app {
+
+std::string collectDisplayText(const std::vector<std::string>& folders) {
+  std::string out;
+  std::error_code ec;
+  for (const std::string& folder : folders) {
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
+      std::ifstream in(e.path(), std::ios::binary);
+      out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  }
+  return out;
+}
 
 KioskWindow::~KioskWindow() {
   if (imgui_) {

@@ -23,6 +23,9 @@ struct WindowOptions {
   bool kioskMode = false;   // full screen, borderless
 };
 
+// Every form and string-table text in these folders, for WindowOptions::displayText.
+std::string collectDisplayText(const std::vector<std::string>& folders);
+
 class KioskWindow {
  public:
   ~KioskWindow();

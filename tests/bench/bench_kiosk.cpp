@@ -34,11 +34,6 @@ double percentile(std::vector<double> v, double q) {
   return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
 }
 
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 long rssKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -107,8 +102,7 @@ int main(int argc, char** argv) {
   minyi::app::WindowOptions o;
   o.fontsFolder = MINYI_FONTS_DIR;
   o.headless = !display;
-  for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/forms")) o.displayText += readAll(e.path());
-  for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/strings")) o.displayText += readAll(e.path());
+  o.displayText = minyi::app::collectDisplayText({std::string(MINYI_ASSETS_DIR) + "/forms", std::string(MINYI_ASSETS_DIR) + "/strings"});
   minyi::app::KioskWindow window;
   if (!window.open(o, &err)) {
     std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());

@@ -35,8 +35,7 @@ KioskWindow& window() {
     minyi::app::WindowOptions o;
     o.fontsFolder = MINYI_FONTS_DIR;
     o.headless = true;
-    for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/forms")) o.displayText += readAll(e.path());
-    for (const auto& e : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/strings")) o.displayText += readAll(e.path());
+    o.displayText = minyi::app::collectDisplayText({std::string(MINYI_ASSETS_DIR) + "/forms", std::string(MINYI_ASSETS_DIR) + "/strings"});
     std::string err;
     const bool ok = w.open(o, &err);
     if (!ok) FAIL("window: " << err);
