@@ -280,6 +280,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
     if (screen_ == Screen::OutOfService && c.kind != Command::Kind::SetLocale && c.kind != Command::Kind::AdminCorner) continue;
     switch (c.kind) {
       case Command::Kind::StillHere: idlePrompt_ = false; break;
+      case Command::Kind::Animating: break;  // apply() returning true is what keeps the loop drawing
       case Command::Kind::AdminCorner:
         cornerTaps_.erase(std::remove_if(cornerTaps_.begin(), cornerTaps_.end(),
                                          [&](Clock::time_point t) { return now - t > std::chrono::seconds(3); }),

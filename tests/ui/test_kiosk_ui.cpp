@@ -468,3 +468,38 @@ TEST_CASE("every shipped form is completed by taps and typing and stored exactly
     CHECK(nlohmann::json(stored[0]) == nlohmann::json(answers));
   }
 }
+
+TEST_CASE("a fling keeps the page gliding after the finger lifts, then it stops", "[ui]") {
+  Kiosk k;
+  REQUIRE(k.app.startForm("civilized-city", Clock::now()));
+  k.app.session()->goToPage(1);  // the long matrix page
+  auto& w = window();
+  const ImVec2 away(-1000, -1000);
+  k.app.apply(w.frame(k.app, &away, false), Clock::now());
+  const auto* first = w.targets().find("志愿服务/满意");
+  REQUIRE(first);
+  const float y0 = first->min.y;
+  // A quick upward swipe: 4 frames of 25 px, then lift.
+  ImVec2 p(960, 800);
+  k.app.apply(w.frame(k.app, &p, true), Clock::now());
+  for (int i = 0; i < 4; ++i) {
+    p.y -= 25;
+    k.app.apply(w.frame(k.app, &p, true), Clock::now());
+  }
+  k.app.apply(w.frame(k.app, &p, false), Clock::now());
+  const float atLift = w.targets().find("志愿服务/满意")->min.y;
+  bool animating = true;
+  int frames = 0;
+  for (; frames < 600 && animating; ++frames) {
+    const auto commands = w.frame(k.app, &away, false);
+    animating = std::any_of(commands.begin(), commands.end(),
+                            [](const minyi::ui::Command& c) { return c.kind == minyi::ui::Command::Kind::Animating; });
+    k.app.apply(commands, Clock::now());
+  }
+  const float atRest = w.targets().find("志愿服务/满意")->min.y;
+  CHECK(atLift < y0);          // the drag moved the page
+  CHECK(atRest < atLift);      // and it glided on after the finger lifted
+  CHECK_FALSE(animating);      // then stopped (or reached the end)
+  CHECK(frames < 600);
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("satisfaction")).is_null());  // no tap
+}

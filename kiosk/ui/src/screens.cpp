@@ -599,9 +599,25 @@ void keyboardPanel(Frame& f) {
 // Drag on empty space (or anywhere) scrolls the current window; a drag cancels the tap it started as.
 void dragScroll(Frame& f) {
   ImGuiIO& io = ImGui::GetIO();
+  // The page's fling speed (px/s) lives in the window's own storage: views keep no state of their own.
+  ImGuiStorage* store = ImGui::GetStateStorage();
+  const ImGuiID velocityId = ImGui::GetID("##fling");
+  float velocity = store->GetFloat(velocityId, 0.0f);
+  const float dt = std::clamp(io.DeltaTime, 1.0f / 240.0f, 1.0f / 20.0f);  // a frame after a long sleep is not a jump
   if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0, 12.0f)) {
     ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+    velocity = 0.7f * velocity + 0.3f * (-io.MouseDelta.y / dt);  // smoothed finger speed
+  } else if (!io.MouseDown[0] && std::fabs(velocity) > 30.0f) {
+    // Inertia after the finger lifts: keep gliding, slowing down, until the page stops or hits an end.
+    const float before = ImGui::GetScrollY();
+    ImGui::SetScrollY(std::clamp(before + velocity * dt, 0.0f, ImGui::GetScrollMaxY()));
+    velocity *= std::exp(-4.0f * dt);
+    if ((before <= 0 && velocity < 0) || (before >= ImGui::GetScrollMaxY() && velocity > 0)) velocity = 0;
+    if (std::fabs(velocity) > 30.0f) f.emit(Command::Kind::Animating);  // the loop keeps drawing frames
+  } else if (io.MouseDown[0] && !ImGui::IsMouseDragging(0, 12.0f)) {
+    velocity = 0;  // a finger on the glass stops the glide
   }
+  store->SetFloat(velocityId, velocity);
   const ImVec2 total = ImGui::GetMouseDragDelta(0, 0.0f);
   if (std::fabs(total.y) > 12.0f || std::fabs(total.x) > 24.0f) f.suppressClicks = true;
 }

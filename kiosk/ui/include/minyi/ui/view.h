@@ -59,6 +59,7 @@ struct Command {
     OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
     SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish, StillHere, KeyPress,
     AdminCorner, AdminCancel, AdminExport, AdminExit,
+    Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;
   std::string text;              // form id, locale; KeyPress: "row,column"
