@@ -179,8 +179,7 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
     nextHealthCheck_ = now + kHealthRecheck;
     return false;
   }
-  completed_.push_back(results);
-  return true;
+  return true;  // no copy stays in memory: the database is the only place a resident's answers live
 }
 
 void KioskApp::setAdmin(std::string pinHash, std::string exportFolder, std::string siteId) {

@@ -63,7 +63,8 @@ class KioskApp {
   const std::string& locale() const { return locale_; }
   ui::Screen screen() const { return screen_; }
   core::Session* session() { return session_.get(); }
-  const std::vector<core::Json>& completed() const { return completed_; }  // results handed on (storage: issue #3 store)
+  // Results of finished forms when no store is attached (screenshots); with a store they live only there.
+  const std::vector<core::Json>& completed() const { return completed_; }
 
   // For screenshots and tests: open a form directly.
   bool startForm(const std::string& id, Clock::time_point now);

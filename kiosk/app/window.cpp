@@ -130,7 +130,10 @@ bool KioskWindow::screenshot(KioskApp& app, const std::filesystem::path& path) {
 
 bool KioskWindow::tap(KioskApp& app, const std::string& label) {
   const ImVec2 away(-1000, -1000);
-  app.apply(frame(app, &away, false), Clock::now());  // lay out the current screen, register its targets
+  // Lay out the current screen and register its targets; twice, because a window's first frame (a new page)
+  // is laid out before ImGui has sized it, and a finger cannot land within a frame anyway.
+  app.apply(frame(app, &away, false), Clock::now());
+  app.apply(frame(app, &away, false), Clock::now());
   // A target scrolled out of view is dragged into view first, as a resident would.
   for (int attempt = 0; attempt < 8 && !targets_.centre(label); ++attempt) {
     const ui::TouchTargets::Target* t = targets_.find(label);
@@ -148,8 +151,17 @@ bool KioskWindow::tap(KioskApp& app, const std::string& label) {
       app.apply(frame(app, &q, true), Clock::now());
     }
     const ImVec2 end(p.x, p.y + distance);
+    // Hold still before lifting, as a resident placing the page: no fling, the page stays where it was put.
+    for (int i = 0; i < 15; ++i) app.apply(frame(app, &end, true), Clock::now());
     app.apply(frame(app, &end, false), Clock::now());
-    app.apply(frame(app, &away, false), Clock::now());
+    // Let the page finish gliding before looking again, as a resident waits for it to stop.
+    for (int i = 0; i < 600; ++i) {
+      const auto commands = frame(app, &away, false);
+      app.apply(commands, Clock::now());
+      if (std::none_of(commands.begin(), commands.end(),
+                       [](const ui::Command& c) { return c.kind == ui::Command::Kind::Animating; }))
+        break;
+    }
   }
   const auto at = targets_.centre(label);
   if (!at) return false;
