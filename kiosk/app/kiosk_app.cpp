@@ -60,7 +60,7 @@ bool KioskApp::addForms(const std::string& formsFolder, std::string* error) {
     forms_.push_back(LoadedForm{p.string(), *text, std::move(r.form)});
   }
   refreshEntries();
-  return true;
+  return saveFormsToStore();
 }
 
 const core::Form* KioskApp::find(const std::string& id) const {
@@ -129,9 +129,9 @@ void KioskApp::showThankYou(Clock::time_point now) {
   screen_ = Screen::ThankYou;
 }
 
-void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
-  store_ = store;
-  if (!store_) return;  // detached: results stay in memory (screenshots)
+// Every offered form is in the store before a submission can name it (saving the same one again is a no-op).
+bool KioskApp::saveFormsToStore() {
+  if (!store_) return true;
   for (const LoadedForm& f : forms_) {
     store::StoredForm sf;
     sf.id = f.form->minyi.id;
@@ -143,9 +143,16 @@ void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
     if (saved.ok()) saved = store_->activateForm(sf.id, sf.hash);
     if (!saved.ok()) {
       pause(saved.error().message);
-      break;
+      return false;
     }
   }
+  return true;
+}
+
+void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
+  store_ = store;
+  if (!store_) return;  // detached: results stay in memory (screenshots)
+  saveFormsToStore();
   const store::Health h = store_->health();
   if (!h.ok()) pause(h.reason);
   nextHealthCheck_ = now + kHealthRecheck;
@@ -468,7 +475,9 @@ bool KioskApp::tick(Clock::time_point now) {
       idlePrompt_ = false;
       screen_ = beforeAdmin_;
     } else {
-      goHome();  // keepPartial submissions are stored with the outbox (kiosk/store)
+      // The form may ask to keep what was answered when a resident walks away: stored, flagged "partial".
+      if (session_ && session_->form().minyi.keepPartial && !session_->results().empty()) keep(*session_, {"partial"}, now);
+      goHome();
     }
     changed = true;
   }

@@ -121,6 +121,7 @@ class KioskApp {
   Clock::time_point idleDeadline_{};  // when the form is discarded unless the resident taps 继续
   int idleSeconds() const;
   void refreshEntries();
+  bool saveFormsToStore();
   std::vector<ui::FormEntry> entries_;  // in the current language
   ui::FormEntry quickEntry_;
   std::vector<core::ChoiceView> quickChoices_;

@@ -500,3 +500,25 @@ TEST_CASE("a fling keeps the page gliding after the finger lifts, then it stops"
   CHECK(frames < 600);
   CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("satisfaction")).is_null());  // no tap
 }
+
+TEST_CASE("idle on a keepPartial form stores what was answered, flagged partial", "[ui]") {
+  Kiosk k;
+  TempDir extra;
+  std::ofstream(extra.path / "partial.json") << R"({"title": "部分保存", "minyi": {"id": "partial", "kind": "survey", "keepPartial": true},
+    "pages": [{"elements": [{"type": "radiogroup", "name": "community", "choices": ["donghu", "huayuan"]},
+                            {"type": "comment", "name": "why", "isRequired": true}]}]})";
+  std::string err;
+  REQUIRE(k.app.addForms(extra.path.string(), &err));
+  REQUIRE(k.app.startForm("partial", Clock::now()));
+  k.tap("community/donghu");
+  const auto t0 = Clock::now();
+  k.app.tick(t0 + std::chrono::seconds(61));
+  REQUIRE(k.app.idlePrompt());
+  k.app.tick(t0 + std::chrono::seconds(61 + 21));
+  CHECK(k.app.screen() == Screen::Attract);
+  auto pending = k.store->pending(10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending.value().size() == 1);
+  CHECK(Json::parse(pending.value()[0].payload) == Json{{"community", "donghu"}});
+  CHECK(pending.value()[0].flags == std::vector<std::string>{"partial"});
+}
