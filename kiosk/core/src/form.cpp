@@ -70,6 +70,18 @@ bool Element::isChoiceQuestion() const {
   }
 }
 
+const Element* Element::dynamicPanel() const {
+  for (const Element* p = parent; p; p = p->parent)
+    if (p->type == ElementType::PanelDynamic) return p;
+  return nullptr;
+}
+
+bool Element::isNestedValue() const {
+  for (const Element* p = parent; p; p = p->parent)
+    if (p->type == ElementType::PanelDynamic || p->type == ElementType::MultipleText) return true;
+  return false;
+}
+
 std::vector<const Element*> Form::allElements() const {
   std::vector<const Element*> out;
   for (const Page& p : pages) collect(p.elements, out);
@@ -79,11 +91,7 @@ std::vector<const Element*> Form::allElements() const {
 const Element* Form::findQuestion(std::string_view name) const {
   for (const Element* e : allElements()) {
     // Template questions and multipletext items live inside their container's value.
-    bool nested = false;
-    for (const Element* p = e->parent; p; p = p->parent) {
-      if (p->type == ElementType::PanelDynamic || p->type == ElementType::MultipleText) nested = true;
-    }
-    if (nested || !e->isQuestion()) continue;
+    if (e->isNestedValue() || !e->isQuestion()) continue;
     if (e->name == name || (!e->valueName.empty() && e->valueName == name)) return e;
   }
   return nullptr;

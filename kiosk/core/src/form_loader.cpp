@@ -847,10 +847,7 @@ class Loader {
   void checkDuplicateNames(const Form& f) {
     std::map<std::string, std::string> seen;  // lower-cased name → path
     for (const Element* e : f.allElements()) {
-      bool nested = false;
-      for (const Element* p = e->parent; p; p = p->parent)
-        if (p->type == ElementType::PanelDynamic || p->type == ElementType::MultipleText) nested = true;
-      if (nested || e->name.empty()) continue;
+      if (e->isNestedValue() || e->name.empty()) continue;
       auto [it, fresh] = seen.emplace(lower(e->name), e->jsonPath);
       if (!fresh) error(at(e->jsonPath, "name"), "duplicate name \"" + e->name + "\" (also at " + it->second + ")");
     }

@@ -17,11 +17,7 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool insideTemplate(const Element& e) {
-  for (const Element* p = e.parent; p; p = p->parent)
-    if (p->type == ElementType::PanelDynamic) return true;
-  return false;
-}
+bool insideTemplate(const Element& e) { return e.dynamicPanel() != nullptr; }
 
 Json numberJson(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) return Json(static_cast<long long>(v));
@@ -374,7 +370,7 @@ Json Session::variable(const std::string& name) const {
 
 void Session::applyDefaults() {
   for (const Element* e : form_.allElements()) {
-    if (!e->isQuestion() || insideTemplate(*e) || (e->parent && e->parent->type == ElementType::MultipleText)) continue;
+    if (!e->isQuestion() || e->isNestedValue()) continue;
     if (!e->defaultValue.is_null()) storeValue(QuestionRef{e}, e->defaultValue);
     else if (!e->defaultValueExpression.empty()) storeValue(QuestionRef{e}, evaluate(e->defaultValueExpression, nullptr));
   }
@@ -405,9 +401,7 @@ void Session::recompute(const std::string& changedKey) {
     for (const Element* e : form_.allElements()) {
       if (e->type != ElementType::Expression) continue;
       // In a dynamic panel template, once per panel with {panel.x} bound to that panel.
-      const Element* dp = nullptr;
-      for (const Element* p = e->parent; p; p = p->parent)
-        if (p->type == ElementType::PanelDynamic) dp = p;
+      const Element* dp = e->dynamicPanel();
       const int panels = dp ? panelCount(*dp) : 1;
       for (int i = 0; i < panels; ++i) {
         const QuestionRef ref{e, dp, dp ? i : -1};
@@ -514,9 +508,7 @@ bool Session::completeOnNext() const { return !completed_ && anyCompleteTrigger(
 // ---------------------------------------------------------------- state of elements
 
 bool Session::isVisible(const Element& e, int panelIndex) const {
-  const Element* dp = nullptr;
-  for (const Element* p = e.parent; p; p = p->parent)
-    if (p->type == ElementType::PanelDynamic) dp = p;
+  const Element* dp = e.dynamicPanel();
   QuestionRef ref{&e, dp, panelIndex};
   if (!e.visible) return false;
   if (!condition(e.visibleIf, dp ? &ref : nullptr)) return false;
@@ -534,9 +526,7 @@ bool Session::isVisible(const Element& e, int panelIndex) const {
 
 bool Session::isEnabled(const Element& e, int panelIndex) const {
   if (form_.readOnly || e.readOnly || completed_) return false;
-  const Element* dp = nullptr;
-  for (const Element* p = e.parent; p; p = p->parent)
-    if (p->type == ElementType::PanelDynamic) dp = p;
+  const Element* dp = e.dynamicPanel();
   QuestionRef ref{&e, dp, panelIndex};
   if (!condition(e.enableIf, dp ? &ref : nullptr)) return false;
   if (e.parent) return isEnabled(*e.parent, e.parent->type == ElementType::PanelDynamic ? -1 : panelIndex);
@@ -551,9 +541,7 @@ bool Session::isEnabled(const Element& e, int panelIndex) const {
 bool Session::isRequired(const Element& e, int panelIndex) const {
   if (e.isRequired) return true;
   if (e.requiredIf.empty()) return false;
-  const Element* dp = nullptr;
-  for (const Element* p = e.parent; p; p = p->parent)
-    if (p->type == ElementType::PanelDynamic) dp = p;
+  const Element* dp = e.dynamicPanel();
   QuestionRef ref{&e, dp, panelIndex};
   return condition(e.requiredIf, dp ? &ref : nullptr);
 }

@@ -170,6 +170,15 @@ void star(ImDrawList* dl, ImVec2 c, float r, bool filled) {
 
 // ---------------------------------------------------------------- question widgets
 
+// A multi-select answer with `choice` added, or removed when it was there (tap to pick, tap again to undo).
+Json toggled(const Json& value, const Json& choice) {
+  Json next = value.is_array() ? value : Json::array();
+  auto it = std::find_if(next.begin(), next.end(), [&](const Json& v) { return core::values::equal(v, choice); });
+  if (it != next.end()) next.erase(it);
+  else next.push_back(choice);
+  return next;
+}
+
 bool isSelected(const Json& value, const Json& choice) {
   if (value.is_array()) return std::any_of(value.begin(), value.end(), [&](const Json& v) { return core::values::equal(v, choice); });
   return !value.is_null() && core::values::equal(value, choice);
@@ -202,11 +211,7 @@ void choiceTiles(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& 
           if (!o.isSelectAll && !o.isNone && !o.isOther) all.push_back(o.value);
         f.setValue(q, all);
       } else {
-        Json next = value.is_array() ? value : Json::array();
-        auto it = std::find_if(next.begin(), next.end(), [&](const Json& v) { return core::values::equal(v, c.value); });
-        if (it != next.end()) next.erase(it);
-        else next.push_back(c.value);
-        f.setValue(q, next);
+        f.setValue(q, toggled(value, c.value));
       }
     }
     col = (col + 1) % columns;
@@ -394,13 +399,7 @@ void matrixDropdown(Frame& f, const Element& e, float width) {
           if (tile(f, id.c_str(), items[i].text, ImVec2(w, f.type.target), selected ? TileStyle::Selected : TileStyle::Card,
                    f.fonts.body, 0, selected)) {
             if (!multi) setCell(items[i].value);
-            else {
-              Json next = current.is_array() ? current : Json::array();
-              auto it = std::find_if(next.begin(), next.end(), [&](const Json& v) { return core::values::equal(v, items[i].value); });
-              if (it != next.end()) next.erase(it);
-              else next.push_back(items[i].value);
-              setCell(next);
-            }
+            else setCell(toggled(current, items[i].value));
           }
         }
       }

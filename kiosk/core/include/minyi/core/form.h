@@ -150,6 +150,11 @@ struct Element {
   bool hasValue() const { return isQuestion(); }
   bool isChoiceQuestion() const;
   const std::string& valueKey() const { return valueName.empty() ? name : valueName; }
+  // The paneldynamic whose template holds this element, or null (templates do not nest: the loader refuses).
+  const Element* dynamicPanel() const;
+  // True when the value lives inside a container's value (a paneldynamic template or a multipletext item)
+  // rather than under its own key in the results.
+  bool isNestedValue() const;
   std::string commentKey() const { return valueKey() + "-Comment"; }
 };
 
