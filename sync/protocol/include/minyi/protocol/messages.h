@@ -1,0 +1,119 @@
+// The sync protocol's JSON shapes (docs/protocol.md): requests and replies of /api/v1, checked on parse.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "minyi/core/json.h"
+
+namespace minyi::protocol {
+
+using core::Json;
+
+constexpr const char* kApiPrefix = "/api/v1";
+constexpr size_t kMaxBatch = 100;                       // submissions per POST /submissions
+constexpr size_t kMaxSealedBytes = 1024 * 1024;         // one sealed submission (binary)
+constexpr size_t kMaxRequestBytes = 160 * 1024 * 1024;  // a full batch in base64, with room for the envelope
+constexpr size_t kMaxReplyBytes = 32 * 1024 * 1024;     // what a client reads from any reply
+
+// Every failed request's body: {"error": {"code": "...", "message": "..."}}.
+struct ApiError {
+  std::string code;     // machine word: bad_request, unauthorized, revoked, too_large, rate_limited, ...
+  std::string message;  // one English sentence for logs and the admin panel
+};
+Json toJson(const ApiError& e);
+std::optional<ApiError> parseApiError(std::string_view body);
+
+// --- Enrollment: POST /api/v1/enroll (no token; the one-time code is the credential) ---
+struct EnrollRequest {
+  std::string code;        // as staff typed it; the server ignores case, spaces and dashes
+  std::string appVersion;  // e.g. "0.1.0"
+};
+struct EnrollReply {
+  std::string deviceId;
+  std::string token;      // secret: sent as `Authorization: Bearer <token>` from now on
+  std::string siteId;
+  std::string siteName;
+  std::string publicKey;  // base64 of the server's public key: what the kiosk seals submissions to
+};
+Json toJson(const EnrollRequest& r);
+Json toJson(const EnrollReply& r);
+std::optional<EnrollRequest> parseEnrollRequest(std::string_view body, std::string* error);
+std::optional<EnrollReply> parseEnrollReply(std::string_view body, std::string* error);
+
+// --- Submissions: POST /api/v1/submissions ---
+struct Envelope {
+  std::string id;  // UUIDv4 made by the kiosk
+  std::string formId;
+  int formVersion = 1;
+  std::string formHash;  // sha256 hex of the form text
+  std::string kind;      // survey | complaint | quick
+  std::string createdAt; // UTC ISO-8601 with milliseconds
+  std::vector<std::string> flags;
+  std::string sealed;    // binary: crypto_box_seal of the result JSON (base64 on the wire)
+};
+struct SubmissionBatch {
+  std::vector<Envelope> submissions;
+};
+enum class Outcome { Stored, Duplicate, Conflict, Rejected };
+const char* outcomeName(Outcome o);  // "stored", "duplicate", "conflict", "rejected"
+struct ItemResult {
+  std::string id;
+  Outcome outcome = Outcome::Stored;
+  std::string reason;  // why conflict/rejected; empty otherwise
+};
+struct BatchReply {
+  std::vector<ItemResult> results;
+};
+Json toJson(const Envelope& e);
+Json toJson(const SubmissionBatch& b);
+Json toJson(const BatchReply& r);
+// Checks every field (ids, hashes, times, sizes, base64) and the batch size; the error names the field.
+std::optional<Envelope> parseEnvelope(const Json& j, std::string* error);
+std::optional<SubmissionBatch> parseSubmissionBatch(std::string_view body, std::string* error);
+// A reply is well-formed only when it answers every id that was sent, each exactly once, and nothing
+// else: anything less (a captive portal's 200, a truncated body) is a failed attempt.
+std::optional<BatchReply> parseBatchReply(std::string_view body, const std::vector<std::string>& sentIds,
+                                          std::string* error);
+
+// --- Forms: GET /api/v1/forms (ETag / If-None-Match) ---
+struct FormOffer {
+  std::string id;
+  int version = 1;
+  std::string hash;
+  std::string json;  // the SurveyJS text, exactly as staff uploaded it (the hash is over these bytes)
+};
+struct FormsReply {
+  std::vector<FormOffer> forms;
+};
+Json toJson(const FormsReply& r);
+std::optional<FormsReply> parseFormsReply(std::string_view body, std::string* error);
+
+// --- Notices: GET /api/v1/notices ---
+// Texts carry "zh-cn", "zh-tw" and/or "en"; the kiosk shows the one for its language, falling back to zh-cn.
+struct Notice {
+  std::string id;
+  Json title = Json::object();
+  Json body = Json::object();
+  std::string publishedAt;  // UTC ISO-8601
+  std::string until;        // empty: no end date
+};
+struct NoticesReply {
+  std::vector<Notice> notices;
+};
+Json toJson(const Notice& n);
+Json toJson(const NoticesReply& r);
+std::optional<Notice> parseNotice(const Json& j, std::string* error);
+std::optional<NoticesReply> parseNoticesReply(std::string_view body, std::string* error);
+
+// Shapes of values shared by both sides.
+bool isUuid(std::string_view s);          // lower-case 8-4-4-4-12 hex
+bool isSha256Hex(std::string_view s);     // 64 lower-case hex digits
+bool isIsoUtc(std::string_view s);        // 2024-05-01T08:00:00Z or with .mmm
+bool isFlagWord(std::string_view s);      // 1-32 of a-z 0-9 _ -
+bool isKind(std::string_view s);          // survey | complaint | quick
+bool isFormId(std::string_view s);        // 1-64 of a-z A-Z 0-9 _ - .
+
+}  // namespace minyi::protocol

@@ -1,0 +1,215 @@
+// Sync protocol v1: sealing, key files, and the checks every message passes on parse.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "minyi/protocol/crypto.h"
+#include "minyi/protocol/messages.h"
+
+using namespace minyi::protocol;
+namespace fs = std::filesystem;
+
+namespace {
+
+Envelope sampleEnvelope(const KeyPair& keys) {
+  Envelope e;
+  e.id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  e.formId = "opinion";
+  e.formVersion = 3;
+  e.formHash = sha256Hex("form text");
+  e.kind = "survey";
+  e.createdAt = "2026-11-27T08:00:00.123Z";
+  e.flags = {"partial"};
+  e.sealed = seal(keys.publicKey, R"({"q1":"满意"})");
+  return e;
+}
+
+fs::path tempFolder(const char* name) {
+  fs::path p = fs::temp_directory_path() / (std::string("minyi-protocol-") + name + "-" + randomHex(4));
+  fs::create_directories(p);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a sealed payload opens only with the server's key pair") {
+  const KeyPair server = generateKeyPair(), other = generateKeyPair();
+  const std::string answers = R"({"satisfaction":"满意","comment":"楼道灯坏了"})";
+  const std::string sealed = seal(server.publicKey, answers);
+  CHECK(sealed.find("楼道") == std::string::npos);
+  CHECK(openSealed(server, sealed) == answers);
+  CHECK_FALSE(openSealed(other, sealed));
+  std::string tampered = sealed;
+  tampered[tampered.size() / 2] ^= 1;
+  CHECK_FALSE(openSealed(server, tampered));
+  CHECK_FALSE(openSealed(server, sealed.substr(0, 20)));
+  CHECK(seal(server.publicKey, answers) != sealed);  // fresh ephemeral key every time
+}
+
+TEST_CASE("keygen files: secret key private, public key readable, never overwritten") {
+  const fs::path dir = tempFolder("keys");
+  const KeyPair keys = generateKeyPair();
+  std::string error;
+  REQUIRE(writeKeyFiles(dir.string(), keys, &error));
+  struct stat st {};
+  REQUIRE(::stat((dir / "server.key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto pair = readKeyPairFile((dir / "server.key").string(), &error);
+  REQUIRE(pair);
+  CHECK(pair->secretKey == keys.secretKey);
+  auto pub = readPublicKeyFile((dir / "server.pub").string(), &error);
+  REQUIRE(pub);
+  CHECK(*pub == keys.publicKey);
+  CHECK_FALSE(writeKeyFiles(dir.string(), generateKeyPair(), &error));
+  CHECK_THAT(error, Catch::Contains("already exists"));
+  // A key file whose halves do not belong together is refused, not used.
+  const KeyPair other = generateKeyPair();
+  std::ofstream((dir / "mixed.key").string()) << encodeKey(keys.publicKey) << "\n" << encodeKey(other.secretKey) << "\n";
+  CHECK_FALSE(readKeyPairFile((dir / "mixed.key").string(), &error));
+  CHECK_THAT(error, Catch::Contains("does not belong"));
+  std::ofstream((dir / "junk.pub").string()) << "hello\n";
+  CHECK_FALSE(readPublicKeyFile((dir / "junk.pub").string(), &error));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("base64 and key text round-trip; bad text is refused") {
+  CHECK(base64Encode("") == "");
+  CHECK(base64Decode(base64Encode(std::string("\0\1\2\xff", 4))) == std::string("\0\1\2\xff", 4));
+  CHECK_FALSE(base64Decode("not base64!"));
+  CHECK_FALSE(base64Decode("QUJD\nREVG"));
+  CHECK_FALSE(decodeKey(base64Encode("short")));
+  const KeyPair k = generateKeyPair();
+  CHECK(decodeKey(encodeKey(k.publicKey)) == k.publicKey);
+}
+
+TEST_CASE("a submission batch round-trips through its JSON") {
+  const KeyPair keys = generateKeyPair();
+  SubmissionBatch batch{{sampleEnvelope(keys)}};
+  std::string error;
+  auto parsed = parseSubmissionBatch(toJson(batch).dump(), &error);
+  REQUIRE(parsed);
+  REQUIRE(parsed->submissions.size() == 1);
+  const Envelope& e = parsed->submissions[0];
+  CHECK(e.id == batch.submissions[0].id);
+  CHECK(e.formVersion == 3);
+  CHECK(e.flags == std::vector<std::string>{"partial"});
+  CHECK(openSealed(keys, e.sealed) == R"({"q1":"满意"})");
+}
+
+TEST_CASE("a malformed submission is refused naming the field") {
+  const KeyPair keys = generateKeyPair();
+  auto check = [&](auto change, const char* field) {
+    Json j = toJson(SubmissionBatch{{sampleEnvelope(keys)}});
+    change(j["submissions"][0]);
+    std::string error;
+    CHECK_FALSE(parseSubmissionBatch(j.dump(), &error));
+    CHECK_THAT(error, Catch::Contains(field));
+  };
+  check([](Json& e) { e["id"] = "0F8FAD5B-D9CB-469F-A165-70867728950E"; }, "id");
+  check([](Json& e) { e.erase("form_hash"); }, "form_hash");
+  check([](Json& e) { e["form_hash"] = "abc"; }, "form_hash");
+  check([](Json& e) { e["kind"] = "vote"; }, "kind");
+  check([](Json& e) { e["created_at"] = "2026-13-01T00:00:00Z"; }, "created_at");
+  check([](Json& e) { e["form_version"] = 0; }, "form_version");
+  check([](Json& e) { e["form_version"] = "1"; }, "form_version");
+  check([](Json& e) { e["flags"] = Json::array({"Misuse!"}); }, "flags");
+  check([](Json& e) { e["sealed"] = "@@@"; }, "sealed");
+  check([](Json& e) { e["sealed"] = base64Encode("too short to be sealed"); }, "sealed");
+  // Invalid UTF-8 cannot even be built as a Json value, so it is spliced into the text.
+  std::string text = toJson(SubmissionBatch{{sampleEnvelope(keys)}}).dump();
+  text.replace(text.find("opinion"), 7, "\xff\xfe");
+  std::string error;
+  CHECK_FALSE(parseSubmissionBatch(text, &error));
+  CHECK_THAT(error, Catch::Contains("UTF-8"));
+}
+
+TEST_CASE("a batch over 100, a repeated id, or a body that is not JSON is refused") {
+  const KeyPair keys = generateKeyPair();
+  SubmissionBatch big;
+  for (int i = 0; i < 101; ++i) {
+    Envelope e = sampleEnvelope(keys);
+    char id[37];
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+    e.id = id;
+    big.submissions.push_back(e);
+  }
+  std::string error;
+  CHECK_FALSE(parseSubmissionBatch(toJson(big).dump(), &error));
+  CHECK_THAT(error, Catch::Contains("at most 100"));
+  SubmissionBatch twice{{sampleEnvelope(keys), sampleEnvelope(keys)}};
+  CHECK_FALSE(parseSubmissionBatch(toJson(twice).dump(), &error));
+  CHECK_THAT(error, Catch::Contains("twice"));
+  CHECK_FALSE(parseSubmissionBatch("<html>login</html>", &error));
+  CHECK_FALSE(parseSubmissionBatch("[]", &error));
+  CHECK_FALSE(parseSubmissionBatch(std::string(30, '['), &error));
+}
+
+TEST_CASE("a batch reply must answer exactly the ids that were sent") {
+  const std::vector<std::string> sent = {"00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"};
+  BatchReply good{{{sent[0], Outcome::Stored, ""}, {sent[1], Outcome::Conflict, "same id, other content"}}};
+  std::string error;
+  auto r = parseBatchReply(toJson(good).dump(), sent, &error);
+  REQUIRE(r);
+  CHECK(r->results[1].outcome == Outcome::Conflict);
+  CHECK(r->results[1].reason == "same id, other content");
+
+  // A captive portal's 200, an empty object, a truncated body, a missing or foreign id: all failures.
+  CHECK_FALSE(parseBatchReply("<html><body>Welcome to FreeWiFi</body></html>", sent, &error));
+  CHECK_FALSE(parseBatchReply("{}", sent, &error));
+  const std::string whole = toJson(good).dump();
+  CHECK_FALSE(parseBatchReply(whole.substr(0, whole.size() - 3), sent, &error));
+  BatchReply partial{{{sent[0], Outcome::Stored, ""}}};
+  CHECK_FALSE(parseBatchReply(toJson(partial).dump(), sent, &error));
+  CHECK_THAT(error, Catch::Contains("not answered"));
+  BatchReply foreign{{{sent[0], Outcome::Stored, ""}, {sent[1], Outcome::Stored, ""},
+                      {"00000000-0000-4000-8000-000000000003", Outcome::Stored, ""}}};
+  CHECK_FALSE(parseBatchReply(toJson(foreign).dump(), sent, &error));
+  Json odd = toJson(good);
+  odd["results"][0]["status"] = "maybe";
+  CHECK_FALSE(parseBatchReply(odd.dump(), sent, &error));
+}
+
+TEST_CASE("enrollment, forms and notices replies are checked") {
+  const KeyPair keys = generateKeyPair();
+  EnrollReply reply{"dev-1", randomHex(32), "donghu", "东湖社区党群服务中心", encodeKey(keys.publicKey)};
+  std::string error;
+  auto parsed = parseEnrollReply(toJson(reply).dump(), &error);
+  REQUIRE(parsed);
+  CHECK(parsed->siteName == "东湖社区党群服务中心");
+  Json bad = toJson(reply);
+  bad["public_key"] = "xyz";
+  CHECK_FALSE(parseEnrollReply(bad.dump(), &error));
+
+  FormsReply forms{{{"opinion", 2, sha256Hex("{\"pages\":[]}"), "{\"pages\":[]}"}}};
+  REQUIRE(parseFormsReply(toJson(forms).dump(), &error));
+  forms.forms[0].json = "{\"pages\":[1]}";  // text changed, hash not: damaged in transit
+  CHECK_FALSE(parseFormsReply(toJson(forms).dump(), &error));
+  CHECK_THAT(error, Catch::Contains("hash"));
+
+  Notice n;
+  n.id = "n-1";
+  n.title = Json{{"zh-cn", "整改情况公示"}};
+  n.body = Json{{"zh-cn", "东湖社区楼道灯已修复。"}};
+  n.publishedAt = "2026-11-20T02:00:00Z";
+  REQUIRE(parseNoticesReply(toJson(NoticesReply{{n}}).dump(), &error));
+  Json badNotice = toJson(NoticesReply{{n}});
+  badNotice["notices"][0]["title"] = Json{{"fr", "Avis"}};
+  CHECK_FALSE(parseNoticesReply(badNotice.dump(), &error));
+}
+
+TEST_CASE("value shapes") {
+  CHECK(isIsoUtc("2026-11-27T08:00:00Z"));
+  CHECK(isIsoUtc("2026-11-27T08:00:00.123Z"));
+  CHECK_FALSE(isIsoUtc("2026-11-27 08:00:00"));
+  CHECK_FALSE(isIsoUtc("2026-11-27T24:00:00Z"));
+  CHECK(isFlagWord("misuse"));
+  CHECK_FALSE(isFlagWord(""));
+  CHECK_FALSE(isFormId(""));
+  CHECK(isFormId("民意-opinion.v2"));
+  CHECK(constantTimeEqual("abc", "abc"));
+  CHECK_FALSE(constantTimeEqual("abc", "abd"));
+  CHECK_FALSE(constantTimeEqual("abc", "ab"));
+}
