@@ -183,7 +183,8 @@ TEST_CASE("enrollment, forms and notices replies are checked") {
   bad["public_key"] = "xyz";
   CHECK_FALSE(parseEnrollReply(bad.dump(), &error));
 
-  FormsReply forms{{{"opinion", 2, sha256Hex("{\"pages\":[]}"), "{\"pages\":[]}"}}};
+  FormsReply forms{{{"opinion", 2, formContentHash("{\"pages\": [ ]}"), "{\"pages\": [ ]}"}}};
+  CHECK(forms.forms[0].hash == sha256Hex("{\"pages\":[]}"));
   REQUIRE(parseFormsReply(toJson(forms).dump(), &error));
   forms.forms[0].json = "{\"pages\":[1]}";  // text changed, hash not: damaged in transit
   CHECK_FALSE(parseFormsReply(toJson(forms).dump(), &error));

@@ -330,6 +330,12 @@ std::optional<BatchReply> parseBatchReply(std::string_view body, const std::vect
 
 // --- forms ---
 
+std::string formContentHash(std::string_view formText) {
+  std::string why;
+  auto j = core::parseJsonText(formText, &why);
+  return j ? sha256Hex(j->dump()) : std::string();
+}
+
 Json toJson(const FormsReply& r) {
   Json list = Json::array();
   for (const FormOffer& f : r.forms)
@@ -360,7 +366,7 @@ std::optional<FormsReply> parseFormsReply(std::string_view body, std::string* er
       return std::nullopt;
     }
     f.version = static_cast<int>(v->get<int64_t>());
-    if (sha256Hex(f.json) != f.hash) {
+    if (formContentHash(f.json) != f.hash) {
       fail(error, p + "hash: does not match the form's text (damaged in transit)");
       return std::nullopt;
     }

@@ -82,9 +82,12 @@ std::optional<BatchReply> parseBatchReply(std::string_view body, const std::vect
 struct FormOffer {
   std::string id;
   int version = 1;
-  std::string hash;
-  std::string json;  // the SurveyJS text, exactly as staff uploaded it (the hash is over these bytes)
+  std::string hash;   // formContentHash(json)
+  std::string json;  // the SurveyJS text, exactly as staff uploaded it
 };
+// The form engine's content hash (Form::contentHash): SHA-256 hex of the JSON re-serialized compactly with
+// its key order kept, so reformatting a file does not make a new version. Empty when the text is not JSON.
+std::string formContentHash(std::string_view formText);
 struct FormsReply {
   std::vector<FormOffer> forms;
 };
