@@ -14,7 +14,7 @@ TEST_CASE("a new database gets the whole schema, WAL mode and the Minyi applicat
   CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
   CHECK(rawQuery(path, "PRAGMA application_id") == std::to_string(0x4D6E5969));
   CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
-  for (const char* table : {"forms", "submissions", "settings", "audit_log"})
+  for (const char* table : {"forms", "submissions", "settings", "audit_log", "notices"})
     CHECK(rawQuery(path, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table +
                              "'") == "1");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
@@ -80,4 +80,46 @@ TEST_CASE("a database in a folder that does not exist is an error in words", "[s
   CHECK_FALSE(KioskStore::open(dir.file("no-such-folder/kiosk.db"), &error));
   CHECK(error.code == StoreError::Code::NotFound);
   CHECK_THAT(error.message, Contains("does not exist"));
+}
+
+TEST_CASE("a version-1 database (before notices) is migrated and keeps its outbox", "[store][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("kiosk.db");
+  std::string id;
+  {
+    auto s = storeWithForm(path);
+    id = s->commitSubmission(sampleSubmission(sampleForm())).value();
+  }
+  // Take the file back to what the first shipped kiosk made.
+  REQUIRE(rawQuery(path, "DROP TABLE notices") == "");
+  REQUIRE(rawQuery(path, "PRAGMA user_version = 1") == "");
+  auto s = openStore(path);
+  CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
+  CHECK(s->submission(id).value().has_value());
+  CHECK(s->replaceNotices({StoredNotice{"n1", R"({"zh-cn":"通知"})", R"({"zh-cn":"内容"})", "2026-11-01T00:00:00Z", ""}}).ok());
+  CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("notices: the server's list replaces the kept one; expired ones are not shown", "[store][notices]") {
+  TempDir dir;
+  OpenOptions options;
+  auto now = std::chrono::system_clock::from_time_t(1795000000);  // 2026-11-18
+  options.clock = [&] { return now; };
+  auto s = openStore(dir.file("kiosk.db"), options);
+  const StoredNotice repair{"fix-1", R"({"zh-cn":"整改情况公示"})", R"({"zh-cn":"东湖社区楼道灯已修复。"})", "2026-11-10T02:00:00Z", ""};
+  const StoredNotice meeting{"meet-1", R"({"zh-cn":"居民议事会"})", R"({"zh-cn":"本周六上午九点。"})", "2026-11-15T02:00:00Z",
+                             "2026-11-22T00:00:00Z"};
+  REQUIRE(s->replaceNotices({repair, meeting}).ok());
+  auto shown = s->notices(now).value();
+  REQUIRE(shown.size() == 2);
+  CHECK(shown[0].id == "meet-1");  // newest first
+  CHECK(shown[1].until.empty());
+  CHECK(s->notices(now + std::chrono::hours(24 * 5)).value().size() == 1);  // the meeting notice expired
+
+  REQUIRE(s->replaceNotices({meeting}).ok());  // the repair notice was withdrawn on the server
+  auto after = s->notices(now).value();
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].id == "meet-1");
+  CHECK_FALSE(s->replaceNotices({StoredNotice{"", "{}", "{}", "2026-11-10T02:00:00Z", ""}}).ok());
+  CHECK(s->notices(now).value().size() == 1);  // a refused list changes nothing
 }

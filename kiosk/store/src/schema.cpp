@@ -60,6 +60,16 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL DEFAULT ''
 ) STRICT;
 )sql",
+    // 2: notices for the attract screen, as the server last sent them.
+    R"sql(
+CREATE TABLE notices (
+  id TEXT PRIMARY KEY NOT NULL,
+  title TEXT NOT NULL,   -- JSON object of texts by language
+  body TEXT NOT NULL,    -- JSON object of texts by language
+  published_at TEXT NOT NULL,
+  until TEXT            -- NULL: no end date
+) STRICT;
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

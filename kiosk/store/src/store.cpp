@@ -659,6 +659,47 @@ Result<std::optional<StoredForm>> KioskStore::form(const std::string& id, const 
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Notices
+
+Status KioskStore::replaceNotices(const std::vector<StoredNotice>& notices) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  for (const StoredNotice& n : notices)
+    if (n.id.empty() || n.title.empty() || n.body.empty() || n.publishedAt.empty())
+      return invalid("a notice needs an id, a title, a body and its publication time");
+  const std::string doing = "saving the notices";
+  auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
+    int rc = detail::exec(impl_->db, "DELETE FROM notices");
+    if (rc != SQLITE_OK) return impl_->fail(rc, doing);
+    Statement st(impl_->db, "INSERT OR REPLACE INTO notices (id, title, body, published_at, until) VALUES (?, ?, ?, ?, ?)");
+    for (const StoredNotice& n : notices) {
+      st.reset();
+      st.bind(1, n.id).bind(2, n.title).bind(3, n.body).bind(4, n.publishedAt);
+      if (n.until.empty()) st.bindNull(5);
+      else st.bind(5, n.until);
+      rc = st.step();
+      if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return Done{};
+}
+
+Result<std::vector<StoredNotice>> KioskStore::notices(std::chrono::system_clock::time_point now) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  // ISO-8601 UTC texts compare like the times they name (to within the second their shapes may differ in).
+  Statement st(impl_->db, "SELECT id, title, body, published_at, COALESCE(until, '') FROM notices "
+                          "WHERE until IS NULL OR until > ? ORDER BY published_at DESC, id");
+  st.bind(1, isoUtc(now));
+  std::vector<StoredNotice> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW)
+    out.push_back(StoredNotice{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)});
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading the notices");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Settings and audit log
 
 Result<std::optional<std::string>> KioskStore::setting(const std::string& key) {

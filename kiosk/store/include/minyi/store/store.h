@@ -68,6 +68,15 @@ struct Submission {
   std::vector<std::string> flags;
 };
 
+// A notice for the attract screen's carousel (整改情况公示, policy notices), as the server sent it.
+struct StoredNotice {
+  std::string id;
+  std::string title;        // JSON object of texts by language: {"zh-cn": "...", "zh-tw": "...", "en": "..."}
+  std::string body;         // the same shape
+  std::string publishedAt;  // UTC ISO-8601
+  std::string until;        // UTC ISO-8601; empty: no end date
+};
+
 struct OutboxCounts {
   int64_t pending = 0, sent = 0, conflict = 0, rejected = 0;
 };
@@ -161,6 +170,12 @@ class KioskStore {
   Status deactivateForm(const std::string& id);
   Result<std::vector<StoredForm>> activeForms();
   Result<std::optional<StoredForm>> form(const std::string& id, const std::string& hash);
+
+  // --- Notices ---
+  // The server's list replaces the kept one as a whole (one transaction), so a withdrawn notice disappears.
+  Status replaceNotices(const std::vector<StoredNotice>& notices);
+  // Notices not expired at `now`, newest first.
+  Result<std::vector<StoredNotice>> notices(std::chrono::system_clock::time_point now);
 
   // --- Settings (small key → text values: device id, sync cursor, ...) ---
   Result<std::optional<std::string>> setting(const std::string& key);
