@@ -1,0 +1,120 @@
+// The kiosk's sync thread (DESIGN.md §8): uploads the outbox, enrolls, fetches forms and notices.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "minyi/protocol/crypto.h"
+#include "minyi/store/store.h"
+#include "minyi/sync/transport.h"
+
+namespace minyi::sync {
+
+// Settings keys in the kiosk database where enrollment is kept.
+namespace keys {
+constexpr const char* kServerUrl = "sync.server_url";
+constexpr const char* kDeviceId = "sync.device_id";
+constexpr const char* kToken = "sync.token";
+constexpr const char* kSiteId = "sync.site_id";
+constexpr const char* kSiteName = "sync.site_name";
+constexpr const char* kPublicKey = "sync.public_key";
+constexpr const char* kFormsEtag = "sync.forms_etag";
+constexpr const char* kNoticesEtag = "sync.notices_etag";
+constexpr const char* kLastSuccess = "sync.last_success";
+}  // namespace keys
+
+// What the admin panel shows. `problem` is a word the panel looks up in the string tables
+// ("sync.problem.<word>"); `detail` carries the particulars (curl's words, the server's message).
+struct SyncStatus {
+  enum class State {
+    NotEnrolled,  // no token yet: staff enroll on the admin panel
+    Idle,         // nothing waiting, or everything sent
+    Sending,
+    Retrying,     // the last attempt failed; the next one is at nextAttempt
+    Stopped,      // the server refused this kiosk (401/403): nothing is sent until it is enrolled again
+  };
+  State state = State::NotEnrolled;
+  std::string problem;  // "", network, server_error, bad_reply, unauthorized, revoked, forbidden, enroll_*
+  std::string detail;
+  std::string serverUrl, deviceId, siteName;
+  std::string lastSuccessAt;  // UTC ISO-8601 of the last exchange that worked
+  std::chrono::system_clock::time_point nextAttempt{};
+  int64_t sentThisRun = 0;     // submissions the server took since the kiosk started
+  int failuresInARow = 0;
+  bool enrolling = false;
+};
+const char* stateName(SyncStatus::State s);  // "not_enrolled", "idle", "sending", "retrying", "stopped"
+
+struct UploaderOptions {
+  std::string appVersion = "0.1.0";
+  std::optional<protocol::PublicKey> pinnedKey;  // [server] public_key: enrollment must hand out this key
+  std::chrono::milliseconds firstRetry{2000};
+  std::chrono::milliseconds maxRetry{5 * 60 * 1000};  // backoff ceiling (DESIGN.md §8: 5 min)
+  std::chrono::seconds pollEvery{5 * 60};              // forms and notices
+  size_t batchSize = 100;
+  // Called on the uploader thread whenever status, forms or notices changed (the kiosk pushes an SDL event).
+  std::function<void()> onNews;
+  uint64_t seed = 0;  // jitter; 0: random
+};
+
+class Uploader {
+ public:
+  Uploader(store::KioskStore& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options = {});
+  ~Uploader();  // stops the thread
+  Uploader(const Uploader&) = delete;
+  Uploader& operator=(const Uploader&) = delete;
+
+  void start();
+  void stop();
+  // A new submission is in the outbox: try now (unless the server refused this kiosk).
+  void wake();
+  // The admin's 立即同步: try now even while backing off, and fetch forms and notices too.
+  void syncNow();
+  // The admin typed the server's address and a one-time code. Runs on the uploader thread; status() tells.
+  void enroll(const std::string& serverUrl, const std::string& code);
+  SyncStatus status() const;
+  // Forms or notices changed since the last call (the kiosk applies forms between residents).
+  bool takeFormsChanged() { return formsChanged_.exchange(false); }
+  bool takeNoticesChanged() { return noticesChanged_.exchange(false); }
+
+  // One pass of what the thread does, on the caller's thread (tests, benchmarks, `minyi` tools).
+  // Returns true when the outbox was drained without a failure.
+  bool runOnce(bool poll);
+
+ private:
+  struct Enrollment {
+    std::string url, deviceId, token, siteName;
+  };
+  std::optional<Enrollment> enrollment();
+  bool drain(const Enrollment& e);
+  void poll(const Enrollment& e);
+  void doEnroll(const std::string& url, const std::string& code);
+  HttpRequest request(const Enrollment& e, const std::string& method, const std::string& path);
+  void failed(const std::string& problem, const std::string& detail);
+  bool refusedByServer(const HttpResponse& r);
+  void succeeded();
+  void news();
+  void loop();
+
+  store::KioskStore& store_;
+  std::unique_ptr<HttpTransport> transport_;
+  UploaderOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  SyncStatus status_;
+  bool wakeRequested_ = false, pollRequested_ = true, stopping_ = false;
+  std::optional<std::pair<std::string, std::string>> enrollRequest_;
+  std::chrono::steady_clock::time_point nextTry_{}, nextPoll_{};
+  std::mt19937_64 random_;
+  std::atomic<bool> formsChanged_{false}, noticesChanged_{false};
+  std::thread thread_;
+};
+
+}  // namespace minyi::sync

@@ -1,0 +1,413 @@
+// The uploader's state machine: drain the outbox in batches, back off with jitter, enroll, poll forms/notices.
+#include "minyi/sync/uploader.h"
+
+#include <algorithm>
+
+#include "minyi/core/form_loader.h"
+#include "minyi/protocol/messages.h"
+
+namespace minyi::sync {
+
+namespace p = minyi::protocol;
+using SteadyClock = std::chrono::steady_clock;
+
+const char* stateName(SyncStatus::State s) {
+  switch (s) {
+    case SyncStatus::State::NotEnrolled: return "not_enrolled";
+    case SyncStatus::State::Idle: return "idle";
+    case SyncStatus::State::Sending: return "sending";
+    case SyncStatus::State::Retrying: return "retrying";
+    case SyncStatus::State::Stopped: return "stopped";
+  }
+  return "idle";
+}
+
+namespace {
+
+std::string setting(store::KioskStore& s, const char* key) {
+  auto r = s.setting(key);
+  return r.ok() && r.value() ? *r.value() : std::string();
+}
+
+// "https://host:port/" → "https://host:port": paths are appended to it.
+std::string trimUrl(std::string url) {
+  while (!url.empty() && (url.back() == '/' || url.back() == ' ')) url.pop_back();
+  while (!url.empty() && url.front() == ' ') url.erase(0, 1);
+  return url;
+}
+
+// The server's own words from an error body, or the HTTP status when it sent none.
+std::string serverWords(const HttpResponse& r) {
+  if (auto e = p::parseApiError(r.body)) return e->message.empty() ? e->code : e->message;
+  return "HTTP " + std::to_string(r.status);
+}
+
+}  // namespace
+
+Uploader::Uploader(store::KioskStore& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options)
+    : store_(store), transport_(std::move(transport)), options_(std::move(options)),
+      random_(options_.seed ? options_.seed : std::random_device{}()) {
+  if (auto e = enrollment()) {
+    status_.state = SyncStatus::State::Idle;
+    status_.serverUrl = e->url;
+    status_.deviceId = e->deviceId;
+    status_.siteName = e->siteName;
+  }
+  status_.lastSuccessAt = setting(store_, keys::kLastSuccess);
+}
+
+Uploader::~Uploader() { stop(); }
+
+void Uploader::start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Uploader::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Uploader::wake() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wakeRequested_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Uploader::syncNow() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wakeRequested_ = true;
+    pollRequested_ = true;
+    nextTry_ = {};
+    // Staff may have fixed the cause of a refusal on the server (a device re-activated): try once more.
+    if (status_.state == SyncStatus::State::Stopped) status_.state = SyncStatus::State::Idle;
+  }
+  cv_.notify_all();
+}
+
+void Uploader::enroll(const std::string& serverUrl, const std::string& code) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    enrollRequest_ = std::make_pair(serverUrl, code);
+    status_.enrolling = true;
+  }
+  cv_.notify_all();
+}
+
+SyncStatus Uploader::status() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return status_;
+}
+
+std::optional<Uploader::Enrollment> Uploader::enrollment() {
+  Enrollment e{setting(store_, keys::kServerUrl), setting(store_, keys::kDeviceId), setting(store_, keys::kToken),
+               setting(store_, keys::kSiteName)};
+  if (e.url.empty() || e.token.empty()) return std::nullopt;
+  return e;
+}
+
+HttpRequest Uploader::request(const Enrollment& e, const std::string& method, const std::string& path) {
+  HttpRequest r;
+  r.method = method;
+  r.url = e.url + p::kApiPrefix + path;
+  r.headers.emplace_back("Authorization", "Bearer " + e.token);
+  auto counts = store_.counts();
+  if (counts.ok()) r.headers.emplace_back("Minyi-Outbox", std::to_string(counts.value().pending));
+  return r;
+}
+
+void Uploader::news() {
+  if (options_.onNews) options_.onNews();
+}
+
+void Uploader::failed(const std::string& problem, const std::string& detail) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.failuresInARow++;
+    // Exponential backoff with jitter: a room of kiosks coming back after a power cut does not knock the
+    // server over in step. The wait is drawn from [half, whole] of the doubled delay, capped at maxRetry.
+    const int shift = std::min(status_.failuresInARow - 1, 20);
+    const auto ceiling = std::min<int64_t>(options_.maxRetry.count(), options_.firstRetry.count() << shift);
+    std::uniform_int_distribution<int64_t> pick(ceiling / 2, ceiling);
+    const auto wait = std::chrono::milliseconds(pick(random_));
+    nextTry_ = SteadyClock::now() + wait;
+    status_.state = SyncStatus::State::Retrying;
+    status_.problem = problem;
+    status_.detail = detail;
+    status_.nextAttempt = std::chrono::system_clock::now() + wait;
+  }
+  news();
+}
+
+void Uploader::succeeded() {
+  const std::string now = store::isoUtc(std::chrono::system_clock::now());
+  store_.setSetting(keys::kLastSuccess, now);  // best effort: a full disk must not stop the drain
+  std::lock_guard<std::mutex> lock(mutex_);
+  status_.failuresInARow = 0;
+  status_.problem.clear();
+  status_.detail.clear();
+  status_.lastSuccessAt = now;
+  nextTry_ = {};
+}
+
+// 401/403 stop the uploader until staff enroll the kiosk again: retrying cannot fix them.
+bool Uploader::refusedByServer(const HttpResponse& r) {
+  if (r.status != 401 && r.status != 403) return false;
+  auto e = p::parseApiError(r.body);
+  std::string problem = r.status == 403 ? "forbidden" : (e && e->code == "revoked" ? "revoked" : "unauthorized");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.state = SyncStatus::State::Stopped;
+    status_.problem = problem;
+    status_.detail = serverWords(r);
+  }
+  news();
+  return true;
+}
+
+bool Uploader::drain(const Enrollment& e) {
+  size_t batchSize = options_.batchSize;
+  for (;;) {
+    auto pending = store_.pending(static_cast<int>(batchSize));
+    if (!pending.ok()) {
+      failed("storage", pending.error().message);
+      return false;
+    }
+    if (pending.value().empty()) return true;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_.state = SyncStatus::State::Sending;
+    }
+    p::SubmissionBatch batch;
+    std::vector<std::string> ids;
+    for (const store::Submission& s : pending.value()) {
+      batch.submissions.push_back(
+          p::Envelope{s.id, s.formId, s.formVersion, s.formHash, s.kind, s.createdAt, s.flags, s.payload});
+      ids.push_back(s.id);
+    }
+    HttpRequest req = request(e, "POST", "/submissions");
+    req.body = p::toJson(batch).dump();
+    const HttpResponse r = transport_->send(req);
+    if (refusedByServer(r)) return false;
+    if (r.status == 400 && ids.size() > 1) {
+      // The server refuses the batch as a whole when one envelope is malformed. Send one at a time to
+      // find it, so one bad submission cannot hold back the rest.
+      batchSize = 1;
+      continue;
+    }
+    if (r.status == 400) {
+      store_.markRejected(ids[0], "the server refused it: " + serverWords(r));
+      batchSize = options_.batchSize;
+      news();
+      continue;
+    }
+    if (r.status != 200) {
+      const std::string why = r.status == 0 ? r.error : "the server answered " + serverWords(r);
+      store_.recordAttemptFailure(ids, why);
+      failed(r.status == 0 ? "network" : "server_error", why);
+      return false;
+    }
+    std::string why;
+    auto reply = p::parseBatchReply(r.body, ids, &why);
+    if (!reply) {
+      store_.recordAttemptFailure(ids, "not a Minyi reply: " + why);
+      failed("bad_reply", why);
+      return false;
+    }
+    std::vector<std::string> sent;
+    for (const p::ItemResult& item : reply->results) {
+      switch (item.outcome) {
+        case p::Outcome::Stored:
+        case p::Outcome::Duplicate: sent.push_back(item.id); break;
+        case p::Outcome::Conflict: store_.markConflict(item.id, item.reason); break;
+        case p::Outcome::Rejected: store_.markRejected(item.id, item.reason); break;
+      }
+    }
+    auto marked = store_.markSent(sent);
+    if (!marked.ok()) {
+      failed("storage", marked.error().message);
+      return false;  // the server has them; the next pass gets "duplicate" and marks them then
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_.sentThisRun += static_cast<int64_t>(sent.size());
+    }
+    succeeded();
+    news();
+  }
+}
+
+void Uploader::poll(const Enrollment& e) {
+  // Notices: the server's list replaces ours.
+  HttpRequest req = request(e, "GET", "/notices");
+  const std::string noticesTag = setting(store_, keys::kNoticesEtag);
+  if (!noticesTag.empty()) req.headers.emplace_back("If-None-Match", noticesTag);
+  HttpResponse r = transport_->send(req);
+  if (refusedByServer(r)) return;
+  if (r.status == 200) {
+    std::string why;
+    auto reply = p::parseNoticesReply(r.body, &why);
+    if (!reply) return failed("bad_reply", "notices: " + why);
+    std::vector<store::StoredNotice> kept;
+    for (const p::Notice& n : reply->notices) kept.push_back({n.id, n.title.dump(), n.body.dump(), n.publishedAt, n.until});
+    if (store_.replaceNotices(kept).ok()) {
+      store_.setSetting(keys::kNoticesEtag, r.headers.count("etag") ? r.headers["etag"] : std::string());
+      noticesChanged_ = true;
+      news();
+    }
+  } else if (r.status != 304) {
+    return failed(r.status == 0 ? "network" : "server_error", "notices: " + (r.status == 0 ? r.error : serverWords(r)));
+  }
+
+  // Forms: each offer is checked with the engine before it is kept; the kiosk offers exactly the server's list.
+  req = request(e, "GET", "/forms");
+  const std::string formsTag = setting(store_, keys::kFormsEtag);
+  if (!formsTag.empty()) req.headers.emplace_back("If-None-Match", formsTag);
+  r = transport_->send(req);
+  if (refusedByServer(r)) return;
+  if (r.status == 304) return succeeded();
+  if (r.status != 200)
+    return failed(r.status == 0 ? "network" : "server_error", "forms: " + (r.status == 0 ? r.error : serverWords(r)));
+  std::string why;
+  auto reply = p::parseFormsReply(r.body, &why);
+  if (!reply) return failed("bad_reply", "forms: " + why);
+  std::vector<std::pair<std::string, std::string>> offered;  // id, hash
+  for (const p::FormOffer& offer : reply->forms) {
+    core::LoadResult loaded = core::loadFormText(offer.json, offer.id);
+    if (!loaded.form || loaded.form->contentHash != offer.hash) {
+      failed("bad_form", "form " + offer.id + " does not pass the kiosk's check");
+      continue;  // keep offering what we have for it
+    }
+    store::StoredForm f{offer.id, offer.version, offer.hash, loaded.form->minyi.kind, offer.json, false, {}};
+    if (store_.saveForm(f).ok()) offered.emplace_back(offer.id, offer.hash);
+  }
+  auto active = store_.activeForms();
+  if (active.ok())
+    for (const store::StoredForm& f : active.value())
+      if (std::none_of(offered.begin(), offered.end(), [&](const auto& o) { return o.first == f.id; }))
+        store_.deactivateForm(f.id);
+  for (const auto& [id, hash] : offered) store_.activateForm(id, hash);
+  store_.setSetting(keys::kFormsEtag, r.headers.count("etag") ? r.headers["etag"] : std::string());
+  formsChanged_ = true;
+  succeeded();
+  news();
+}
+
+void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
+  const std::string url = trimUrl(urlIn);
+  auto finish = [&](const std::string& problem, const std::string& detail) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_.enrolling = false;
+      status_.problem = problem;
+      status_.detail = detail;
+    }
+    news();
+  };
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+    return finish("enroll_url", "the address must start with https://");
+  HttpRequest req;
+  req.method = "POST";
+  req.url = url + p::kApiPrefix + "/enroll";
+  req.body = p::toJson(p::EnrollRequest{code, options_.appVersion}).dump();
+  const HttpResponse r = transport_->send(req);
+  if (r.status == 0) return finish("network", r.error);
+  if (r.status == 401) return finish("enroll_code", serverWords(r));
+  if (r.status == 429) return finish("enroll_wait", serverWords(r));
+  if (r.status != 200) return finish("server_error", serverWords(r));
+  std::string why;
+  auto reply = p::parseEnrollReply(r.body, &why);
+  if (!reply) return finish("bad_reply", why);
+  auto key = p::decodeKey(reply->publicKey);
+  if (!key) return finish("bad_reply", "public_key");
+  if (options_.pinnedKey && *options_.pinnedKey != *key)
+    return finish("enroll_key", "the server's public key is not the one in this kiosk's configuration");
+  // The token goes in last: until it is there the kiosk counts as not enrolled.
+  for (const auto& [k, v] : {std::pair<const char*, std::string>{keys::kServerUrl, url}, {keys::kDeviceId, reply->deviceId},
+                             {keys::kSiteId, reply->siteId}, {keys::kSiteName, reply->siteName},
+                             {keys::kPublicKey, reply->publicKey}, {keys::kFormsEtag, ""}, {keys::kNoticesEtag, ""},
+                             {keys::kToken, reply->token}}) {
+    auto saved = store_.setSetting(k, v);
+    if (!saved.ok()) return finish("storage", saved.error().message);
+  }
+  store_.audit("admin", "enroll", "device " + reply->deviceId + " at " + url);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.state = SyncStatus::State::Idle;
+    status_.serverUrl = url;
+    status_.deviceId = reply->deviceId;
+    status_.siteName = reply->siteName;
+    status_.failuresInARow = 0;
+    wakeRequested_ = true;
+    pollRequested_ = true;
+    nextTry_ = {};
+  }
+  finish("", "");
+}
+
+bool Uploader::runOnce(bool pollToo) {
+  auto e = enrollment();
+  if (!e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.state = SyncStatus::State::NotEnrolled;
+    return false;
+  }
+  const bool drained = drain(*e);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (status_.state == SyncStatus::State::Stopped) return false;
+    if (drained) status_.state = SyncStatus::State::Idle;
+  }
+  if (drained && pollToo) poll(*e);
+  return drained;
+}
+
+void Uploader::loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Backing off: the last attempt failed and its retry time has not come. A new submission then waits for
+  // the retry (the network is most likely still down); only 立即同步 (syncNow) cuts the wait short.
+  auto backingOff = [&](SteadyClock::time_point now) { return status_.failuresInARow > 0 && now < nextTry_; };
+  auto stopped = [&] { return status_.state == SyncStatus::State::Stopped; };
+  while (!stopping_) {
+    if (enrollRequest_) {
+      auto [url, code] = *enrollRequest_;
+      enrollRequest_.reset();
+      lock.unlock();
+      doEnroll(url, code);
+      lock.lock();
+      continue;
+    }
+    const auto now = SteadyClock::now();
+    const bool retryDue = status_.failuresInARow > 0 && now >= nextTry_;
+    const bool sendDue = !stopped() && ((wakeRequested_ && !backingOff(now)) || retryDue);
+    const bool pollDue = !stopped() && !backingOff(now) && (pollRequested_ || now >= nextPoll_);
+    if (sendDue || pollDue) {
+      wakeRequested_ = false;
+      if (pollDue) {
+        pollRequested_ = false;
+        nextPoll_ = now + options_.pollEvery;
+      }
+      lock.unlock();
+      runOnce(pollDue);
+      lock.lock();
+      continue;
+    }
+    auto until = status_.failuresInARow > 0 ? std::min(nextTry_, nextPoll_) : nextPoll_;
+    if (stopped()) until = now + std::chrono::hours(24);
+    cv_.wait_until(lock, until, [&] {
+      return stopping_ || enrollRequest_.has_value() ||
+             (!stopped() && (pollRequested_ || (wakeRequested_ && !backingOff(SteadyClock::now()))));
+    });
+  }
+}
+
+}  // namespace minyi::sync

@@ -1,0 +1,388 @@
+// The uploader's state machine against a scripted server: batches, outcomes, refusals, backoff, enrollment, polls.
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "../store/store_test_helpers.h"
+#include "minyi/protocol/crypto.h"
+#include "minyi/protocol/messages.h"
+#include "minyi/sync/uploader.h"
+
+using namespace minyi;
+using namespace minyi::sync;
+using minyi::test::TempDir;
+namespace p = minyi::protocol;
+
+namespace {
+
+// A transport whose replies a test writes as a function of the request; it records every request.
+class ScriptedServer final : public HttpTransport {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  explicit ScriptedServer(Handler h) : handler_(std::move(h)) {}
+  HttpResponse send(const HttpRequest& r) override {
+    Handler h;
+    {
+      std::lock_guard<std::mutex> lock(*mutex);
+      requests->push_back(r);
+      h = handler_;
+    }
+    HttpResponse out = h(r);
+    cv->notify_all();
+    return out;
+  }
+  std::shared_ptr<std::mutex> mutex = std::make_shared<std::mutex>();
+  std::shared_ptr<std::condition_variable> cv = std::make_shared<std::condition_variable>();
+  std::shared_ptr<std::vector<HttpRequest>> requests = std::make_shared<std::vector<HttpRequest>>();
+
+ private:
+  Handler handler_;
+};
+
+HttpResponse json(int status, const core::Json& body) { return HttpResponse{status, body.dump(), {}, {}}; }
+
+std::string header(const HttpRequest& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return {};
+}
+
+// A server that stores everything it is sent, answering like minyi-server.
+HttpResponse storeAll(const HttpRequest& r) {
+  std::string why;
+  auto batch = p::parseSubmissionBatch(r.body, &why);
+  if (!batch) return json(400, p::toJson(p::ApiError{"bad_request", why}));
+  p::BatchReply reply;
+  for (const auto& e : batch->submissions) reply.results.push_back({e.id, p::Outcome::Stored, ""});
+  return json(200, p::toJson(reply));
+}
+
+struct Kiosk {
+  TempDir dir;
+  std::unique_ptr<store::KioskStore> store;
+  store::StoredForm form;
+  p::KeyPair server = p::generateKeyPair();
+
+  explicit Kiosk(bool enrolled = true) {
+    store = minyi::test::openStore(dir.file("kiosk.db"));
+    form.id = "opinion";
+    form.version = 2;
+    form.json = R"({"minyi":{"id":"opinion","version":2},"pages":[]})";
+    form.hash = p::formContentHash(form.json);
+    form.kind = "survey";
+    REQUIRE(store->saveForm(form).ok());
+    if (enrolled) {
+      REQUIRE(store->setSetting(keys::kServerUrl, "http://township.test").ok());
+      REQUIRE(store->setSetting(keys::kDeviceId, "dev-1").ok());
+      REQUIRE(store->setSetting(keys::kToken, "secret-token").ok());
+    }
+  }
+  std::string submit(const std::string& answers = R"({"q1":"满意"})") {
+    store::NewSubmission s{form.id, form.version, form.hash, form.kind, p::seal(server.publicKey, answers), {}};
+    auto r = store->commitSubmission(s);
+    REQUIRE(r.ok());
+    return r.value();
+  }
+  int64_t pending() { return store->counts().value().pending; }
+};
+
+UploaderOptions quiet() {
+  UploaderOptions o;
+  o.seed = 42;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a kiosk that is not enrolled sends nothing and says so") {
+  Kiosk k(false);
+  k.submit();
+  auto server = std::make_unique<ScriptedServer>(storeAll);
+  auto requests = server->requests;
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK_FALSE(up.runOnce(true));
+  CHECK(up.status().state == SyncStatus::State::NotEnrolled);
+  CHECK(requests->empty());
+  CHECK(k.pending() == 1);
+}
+
+TEST_CASE("250 waiting submissions go in batches of 100 with the token and the backlog") {
+  Kiosk k;
+  for (int i = 0; i < 250; ++i) k.submit();
+  auto server = std::make_unique<ScriptedServer>(storeAll);
+  auto requests = server->requests;
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK(up.runOnce(false));
+  REQUIRE(requests->size() == 3);
+  CHECK(header((*requests)[0], "Authorization") == "Bearer secret-token");
+  CHECK(header((*requests)[0], "Minyi-Outbox") == "250");
+  CHECK(header((*requests)[2], "Minyi-Outbox") == "50");
+  CHECK((*requests)[0].url == "http://township.test/api/v1/submissions");
+  CHECK(k.pending() == 0);
+  CHECK(k.store->counts().value().sent == 250);
+  CHECK(up.status().sentThisRun == 250);
+  CHECK(up.status().state == SyncStatus::State::Idle);
+  CHECK_FALSE(up.status().lastSuccessAt.empty());
+}
+
+TEST_CASE("duplicates count as sent; conflicts and rejections are kept with the server's reason") {
+  Kiosk k;
+  const std::string a = k.submit(), b = k.submit(), c = k.submit();
+  Uploader up(*k.store, std::make_unique<ScriptedServer>([&](const HttpRequest&) {
+                return json(200, p::toJson(p::BatchReply{{{a, p::Outcome::Duplicate, ""},
+                                                          {b, p::Outcome::Conflict, "same id, other content"},
+                                                          {c, p::Outcome::Rejected, "form opinion v2 is not on the server"}}}));
+              }),
+              quiet());
+  CHECK(up.runOnce(false));
+  CHECK(k.store->submission(a).value()->state == store::SubmissionState::Sent);
+  auto conflict = k.store->submission(b).value();
+  CHECK(conflict->state == store::SubmissionState::Conflict);
+  CHECK(conflict->lastError == "same id, other content");
+  CHECK(k.store->submission(c).value()->state == store::SubmissionState::Rejected);
+  CHECK(k.pending() == 0);
+}
+
+TEST_CASE("a captive portal's 200, a truncated reply and a dropped connection keep everything for a retry") {
+  Kiosk k;
+  const std::string id = k.submit();
+  std::string reply;
+  int status = 200;
+  std::string transportError;
+  Uploader up(*k.store, std::make_unique<ScriptedServer>([&](const HttpRequest&) {
+                return HttpResponse{status, reply, {}, transportError};
+              }),
+              quiet());
+  SECTION("login page") {
+    reply = "<html><body>请登录 Free WiFi</body></html>";
+    CHECK_FALSE(up.runOnce(false));
+    CHECK(up.status().problem == "bad_reply");
+  }
+  SECTION("truncated") {
+    reply = p::toJson(p::BatchReply{{{id, p::Outcome::Stored, ""}}}).dump();
+    reply.resize(reply.size() - 4);
+    CHECK_FALSE(up.runOnce(false));
+    CHECK(up.status().problem == "bad_reply");
+  }
+  SECTION("an empty 200") {
+    reply = "";
+    CHECK_FALSE(up.runOnce(false));
+  }
+  SECTION("connection refused") {
+    status = 0;
+    transportError = "Couldn't connect to server";
+    CHECK_FALSE(up.runOnce(false));
+    CHECK(up.status().problem == "network");
+    CHECK(up.status().detail == transportError);
+  }
+  SECTION("server error") {
+    status = 503;
+    CHECK_FALSE(up.runOnce(false));
+    CHECK(up.status().problem == "server_error");
+  }
+  auto s = k.store->submission(id).value();
+  CHECK(s->state == store::SubmissionState::Pending);
+  CHECK(s->attempts == 1);
+  CHECK_FALSE(s->lastError.empty());
+  CHECK(up.status().state == SyncStatus::State::Retrying);
+  CHECK(up.status().failuresInARow == 1);
+}
+
+TEST_CASE("a revoked or unknown kiosk stops sending until staff act") {
+  Kiosk k;
+  k.submit();
+  std::string code = "revoked";
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest&) {
+    return json(401, p::toJson(p::ApiError{code, "this kiosk was revoked by staff"}));
+  });
+  auto requests = server->requests;
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK_FALSE(up.runOnce(false));
+  CHECK(up.status().state == SyncStatus::State::Stopped);
+  CHECK(up.status().problem == "revoked");
+  CHECK(up.status().detail == "this kiosk was revoked by staff");
+  CHECK(k.store->submission(k.store->pending(1).value()[0].id).value()->attempts == 0);  // not the kiosk's fault
+  code = "unauthorized";
+  CHECK_FALSE(up.runOnce(false));
+  CHECK(up.status().problem == "unauthorized");
+
+  // On the thread: a new submission does not knock on a closed door...
+  up.start();
+  k.submit();
+  const size_t before = requests->size();
+  up.wake();
+  up.stop();
+  CHECK(requests->size() == before);
+  CHECK(k.pending() == 2);
+}
+
+TEST_CASE("one malformed submission does not hold back the others: the batch is split and it alone is rejected") {
+  Kiosk k;
+  const std::string good1 = k.submit();
+  // A submission whose flags the server cannot accept (written behind the kiosk's back, e.g. an old bug).
+  store::NewSubmission odd{k.form.id, k.form.version, k.form.hash, k.form.kind, p::seal(k.server.publicKey, "{}"), {"x"}};
+  const std::string bad = k.store->commitSubmission(odd).value();
+  const std::string good2 = k.submit();
+  Uploader up(*k.store, std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+                if (r.body.find(bad) != std::string::npos)
+                  return json(400, p::toJson(p::ApiError{"bad_request", "submissions[0].flags: not allowed"}));
+                return storeAll(r);
+              }),
+              quiet());
+  CHECK(up.runOnce(false));
+  CHECK(k.store->submission(good1).value()->state == store::SubmissionState::Sent);
+  CHECK(k.store->submission(good2).value()->state == store::SubmissionState::Sent);
+  auto rejected = k.store->submission(bad).value();
+  CHECK(rejected->state == store::SubmissionState::Rejected);
+  CHECK_THAT(rejected->lastError, Catch::Contains("flags"));
+}
+
+TEST_CASE("backoff doubles with jitter up to five minutes, and a success resets it") {
+  Kiosk k;
+  k.submit();
+  bool up200 = false;
+  auto o = quiet();
+  Uploader up(*k.store, std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+                return up200 ? storeAll(r) : HttpResponse{0, "", {}, "Connection reset by peer"};
+              }),
+              o);
+  int64_t previousCeiling = 0;
+  for (int n = 1; n <= 12; ++n) {
+    const auto before = std::chrono::system_clock::now();
+    CHECK_FALSE(up.runOnce(false));
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(up.status().nextAttempt - before).count();
+    const int64_t ceiling = std::min<int64_t>(300000, 2000LL << (n - 1));
+    CHECK(wait >= ceiling / 2 - 50);
+    CHECK(wait <= ceiling + 50);
+    CHECK(ceiling >= previousCeiling);
+    previousCeiling = ceiling;
+  }
+  CHECK(previousCeiling == 300000);
+  CHECK(up.status().failuresInARow == 12);
+  up200 = true;
+  CHECK(up.runOnce(false));
+  CHECK(up.status().failuresInARow == 0);
+  CHECK(up.status().problem.empty());
+}
+
+TEST_CASE("on its thread the uploader sends a new submission at once and resumes after a failure") {
+  Kiosk k;
+  std::atomic<bool> networkUp{false};
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    return networkUp ? storeAll(r) : HttpResponse{0, "", {}, "Network is unreachable"};
+  });
+  auto mutex = server->mutex;
+  auto cv = server->cv;
+  auto requests = server->requests;
+  auto o = quiet();
+  o.firstRetry = std::chrono::milliseconds(50);
+  o.pollEvery = std::chrono::seconds(3600);
+  Uploader up(*k.store, std::move(server), o);
+  up.start();
+  k.submit();
+  up.wake();
+  {
+    std::unique_lock<std::mutex> lock(*mutex);
+    REQUIRE(cv->wait_for(lock, std::chrono::seconds(20), [&] { return !requests->empty(); }));
+  }
+  networkUp = true;  // the cable is back: the next backoff retry gets through on its own
+  for (int i = 0; i < 400 && k.pending() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  CHECK(k.pending() == 0);
+  up.stop();
+  CHECK(up.status().state == SyncStatus::State::Idle);
+}
+
+TEST_CASE("enrollment keeps the token and the server's key; a wrong code or a key other than the pinned one is refused") {
+  Kiosk k(false);
+  const p::KeyPair serverKeys = p::generateKeyPair();
+  int status = 200;
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    // After enrolling, the kiosk asks for its notices and forms at once: none yet.
+    if (r.url == "https://minyi.township.test/api/v1/notices") return json(200, p::toJson(p::NoticesReply{}));
+    if (r.url == "https://minyi.township.test/api/v1/forms") return json(200, p::toJson(p::FormsReply{}));
+    if (r.url != "https://minyi.township.test/api/v1/enroll") return json(404, p::toJson(p::ApiError{"not_found", r.url}));
+    auto req = p::parseEnrollRequest(r.body, nullptr);
+    if (status != 200 || !req || req->code != "K3M9Q-2XH7R")
+      return json(401, p::toJson(p::ApiError{"bad_code", "this code is unknown, used or expired"}));
+    return json(200, p::toJson(p::EnrollReply{"dev-7", "tok-abc", "donghu", "东湖社区党群服务中心", p::encodeKey(serverKeys.publicKey)}));
+  });
+  auto o = quiet();
+  SECTION("a good code") {
+    Uploader up(*k.store, std::move(server), o);
+    up.start();
+    up.enroll(" https://minyi.township.test/ ", "K3M9Q-2XH7R");
+    for (int i = 0; i < 400 && up.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    up.stop();
+    CHECK(up.status().problem == "");
+    CHECK(up.status().deviceId == "dev-7");
+    CHECK(up.status().siteName == "东湖社区党群服务中心");
+    CHECK(*k.store->setting(keys::kToken).value() == "tok-abc");
+    CHECK(*k.store->setting(keys::kPublicKey).value() == p::encodeKey(serverKeys.publicKey));
+    CHECK(*k.store->setting(keys::kServerUrl).value() == "https://minyi.township.test");
+  }
+  SECTION("a wrong code") {
+    Uploader up(*k.store, std::move(server), o);
+    up.start();
+    up.enroll("https://minyi.township.test", "AAAAA-BBBBB");
+    for (int i = 0; i < 400 && up.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    up.stop();
+    CHECK(up.status().problem == "enroll_code");
+    CHECK_FALSE(k.store->setting(keys::kToken).value());
+  }
+  SECTION("a server with another key than the configured one") {
+    o.pinnedKey = p::generateKeyPair().publicKey;
+    Uploader up(*k.store, std::move(server), o);
+    up.start();
+    up.enroll("https://minyi.township.test", "K3M9Q-2XH7R");
+    for (int i = 0; i < 400 && up.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    up.stop();
+    CHECK(up.status().problem == "enroll_key");
+    CHECK_FALSE(k.store->setting(keys::kToken).value());
+  }
+}
+
+TEST_CASE("notices and forms: the server's lists replace the kiosk's, with ETags") {
+  Kiosk k;
+  const std::string formText = minyi::test::readFile(std::string(MINYI_ASSETS_DIR) + "/forms/quick.json");
+  p::Notice n;
+  n.id = "fix-1";
+  n.title = core::Json{{"zh-cn", "整改情况公示"}};
+  n.body = core::Json{{"zh-cn", "东湖社区楼道灯已修复。"}};
+  n.publishedAt = "2026-11-20T02:00:00Z";
+  bool damaged = false;
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    if (header(r, "If-None-Match") == "\"v1\"") return HttpResponse{304, "", {}, {}};
+    HttpResponse out;
+    if (r.url.find("/notices") != std::string::npos) out = json(200, p::toJson(p::NoticesReply{{n}}));
+    else {
+      p::FormOffer offer{"quick", 1, p::formContentHash(formText), formText};
+      if (damaged) offer.json += " ";  // still JSON, same hash: fine; the engine decides
+      out = json(200, p::toJson(p::FormsReply{{offer}}));
+    }
+    out.headers["etag"] = "\"v1\"";
+    return out;
+  });
+  auto requests = server->requests;
+  REQUIRE(k.store->activateForm(k.form.id, k.form.hash).ok());
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK(up.runOnce(true));
+  CHECK(up.takeNoticesChanged());
+  CHECK(up.takeFormsChanged());
+  auto shown = k.store->notices(std::chrono::system_clock::now()).value();
+  REQUIRE(shown.size() == 1);
+  CHECK_THAT(shown[0].body, Catch::Contains("楼道灯"));
+  auto active = k.store->activeForms().value();
+  REQUIRE(active.size() == 1);  // the opinion form is no longer offered: the server's list rules
+  CHECK(active[0].id == "quick");
+  CHECK(active[0].kind == "quick");
+  // Second poll: both answered 304 because the kiosk sent the tags back.
+  requests->clear();
+  CHECK(up.runOnce(true));
+  REQUIRE(requests->size() == 2);
+  CHECK(header((*requests)[0], "If-None-Match") == "\"v1\"");
+  CHECK_FALSE(up.takeNoticesChanged());
+  CHECK_FALSE(up.takeFormsChanged());
+}
