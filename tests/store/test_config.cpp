@@ -36,6 +36,8 @@ pin_hash = ")" + pinHash() + R"("
 
 [server]
 url = "https://minyi.example.gov.cn"
+public_key = "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3Ts="
+ca_file = "township-ca.pem"
 )";
 }
 
@@ -72,6 +74,8 @@ TEST_CASE("a good configuration file loads, with paths relative to its folder", 
   CHECK(c->idleSeconds == 90);
   CHECK(c->adminPinHash == pinHash());
   CHECK(c->serverUrl == "https://minyi.example.gov.cn");
+  CHECK(c->serverPublicKey == "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3Ts=");
+  CHECK(c->caFile == dir.file("township-ca.pem"));
 }
 
 TEST_CASE("optional keys have defaults and absolute paths stay as they are", "[config]") {
@@ -94,6 +98,12 @@ pin_hash = ")" + pinHash() + "\"\n";
   CHECK(c->idleSeconds == 60);
   CHECK(c->maxDatabaseBytes == 0);
   CHECK(c->serverUrl.empty());
+}
+
+TEST_CASE("a server public key that is not 32 bytes of base64 is refused", "[config]") {
+  const std::string good = "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3Ts=";
+  for (const char* bad : {"KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3T=", "not a key", "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQ"})
+    CHECK_THAT(problems(goodWith(good, bad)), Contains("server.public_key: not a Minyi public key"));
 }
 
 TEST_CASE("each problem in a configuration is named by its key", "[config]") {

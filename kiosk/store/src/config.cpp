@@ -54,7 +54,20 @@ const KeySpec kKeys[] = {
     {"kiosk", "idle_seconds", toml::node_type::integer, false, "seconds without a touch before 还在吗？"},
     {"admin", "pin_hash", toml::node_type::string, true, "the argon2id hash of the admin PIN"},
     {"server", "url", toml::node_type::string, false, "the township server's address"},
+    {"server", "public_key", toml::node_type::string, false, "the server's public key (server.pub)"},
+    {"server", "ca_file", toml::node_type::string, false, "a township CA certificate (PEM)"},
 };
+
+// 32 bytes in standard base64, as `minyi keygen` writes server.pub.
+bool isPublicKeyText(const std::string& text) {
+  if (sodium_init() < 0) return false;
+  unsigned char key[32];
+  size_t len = 0;
+  const char* end = nullptr;
+  return sodium_base642bin(key, sizeof key, text.data(), text.size(), nullptr, &len, &end,
+                           sodium_base64_VARIANT_ORIGINAL) == 0 &&
+         len == sizeof key && end == text.data() + text.size();
+}
 
 std::string resolve(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -131,6 +144,8 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   c.formsFolder = str("kiosk.forms_folder");
   c.adminPinHash = str("admin.pin_hash");
   c.serverUrl = str("server.url");
+  c.serverPublicKey = str("server.public_key");
+  c.caFile = str("server.ca_file");
   if (auto v = root.at_path("kiosk.default_locale").value<std::string>()) c.defaultLocale = *v;
   const int64_t idle = root.at_path("kiosk.idle_seconds").value_or(int64_t{c.idleSeconds});
   const int64_t maxMb = root.at_path("storage.max_database_mb").value_or(int64_t{0});
@@ -164,10 +179,13 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
                        "deploy/kiosk.example.toml)");
   if (!c.serverUrl.empty() && c.serverUrl.rfind("https://", 0) != 0 && c.serverUrl.rfind("http://", 0) != 0)
     problems.push_back("server.url: must start with https:// (or http:// on a closed network)");
+  if (!c.serverPublicKey.empty() && !isPublicKeyText(c.serverPublicKey))
+    problems.push_back("server.public_key: not a Minyi public key (the one line of server.pub from `minyi keygen`)");
   if (!problems.empty()) return fail();
 
   c.databasePath = resolve(baseFolder, c.databasePath);
   c.formsFolder = resolve(baseFolder, c.formsFolder);
+  if (!c.caFile.empty()) c.caFile = resolve(baseFolder, c.caFile);
   return c;
 }
 

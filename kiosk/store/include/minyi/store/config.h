@@ -17,7 +17,12 @@ struct KioskConfig {
   std::string defaultLocale = "zh-cn";  // [kiosk] default_locale: zh-cn | zh-tw | en
   int idleSeconds = 60;      // [kiosk] idle_seconds: no touch for this long asks 还在吗？
   std::string adminPinHash;  // [admin] pin_hash — argon2id string from hashPin(), never the PIN itself
-  std::string serverUrl;     // [server] url — optional until sync exists
+  std::string serverUrl;     // [server] url — offered on the admin panel's enrollment form
+  // [server] public_key — base64, from the server's server.pub. Optional: enrollment hands the kiosk the
+  // key; when set here it pins the server (an enrollment reply with another key is refused), and a kiosk
+  // that only travels by USB stick can seal its submissions without ever enrolling.
+  std::string serverPublicKey;
+  std::string caFile;        // [server] ca_file — a township CA (PEM) for the server's TLS certificate
 };
 
 // Reads and checks the file. On failure returns nullopt and sets error to one sentence per problem
