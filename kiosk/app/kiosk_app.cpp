@@ -25,6 +25,7 @@ constexpr int kDefaultIdleSeconds = 60;
 constexpr auto kHealthRecheck = std::chrono::seconds(30);  // while paused: is the disk free again?
 constexpr auto kBurstWindow = std::chrono::seconds(10);     // quick-rating taps closer than this ...
 constexpr size_t kBurstTaps = 4;                            // ... this many times are flagged, not dropped
+constexpr auto kNoticeTime = std::chrono::seconds(15);      // a notice stays this long in the carousel
 }  // namespace
 
 bool KioskApp::load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error) {
@@ -73,12 +74,14 @@ void KioskApp::setLocale(const std::string& locale) {
   locale_ = locale;
   if (session_) session_->setLocale(locale);  // answers stay
   refreshEntries();
+  refreshNotices();
 }
 
 // The form list and the quick-rating faces in the current language (rebuilt on load and language change,
 // not every frame).
 void KioskApp::refreshEntries() {
   quickChoices_.clear();
+  quickEntry_ = {};
   entries_.clear();
   for (const LoadedForm& f : forms_) {
     ui::FormEntry e;
@@ -120,6 +123,11 @@ void KioskApp::goHome() {
   idlePrompt_ = false;
   thankYou_.clear();
   screen_ = Screen::Attract;
+  // Forms the server sent while a resident was busy take effect now, between residents.
+  if (formsStale_) {
+    formsStale_ = false;
+    applyStoreForms();
+  }
 }
 
 void KioskApp::showThankYou(Clock::time_point now) {
@@ -140,7 +148,7 @@ bool KioskApp::saveFormsToStore() {
     sf.kind = f.form->minyi.kind;
     sf.json = f.json;
     auto saved = store_->saveForm(sf);
-    if (saved.ok()) saved = store_->activateForm(sf.id, sf.hash);
+    if (saved.ok() && !serverForms_) saved = store_->activateForm(sf.id, sf.hash);
     if (!saved.ok()) {
       pause(saved.error().message);
       return false;
@@ -152,9 +160,13 @@ bool KioskApp::saveFormsToStore() {
 void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
   store_ = store;
   if (!store_) return;  // detached: results stay in memory (screenshots)
-  saveFormsToStore();
-  const store::Health h = store_->health();
-  if (!h.ok()) pause(h.reason);
+  // An enrolled kiosk offers the forms the server last sent (kept in the store); the forms folder is
+  // only the starting set of a kiosk that has not heard from a server.
+  serverForms_ = enrolled();
+  if (!saveFormsToStore()) return;
+  if (serverForms_) applyStoreForms();
+  loadNotices();
+  if (std::string why = cannotKeep(); !why.empty()) pause(why);
   nextHealthCheck_ = now + kHealthRecheck;
 }
 
@@ -173,12 +185,19 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
     completed_.push_back(results);
     return true;
   }
+  // Sealed to the server's key before it is stored: the kiosk's disk never holds a resident's answers.
+  const auto key = sealKey();
+  if (!key) {
+    pause(strings_.get(locale_, "admin.noServerKey"));
+    nextHealthCheck_ = now + kHealthRecheck;
+    return false;
+  }
   store::NewSubmission sub;
   sub.formId = finished.form().minyi.id;
   sub.formVersion = finished.form().minyi.version;
   sub.formHash = finished.form().contentHash;
   sub.kind = finished.form().minyi.kind;
-  sub.payload = results.dump();
+  sub.payload = protocol::seal(*key, results.dump());
   sub.flags = std::move(flags);
   auto committed = store_->commitSubmission(sub);
   if (!committed.ok()) {
@@ -186,6 +205,7 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
     nextHealthCheck_ = now + kHealthRecheck;
     return false;
   }
+  if (uploader_) uploader_->wake();  // sent at once when the network is up
   return true;  // no copy stays in memory: the database is the only place a resident's answers live
 }
 
@@ -255,7 +275,10 @@ void KioskApp::refreshAdminInfo() {
     store_->setSetting("device_id", id);
     device = store_->setting("device_id");
   }
-  row("admin.device", device.ok() && device.value() ? *device.value() : "?");
+  const std::string serverDevice = store_->setting(sync::keys::kDeviceId).ok() && store_->setting(sync::keys::kDeviceId).value()
+                                       ? *store_->setting(sync::keys::kDeviceId).value()
+                                       : std::string();
+  row("admin.device", !serverDevice.empty() ? serverDevice : device.ok() && device.value() ? *device.value() : "?");
   if (auto use = store_->storageUse(); use.ok())
     row("admin.storage", strings_.get(locale_, "admin.storageValue",
                                       {mb(use.value().databaseBytes + use.value().walBytes), mb(use.value().freeBytes)}));
@@ -267,6 +290,11 @@ void KioskApp::refreshAdminInfo() {
   row("admin.lastError", !outOfServiceReason_.empty() ? outOfServiceReason_
                          : h.ok()                     ? strings_.get(locale_, "admin.noError")
                                                       : h.reason);
+  syncRows();
+  // Conflicts and rejections stay on the kiosk with the server's reason, for staff to take up.
+  if (auto odd = store_->unsettled(5); odd.ok())
+    for (const store::Submission& s : odd.value())
+      row("admin.unsettled", s.createdAt.substr(0, 10) + "  " + s.formId + "  " + stateName(s.state) + ": " + s.lastError);
   if (auto forms = store_->activeForms(); forms.ok())
     for (const auto& f : forms.value())
       adminInfo_.forms.push_back(f.id + "  v" + std::to_string(f.version) + "  (" + f.hash.substr(0, 8) + ")");
@@ -298,11 +326,54 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         }
         break;
       case Command::Kind::AdminCancel:
+        if (screen_ == Screen::AdminEnroll) {  // back to the panel, not out of it
+          closeKeyboard();
+          enroll_ = {};
+          screen_ = Screen::Admin;
+          refreshAdminInfo();
+          break;
+        }
         closeKeyboard();
         pinMessage_.clear();
         adminInfo_ = {};
         if (screen_ == Screen::Admin) audit("logout");
         screen_ = beforeAdmin_;
+        // Staff may have just fixed what paused the kiosk (enrolled it, freed space).
+        if (screen_ == Screen::OutOfService && store_ && cannotKeep().empty()) {
+          outOfServiceReason_.clear();
+          goHome();
+        }
+        break;
+      case Command::Kind::AdminSyncNow:
+        if (screen_ != Screen::Admin || !uploader_) break;
+        uploader_->syncNow();
+        audit("sync_now");
+        refreshAdminInfo();
+        adminInfo_.message = strings_.get(locale_, "admin.syncStarted");
+        break;
+      case Command::Kind::AdminEnroll:
+        if (screen_ == Screen::Admin && store_) openEnroll();
+        break;
+      case Command::Kind::EnrollField: {
+        if (screen_ != Screen::AdminEnroll || enroll_.busy) break;
+        const bool url = c.text == "url";
+        keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, url ? 200 : 32);
+        keyboard_->setText(url ? enroll_.url : enroll_.code);
+        enroll_.editing = url ? 1 : 2;
+        break;
+      }
+      case Command::Kind::EnrollSubmit:
+        if (screen_ != Screen::AdminEnroll || enroll_.busy || !uploader_) break;
+        closeKeyboard();
+        enroll_.busy = true;
+        enroll_.failed = false;
+        enroll_.message = strings_.get(locale_, "enroll.busy");
+        audit("enroll_attempt", enroll_.url);
+        uploader_->enroll(enroll_.url, enroll_.code);
+        break;
+      case Command::Kind::NextNotice:
+        if (!notices_.empty()) noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
+        nextNoticeAt_ = now + kNoticeTime;
         break;
       case Command::Kind::AdminExport: {
         if (screen_ != Screen::Admin || !store_) break;
@@ -426,9 +497,15 @@ void KioskApp::openKeyboard(const core::Element& e, bool comment) {
 void KioskApp::closeKeyboard() {
   keyboard_.reset();
   editing_ = nullptr;
+  enroll_.editing = 0;
 }
 
 void KioskApp::storeTyped() {
+  if (screen_ == Screen::AdminEnroll && keyboard_) {
+    if (enroll_.editing == 1) enroll_.url = keyboard_->buffer().text();
+    if (enroll_.editing == 2) enroll_.code = keyboard_->buffer().text();
+    return;
+  }
   if (!session_ || !editing_ || !keyboard_) return;
   const core::QuestionRef q{editing_};
   if (editingComment_) session_->setComment(q, keyboard_->buffer().text());
@@ -452,7 +529,7 @@ bool KioskApp::tick(Clock::time_point now) {
   now_ = now;
   if (screen_ == Screen::OutOfService && store_ && now >= nextHealthCheck_) {
     nextHealthCheck_ = now + kHealthRecheck;
-    if (store_->health().ok()) {
+    if (cannotKeep().empty()) {
       outOfServiceReason_.clear();
       goHome();
       changed = true;
@@ -461,17 +538,18 @@ bool KioskApp::tick(Clock::time_point now) {
   // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
   // then discard and go home.
   const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review ||
-                    screen_ == Screen::AdminPin || screen_ == Screen::Admin;
+                    screen_ == Screen::AdminPin || screen_ == Screen::Admin || screen_ == Screen::AdminEnroll;
   if (away && !idlePrompt_ && now - lastActivity_ >= std::chrono::seconds(idleSeconds())) {
     idlePrompt_ = true;
     idleDeadline_ = now + kIdleCountdown;
     changed = true;
   }
   if (idlePrompt_ && now >= idleDeadline_) {
-    if (screen_ == Screen::Admin || screen_ == Screen::AdminPin) {
+    if (screen_ == Screen::Admin || screen_ == Screen::AdminPin || screen_ == Screen::AdminEnroll) {
       // A panel left open goes back to what it came from (a paused kiosk stays paused).
       closeKeyboard();
       adminInfo_ = {};
+      enroll_ = {};
       idlePrompt_ = false;
       screen_ = beforeAdmin_;
     } else {
@@ -480,6 +558,16 @@ bool KioskApp::tick(Clock::time_point now) {
       goHome();
     }
     changed = true;
+  }
+  // The notices carousel turns while the attract screen shows; each turn back to the first rereads the
+  // store, so an expired notice goes away.
+  if (screen_ == Screen::Attract && notices_.size() > 1 && now >= nextNoticeAt_) {
+    if (nextNoticeAt_ != Clock::time_point{}) {
+      noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
+      if (noticeIndex_ == 0) loadNotices();
+      changed = true;
+    }
+    nextNoticeAt_ = now + kNoticeTime;
   }
   if (screen_ == Screen::ThankYou && now >= thankYouUntil_) {
     goHome();
@@ -502,6 +590,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
     wait = std::min(wait, ms(lastActivity_ + std::chrono::seconds(idleSeconds())));
   if (screen_ == Screen::ThankYou) wait = std::min(wait, std::min(1000, ms(thankYouUntil_)));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
+  if (screen_ == Screen::Attract && notices_.size() > 1) wait = std::min(wait, ms(nextNoticeAt_));
   return wait;
 }
 
@@ -525,6 +614,9 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.quickChoices = quickChoices_;
   v.pinMessage = pinMessage_;
   v.admin = &adminInfo_;
+  v.enroll = &enroll_;
+  v.notices = notices_;
+  v.noticeIndex = noticeIndex_;
   v.session = session_.get();
   v.sessionSerial = sessionSerial_;
   v.editing = editing_;

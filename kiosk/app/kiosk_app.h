@@ -10,8 +10,10 @@
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
 #include "minyi/input/keyboard.h"
+#include "minyi/protocol/crypto.h"
 #include "minyi/store/pin_lock.h"
 #include "minyi/store/store.h"
+#include "minyi/sync/uploader.h"
 #include "minyi/ui/view.h"
 
 namespace minyi::app {
@@ -34,6 +36,9 @@ class KioskApp {
   bool addForms(const std::string& folder, std::string* error);
 
   void setSiteName(std::string name) { siteName_ = std::move(name); }
+  // The key submissions are sealed to when the configuration names one ([server] public_key); without it
+  // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
+  void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);
   // Where finished submissions go. Saves the loaded forms into it; if it cannot keep submissions, the kiosk
   // shows 暂停服务 instead of taking input. Without a store (screenshots only) results stay in completed().
   void attachStore(store::KioskStore* store, Clock::time_point now);
@@ -42,6 +47,11 @@ class KioskApp {
   void pause(const std::string& reason);
   // The admin panel: PIN hash from the config (none: the panel cannot be opened), where exports go.
   void setAdmin(std::string pinHash, std::string exportFolder, std::string siteId);
+  // The uploader thread (may be null: no sync). Woken after every commit; its news arrive via syncNews().
+  void attachSync(sync::Uploader* uploader) { uploader_ = uploader; }
+  // The uploader reported something (an SDL event from its thread): notices, forms, status, enrollment.
+  // Returns true when the view changed.
+  bool syncNews(Clock::time_point now);
   bool exitRequested() const { return exitRequested_; }
   const std::string& outOfServiceReason() const { return outOfServiceReason_; }
   // Applies what the resident did; returns true when something changed that needs a redraw.
@@ -106,6 +116,7 @@ class KioskApp {
   std::string exportFolder_ = "/media/usb", siteId_;
   std::string pinMessage_;
   ui::AdminInfo adminInfo_;
+  ui::EnrollView enroll_;
   ui::Screen beforeAdmin_ = ui::Screen::Attract;
   bool exitRequested_ = false;
   void openPinPad();
@@ -123,6 +134,25 @@ class KioskApp {
   void refreshEntries();
   bool saveFormsToStore();
   std::vector<ui::FormEntry> entries_;  // in the current language
+  // Sync: the uploader, the sealing key, forms and notices from the server (kiosk_sync.cpp).
+  sync::Uploader* uploader_ = nullptr;
+  std::optional<protocol::PublicKey> configuredKey_;
+  std::string defaultServerUrl_;
+  std::optional<protocol::PublicKey> sealKey() const;  // configured, else from enrollment
+  bool enrolled() const;
+  // Why submissions cannot be kept right now (storage, no key), in words; empty when they can.
+  std::string cannotKeep();
+  bool serverForms_ = false;     // the store's active forms (from the server) replace the forms folder
+  bool formsStale_ = false;      // the server sent new forms: applied when no resident is in the middle of one
+  bool applyStoreForms();        // loads the store's active forms into forms_ (between residents only)
+  std::vector<store::StoredNotice> storedNotices_;
+  std::vector<ui::NoticeView> notices_;  // in the current language
+  int noticeIndex_ = 0;
+  Clock::time_point nextNoticeAt_{};
+  void loadNotices();
+  void refreshNotices();
+  void openEnroll();
+  void syncRows();  // the admin panel's sync lines
   ui::FormEntry quickEntry_;
   std::vector<core::ChoiceView> quickChoices_;
 };

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "kiosk_app.h"
+#include "minyi/core/json_input.h"
+#include "minyi/protocol/crypto.h"
+#include "minyi/protocol/messages.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
@@ -88,7 +91,24 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
     auto store = minyi::store::KioskStore::open(db.string(), &se);
     auto hash = minyi::store::hashPin("0000");
     if (store && hash) {
+      app.setServer(minyi::protocol::generateKeyPair().publicKey, "https://minyi.example.gov.cn");  // a scratch key
+      // The demo notices, as a server would send them, for the attract screen's carousel.
+      std::string why;
+      if (auto text = minyi::core::readTextFile((fs::path(MINYI_SOURCE_DIR) / "deploy/demo/notices.json").string(), &why, 1 << 20))
+        if (auto reply = minyi::protocol::parseNoticesReply(*text, &why)) {
+          std::vector<minyi::store::StoredNotice> kept;
+          for (const auto& n : reply->notices) kept.push_back({n.id, n.title.dump(), n.body.dump(), n.publishedAt, n.until});
+          store->replaceNotices(kept);
+        }
+      if (!why.empty()) std::cerr << "minyi-kiosk: demo notices: " << why << "\n";
       app.attachStore(store.get(), now);
+      for (const char* locale : {"zh-cn", "zh-tw", "en"})
+        for (bool elderly : {false, true}) {
+          app.setLocale(locale);
+          app.setElderly(elderly);
+          shoot(w, app, dir, std::string("attract-notices-") + locale + (elderly ? "-elderly" : ""));
+        }
+      app.setElderly(false);
       app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");
       for (const char* locale : {"zh-cn", "en"}) {
         app.setLocale(locale);
@@ -107,6 +127,13 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
         for (int i = 0; i < 4; ++i) press("0");
         press("kbd.done");
         shoot(w, app, dir, std::string("admin-") + locale);
+        // The enrollment form, with the keyboard open on the code.
+        go(ui::Command::Kind::AdminEnroll);
+        shoot(w, app, dir, std::string("admin-enroll-") + locale);
+        app.apply({ui::Command{ui::Command::Kind::EnrollField, "code", {}, {}}}, now);
+        app.typeText("K3M9Q-2XH7R");
+        shoot(w, app, dir, std::string("admin-enroll-keyboard-") + locale);
+        go(ui::Command::Kind::AdminCancel);
         go(ui::Command::Kind::AdminCancel);
       }
       app.attachStore(nullptr, now);
@@ -129,7 +156,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
 int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
-  std::string pinHash, siteId, exportFolder;
+  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile;
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -142,6 +169,8 @@ int main(int argc, char** argv) {
   cli.add_option("--config", configPath, "kiosk configuration (TOML, see deploy/kiosk.example.toml)");
   cli.add_option("--database", database, "the kiosk's SQLite database (overrides the config)");
   cli.add_option("--export-dir", exportFolder, "where the admin panel exports the outbox (the USB stick's mount point)");
+  cli.add_option("--server-key", serverKeyFile, "the server's public key file (server.pub); overrides the config");
+  cli.add_option("--server-url", serverUrl, "the server's address offered when enrolling; overrides the config");
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
@@ -158,6 +187,19 @@ int main(int argc, char** argv) {
     maxDatabaseBytes = config->maxDatabaseBytes;
     pinHash = config->adminPinHash;
     siteId = config->siteId;
+    publicKeyText = config->serverPublicKey;
+    if (serverUrl.empty()) serverUrl = config->serverUrl;
+    caFile = config->caFile;
+  }
+  std::optional<minyi::protocol::PublicKey> serverKey;
+  if (!serverKeyFile.empty()) {
+    serverKey = minyi::protocol::readPublicKeyFile(serverKeyFile, &err);
+    if (!serverKey) {
+      std::cerr << "minyi-kiosk: " << err << "\n";
+      return 2;
+    }
+  } else if (!publicKeyText.empty()) {
+    serverKey = minyi::protocol::decodeKey(publicKeyText);  // checked when the config was read
   }
   if (forms.empty()) forms = assets + "/forms";
   if (database.empty() && shots.empty()) database = "minyi-kiosk.db";
@@ -174,6 +216,7 @@ int main(int argc, char** argv) {
   app.setSiteName(siteName);
   app.setLocale(locale);
   app.setAdmin(pinHash, exportFolder, siteId);
+  app.setServer(serverKey, serverUrl);
   // Every finished submission is committed here before its thank-you; a store that cannot be opened or
   // written puts the kiosk in 暂停服务 rather than letting residents fill forms that would be lost.
   std::unique_ptr<minyi::store::KioskStore> store;
@@ -207,6 +250,25 @@ int main(int argc, char** argv) {
   }
   if (!shots.empty()) return screenshots(w, app, shots);
 
+  // The uploader thread: sends the outbox, enrolls, fetches forms and notices. It wakes the loop with an
+  // SDL user event whenever it has news; the loop then lets the app read them on this thread.
+  const Uint32 syncEvent = SDL_RegisterEvents(1);
+  std::unique_ptr<minyi::sync::Uploader> uploader;
+  if (store) {
+    minyi::sync::CurlOptions co;
+    co.caFile = caFile;
+    minyi::sync::UploaderOptions uo;
+    uo.pinnedKey = serverKey;
+    uo.onNews = [syncEvent] {
+      SDL_Event e{};
+      e.type = syncEvent;
+      SDL_PushEvent(&e);  // thread-safe; the loop coalesces a burst of them
+    };
+    uploader = std::make_unique<minyi::sync::Uploader>(*store, minyi::sync::makeCurlTransport(co), uo);
+    app.attachSync(uploader.get());
+    uploader->start();
+  }
+
   // Event-driven loop: sleep in SDL_WaitEventTimeout; after each event draw a few frames so that a press
   // and its release both register; wake for timers only.
   int framesToDraw = 3;
@@ -226,6 +288,8 @@ int main(int argc, char** argv) {
           app.typeText(ev.text.text);
         } else if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_BACKSPACE) {
           app.backspace();
+        } else if (ev.type == syncEvent) {
+          app.syncNews(Clock::now());
         }
       } while (SDL_PollEvent(&ev));
       framesToDraw = 3;

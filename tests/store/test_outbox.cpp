@@ -172,6 +172,11 @@ TEST_CASE("markSent, markConflict, markRejected and failed attempts move only pe
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().code == StoreError::Code::NotFound);
     CHECK(s->pending(10).value().size() == 2);
+    auto listed = s->unsettled(10).value();  // for the admin panel, newest first
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].id == d);
+    CHECK(listed[1].lastError == "same id, different content");
+    CHECK(s->unsettled(1).value().size() == 1);
   }
 
   SECTION("counts") {

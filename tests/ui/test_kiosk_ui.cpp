@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "kiosk_app.h"
+#include "minyi/protocol/crypto.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
@@ -63,6 +64,7 @@ struct Kiosk {
   KioskApp app;
   TempDir dir;
   std::unique_ptr<minyi::store::KioskStore> store;
+  minyi::protocol::KeyPair server = minyi::protocol::generateKeyPair();  // what a township server would hold
   explicit Kiosk(minyi::store::OpenOptions options = {}) {
     std::string err;
     REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
@@ -70,14 +72,21 @@ struct Kiosk {
     minyi::store::StoreError se;
     store = minyi::store::KioskStore::open((dir.path / "kiosk.db").string(), &se, options);
     REQUIRE(store);
+    app.setServer(server.publicKey, "https://minyi.township.test");
     app.attachStore(store.get(), Clock::now());
   }
-  // What the store holds, oldest first: the payloads as JSON.
+  // A stored payload opened with the server's key: the answers as JSON.
+  Json opened(const std::string& payload) {
+    auto plain = minyi::protocol::openSealed(server, payload);
+    REQUIRE(plain);
+    return Json::parse(*plain);
+  }
+  // What the store holds, oldest first: the payloads opened as the server would.
   std::vector<Json> stored() {
     auto pending = store->pending(100);
     REQUIRE(pending.ok());
     std::vector<Json> out;
-    for (const auto& s : pending.value()) out.push_back(Json::parse(s.payload));
+    for (const auto& s : pending.value()) out.push_back(opened(s.payload));
     return out;
   }
   void tap(const std::string& label) {
@@ -291,6 +300,58 @@ TEST_CASE("a complaint with a phone number typed on the on-screen keypad", "[ui]
   const Json expected = Json::parse(R"({"category": "ebike_charging", "community": "donglian", "location": "5号楼车棚旁",
     "description": "有住户拉电线给电动车充电。", "anonymous": false, "phone": "13800138000", "consent": true})");
   CHECK(nlohmann::json(k.stored()[0]) == nlohmann::json(expected));
+  // On disk the answers are sealed: a copied kiosk database gives up neither the phone number nor the text.
+  const std::string raw = k.store->pending(1).value()[0].payload;
+  CHECK(raw.find("13800138000") == std::string::npos);
+  CHECK(raw.find("电动车") == std::string::npos);
+  CHECK(raw.find("ebike") == std::string::npos);
+}
+
+TEST_CASE("a kiosk without the server's key pauses instead of taking answers it cannot seal", "[ui][hostile]") {
+  KioskApp app;
+  std::string err;
+  REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
+  TempDir dir;
+  minyi::store::StoreError se;
+  auto store = minyi::store::KioskStore::open((dir.path / "kiosk.db").string(), &se);
+  REQUIRE(store);
+  const auto t0 = Clock::now();
+  app.attachStore(store.get(), t0);
+  CHECK(app.screen() == Screen::OutOfService);
+  CHECK_THAT(app.outOfServiceReason(), Catch::Contains("public_key"));
+  // Enrollment leaves the server's key in the store; the kiosk opens again on its next check.
+  const auto server = minyi::protocol::generateKeyPair();
+  REQUIRE(store->setSetting(minyi::sync::keys::kPublicKey, minyi::protocol::encodeKey(server.publicKey)).ok());
+  app.tick(t0 + std::chrono::seconds(31));
+  CHECK(app.screen() == Screen::Attract);
+}
+
+TEST_CASE("notices from the server turn in the attract screen's carousel, in the resident's language", "[ui][notices]") {
+  Kiosk k;
+  const minyi::store::StoredNotice fix{"fix-1", R"({"zh-cn":"整改情况公示","zh-tw":"整改情況公示","en":"What was fixed"})",
+                                       R"({"zh-cn":"东湖社区5号楼楼道灯已修复。","zh-tw":"東湖社區5號樓樓道燈已修復。","en":"Hallway lights fixed."})",
+                                       "2026-11-20T02:00:00Z", ""};
+  const minyi::store::StoredNotice meeting{"meet-1", R"({"zh-cn":"居民议事会"})", R"({"zh-cn":"本周六上午九点在党群服务中心。"})",
+                                           "2026-11-25T02:00:00Z", ""};
+  REQUIRE(k.store->replaceNotices({fix, meeting}).ok());
+  k.app.attachStore(k.store.get(), Clock::now());  // as on start-up: the kept notices are read
+  auto v = k.app.view(1920, 1080);
+  REQUIRE(v.notices.size() == 2);
+  CHECK(v.notices[v.noticeIndex].title == "居民议事会");  // newest first
+  k.tap("notice");
+  v = k.app.view(1920, 1080);
+  CHECK(v.notices[v.noticeIndex].title == "整改情况公示");
+  CHECK(v.notices[v.noticeIndex].date == "2026-11-20");
+  k.app.setLocale("zh-tw");
+  v = k.app.view(1920, 1080);
+  CHECK(v.notices[v.noticeIndex].body == "東湖社區5號樓樓道燈已修復。");
+  CHECK(v.notices[1 - v.noticeIndex].title == "居民议事会");  // no Traditional text: the Simplified one, not nothing
+  // The carousel turns by itself (the loop is woken for it, and only on the attract screen).
+  const auto t0 = Clock::now();
+  CHECK(k.app.msUntilNextTimer(t0) <= 15000);
+  const int before = k.app.view(1920, 1080).noticeIndex;
+  k.app.tick(t0 + std::chrono::seconds(16));
+  CHECK(k.app.view(1920, 1080).noticeIndex != before);
 }
 
 TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlier submission is kept", "[ui][hostile]") {
@@ -519,6 +580,6 @@ TEST_CASE("idle on a keepPartial form stores what was answered, flagged partial"
   auto pending = k.store->pending(10);
   REQUIRE(pending.ok());
   REQUIRE(pending.value().size() == 1);
-  CHECK(Json::parse(pending.value()[0].payload) == Json{{"community", "donghu"}});
+  CHECK(k.opened(pending.value()[0].payload) == Json{{"community", "donghu"}});
   CHECK(pending.value()[0].flags == std::vector<std::string>{"partial"});
 }

@@ -53,7 +53,8 @@ std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& mod
   // Latin (and, until issue #6 adds candidates, the letter keys of pinyin): QWERTY.
   const char* letters[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
   rows.push_back({});
-  for (const char* c = "1234567890"; *c; ++c) rows.back().push_back(insertKey(std::string(1, *c)));
+  // Digits, then the two symbols a web address needs (staff type the server's address when enrolling).
+  for (const char* c = "1234567890:/"; *c; ++c) rows.back().push_back(insertKey(std::string(1, *c)));
   for (int i = 0; i < 3; ++i) {
     KeyRow row;
     if (i == 2) row.push_back(actionKey(Key::Action::Shift, "kbd.shift", 1.5f));

@@ -466,6 +466,18 @@ Result<std::vector<Submission>> KioskStore::pending(int limit) {
   return out;
 }
 
+Result<std::vector<Submission>> KioskStore::unsettled(int limit) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Statement st(impl_->db, std::string("SELECT ") + kSubmissionColumns +
+                              " FROM submissions WHERE state IN ('conflict', 'rejected') ORDER BY rowid DESC LIMIT ?");
+  st.bind(1, int64_t{std::max(0, limit)});
+  std::vector<Submission> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(readSubmission(st));
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading the outbox");
+  return out;
+}
+
 Result<std::optional<Submission>> KioskStore::submission(const std::string& id) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   Statement st(impl_->db, std::string("SELECT ") + kSubmissionColumns + " FROM submissions WHERE id = ?");

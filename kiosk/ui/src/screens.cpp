@@ -224,19 +224,16 @@ void choiceTiles(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& 
   }
 }
 
-void textField(Frame& f, const QuestionRef& q, const std::string& id, const std::string& current,
-               const std::string& placeholder, bool comment, bool isComment) {
-  const bool editing = f.state.editing == q.element && f.state.editingComment == comment;
+// A box the on-screen keyboard types into (the app owns the text): registered as `targetLabel`, drawn with a
+// caret while `editing`. Returns true when tapped.
+bool fieldBox(Frame& f, const std::string& id, const std::string& targetLabel, const std::string& current,
+              const std::string& placeholder, bool editing, float height) {
   const float width = ImGui::GetContentRegionAvail().x;
-  const float height = isComment ? f.type.target * 2.2f : f.type.target;
   ImGui::PushID(id.c_str());
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  if (ImGui::InvisibleButton("##field", ImVec2(width, height)) && !f.suppressClicks) {
-    f.commands.push_back(Command{Command::Kind::EditText, comment ? "comment" : "value", q, {}});
-  }
+  const bool tapped = ImGui::InvisibleButton("##field", ImVec2(width, height)) && !f.suppressClicks;
   ImGui::PopID();
-  f.targets.add(f.s("field.tapToType") + ":" + q.element->name + (comment ? "-Comment" : ""), p,
-                ImVec2(p.x + width, p.y + height));
+  f.targets.add(targetLabel, p, ImVec2(p.x + width, p.y + height));
   if (editing && !f.targets.all().back().visible) ImGui::SetScrollHereY(0.3f);  // keep the field above the keyboard
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 q2(p.x + width, p.y + height);
@@ -249,7 +246,7 @@ void textField(Frame& f, const QuestionRef& q, const std::string& id, const std:
   dl->AddText(f.fonts.body, f.fonts.body->FontSize, tp, empty ? colour::kSecondary : colour::kText, shown.c_str(),
               nullptr, width - f.type.gap * 1.2f);
   if (editing) {
-    // Caret after the text (app-owned buffer; the on-screen keyboard edits the same buffer).
+    // Caret after the text.
     const ImVec2 ts = empty ? ImVec2(0, f.fonts.body->FontSize)
                             : ImGui::CalcTextSize(current.c_str(), nullptr, false, width - f.type.gap * 1.2f);
     const float lastLine = empty ? 0 : ts.y - f.fonts.body->FontSize;
@@ -258,6 +255,16 @@ void textField(Frame& f, const QuestionRef& q, const std::string& id, const std:
     dl->AddLine(ImVec2(cx, tp.y + lastLine), ImVec2(cx, tp.y + lastLine + f.fonts.body->FontSize), colour::kPrimary, 3);
   }
   ImGui::PopFont();
+  return tapped;
+}
+
+void textField(Frame& f, const QuestionRef& q, const std::string& id, const std::string& current,
+               const std::string& placeholder, bool comment, bool isComment) {
+  const bool editing = f.state.editing == q.element && f.state.editingComment == comment;
+  const float height = isComment ? f.type.target * 2.2f : f.type.target;
+  if (fieldBox(f, id, f.s("field.tapToType") + ":" + q.element->name + (comment ? "-Comment" : ""), current, placeholder,
+               editing, height))
+    f.commands.push_back(Command{Command::Kind::EditText, comment ? "comment" : "value", q, {}});
 }
 
 void questionBody(Frame& f, const QuestionRef& q, float width);
@@ -675,29 +682,69 @@ void attractScreen(Frame& f) {
   const float leftW = (f.state.width - 2 * f.type.margin) * 0.4f;
   const float rightX = f.type.margin + leftW + f.type.gap * 2;
   const float rightW = f.state.width - f.type.margin - rightX;
-  // Welcome card (notices join it with issue #5).
+  // The left card: the notices carousel (整改情况公示, policy notices) under the welcome, or the welcome
+  // text alone when the server has sent no notices. A tap on the card shows the next notice.
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 cardMin(f.type.margin, top), cardMax(f.type.margin + leftW, bottom - quickH);
   dl->AddRectFilled(cardMin, cardMax, colour::kCard, 12);
   dl->AddRect(cardMin, cardMax, colour::kCardBorder, 12, 0, 2);
-  ImGui::SetCursorScreenPos(ImVec2(cardMin.x + f.type.gap * 1.5f, cardMin.y + f.type.gap * 1.5f));
-  // The welcome text must stay inside its card: in 长辈模式 on a small screen it steps down a size.
   const float innerW = leftW - f.type.gap * 3;
-  const std::string intro = f.s("attract.intro");
-  ImGui::PushFont(f.fonts.title);
-  const float titleH = ImGui::CalcTextSize(f.s("attract.welcome").c_str(), nullptr, false, innerW).y;
-  ImGui::PopFont();
-  ImGui::PushFont(f.fonts.body);
-  const float introH = ImGui::CalcTextSize(intro.c_str(), nullptr, false, innerW).y;
-  ImGui::PopFont();
-  ImFont* introFont = titleH + f.type.gap + introH <= cardMax.y - cardMin.y - f.type.gap * 3 ? f.fonts.body : f.fonts.secondary;
-  ImGui::PushClipRect(cardMin, cardMax, true);
-  ImGui::BeginGroup();
-  text(f, f.fonts.title, f.s("attract.welcome"), colour::kPrimary, innerW);
-  ImGui::Dummy(ImVec2(1, f.type.gap));
-  text(f, introFont, intro, colour::kText, innerW);
-  ImGui::EndGroup();
-  ImGui::PopClipRect();
+  const float innerH = cardMax.y - cardMin.y - f.type.gap * 3;
+  auto height = [&](ImFont* font, const std::string& t) {
+    ImGui::PushFont(font);
+    const float h = t.empty() ? 0 : ImGui::CalcTextSize(t.c_str(), nullptr, false, innerW).y;
+    ImGui::PopFont();
+    return h;
+  };
+  const ImVec2 inner(cardMin.x + f.type.gap * 1.5f, cardMin.y + f.type.gap * 1.5f);
+  if (f.state.notices.empty()) {
+    // The welcome must stay inside its card: in 长辈模式 on a small screen it steps down a size.
+    const std::string intro = f.s("attract.intro");
+    const float fixedH = height(f.fonts.title, f.s("attract.welcome")) + f.type.gap;
+    ImFont* introFont = fixedH + height(f.fonts.body, intro) <= innerH ? f.fonts.body : f.fonts.secondary;
+    ImGui::SetCursorScreenPos(inner);
+    ImGui::PushClipRect(cardMin, cardMax, true);
+    ImGui::BeginGroup();
+    text(f, f.fonts.title, f.s("attract.welcome"), colour::kPrimary, innerW);
+    ImGui::Dummy(ImVec2(1, f.type.gap));
+    text(f, introFont, intro, colour::kText, innerW);
+    ImGui::EndGroup();
+    ImGui::PopClipRect();
+  } else {
+    // A notice's words come from the server at run time, so they are drawn only in the body font, whose
+    // atlas holds the whole font subset (the other sizes hold only the shipped texts' characters).
+    const size_t n = f.state.notices.size();
+    const ui::NoticeView& notice = f.state.notices[std::min<size_t>(f.state.noticeIndex, n - 1)];
+    const std::string head = f.s("attract.notices") + "  ·  " + notice.date;
+    const float headH = height(f.fonts.secondary, head) + f.type.gap * 0.5f;
+    // The foot says where in the carousel we are and, when the text is longer than the card, that a drag
+    // shows the rest (nothing is cut off without saying so).
+    auto footFor = [&](bool longText) {
+      std::string foot = n > 1 ? f.s("attract.noticeNext", {std::to_string(f.state.noticeIndex + 1), std::to_string(n)}) : "";
+      if (longText) foot += (foot.empty() ? "" : "\n") + f.s("attract.noticeScroll");
+      return foot;
+    };
+    const float textH = height(f.fonts.body, notice.title) + ImGui::GetStyle().ItemSpacing.y + height(f.fonts.body, notice.body);
+    const std::string shortFoot = footFor(false);
+    const bool longText = textH > innerH - headH - (shortFoot.empty() ? 0 : height(f.fonts.secondary, shortFoot) + f.type.gap * 0.5f);
+    const std::string footer = footFor(longText);
+    const float footH = footer.empty() ? 0 : height(f.fonts.secondary, footer) + f.type.gap * 0.5f;
+    ImGui::SetCursorScreenPos(inner);
+    text(f, f.fonts.secondary, head, colour::kSecondary, innerW);
+    // Title and text scroll inside the card when long (drag); a tap shows the next notice.
+    ImGui::SetCursorScreenPos(ImVec2(inner.x, inner.y + headH));
+    ImGui::BeginChild("notice", ImVec2(innerW, innerH - headH - footH), false, ImGuiWindowFlags_NoScrollbar);
+    dragScroll(f);
+    text(f, f.fonts.body, notice.title, colour::kPrimary, innerW);
+    text(f, f.fonts.body, notice.body, colour::kText, innerW);
+    if (n > 1 && ImGui::IsWindowHovered() && ImGui::IsMouseReleased(0) && !f.suppressClicks) f.emit(Command::Kind::NextNotice);
+    ImGui::EndChild();
+    f.targets.add("notice", cardMin, cardMax);
+    if (!footer.empty()) {
+      ImGui::SetCursorScreenPos(ImVec2(inner.x, cardMax.y - f.type.gap * 1.5f - footH + f.type.gap * 0.5f));
+      text(f, f.fonts.secondary, footer, colour::kSecondary, innerW);
+    }
+  }
   // Entry tiles.
   const float tileH = std::min((bottom - quickH - top - f.type.gap) / 2, f.type.target * 3.0f);
   ImGui::SetCursorScreenPos(ImVec2(rightX, top));
@@ -905,16 +952,59 @@ void adminScreen(Frame& f) {
   }
   ImGui::EndChild();
   const float y = f.state.height - f.type.margin - f.type.primaryButton;
-  const float bw = (width - 2 * f.type.gap) / 3;
+  // Every action in one bar that never scrolls away: back, sync now, enroll, export, exit.
+  const float bw = (width - 4 * f.type.gap) / 5;
   ImGui::SetCursorPos(ImVec2(f.type.margin, y));
   if (tile(f, "back", f.s("admin.back"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
     f.emit(Command::Kind::AdminCancel);
-  ImGui::SameLine();
+  ImGui::SameLine(0, f.type.gap);
+  if (tile(f, "sync-now", f.s("admin.syncNow"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::AdminSyncNow);
+  ImGui::SameLine(0, f.type.gap);
+  if (tile(f, "enroll", f.s("admin.enroll"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::AdminEnroll);
+  ImGui::SameLine(0, f.type.gap);
   if (tile(f, "export", f.s("admin.export"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
     f.emit(Command::Kind::AdminExport);
-  ImGui::SameLine();
+  ImGui::SameLine(0, f.type.gap);
   if (tile(f, "exit", f.s("admin.exit"), ImVec2(bw, f.type.primaryButton), TileStyle::Complaint, f.fonts.body))
     f.emit(Command::Kind::AdminExit);
+}
+
+// Enrollment: the server's address and the one-time code, typed on the keyboard; 登记 sends them.
+void adminEnrollScreen(Frame& f) {
+  header(f, f.s("enroll.title"), f.state.dateTime);
+  const ui::EnrollView& e = *f.state.enroll;
+  const float width = f.state.width - 2 * f.type.margin;
+  const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+  ImGui::BeginChild("enroll", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  text(f, f.fonts.secondary, f.s("enroll.url"), colour::kSecondary, width);
+  if (fieldBox(f, "url", f.s("enroll.url"), e.url, f.s("enroll.tap"), e.editing == 1, f.type.target))
+    f.emit(Command::Kind::EnrollField, "url");
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  text(f, f.fonts.secondary, f.s("enroll.code"), colour::kSecondary, width);
+  if (fieldBox(f, "code", f.s("enroll.code"), e.code, f.s("enroll.tap"), e.editing == 2, f.type.target))
+    f.emit(Command::Kind::EnrollField, "code");
+  if (!e.message.empty()) {
+    ImGui::Dummy(ImVec2(1, f.type.gap));
+    text(f, f.fonts.body, e.message, e.failed ? colour::kErrorText : colour::kText, width);
+  }
+  ImGui::EndChild();
+  if (f.state.keyboard) {
+    keyboardPanel(f);
+    return;
+  }
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  const float bw = width * 0.3f;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+  if (tile(f, "back", f.s("admin.back"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::AdminCancel);
+  if (!e.busy) {
+    ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+    if (tile(f, "submit", f.s("enroll.submit"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+      f.emit(Command::Kind::EnrollSubmit);
+  }
 }
 
 // 暂停服务: the kiosk cannot keep what residents give it. No detail for residents; the admin panel has it.
@@ -1000,6 +1090,7 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
     case Screen::OutOfService: outOfServiceScreen(f); break;
     case Screen::AdminPin: adminPinScreen(f); break;
     case Screen::Admin: adminScreen(f); break;
+    case Screen::AdminEnroll: if (state.enroll) adminEnrollScreen(f); break;
   }
   ImGui::PopFont();
   ImGui::End();

@@ -145,6 +145,8 @@ class KioskStore {
   Result<std::string> commitSubmission(const NewSubmission& submission);
   // Pending submissions, oldest first.
   Result<std::vector<Submission>> pending(int limit);
+  // Conflict and rejected submissions, newest first: the admin panel lists them with the server's reason.
+  Result<std::vector<Submission>> unsettled(int limit);
   // Any submission by id (any state).
   Result<std::optional<Submission>> submission(const std::string& id);
   // The server stored them (or already had them): pending → sent. Returns how many changed; ids that

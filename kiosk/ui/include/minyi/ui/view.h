@@ -12,7 +12,7 @@
 
 namespace minyi::ui {
 
-enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin };
+enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin, AdminEnroll };
 
 struct FormEntry {
   std::string id;
@@ -26,6 +26,23 @@ struct AdminInfo {
   std::vector<std::pair<std::string, std::string>> rows;  // string-table key of the label → value
   std::vector<std::string> forms;                          // active forms: "id v1 (hash…)"
   std::string message;                                     // result of the last action, in words
+};
+
+// A notice in the attract screen's carousel, in the current language.
+struct NoticeView {
+  std::string title;
+  std::string body;
+  std::string date;  // publication day, e.g. 2026-11-20
+};
+
+// The admin panel's enrollment form: server address and the one-time code, typed on the keyboard.
+struct EnrollView {
+  std::string url;
+  std::string code;
+  int editing = 0;       // 0: none, 1: the address, 2: the code (the keyboard is open for it)
+  std::string message;   // progress or the outcome, in words
+  bool busy = false;     // the request is on its way: 登记 is not offered twice
+  bool failed = false;
 };
 
 // Everything a view needs to draw one frame. The app owns and fills it.
@@ -49,6 +66,9 @@ struct ViewState {
   const input::Keyboard* keyboard = nullptr;  // open while a text question is being typed
   std::string pinMessage;                    // AdminPin: wrong PIN / locked for N s, already in words
   const AdminInfo* admin = nullptr;          // Admin
+  const EnrollView* enroll = nullptr;        // AdminEnroll
+  std::vector<NoticeView> notices;           // Attract: the carousel (empty: the welcome text)
+  int noticeIndex = 0;                       // the one showing
   bool idlePrompt = false;                   // 还在吗？ over the current screen
   int idleSecondsLeft = 0;
   float width = 1920, height = 1080;
@@ -58,7 +78,11 @@ struct Command {
   enum class Kind {
     OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
     SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish, StillHere, KeyPress,
-    AdminCorner, AdminCancel, AdminExport, AdminExit,
+    AdminCorner, AdminCancel, AdminExport, AdminExit, AdminSyncNow,
+    AdminEnroll,   // open the enrollment form
+    EnrollField,   // text: "url" or "code" — type into it
+    EnrollSubmit,
+    NextNotice,    // a tap on the notice card shows the next one
     Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;

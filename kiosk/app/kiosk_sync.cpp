@@ -1,0 +1,162 @@
+// The kiosk's side of sync: the sealing key, the uploader's news, forms and notices from the server, enrollment.
+#include <algorithm>
+
+#include "kiosk_app.h"
+#include "minyi/core/form_loader.h"
+#include "minyi/core/json_input.h"
+
+namespace minyi::app {
+
+using ui::Screen;
+
+namespace {
+std::string setting(store::KioskStore* s, const char* key) {
+  if (!s) return {};
+  auto r = s->setting(key);
+  return r.ok() && r.value() ? *r.value() : std::string();
+}
+
+// The text for `locale` from {"zh-cn": ..., "zh-tw": ..., "en": ...}, else Simplified, else any.
+std::string localText(const std::string& json, const std::string& locale) {
+  auto j = core::parseJsonText(json, nullptr);
+  if (!j || !j->is_object()) return {};
+  for (const std::string& key : {locale, std::string("zh-cn"), std::string("default")})
+    if (auto it = j->find(key); it != j->end() && it->is_string()) return it->get<std::string>();
+  for (auto& [k, v] : j->items())
+    if (v.is_string()) return v.get<std::string>();
+  return {};
+}
+}  // namespace
+
+void KioskApp::setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl) {
+  configuredKey_ = configuredKey;
+  defaultServerUrl_ = std::move(serverUrl);
+}
+
+std::optional<protocol::PublicKey> KioskApp::sealKey() const {
+  if (configuredKey_) return configuredKey_;
+  const std::string fromEnrollment = setting(store_, sync::keys::kPublicKey);
+  if (fromEnrollment.empty()) return std::nullopt;
+  return protocol::decodeKey(fromEnrollment);
+}
+
+bool KioskApp::enrolled() const { return !setting(store_, sync::keys::kToken).empty(); }
+
+std::string KioskApp::cannotKeep() {
+  if (!store_) return {};
+  const store::Health h = store_->health();
+  if (!h.ok()) return h.reason;
+  // Answers are sealed before they touch the disk; without the server's key there is nothing to seal to.
+  if (!sealKey()) return strings_.get(locale_, "admin.noServerKey");
+  return {};
+}
+
+bool KioskApp::applyStoreForms() {
+  if (!store_ || session_) return false;  // never under a resident's feet
+  auto active = store_->activeForms();
+  if (!active.ok() || active.value().empty()) return false;
+  std::vector<LoadedForm> loaded;
+  for (const store::StoredForm& sf : active.value()) {
+    auto r = core::loadFormText(sf.json, sf.id);
+    if (!r.ok()) {
+      problems_.push_back(sf.id + ": " + (r.diagnostics.empty() ? "unusable" : r.diagnostics.front().message));
+      continue;
+    }
+    loaded.push_back(LoadedForm{"", sf.json, std::move(r.form)});
+  }
+  if (loaded.empty()) return false;
+  forms_ = std::move(loaded);
+  refreshEntries();
+  return true;
+}
+
+void KioskApp::loadNotices() {
+  storedNotices_.clear();
+  if (store_)
+    if (auto n = store_->notices(std::chrono::system_clock::now()); n.ok()) storedNotices_ = std::move(n.value());
+  refreshNotices();
+}
+
+void KioskApp::refreshNotices() {
+  notices_.clear();
+  for (const store::StoredNotice& n : storedNotices_) {
+    ui::NoticeView v{localText(n.title, locale_), localText(n.body, locale_), n.publishedAt.substr(0, 10)};
+    if (!v.title.empty() || !v.body.empty()) notices_.push_back(std::move(v));
+  }
+  if (noticeIndex_ >= static_cast<int>(notices_.size())) noticeIndex_ = 0;
+}
+
+bool KioskApp::syncNews(Clock::time_point now) {
+  if (!uploader_) return false;
+  now_ = now;
+  bool changed = false;
+  if (uploader_->takeNoticesChanged()) {
+    loadNotices();
+    changed = true;
+  }
+  if (uploader_->takeFormsChanged()) {
+    serverForms_ = true;
+    formsStale_ = true;
+  }
+  if (formsStale_ && !session_ && (screen_ == Screen::Attract || screen_ == Screen::OutOfService)) {
+    formsStale_ = false;
+    changed |= applyStoreForms();
+  }
+  if (screen_ == Screen::Admin) {
+    const std::string keepMessage = adminInfo_.message;
+    refreshAdminInfo();
+    adminInfo_.message = keepMessage;
+    changed = true;
+  }
+  if (screen_ == Screen::AdminEnroll && enroll_.busy) {
+    const sync::SyncStatus st = uploader_->status();
+    if (!st.enrolling) {
+      enroll_.busy = false;
+      enroll_.failed = !st.problem.empty();
+      if (enroll_.failed) {
+        const std::string words = strings_.get(locale_, ("sync.problem." + st.problem).c_str());
+        enroll_.message = strings_.get(locale_, "enroll.failed", {words + (st.detail.empty() ? "" : " (" + st.detail + ")")});
+      } else {
+        enroll_.message = strings_.get(locale_, "enroll.done", {st.siteName, st.deviceId});
+        enroll_.code.clear();  // single use: nothing to keep on screen
+      }
+      changed = true;
+    }
+  }
+  // Enrollment may have brought the key a paused kiosk was waiting for.
+  if (screen_ == Screen::OutOfService && store_ && cannotKeep().empty()) {
+    outOfServiceReason_.clear();
+    goHome();
+    changed = true;
+  }
+  return changed;
+}
+
+void KioskApp::openEnroll() {
+  closeKeyboard();
+  enroll_ = {};
+  enroll_.url = setting(store_, sync::keys::kServerUrl);
+  if (enroll_.url.empty()) enroll_.url = defaultServerUrl_;
+  screen_ = Screen::AdminEnroll;
+}
+
+void KioskApp::syncRows() {
+  auto row = [&](const char* key, std::string value) { adminInfo_.rows.emplace_back(key, std::move(value)); };
+  if (!uploader_) {
+    row("admin.sync", strings_.get(locale_, "sync.state.not_enrolled"));
+    return;
+  }
+  const sync::SyncStatus st = uploader_->status();
+  const auto wait = std::chrono::duration_cast<std::chrono::seconds>(st.nextAttempt - std::chrono::system_clock::now()).count();
+  std::string line = strings_.get(locale_, (std::string("sync.state.") + sync::stateName(st.state)).c_str(),
+                                  {std::to_string(std::max<long long>(0, wait))});
+  if (!st.serverUrl.empty()) line += "  ·  " + st.serverUrl;
+  if (!st.problem.empty())
+    line += "\n" + strings_.get(locale_, ("sync.problem." + st.problem).c_str()) + (st.detail.empty() ? "" : " (" + st.detail + ")");
+  row("admin.sync", line);
+  std::string last = st.lastSuccessAt;
+  if (last.size() >= 19) last = last.substr(0, 10) + " " + last.substr(11, 8) + " UTC";
+  row("admin.lastSync", last.empty() ? strings_.get(locale_, "admin.never") : last);
+}
+
+}  // namespace minyi::app
