@@ -2,6 +2,8 @@
 #include "server_test_helpers.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 using namespace minyi;
 using namespace minyi::test;
@@ -296,6 +298,44 @@ TEST_CASE("what a store keeps is there after it is opened again", "[contract]") 
       auto store = b.open(dir.path());
       CHECK(store->activeForms("jiedao-culture").size() == 1);
       CHECK(store->ingest({incoming(e)}, std::nullopt) == std::vector<Outcome>{Outcome::Duplicate});
+    }
+  }
+}
+
+TEST_CASE("batches ingested at the same time are each all-or-nothing; a failing one takes no other with it", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("opinion", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      const auto key = protocol::generateKeyPair().publicKey;
+      constexpr int kKiosks = 8, kRounds = 10;
+      std::atomic<int> stored{0}, refused{0}, wrong{0};
+      std::vector<std::thread> kiosks;
+      for (int k = 0; k < kKiosks; ++k) {
+        kiosks.emplace_back([&, k] {
+          for (int round = 0; round < kRounds; ++round) {
+            std::vector<server::IncomingSubmission> batch{incoming(envelopeFor(form, key)), incoming(envelopeFor(form, key))};
+            // Every third batch of odd kiosks names a site that does not exist: the database refuses it.
+            const bool bad = k % 2 == 1 && round % 3 == 0;
+            if (bad) batch[1].siteId = "nowhere";
+            try {
+              const auto outcomes = store->ingest(batch, std::nullopt);
+              if (bad || outcomes != std::vector<Outcome>{Outcome::Stored, Outcome::Stored}) ++wrong;
+              else stored += 2;
+            } catch (const server::StoreError&) {
+              if (bad) ++refused;
+              else ++wrong;
+            }
+          }
+        });
+      }
+      for (auto& t : kiosks) t.join();
+      CHECK(wrong == 0);
+      CHECK(refused == kKiosks / 2 * 4);  // rounds 0, 3, 6, 9 of each odd kiosk
+      CHECK(store->submissionCount() == stored);
+      CHECK(stored == (kKiosks * kRounds - kKiosks / 2 * 4) * 2);
     }
   }
 }

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <condition_variable>
+#include <exception>
 #include <mutex>
 
 #include "minyi/core/json_input.h"
@@ -376,38 +378,32 @@ class SqliteStore final : public ServerStore {
     return out;
   }
 
+  // Group commit: batches arriving while another commit is on the disk wait and then go to the disk
+  // together, each in a savepoint of one transaction, so one fsync serves many kiosks. Each batch is still
+  // all-or-nothing, and durable when ingest returns.
   std::vector<protocol::Outcome> ingest(const std::vector<IncomingSubmission>& batch,
                                         const std::optional<Contact>& contact) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const std::string doing = "storing a batch of " + std::to_string(batch.size()) + " submissions";
-    Transaction tx(*this, doing);
-    Statement insert(db_,
-                     "INSERT INTO submissions (id, device_id, site_id, form_id, form_version, form_hash, kind, "
-                     "created_at, received_at, flags, digest, sealed, answers, via) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING");
-    Statement existing(db_, "SELECT digest FROM submissions WHERE id = ?1");
-    std::vector<protocol::Outcome> out;
-    out.reserve(batch.size());
-    for (const IncomingSubmission& s : batch) {
-      const protocol::Envelope& e = s.envelope;
-      insert.reset();
-      insert.bind(1, e.id).bind(2, s.deviceId).bind(3, s.siteId).bind(4, e.formId).bind(5, int64_t{e.formVersion});
-      insert.bind(6, e.formHash).bind(7, e.kind).bind(8, e.createdAt).bind(9, s.receivedAt);
-      insert.bind(10, core::Json(e.flags).dump()).bind(11, s.digest).bindBlob(12, e.sealed).bind(13, s.answersJson);
-      insert.bind(14, s.via);
-      done(insert.step(), doing);
-      if (sqlite3_changes(db_) == 1) {
-        out.push_back(protocol::Outcome::Stored);
+    IngestJob job{&batch, &contact, {}, nullptr, false};
+    std::unique_lock<std::mutex> queueLock(queueMutex_);
+    queue_.push_back(&job);
+    while (!job.finished) {
+      if (leaderActive_) {
+        queueCv_.wait(queueLock);
         continue;
       }
-      existing.reset();
-      existing.bind(1, e.id);
-      if (!row(existing.step(), doing)) throw StoreError("submission " + e.id + " vanished while " + doing);
-      out.push_back(existing.text(0) == s.digest ? protocol::Outcome::Duplicate : protocol::Outcome::Conflict);
+      // This caller writes everything queued so far, its own batch included.
+      leaderActive_ = true;
+      std::vector<IngestJob*> group;
+      group.swap(queue_);
+      queueLock.unlock();
+      writeGroup(group);
+      queueLock.lock();
+      leaderActive_ = false;
+      for (IngestJob* j : group) j->finished = true;
+      queueCv_.notify_all();
     }
-    if (contact) writeContact(*contact);
-    tx.commit();
-    return out;
+    if (job.error) std::rethrow_exception(job.error);
+    return std::move(job.outcomes);
   }
 
   std::optional<StoredSubmission> submission(const std::string& id) override {
@@ -481,6 +477,73 @@ class SqliteStore final : public ServerStore {
     while (row(st.step(), doing)) f();
   }
 
+  struct IngestJob {
+    const std::vector<IncomingSubmission>* batch;
+    const std::optional<Contact>* contact;
+    std::vector<protocol::Outcome> outcomes;
+    std::exception_ptr error;  // this batch failed and was rolled back alone
+    bool finished;
+  };
+
+  void writeGroup(const std::vector<IngestJob*>& group) {
+    size_t total = 0;
+    for (const IngestJob* j : group) total += j->batch->size();
+    const std::string doing = "storing " + std::to_string(total) + " submissions";
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      Transaction tx(*this, doing);
+      Statement insert(db_,
+                       "INSERT INTO submissions (id, device_id, site_id, form_id, form_version, form_hash, kind, "
+                       "created_at, received_at, flags, digest, sealed, answers, via) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING");
+      Statement existing(db_, "SELECT digest FROM submissions WHERE id = ?1");
+      for (IngestJob* j : group) {
+        done(exec(db_, "SAVEPOINT batch"), doing);
+        try {
+          j->outcomes = writeBatch(*j->batch, insert, existing, doing);
+          if (*j->contact) writeContact(**j->contact);
+          done(exec(db_, "RELEASE batch"), doing);
+        } catch (const StoreError&) {
+          j->outcomes.clear();
+          j->error = std::current_exception();
+          exec(db_, "ROLLBACK TO batch");
+          exec(db_, "RELEASE batch");
+        }
+      }
+      tx.commit();
+    } catch (const StoreError&) {
+      // The commit itself failed (disk full, I/O error): nothing of the group is stored.
+      for (IngestJob* j : group) {
+        j->outcomes.clear();
+        if (!j->error) j->error = std::current_exception();
+      }
+    }
+  }
+
+  std::vector<protocol::Outcome> writeBatch(const std::vector<IncomingSubmission>& batch, Statement& insert,
+                                            Statement& existing, const std::string& doing) {
+    std::vector<protocol::Outcome> out;
+    out.reserve(batch.size());
+    for (const IncomingSubmission& s : batch) {
+      const protocol::Envelope& e = s.envelope;
+      insert.reset();
+      insert.bind(1, e.id).bind(2, s.deviceId).bind(3, s.siteId).bind(4, e.formId).bind(5, int64_t{e.formVersion});
+      insert.bind(6, e.formHash).bind(7, e.kind).bind(8, e.createdAt).bind(9, s.receivedAt);
+      insert.bind(10, core::Json(e.flags).dump()).bind(11, s.digest).bindBlob(12, e.sealed).bind(13, s.answersJson);
+      insert.bind(14, s.via);
+      done(insert.step(), doing);
+      if (sqlite3_changes(db_) == 1) {
+        out.push_back(protocol::Outcome::Stored);
+        continue;
+      }
+      existing.reset();
+      existing.bind(1, e.id);
+      if (!row(existing.step(), doing)) throw StoreError("submission " + e.id + " vanished while " + doing);
+      out.push_back(existing.text(0) == s.digest ? protocol::Outcome::Duplicate : protocol::Outcome::Conflict);
+    }
+    return out;
+  }
+
   std::optional<Device> deviceWhere(const char* condition, const std::string& value) {
     Statement st(db_, std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE " + condition);
     st.bind(1, value);
@@ -546,7 +609,12 @@ class SqliteStore final : public ServerStore {
 
   std::string path_;
   sqlite3* db_ = nullptr;
-  std::mutex mutex_;
+  std::mutex mutex_;  // the connection: one statement sequence at a time
+  // Batches waiting for the next group commit, and whether a caller is writing one now.
+  std::mutex queueMutex_;
+  std::condition_variable queueCv_;
+  std::vector<IngestJob*> queue_;
+  bool leaderActive_ = false;
 };
 
 }  // namespace
