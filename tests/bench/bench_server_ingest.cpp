@@ -17,6 +17,7 @@
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
 #include "minyi/server/server_store.h"
+#include "minyi/store/store.h"
 
 namespace {
 
@@ -24,13 +25,6 @@ using namespace minyi;
 using Timer = std::chrono::steady_clock;
 constexpr double kBatchBudget = 5000;   // submissions/s, batches of 100, 2 cores
 constexpr double kSingleBudget = 2000;  // submissions/s, one per request, 8 clients
-
-std::string uuid() {
-  std::string h = protocol::randomHex(16);
-  h[12] = '4';
-  h[16] = '8';
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
 
 // Request bodies made before the clock starts: sealing is the kiosk's work, not the server's.
 std::vector<std::string> makeBodies(const server::StoredForm& form, const protocol::PublicKey& key, int requests,
@@ -43,7 +37,7 @@ std::vector<std::string> makeBodies(const server::StoredForm& form, const protoc
     protocol::SubmissionBatch b;
     for (int i = 0; i < perRequest; ++i) {
       protocol::Envelope e;
-      e.id = uuid();
+      e.id = store::newSubmissionId();  // as the kiosk makes them
       e.formId = form.id;
       e.formVersion = form.version;
       e.formHash = form.hash;

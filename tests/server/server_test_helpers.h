@@ -65,13 +65,8 @@ inline server::StoredForm smallForm(const std::string& id, int version, const st
   return f;
 }
 
-// A fresh lower-case UUIDv4 (a kiosk's submission id).
-inline std::string uuid() {
-  std::string h = protocol::randomHex(16);
-  h[12] = '4';
-  h[16] = "89ab"[h[16] % 4];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
+// A fresh submission id, made as the kiosk makes it.
+inline std::string uuid() { return store::newSubmissionId(); }
 
 // An envelope as a kiosk makes it: answers sealed to `to` for the given form.
 inline protocol::Envelope envelopeFor(const server::StoredForm& form, const protocol::PublicKey& to,

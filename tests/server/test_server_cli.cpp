@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "../cli/run_command.h"
 #include "minyi/store/store.h"
 
 using namespace minyi;
@@ -16,29 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Run runMinyi(const std::string& args) {
-  Run r;
-  const std::string cmd = std::string(MINYI_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return r;
-}
+Run runMinyi(const std::string& args) { return runCommand(MINYI_BIN, args); }
 
 const std::string kForms = std::string(MINYI_ASSETS_DIR) + "/forms";
 
