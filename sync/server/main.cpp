@@ -65,10 +65,13 @@ int main(int argc, char** argv) {
       sigwait(&stopSignals, &sig);
       api.stop();
     });
-    waiter.detach();  // stays in sigwait if run() ends for another reason; the process exit ends it
     std::printf("minyi-server listening on %s://%s:%d\n", api.tls() ? "https" : "http", config->listen.c_str(), port);
     std::fflush(stdout);
-    if (!api.run()) {
+    const bool served = api.run();
+    // When run() ended for another reason, the waiter still waits: wake it (it takes the signal) and join it.
+    pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    if (!served) {
       std::cerr << "minyi-server: the server stopped unexpectedly\n";
       return 1;
     }

@@ -503,7 +503,7 @@ class SqliteStore final : public ServerStore {
           j->outcomes = writeBatch(*j->batch, insert, existing, doing);
           if (*j->contact) writeContact(**j->contact);
           done(exec(db_, "RELEASE batch"), doing);
-        } catch (const StoreError&) {
+        } catch (...) {
           j->outcomes.clear();
           j->error = std::current_exception();
           exec(db_, "ROLLBACK TO batch");
@@ -511,8 +511,9 @@ class SqliteStore final : public ServerStore {
         }
       }
       tx.commit();
-    } catch (const StoreError&) {
-      // The commit itself failed (disk full, I/O error): nothing of the group is stored.
+    } catch (...) {
+      // The commit itself failed (disk full, I/O error): nothing of the group is stored. Nothing may leave
+      // this function by exception: the callers waiting for this group would wait for ever.
       for (IngestJob* j : group) {
         j->outcomes.clear();
         if (!j->error) j->error = std::current_exception();
