@@ -53,8 +53,9 @@ std::string assetsDir() {
   return MINYI_ASSETS_DIR;
 }
 
-// Loads a form file; prints the problem and returns null when it cannot be used.
-std::unique_ptr<core::Form> loadFormFile(const std::string& file, bool printWarnings) {
+}  // namespace
+
+std::unique_ptr<core::Form> loadFormFile(const std::string& file, bool printWarnings, std::string* textOut) {
   std::string err;
   auto text = core::readTextFile(file, &err, kMaxFormBytes);
   if (!text) {
@@ -69,8 +70,11 @@ std::unique_ptr<core::Form> loadFormFile(const std::string& file, bool printWarn
               << d.message << "\n";
   }
   if (!result.ok()) return nullptr;
+  if (textOut) *textOut = std::move(*text);
   return std::move(result.form);
 }
+
+namespace {
 
 int runCheck(const std::vector<std::string>& files) {
   int status = kOk;

@@ -6,13 +6,15 @@
 
 #include "form_commands.h"
 #include "pin_commands.h"
+#include "server_commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"minyi — staff and IT tools for the Minyi kiosks (forms; devices, export and import come later)"};
+  CLI::App app{"minyi — staff and IT tools for the Minyi kiosks and the township server"};
   app.require_subcommand(1);
   int exitCode = 0;
   minyi::cli::addFormCommands(app, exitCode);
   minyi::cli::addPinCommands(app, exitCode);
+  minyi::cli::addServerCommands(app, exitCode);  // after the form commands: it adds `form upload`
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/times.h"
 
 using namespace minyi::protocol;
 namespace fs = std::filesystem;
@@ -213,4 +215,37 @@ TEST_CASE("value shapes") {
   CHECK(constantTimeEqual("abc", "abc"));
   CHECK_FALSE(constantTimeEqual("abc", "abd"));
   CHECK_FALSE(constantTimeEqual("abc", "ab"));
+}
+
+TEST_CASE("Crockford codes: what staff type is forgiven, what cannot be a code is refused") {
+  CHECK(normalizeCrockford("k3m9q-2xh7r") == "K3M9Q2XH7R");
+  CHECK(normalizeCrockford(" K3M9Q 2XH7R ") == "K3M9Q2XH7R");
+  CHECK(normalizeCrockford("O1IL") == "0111");  // the letters people mistake for digits
+  CHECK_FALSE(normalizeCrockford("K3M9Q-2XH7U"));  // U is not in the alphabet
+  CHECK_FALSE(normalizeCrockford("东湖"));
+  CHECK_FALSE(normalizeCrockford("K3M9Q;2XH7R"));
+  CHECK_FALSE(normalizeCrockford(" - "));
+  CHECK(groupCode("K3M9Q2XH7R") == "K3M9Q-2XH7R");
+  CHECK(groupCode("ABC", 5) == "ABC");
+
+  CHECK(crockfordEncode(0, 4) == "0000");
+  CHECK(crockfordEncode(31, 2) == "0Z");
+  CHECK(crockfordEncode(32, 2) == "10");
+  CHECK(crockfordDecode("10") == 32u);
+  CHECK(crockfordDecode(crockfordEncode(0x3FFFFFFFFFFFFFFull, 12)) == 0x3FFFFFFFFFFFFFFull);
+  CHECK_FALSE(crockfordDecode("1U"));
+  CHECK_FALSE(crockfordDecode("0000000000000"));  // 13 symbols: more than 64 bits
+
+  const std::string code = randomCrockford(10);
+  CHECK(code.size() == 10);
+  CHECK(normalizeCrockford(code) == code);
+  CHECK(randomCrockford(10) != code);  // 50 random bits: a repeat means the random source is broken
+}
+
+TEST_CASE("times are UTC ISO-8601 with milliseconds, in the shape the protocol checks") {
+  using namespace std::chrono;
+  const system_clock::time_point t{milliseconds(1795766400123)};
+  CHECK(isoUtc(t) == "2026-11-27T08:00:00.123Z");
+  CHECK(isIsoUtc(isoUtc(system_clock::now())));
+  CHECK(isoUtc(system_clock::time_point{milliseconds(-1)}) == "1969-12-31T23:59:59.999Z");
 }

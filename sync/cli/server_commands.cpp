@@ -1,0 +1,406 @@
+// The server's staff and IT commands: key pair, sites, kiosk enrollment codes, form upload, notices, USB import.
+#include "server_commands.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "form_commands.h"
+#include "minyi/core/json_input.h"
+#include "minyi/protocol/codes.h"
+#include "minyi/protocol/crypto.h"
+#include "minyi/protocol/times.h"
+#include "minyi/server/ingest.h"
+#include "minyi/server/server_store.h"
+
+namespace minyi::cli {
+
+using core::Json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Exit codes: 0 done, 1 done but with problems staff must look at (or refused), 2 the input was unusable.
+enum Exit { kOk = 0, kProblems = 1, kBadInput = 2 };
+
+constexpr auto kCodeValidity = std::chrono::hours(24);
+constexpr size_t kMaxExportBytes = size_t{2} << 30;  // a 10,000-submission export is about 20 MB
+
+std::string now() { return protocol::isoUtc(std::chrono::system_clock::now()); }
+
+// "2026-11-27T08:00:00.123Z" → "2026-11-27 08:00 UTC", for people.
+std::string readable(const std::string& iso) {
+  if (iso.size() < 16) return iso.empty() ? "-" : iso;
+  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+}
+
+int fail(const std::string& message, int code = kBadInput) {
+  std::cerr << "minyi: error: " << message << "\n";
+  return code;
+}
+
+// Runs a command against the data folder's store; a database failure ends it with its sentence.
+template <typename F>
+int withStore(const std::string& dataDir, F&& f) {
+  try {
+    auto store = server::openDataFolder(dataDir);
+    return f(*store);
+  } catch (const server::StoreError& e) {
+    return fail(e.what());
+  }
+}
+
+void listSites(server::ServerStore& store, std::ostream& out) {
+  for (const auto& s : store.sites()) out << "  " << s.id << "  " << s.name << "\n";
+}
+
+// --- keygen ---
+
+int runKeygen(const std::string& folder) {
+  std::error_code ec;
+  if (!fs::exists(folder, ec) && ::mkdir(folder.c_str(), 0700) != 0)
+    return fail("cannot create the folder " + folder);
+  std::string error;
+  const protocol::KeyPair keys = protocol::generateKeyPair();
+  if (!protocol::writeKeyFiles(folder, keys, &error)) return fail(error, kProblems);
+  std::cout << "secret key pair: " << folder << "/server.key (keep it; only the server's user may read it)\n"
+            << "public key:      " << folder << "/server.pub " << protocol::encodeKey(keys.publicKey) << "\n";
+  return kOk;
+}
+
+// --- devices ---
+
+int runDeviceAdd(const std::string& dataDir, const std::string& siteId, const std::string& name, std::string id) {
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    auto site = store.site(siteId);
+    if (!site) {
+      std::cerr << "minyi: error: there is no site " << siteId << "; the sites are:\n";
+      listSites(store, std::cerr);
+      return int{kBadInput};
+    }
+    if (id.empty()) id = "kiosk-" + protocol::randomHex(4);
+    const std::string code = protocol::randomCrockford(10);
+    const std::string expires = protocol::isoUtc(std::chrono::system_clock::now() + kCodeValidity);
+    if (!store.addDevice({id, siteId, name, protocol::sha256Hex(code), expires, now()}))
+      return fail("a device with the id " + id + " already exists", kProblems);
+    std::cout << "device " << id << " at " << site->name << " (" << siteId << ")\n"
+              << "enrollment code: " << protocol::groupCode(code) << "\n"
+              << "type it on the kiosk's admin panel with this server's address before " << readable(expires)
+              << "; it works once\n";
+    return int{kOk};
+  });
+}
+
+std::string deviceState(const server::Device& d) {
+  if (d.revoked()) return "revoked " + readable(d.revokedAt);
+  if (!d.enrolledAt.empty()) return "enrolled " + readable(d.enrolledAt);
+  if (d.codeExpiresAt < now()) return "code expired";
+  return "waiting for enrollment";
+}
+
+int runDeviceList(const std::string& dataDir) {
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    const auto devices = store.devices();
+    if (devices.empty()) {
+      std::cout << "no devices yet (add one with `minyi device add --site SITE`)\n";
+      return int{kOk};
+    }
+    for (const auto& d : devices) {
+      std::cout << d.id << "  " << d.siteId << "  " << (d.name.empty() ? "-" : d.name) << "  " << deviceState(d)
+                << "  last contact " << readable(d.lastContact) << "  waiting "
+                << (d.lastBacklog ? std::to_string(*d.lastBacklog) : std::string("?")) << "\n";
+    }
+    return int{kOk};
+  });
+}
+
+int runDeviceRevoke(const std::string& dataDir, const std::string& id) {
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    if (!store.revokeDevice(id, now())) return fail("there is no device " + id, kProblems);
+    std::cout << "device " << id << " is revoked: its token and any unused code no longer work\n";
+    return int{kOk};
+  });
+}
+
+// --- forms ---
+
+int runFormUpload(const std::string& dataDir, const std::string& file, const std::string& activate) {
+  std::string text;
+  auto form = loadFormFile(file, true, &text);
+  if (!form) return fail(file + " has errors (listed above) and was not uploaded", kProblems);
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    const core::MinyiSettings& m = form->minyi;
+    server::StoredForm f{m.id, m.version, protocol::formContentHash(text), m.kind, text, now()};
+    const std::string name = "form " + f.id + " version " + std::to_string(f.version);
+    switch (store.addForm(f)) {
+      case server::FormAdded::New: std::cout << "uploaded " << name << " (" << f.kind << ")\n"; break;
+      case server::FormAdded::AlreadyThere: std::cout << name << " is already on the server, unchanged\n"; break;
+      case server::FormAdded::VersionTaken:
+        return fail(name + " is already on the server with other content; raise \"version\" in the form's "
+                    "\"minyi\" section for the changed form", kProblems);
+    }
+    if (activate.empty()) return int{kOk};
+    const std::string site = activate == "all" ? std::string(server::kAllSites) : activate;
+    if (!store.activateForm(f.id, f.version, site, now())) {
+      std::cerr << "minyi: error: there is no site " << activate << " (use a site id or all); the sites are:\n";
+      listSites(store, std::cerr);
+      return int{kBadInput};
+    }
+    std::cout << "kiosks at " << (activate == "all" ? std::string("every site") : activate) << " now offer " << name
+              << "\n";
+    return int{kOk};
+  });
+}
+
+// --- notices ---
+
+struct NoticeTexts {
+  std::string titleZhCn, bodyZhCn, titleZhTw, bodyZhTw, titleEn, bodyEn;
+};
+
+int runNoticeAdd(const std::string& dataDir, const NoticeTexts& t, std::vector<std::string> sites,
+                 const std::string& until) {
+  protocol::Notice n;
+  n.id = "notice-" + protocol::randomHex(6);
+  n.publishedAt = now();
+  n.until = until;
+  auto put = [](Json& j, const char* lang, const std::string& text) {
+    if (!text.empty()) j[lang] = text;
+  };
+  put(n.title, "zh-cn", t.titleZhCn);
+  put(n.title, "zh-tw", t.titleZhTw);
+  put(n.title, "en", t.titleEn);
+  put(n.body, "zh-cn", t.bodyZhCn);
+  put(n.body, "zh-tw", t.bodyZhTw);
+  put(n.body, "en", t.bodyEn);
+  // The kiosk checks every notice it receives with the protocol's parser: check here first, with the same one.
+  std::string why;
+  if (!protocol::parseNotice(protocol::toJson(n), &why)) return fail("the notice is not acceptable: " + why);
+  if (sites.empty()) sites.push_back(server::kAllSites);
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    if (!store.addNotice({n, sites})) {
+      std::cerr << "minyi: error: a site named is unknown; the sites are:\n";
+      listSites(store, std::cerr);
+      return int{kBadInput};
+    }
+    std::cout << "published notice " << n.id << "\n";
+    return int{kOk};
+  });
+}
+
+// --- import of a kiosk's USB export (docs/kiosk-storage.md, "USB export") ---
+
+struct ImportCounts {
+  int64_t stored = 0, duplicate = 0, conflict = 0, rejected = 0;
+  void add(protocol::Outcome o) {
+    switch (o) {
+      case protocol::Outcome::Stored: ++stored; break;
+      case protocol::Outcome::Duplicate: ++duplicate; break;
+      case protocol::Outcome::Conflict: ++conflict; break;
+      case protocol::Outcome::Rejected: ++rejected; break;
+    }
+  }
+  std::string text() const {
+    return "stored " + std::to_string(stored) + ", duplicate " + std::to_string(duplicate) + ", conflict " +
+           std::to_string(conflict) + ", rejected " + std::to_string(rejected);
+  }
+};
+
+// One export: checks its manifest against the data file, then feeds the lines through ingest in batches.
+// Returns false when the export was refused whole (damaged, incomplete, unknown site).
+bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, const fs::path& manifestPath,
+                  const std::string& siteOverride, ImportCounts& counts) {
+  const std::string name = manifestPath.filename().string();
+  auto refuse = [&](const std::string& why) {
+    std::cerr << "minyi: error: " << name << ": " << why << "; nothing of it was imported\n";
+    return false;
+  };
+  std::string why;
+  auto manifestText = core::readTextFile(manifestPath.string(), &why, 1 << 20);
+  if (!manifestText) return refuse(why);
+  auto manifest = core::parseJsonText(*manifestText, &why);
+  if (!manifest || !manifest->is_object()) return refuse("not a Minyi export manifest");
+  const Json& m = *manifest;
+  auto text = [&](const char* key) { return m.contains(key) && m[key].is_string() ? m[key].get<std::string>() : ""; };
+  auto number = [&](const char* key) { return m.contains(key) && m[key].is_number_integer() ? m[key].get<int64_t>() : -1; };
+  if (text("format") != "minyi-outbox-export") return refuse("not a Minyi export manifest (format)");
+  if (number("format_version") != 1)
+    return refuse("export format version " + std::to_string(number("format_version")) + " is not known to this minyi");
+  const std::string dataName = text("data_file");
+  if (dataName.empty() || dataName.find('/') != std::string::npos || dataName[0] == '.')
+    return refuse("the manifest names no plain data file");
+  auto data = core::readTextFile((manifestPath.parent_path() / dataName).string(), &why, kMaxExportBytes);
+  if (!data) return refuse(why);
+  const int64_t lines = std::count(data->begin(), data->end(), '\n');
+  if (static_cast<int64_t>(data->size()) != number("data_bytes") || protocol::sha256Hex(*data) != text("data_sha256") ||
+      lines != number("submissions"))
+    return refuse("the data file " + dataName + " does not match its manifest (damaged or incomplete copy)");
+
+  const std::string siteId = siteOverride.empty() ? text("site_id") : siteOverride;
+  if (!store.site(siteId))
+    return refuse("the export is from site '" + siteId + "', which this server does not know (give --site)");
+  // Record the kiosk only when the server knows it; an export may come from a kiosk never enrolled.
+  const std::string deviceId = text("device_id");
+  const server::Origin origin{!deviceId.empty() && store.device(deviceId) ? deviceId : "", siteId, "usb"};
+
+  ImportCounts here;
+  std::vector<protocol::Envelope> batch;
+  std::vector<int64_t> batchLines;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    const auto reply = server::ingestBatch(store, keys, batch, origin);
+    for (size_t i = 0; i < reply.results.size(); ++i) {
+      const auto& r = reply.results[i];
+      here.add(r.outcome);
+      if (r.outcome == protocol::Outcome::Conflict || r.outcome == protocol::Outcome::Rejected)
+        std::cout << name << ": line " << batchLines[i] << " (" << r.id << "): " << protocol::outcomeName(r.outcome)
+                  << ": " << r.reason << "\n";
+    }
+    batch.clear();
+    batchLines.clear();
+  };
+  int64_t lineNo = 0;
+  for (size_t start = 0; start < data->size();) {
+    size_t end = data->find('\n', start);
+    if (end == std::string::npos) end = data->size();
+    const std::string_view line(data->data() + start, end - start);
+    start = end + 1;
+    ++lineNo;
+    // The export line's fields are the envelope's, with `payload` holding what the network sends as `sealed`.
+    auto j = core::parseJsonText(line, &why);
+    std::optional<protocol::Envelope> e;
+    if (j && j->is_object()) {
+      Json envelope = Json::object();
+      for (const char* key : {"id", "form_id", "form_version", "form_hash", "kind", "created_at", "flags"})
+        if (j->contains(key)) envelope[key] = (*j)[key];
+      if (j->contains("payload")) envelope["sealed"] = (*j)["payload"];
+      e = protocol::parseEnvelope(envelope, &why);
+    } else if (j) {
+      why = "not a JSON object";
+    }
+    if (!e) {
+      here.add(protocol::Outcome::Rejected);
+      std::cout << name << ": line " << lineNo << ": rejected: " << why << "\n";
+      continue;
+    }
+    batch.push_back(std::move(*e));
+    batchLines.push_back(lineNo);
+    if (batch.size() == protocol::kMaxBatch) flush();
+  }
+  flush();
+  std::cout << name << " (site " << siteId << ", " << lines << " submissions): " << here.text() << "\n";
+  counts.stored += here.stored;
+  counts.duplicate += here.duplicate;
+  counts.conflict += here.conflict;
+  counts.rejected += here.rejected;
+  return true;
+}
+
+int runImport(const std::string& dataDir, const std::string& keyFile, const std::string& folder,
+              const std::string& siteOverride) {
+  std::string why;
+  auto keys = protocol::readKeyPairFile(keyFile, &why);
+  if (!keys) return fail(why);
+  std::vector<fs::path> manifests;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string n = entry.path().filename().string();
+    if (n.rfind("minyi-export-", 0) == 0 && n.size() > 14 && n.compare(n.size() - 14, 14, ".manifest.json") == 0)
+      manifests.push_back(entry.path());
+  }
+  if (ec) return fail("cannot read the folder " + folder + ": " + ec.message());
+  if (manifests.empty())
+    return fail("no minyi-export-*.manifest.json in " + folder + " (an export without its manifest is incomplete)");
+  std::sort(manifests.begin(), manifests.end());
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    ImportCounts total;
+    bool allRead = true;
+    for (const auto& m : manifests) allRead = importExport(store, *keys, m, siteOverride, total) && allRead;
+    std::cout << "imported " << manifests.size() << " export" << (manifests.size() == 1 ? "" : "s") << ": "
+              << total.text() << "\n";
+    return int{allRead && total.conflict == 0 && total.rejected == 0 ? kOk : kProblems};
+  });
+}
+
+}  // namespace
+
+void addServerCommands(CLI::App& app, int& exitCode) {
+  const std::string dataHelp = "the server's data folder (holds server.db)";
+
+  auto keyFolder = std::make_shared<std::string>();
+  CLI::App* keygen = app.add_subcommand("keygen", "make the server's key pair for sealed submissions");
+  keygen->add_option("--out", *keyFolder, "folder for server.key (secret, mode 0600) and server.pub")->required();
+  keygen->callback([=, &exitCode] { exitCode = runKeygen(*keyFolder); });
+
+  auto siteData = std::make_shared<std::string>();
+  CLI::App* site = app.add_subcommand("site", "the township's sites");
+  site->require_subcommand(1);
+  CLI::App* siteList = site->add_subcommand("list", "list the sites with their ids");
+  siteList->add_option("--data", *siteData, dataHelp)->required();
+  siteList->callback([=, &exitCode] {
+    exitCode = withStore(*siteData, [](server::ServerStore& store) {
+      listSites(store, std::cout);
+      return int{kOk};
+    });
+  });
+
+  CLI::App* device = app.add_subcommand("device", "kiosks: add one (prints its one-time enrollment code), list, revoke");
+  device->require_subcommand(1);
+  auto devData = std::make_shared<std::string>(), devSite = std::make_shared<std::string>(),
+       devName = std::make_shared<std::string>(), devId = std::make_shared<std::string>();
+  CLI::App* add = device->add_subcommand("add", "add a kiosk at a site and print its enrollment code (24 h, once)");
+  add->add_option("--data", *devData, dataHelp)->required();
+  add->add_option("--site", *devSite, "the site id (see `minyi site list`)")->required();
+  add->add_option("--name", *devName, "a name staff recognise, e.g. 大厅一号机");
+  add->add_option("--id", *devId, "the device id (default: kiosk- and random hex)");
+  add->callback([=, &exitCode] { exitCode = runDeviceAdd(*devData, *devSite, *devName, *devId); });
+  CLI::App* list = device->add_subcommand("list", "list kiosks with their state, last contact and waiting submissions");
+  list->add_option("--data", *devData, dataHelp)->required();
+  list->callback([=, &exitCode] { exitCode = runDeviceList(*devData); });
+  auto revokeId = std::make_shared<std::string>();
+  CLI::App* revoke = device->add_subcommand("revoke", "revoke a kiosk: its token stops working at once");
+  revoke->add_option("--data", *devData, dataHelp)->required();
+  revoke->add_option("id", *revokeId, "the device id")->required();
+  revoke->callback([=, &exitCode] { exitCode = runDeviceRevoke(*devData, *revokeId); });
+
+  CLI::App* form = app.get_subcommand("form");
+  auto formData = std::make_shared<std::string>(), formFile = std::make_shared<std::string>(),
+       formSite = std::make_shared<std::string>();
+  CLI::App* upload = form->add_subcommand("upload", "check a form with the engine and upload it to the server's data");
+  upload->add_option("--data", *formData, dataHelp)->required();
+  upload->add_option("file", *formFile, "the form's JSON file")->required();
+  upload->add_option("--activate", *formSite, "offer it at this site id, or at all sites");
+  upload->callback([=, &exitCode] { exitCode = runFormUpload(*formData, *formFile, *formSite); });
+
+  CLI::App* notice = app.add_subcommand("notice", "notices for the kiosks' attract screen");
+  notice->require_subcommand(1);
+  auto noticeData = std::make_shared<std::string>(), until = std::make_shared<std::string>();
+  auto texts = std::make_shared<NoticeTexts>();
+  auto noticeSites = std::make_shared<std::vector<std::string>>();
+  CLI::App* noticeAdd = notice->add_subcommand("add", "publish a notice now (to all sites unless --site is given)");
+  noticeAdd->add_option("--data", *noticeData, dataHelp)->required();
+  noticeAdd->add_option("--title-zh-cn", texts->titleZhCn, "title in simplified Chinese")->required();
+  noticeAdd->add_option("--body-zh-cn", texts->bodyZhCn, "text in simplified Chinese")->required();
+  noticeAdd->add_option("--title-zh-tw", texts->titleZhTw, "title in traditional Chinese");
+  noticeAdd->add_option("--body-zh-tw", texts->bodyZhTw, "text in traditional Chinese");
+  noticeAdd->add_option("--title-en", texts->titleEn, "title in English");
+  noticeAdd->add_option("--body-en", texts->bodyEn, "text in English");
+  noticeAdd->add_option("--site", *noticeSites, "a site id (repeat for several)");
+  noticeAdd->add_option("--until", *until, "last moment it is shown, UTC, e.g. 2026-12-31T16:00:00Z");
+  noticeAdd->callback([=, &exitCode] { exitCode = runNoticeAdd(*noticeData, *texts, *noticeSites, *until); });
+
+  auto importData = std::make_shared<std::string>(), importKey = std::make_shared<std::string>(),
+       importFolder = std::make_shared<std::string>(), importSite = std::make_shared<std::string>();
+  CLI::App* import = app.add_subcommand("import", "import kiosk USB exports (minyi-export-*) into the server's data");
+  import->add_option("--data", *importData, dataHelp)->required();
+  import->add_option("--key", *importKey, "the server's key pair, server.key")->required();
+  import->add_option("--site", *importSite, "the site the kiosk stands at (default: the one its export names)");
+  import->add_option("folder", *importFolder, "the folder holding the export files (the USB stick)")->required();
+  import->callback([=, &exitCode] { exitCode = runImport(*importData, *importKey, *importFolder, *importSite); });
+}
+
+}  // namespace minyi::cli

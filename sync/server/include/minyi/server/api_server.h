@@ -1,0 +1,53 @@
+// minyi-server's HTTP API (docs/protocol.md): enrollment, submissions, forms, notices, health.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "minyi/protocol/crypto.h"
+#include "minyi/server/server_store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace minyi::server {
+
+struct ApiOptions {
+  std::string version;  // reported by GET /api/v1/health
+  // Larger request bodies are refused with 413 before they are read (docs/protocol.md: 160 MB).
+  size_t maxRequestBytes = 160 * 1024 * 1024;
+  // Enrollment attempts allowed per client address in each window; more get 429 rate_limited. Codes carry
+  // 50 bits, so even without this guessing would be hopeless; the limit keeps logs and CPU quiet.
+  int enrollAttemptsPerWindow = 10;
+  std::chrono::seconds enrollWindow{15 * 60};
+  // Worker threads; 0: httplib's default (at least 8).
+  int threads = 0;
+  // HTTPS when both are set (PEM files); plain HTTP otherwise (loopback and tests only).
+  std::string tlsCertFile, tlsKeyFile;
+  // One line per request on stderr: method, path, status, client address (never a token or a body).
+  bool logRequests = false;
+};
+
+class ApiServer {
+ public:
+  // Throws std::runtime_error with a sentence when the TLS certificate or key cannot be loaded.
+  ApiServer(ServerStore& store, const protocol::KeyPair& keys, ApiOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds the address; port 0 picks a free one. Returns the port, or -1 when it cannot be bound.
+  int bind(const std::string& host, int port);
+  // Serves until stop(); returns false when serving could not start.
+  bool run();
+  // Safe from any thread; run() returns once the requests in progress are answered.
+  void stop();
+  bool tls() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace minyi::server

@@ -1,0 +1,35 @@
+// One ingest path for every way submissions arrive: POST /api/v1/submissions and `minyi import` of a USB export.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "minyi/protocol/crypto.h"
+#include "minyi/protocol/messages.h"
+#include "minyi/server/server_store.h"
+
+namespace minyi::server {
+
+// Where a batch came from: the kiosk that sent it, the site it stands at, and how it travelled.
+struct Origin {
+  std::string deviceId;  // empty for a USB export of a kiosk the server never enrolled
+  std::string siteId;
+  std::string via;  // "network" or "usb"
+};
+
+// The opened answers of one submission are at most this big (docs/protocol.md, "Submissions").
+constexpr size_t kMaxAnswersBytes = 1024 * 1024;
+
+// SHA-256 over the envelope fields and the sealed bytes, as compared for duplicate vs conflict. Flags are a
+// set: their order does not change the digest.
+std::string submissionDigest(const protocol::Envelope& e);
+
+// Checks each submission (its form (id, version, hash) and kind are on the server, its sealed bytes open
+// with the server's key pair, the answers are a JSON object of at most 1 MB) and stores those that pass in
+// one transaction. Every id gets exactly one result, in the order sent. Throws StoreError when the database
+// fails: then nothing of the batch was stored.
+protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& keys,
+                                 const std::vector<protocol::Envelope>& batch, const Origin& origin,
+                                 const std::optional<Contact>& contact = std::nullopt);
+
+}  // namespace minyi::server

@@ -1,0 +1,27 @@
+// minyi-server's TOML configuration (deploy/server.example.toml documents every key).
+#pragma once
+#include <optional>
+#include <string>
+
+namespace minyi::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1";  // [server] listen: the address to bind
+  int port = 8080;                   // [server] port; 0 picks a free port and prints it (tests)
+  int threads = 0;                   // [server] threads; 0: httplib's default
+  bool logRequests = false;          // [server] log_requests: one line per request on stderr
+  std::string dataDir;               // [storage] data_dir: holds server.db
+  std::string keyPairFile;           // [keys] key_pair: server.key from `minyi keygen`
+  std::string tlsCertFile;           // [tls] cert (PEM); HTTPS when cert and key are both set
+  std::string tlsKeyFile;            // [tls] key (PEM)
+
+  std::string databasePath() const { return dataDir + "/server.db"; }
+};
+
+// Every problem on its own line, named by its key ("server.port: must be an integer, not a string").
+// Relative paths are taken from baseFolder (the configuration file's folder).
+std::optional<ServerConfig> parseServerConfig(const std::string& text, const std::string& baseFolder,
+                                              std::string* error);
+std::optional<ServerConfig> loadServerConfig(const std::string& path, std::string* error);
+
+}  // namespace minyi::server

@@ -1,0 +1,84 @@
+// minyi-server: reads server.toml, opens the data folder and the key pair, serves /api/v1 until SIGTERM/SIGINT.
+#include <CLI/CLI.hpp>
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "minyi/protocol/crypto.h"
+#include "minyi/server/api_server.h"
+#include "minyi/server/server_config.h"
+#include "minyi/server/server_store.h"
+
+using namespace minyi;
+
+int main(int argc, char** argv) {
+  CLI::App cli{"minyi-server — the township server for Minyi kiosks (docs/server.md)"};
+  std::string configPath;
+  cli.add_option("--config", configPath, "the server's TOML configuration (deploy/server.example.toml)")->required();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  std::string error;
+  auto config = server::loadServerConfig(configPath, &error);
+  if (!config) {
+    std::cerr << error << "\n";
+    return 2;
+  }
+  auto keys = protocol::readKeyPairFile(config->keyPairFile, &error);
+  if (!keys) {
+    std::cerr << "minyi-server: " << error << "\n";
+    return 2;
+  }
+
+  // SIGTERM/SIGINT are taken by one waiting thread, not a handler: stopping the server is not async-signal-safe.
+  // Blocked here, before any thread starts, so that every thread inherits the mask.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a kiosk that hangs up mid-reply must not end the server
+
+  try {
+    auto store = server::openDataFolder(config->dataDir);
+    server::ApiOptions options;
+    options.version = MINYI_VERSION;
+    options.threads = config->threads;
+    options.logRequests = config->logRequests;
+    options.tlsCertFile = config->tlsCertFile;
+    options.tlsKeyFile = config->tlsKeyFile;
+    server::ApiServer api(*store, *keys, options);
+    const int port = api.bind(config->listen, config->port);
+    if (port < 0) {
+      std::cerr << "minyi-server: cannot listen on " << config->listen << " port " << config->port
+                << " (in use, or a port below 1024 without the right to use it?)\n";
+      return 1;
+    }
+    std::thread waiter([&api, stopSignals] {
+      int sig = 0;
+      sigwait(&stopSignals, &sig);
+      api.stop();
+    });
+    std::printf("minyi-server listening on %s://%s:%d\n", api.tls() ? "https" : "http", config->listen.c_str(), port);
+    std::fflush(stdout);
+    const bool served = api.run();
+    // When run() ended for another reason, the waiter still waits: wake it (it takes the signal) and join it.
+    pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    if (!served) {
+      std::cerr << "minyi-server: the server stopped unexpectedly\n";
+      return 1;
+    }
+    std::cerr << "minyi-server: stopped\n";
+  } catch (const std::exception& e) {
+    std::cerr << "minyi-server: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

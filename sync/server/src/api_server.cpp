@@ -1,0 +1,310 @@
+// The /api/v1 routes on cpp-httplib: token checks, enrollment with a rate limit, ingest, forms and notices with ETags.
+#include "minyi/server/api_server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "minyi/protocol/codes.h"
+#include "minyi/protocol/times.h"
+#include "minyi/server/ingest.h"
+
+namespace minyi::server {
+
+using core::Json;
+
+namespace {
+
+constexpr size_t kMaxNotices = 100;       // docs/protocol.md: the notices reply holds at most 100
+constexpr size_t kEnrollmentCodeChars = 10;
+
+std::string now() { return protocol::isoUtc(std::chrono::system_clock::now()); }
+
+void sendJson(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  // Replace rather than throw on bad UTF-8: nothing a client sent should be able to stop a reply.
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json; charset=utf-8");
+}
+
+void sendError(httplib::Response& res, int status, const std::string& code, const std::string& message) {
+  sendJson(res, status, protocol::toJson(protocol::ApiError{code, message}));
+}
+
+// The error body for a status httplib produced itself (unknown path, body too large, bad request line).
+void fillErrorBody(httplib::Response& res) {
+  switch (res.status) {
+    case 400: return sendError(res, 400, "bad_request", "the request could not be read");
+    case 404: return sendError(res, 404, "not_found", "there is no such address on this server");
+    case 405: return sendError(res, 405, "bad_request", "this address does not take that method");
+    case 413: return sendError(res, 413, "too_large", "the request body is larger than this server accepts");
+    case 414: return sendError(res, 414, "bad_request", "the address is too long");
+    default:
+      if (res.status >= 500) return sendError(res, res.status, "internal", "the server failed to answer");
+      return sendError(res, res.status, "bad_request", "the request was refused");
+  }
+}
+
+// A strong ETag over the reply body: equal bodies, equal tags.
+std::string etagOf(const std::string& body) { return "\"" + protocol::sha256Hex(body).substr(0, 32) + "\""; }
+
+// If-None-Match holds one or more tags separated by commas, possibly weak (W/"..."), or "*".
+bool matchesEtag(const std::string& header, const std::string& etag) {
+  size_t start = 0;
+  while (start <= header.size()) {
+    size_t end = header.find(',', start);
+    if (end == std::string::npos) end = header.size();
+    std::string tag = header.substr(start, end - start);
+    const size_t b = tag.find_first_not_of(" \t"), e = tag.find_last_not_of(" \t");
+    tag = b == std::string::npos ? std::string() : tag.substr(b, e - b + 1);
+    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+    if (tag == "*" || tag == etag) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Minyi-Outbox: absent is "not told"; anything but a plain count is a client bug worth a 400.
+bool parseBacklog(const httplib::Request& req, std::optional<int64_t>& out) {
+  if (!req.has_header("Minyi-Outbox")) return true;
+  const std::string v = req.get_header_value("Minyi-Outbox");
+  if (v.empty() || v.size() > 9) return false;
+  int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  out = n;
+  return true;
+}
+
+}  // namespace
+
+struct ApiServer::Impl {
+  ServerStore& store;
+  protocol::KeyPair keys;
+  ApiOptions options;
+  std::unique_ptr<httplib::Server> http;
+  std::atomic<bool> running{false}, stopping{false};
+
+  // Enrollment attempts per client address: the start of its current window and the attempts in it.
+  struct Window {
+    std::chrono::steady_clock::time_point start;
+    int attempts = 0;
+  };
+  std::mutex limitMutex;
+  std::map<std::string, Window> enrollAttempts;
+
+  Impl(ServerStore& s, const protocol::KeyPair& k, ApiOptions o) : store(s), keys(k), options(std::move(o)) {}
+
+  // An authenticated device, and what it said about its outbox.
+  struct Caller {
+    Device device;
+    std::optional<int64_t> backlog;
+    Contact contact() const { return Contact{device.id, now(), backlog}; }
+  };
+
+  // The device behind the request's token, or nullopt with the refusal already written to `res`.
+  std::optional<Caller> authenticate(const httplib::Request& req, httplib::Response& res) {
+    const std::string header = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+      sendError(res, 401, "unauthorized", "this request needs the device's token (Authorization: Bearer)");
+      return std::nullopt;
+    }
+    // Only the token's SHA-256 is stored; looking the hash up reveals nothing about other tokens.
+    auto device = store.deviceByTokenHash(protocol::sha256Hex(header.substr(prefix.size())));
+    if (!device) {
+      sendError(res, 401, "unauthorized", "this server does not know the device's token; enroll the kiosk again");
+      return std::nullopt;
+    }
+    if (device->revoked()) {
+      sendError(res, 401, "revoked", "staff revoked this device on " + device->revokedAt.substr(0, 10) +
+                                         "; ask them for a new enrollment code");
+      return std::nullopt;
+    }
+    Caller caller{std::move(*device), std::nullopt};
+    if (!parseBacklog(req, caller.backlog)) {
+      sendError(res, 400, "bad_request", "Minyi-Outbox must be the number of submissions waiting on the kiosk");
+      return std::nullopt;
+    }
+    return caller;
+  }
+
+  bool allowEnrollment(const std::string& address) {
+    std::lock_guard<std::mutex> lock(limitMutex);
+    const auto t = std::chrono::steady_clock::now();
+    if (enrollAttempts.size() > 10000) {  // forget finished windows so the map cannot grow without bound
+      for (auto it = enrollAttempts.begin(); it != enrollAttempts.end();)
+        it = t - it->second.start >= options.enrollWindow ? enrollAttempts.erase(it) : std::next(it);
+    }
+    Window& w = enrollAttempts[address];
+    if (w.attempts == 0 || t - w.start >= options.enrollWindow) w = Window{t, 0};
+    return ++w.attempts <= options.enrollAttemptsPerWindow;
+  }
+
+  void health(const httplib::Request&, httplib::Response& res) {
+    sendJson(res, 200, Json{{"ok", true}, {"version", options.version}});
+  }
+
+  void enroll(const httplib::Request& req, httplib::Response& res) {
+    if (!allowEnrollment(req.remote_addr)) {
+      sendError(res, 429, "rate_limited", "too many enrollment attempts from this address; wait a few minutes");
+      return;
+    }
+    std::string why;
+    auto request = protocol::parseEnrollRequest(req.body, &why);
+    if (!request) return sendError(res, 400, "bad_request", why);
+    // Unknown, used, expired and malformed codes all get the same answer, so codes cannot be probed.
+    auto refuse = [&] {
+      sendError(res, 401, "bad_code", "this enrollment code is not valid: it may be mistyped, used or expired");
+    };
+    auto code = protocol::normalizeCrockford(request->code);
+    if (!code || code->size() != kEnrollmentCodeChars) return refuse();
+    const std::string token = protocol::randomHex(32);
+    auto device = store.redeemEnrollmentCode(protocol::sha256Hex(*code), protocol::sha256Hex(token), now(),
+                                             request->appVersion);
+    if (!device) return refuse();
+    auto site = store.site(device->siteId);
+    protocol::EnrollReply reply{device->id, token, device->siteId, site ? site->name : device->siteId,
+                                protocol::encodeKey(keys.publicKey)};
+    sendJson(res, 200, protocol::toJson(reply));
+  }
+
+  void submissions(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    std::string why;
+    auto batch = protocol::parseSubmissionBatch(req.body, &why);
+    if (!batch) return sendError(res, 400, "bad_request", why);
+    if (batch->submissions.empty()) return sendError(res, 400, "bad_request", "submissions: the list is empty");
+    const Origin origin{caller->device.id, caller->device.siteId, "network"};
+    sendJson(res, 200, protocol::toJson(ingestBatch(store, keys, batch->submissions, origin, caller->contact())));
+  }
+
+  // A GET whose reply the kiosk caches by ETag.
+  void sendCached(const httplib::Request& req, httplib::Response& res, const Json& body) {
+    const std::string text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+    const std::string etag = etagOf(text);
+    res.set_header("ETag", etag);
+    res.set_header("Cache-Control", "no-cache");
+    if (req.has_header("If-None-Match") && matchesEtag(req.get_header_value("If-None-Match"), etag)) {
+      res.status = 304;
+      return;
+    }
+    res.status = 200;
+    res.set_content(text, "application/json; charset=utf-8");
+  }
+
+  void forms(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    store.recordContact(caller->contact());
+    protocol::FormsReply reply;
+    for (StoredForm& f : store.activeForms(caller->device.siteId))
+      reply.forms.push_back({f.id, f.version, f.hash, std::move(f.json)});
+    sendCached(req, res, protocol::toJson(reply));
+  }
+
+  void notices(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    store.recordContact(caller->contact());
+    protocol::NoticesReply reply{store.noticesFor(caller->device.siteId, now(), kMaxNotices)};
+    sendCached(req, res, protocol::toJson(reply));
+  }
+
+  // Every route runs inside this: a failing database or an unforeseen exception is a 500 with the
+  // protocol's error body, logged with the request line, and the server goes on serving.
+  httplib::Server::Handler guarded(void (Impl::*route)(const httplib::Request&, httplib::Response&)) {
+    return [this, route](const httplib::Request& req, httplib::Response& res) {
+      try {
+        (this->*route)(req, res);
+      } catch (const StoreError& e) {
+        std::fprintf(stderr, "minyi-server: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+        sendError(res, 500, "internal", "the server's database failed; the kiosk keeps its data and tries again later");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "minyi-server: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+        sendError(res, 500, "internal", "the server failed to answer; try again later");
+      }
+    };
+  }
+
+  void setUp() {
+    if (!options.tlsCertFile.empty() || !options.tlsKeyFile.empty()) {
+      if (options.tlsCertFile.empty() || options.tlsKeyFile.empty())
+        throw std::runtime_error("HTTPS needs both a certificate file and its key file");
+      auto tls = std::make_unique<httplib::SSLServer>(options.tlsCertFile.c_str(), options.tlsKeyFile.c_str());
+      if (!tls->is_valid())
+        throw std::runtime_error("the TLS certificate " + options.tlsCertFile + " or its key " + options.tlsKeyFile +
+                                 " could not be loaded (PEM files, readable by this user, belonging together?)");
+      http = std::move(tls);
+    } else {
+      http = std::make_unique<httplib::Server>();
+    }
+    if (options.threads > 0) {
+      const int n = options.threads;
+      http->new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
+    }
+    http->set_payload_max_length(options.maxRequestBytes);
+    // Replies go out as headers then body; without this, Nagle and delayed ACKs add ~40 ms to every reply.
+    http->set_tcp_nodelay(true);
+    const std::string api = protocol::kApiPrefix;
+    http->Get(api + "/health", guarded(&Impl::health));
+    http->Post(api + "/enroll", guarded(&Impl::enroll));
+    http->Post(api + "/submissions", guarded(&Impl::submissions));
+    http->Get(api + "/forms", guarded(&Impl::forms));
+    http->Get(api + "/notices", guarded(&Impl::notices));
+    http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.body.empty()) fillErrorBody(res);
+    });
+    http->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      sendError(res, 500, "internal", "the server failed to answer; try again later");
+    });
+    if (options.logRequests) {
+      http->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+        std::fprintf(stderr, "minyi-server: %s %s %d %s\n", req.method.c_str(), req.path.c_str(), res.status,
+                     req.remote_addr.c_str());
+      });
+    }
+  }
+};
+
+ApiServer::ApiServer(ServerStore& store, const protocol::KeyPair& keys, ApiOptions options)
+    : impl_(std::make_unique<Impl>(store, keys, std::move(options))) {
+  impl_->setUp();
+}
+
+ApiServer::~ApiServer() = default;
+
+int ApiServer::bind(const std::string& host, int port) {
+  if (port == 0) return impl_->http->bind_to_any_port(host);
+  return impl_->http->bind_to_port(host, port) ? port : -1;
+}
+
+bool ApiServer::run() {
+  impl_->running = true;
+  if (impl_->stopping) {
+    impl_->running = false;
+    return true;
+  }
+  const bool ok = impl_->http->listen_after_bind();
+  impl_->running = false;
+  return ok;
+}
+
+void ApiServer::stop() {
+  impl_->stopping = true;
+  // run() may not have reached httplib's accept loop yet, and httplib's stop() does nothing before it has.
+  while (impl_->running) {
+    if (impl_->http->is_running()) impl_->http->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+bool ApiServer::tls() const { return dynamic_cast<httplib::SSLServer*>(impl_->http.get()) != nullptr; }
+
+}  // namespace minyi::server

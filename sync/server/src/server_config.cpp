@@ -1,0 +1,153 @@
+// Reading minyi-server's TOML configuration with toml++: every key checked, every problem named by its key.
+#include "minyi/server/server_config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "minyi/core/json_input.h"
+
+namespace minyi::server {
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1024 * 1024;  // a real file is under 2 KB
+
+struct KeySpec {
+  const char* table;
+  const char* name;
+  toml::node_type type;
+  bool required;
+  const char* what;
+};
+
+const KeySpec kKeys[] = {
+    {"server", "listen", toml::node_type::string, false, "the address to listen on, e.g. \"0.0.0.0\""},
+    {"server", "port", toml::node_type::integer, false, "the TCP port, 0 for any free one"},
+    {"server", "threads", toml::node_type::integer, false, "worker threads, 0 for the default"},
+    {"server", "log_requests", toml::node_type::boolean, false, "true to log one line per request"},
+    {"storage", "data_dir", toml::node_type::string, true, "the folder that holds server.db"},
+    {"keys", "key_pair", toml::node_type::string, true, "server.key made by `minyi keygen`"},
+    {"tls", "cert", toml::node_type::string, false, "the TLS certificate chain (PEM)"},
+    {"tls", "key", toml::node_type::string, false, "the TLS private key (PEM)"},
+};
+
+const char* typeName(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number with a fraction";
+    case toml::node_type::boolean: return "true/false";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date or time";
+    default: return "nothing";
+  }
+}
+
+std::string resolve(const std::string& base, const std::string& p) {
+  std::filesystem::path path(p);
+  if (p.empty() || path.is_absolute() || base.empty()) return path.lexically_normal().string();
+  return (std::filesystem::path(base) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+std::optional<ServerConfig> parseServerConfig(const std::string& text, const std::string& baseFolder,
+                                              std::string* error) {
+  std::vector<std::string> problems;
+  auto fail = [&]() -> std::optional<ServerConfig> {
+    if (error) {
+      error->clear();
+      for (const auto& p : problems) *error += (error->empty() ? "" : "\n") + p;
+    }
+    return std::nullopt;
+  };
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    problems.push_back("line " + std::to_string(where.line) + ", column " + std::to_string(where.column) +
+                       ": not valid TOML: " + std::string(e.description()));
+    return fail();
+  }
+  // Unknown tables and keys are errors: a misspelt optional key would otherwise be ignored silently.
+  for (const auto& [tableKey, tableNode] : root) {
+    const std::string t(tableKey.str());
+    if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; })) {
+      problems.push_back(t + ": unknown key (the tables are server, storage, keys, tls)");
+      continue;
+    }
+    const toml::table* tbl = tableNode.as_table();
+    if (!tbl) {
+      problems.push_back(t + ": must be a table ([" + t + "]), not " + typeName(tableNode.type()));
+      continue;
+    }
+    for (const auto& [key, node] : *tbl) {
+      const std::string k(key.str());
+      if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& s) { return t == s.table && k == s.name; }))
+        problems.push_back(t + "." + k + ": unknown key");
+    }
+  }
+  for (const auto& spec : kKeys) {
+    const std::string name = std::string(spec.table) + "." + spec.name;
+    const toml::node* node = root.at_path(name).node();
+    if (!node) {
+      if (spec.required) problems.push_back(name + ": missing (" + spec.what + ")");
+      continue;
+    }
+    if (node->type() != spec.type)
+      problems.push_back(name + ": must be " + typeName(spec.type) + ", not " + typeName(node->type()));
+  }
+  if (!problems.empty()) return fail();
+
+  ServerConfig c;
+  c.listen = root.at_path("server.listen").value_or(c.listen);
+  const int64_t port = root.at_path("server.port").value_or(int64_t{c.port});
+  const int64_t threads = root.at_path("server.threads").value_or(int64_t{0});
+  c.logRequests = root.at_path("server.log_requests").value_or(false);
+  c.dataDir = resolve(baseFolder, root.at_path("storage.data_dir").value_or(std::string()));
+  c.keyPairFile = resolve(baseFolder, root.at_path("keys.key_pair").value_or(std::string()));
+  c.tlsCertFile = resolve(baseFolder, root.at_path("tls.cert").value_or(std::string()));
+  c.tlsKeyFile = resolve(baseFolder, root.at_path("tls.key").value_or(std::string()));
+  if (c.listen.empty()) problems.push_back("server.listen: must not be empty");
+  if (port < 0 || port > 65535) problems.push_back("server.port: must be 0-65535");
+  if (threads < 0 || threads > 256) problems.push_back("server.threads: must be 0-256");
+  if (c.dataDir.empty()) problems.push_back("storage.data_dir: must not be empty");
+  if (c.keyPairFile.empty()) problems.push_back("keys.key_pair: must not be empty");
+  if (c.tlsCertFile.empty() != c.tlsKeyFile.empty())
+    problems.push_back("tls: give both cert and key for HTTPS, or neither for plain HTTP");
+  if (!problems.empty()) return fail();
+  c.port = static_cast<int>(port);
+  c.threads = static_cast<int>(threads);
+  return c;
+}
+
+std::optional<ServerConfig> loadServerConfig(const std::string& path, std::string* error) {
+  std::string why;
+  auto text = core::readTextFile(path, &why, kMaxConfigBytes);
+  if (!text) {
+    if (error) *error = why;
+    return std::nullopt;
+  }
+  std::string base = std::filesystem::path(path).parent_path().string();
+  auto c = parseServerConfig(*text, base.empty() ? "." : base, &why);
+  if (!c && error) {
+    // Name the file on every line, as compilers do, so an IT person sees which file to fix.
+    std::string named;
+    for (size_t start = 0; start <= why.size();) {
+      size_t end = why.find('\n', start);
+      if (end == std::string::npos) end = why.size();
+      named += (named.empty() ? "" : "\n") + path + ": " + why.substr(start, end - start);
+      start = end + 1;
+    }
+    *error = named;
+  }
+  return c;
+}
+
+}  // namespace minyi::server

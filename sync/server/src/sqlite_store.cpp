@@ -1,0 +1,638 @@
+// The SQLite backend of ServerStore: schema and migrations, demo sites, devices, forms, notices, batch ingest.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+
+#include "minyi/core/json_input.h"
+#include "minyi/server/server_store.h"
+#include "sqlite_util.h"
+
+namespace minyi::server {
+
+using detail::exec;
+using detail::Statement;
+
+namespace {
+
+// 'MySv': tells our server database apart from the kiosk's (and from any other program's SQLite file).
+constexpr int kApplicationId = 0x4D795376;
+
+// Each step takes the schema from version (index) to version (index + 1). Append only: a shipped step is
+// never edited, since servers in the field already ran it.
+const char* const kMigrations[] = {
+    // 1: the township's communities and sites, devices, forms and where they are offered, submissions, notices.
+    R"sql(
+CREATE TABLE communities (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  households INTEGER NOT NULL CHECK (households >= 0)
+) STRICT;
+
+CREATE TABLE sites (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  -- NULL: a township-wide site such as the street office
+  community_id TEXT REFERENCES communities (id)
+) STRICT;
+
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY NOT NULL,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  name TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  -- SHA-256 of the one-time enrollment code; both NULL once the code was used
+  code_hash TEXT UNIQUE,
+  code_expires_at TEXT,
+  -- SHA-256 of the device's token; the token itself is never stored
+  token_hash TEXT UNIQUE,
+  enrolled_at TEXT,
+  revoked_at TEXT,
+  last_contact TEXT,
+  last_backlog INTEGER,
+  app_version TEXT,
+  CHECK ((code_hash IS NULL) = (code_expires_at IS NULL)),
+  CHECK ((token_hash IS NULL) = (enrolled_at IS NULL))
+) STRICT;
+
+CREATE TABLE forms (
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  hash TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('survey', 'complaint', 'quick')),
+  json TEXT NOT NULL,
+  uploaded_at TEXT NOT NULL,
+  PRIMARY KEY (id, version)
+) STRICT;
+
+-- Which version of a form each site offers; site_id '*' is every site that has no activation of its own.
+CREATE TABLE form_activations (
+  form_id TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  activated_at TEXT NOT NULL,
+  PRIMARY KEY (form_id, site_id),
+  FOREIGN KEY (form_id, version) REFERENCES forms (id, version)
+) STRICT;
+
+CREATE TABLE submissions (
+  id TEXT PRIMARY KEY NOT NULL,
+  -- '' for a USB export of a kiosk the server never enrolled
+  device_id TEXT NOT NULL,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  form_id TEXT NOT NULL,
+  form_version INTEGER NOT NULL,
+  form_hash TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  flags TEXT NOT NULL DEFAULT '[]',
+  -- SHA-256 over the envelope fields and the sealed bytes: same id + same digest is a duplicate
+  digest TEXT NOT NULL,
+  sealed BLOB NOT NULL,
+  answers TEXT NOT NULL,
+  via TEXT NOT NULL CHECK (via IN ('network', 'usb')),
+  FOREIGN KEY (form_id, form_version) REFERENCES forms (id, version)
+) STRICT;
+CREATE INDEX submissions_by_form ON submissions (form_id, form_version, created_at);
+CREATE INDEX submissions_by_site ON submissions (site_id, created_at);
+
+CREATE TABLE notices (
+  id TEXT PRIMARY KEY NOT NULL,
+  title TEXT NOT NULL,  -- JSON: {"zh-cn": ..., "zh-tw": ..., "en": ...}
+  body TEXT NOT NULL,
+  published_at TEXT NOT NULL,
+  until TEXT
+) STRICT;
+-- site_id '*': every site
+CREATE TABLE notice_sites (
+  notice_id TEXT NOT NULL REFERENCES notices (id),
+  site_id TEXT NOT NULL,
+  PRIMARY KEY (notice_id, site_id)
+) STRICT;
+
+-- The township of the seed reports: three communities (households from its civilized-city report) and the
+-- six places it names as its campaign sites.
+INSERT INTO communities (id, name, households) VALUES
+  ('donghu', '东湖社区', 1516),
+  ('donglian', '东联社区', 1869),
+  ('huayuan', '花园社区', 1300);
+INSERT INTO sites (id, name, community_id) VALUES
+  ('jiedao-office', '街道办事处', NULL),
+  ('jiedao-culture', '街道文化中心', NULL),
+  ('donghu-dqfwzx', '东湖社区党群服务中心', 'donghu'),
+  ('donglian-dqfwzx', '东联社区党群服务中心', 'donglian'),
+  ('huayuan-dqfwzx', '花园社区党群服务中心', 'huayuan'),
+  ('donglian-culture', '东联社区文化中心', 'donglian');
+)sql",
+};
+
+constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+constexpr const char* kDeviceColumns =
+    "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version";
+
+Device readDevice(const Statement& st) {
+  Device d;
+  d.id = st.text(0);
+  d.siteId = st.text(1);
+  d.name = st.text(2);
+  d.createdAt = st.text(3);
+  d.codeExpiresAt = st.text(4);
+  d.enrolledAt = st.text(5);
+  d.revokedAt = st.text(6);
+  d.lastContact = st.text(7);
+  if (!st.isNull(8)) d.lastBacklog = st.int64(8);
+  d.appVersion = st.text(9);
+  return d;
+}
+
+constexpr const char* kFormColumns = "id, version, hash, kind, json, uploaded_at";
+
+StoredForm readForm(const Statement& st, int first = 0) {
+  StoredForm f;
+  f.id = st.text(first);
+  f.version = static_cast<int>(st.int64(first + 1));
+  f.hash = st.text(first + 2);
+  f.kind = st.text(first + 3);
+  f.json = st.text(first + 4);
+  f.uploadedAt = st.text(first + 5);
+  return f;
+}
+
+// Stored JSON text written by this backend; a damaged value reads as empty rather than throwing.
+core::Json readJson(const std::string& text, core::Json fallback) {
+  std::string why;
+  auto j = core::parseJsonText(text, &why);
+  return j ? *j : fallback;
+}
+
+class SqliteStore final : public ServerStore {
+ public:
+  explicit SqliteStore(const std::string& path) : path_(path) {
+    try {
+      open();
+    } catch (...) {
+      // The destructor does not run for an object whose constructor threw.
+      if (db_) sqlite3_close_v2(db_);
+      db_ = nullptr;
+      throw;
+    }
+  }
+  ~SqliteStore() override {
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  std::vector<Community> communities() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT id, name, households FROM communities ORDER BY id");
+    std::vector<Community> out;
+    each(st, "reading the communities", [&] { out.push_back({st.text(0), st.text(1), st.int64(2)}); });
+    return out;
+  }
+
+  std::vector<Site> sites() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT id, name, community_id FROM sites ORDER BY id");
+    std::vector<Site> out;
+    each(st, "reading the sites", [&] { out.push_back({st.text(0), st.text(1), st.text(2)}); });
+    return out;
+  }
+
+  std::optional<Site> site(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT id, name, community_id FROM sites WHERE id = ?1");
+    st.bind(1, id);
+    std::optional<Site> out;
+    each(st, "reading a site", [&] { out = Site{st.text(0), st.text(1), st.text(2)}; });
+    return out;
+  }
+
+  bool addDevice(const NewDevice& d) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO devices (id, site_id, name, created_at, code_hash, code_expires_at) "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?2) "
+                 "ON CONFLICT DO NOTHING");
+    st.bind(1, d.id).bind(2, d.siteId).bind(3, d.name).bind(4, d.createdAt).bind(5, d.codeHash).bind(6, d.codeExpiresAt);
+    done(st.step(), "adding device " + d.id);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::vector<Device> devices() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, std::string("SELECT ") + kDeviceColumns + " FROM devices ORDER BY site_id, id");
+    std::vector<Device> out;
+    each(st, "reading the devices", [&] { out.push_back(readDevice(st)); });
+    return out;
+  }
+
+  std::optional<Device> device(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return deviceWhere("id = ?1", id);
+  }
+
+  std::optional<Device> redeemEnrollmentCode(const std::string& codeHash, const std::string& tokenHash,
+                                             const std::string& now, const std::string& appVersion) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // One UPDATE checks and consumes the code: nothing can slip in between the check and the use.
+    Statement st(db_,
+                 "UPDATE devices SET code_hash = NULL, code_expires_at = NULL, token_hash = ?2, enrolled_at = ?3, "
+                 "app_version = ?4 WHERE code_hash = ?1 AND code_expires_at > ?3 AND revoked_at IS NULL "
+                 "RETURNING id");
+    st.bind(1, codeHash).bind(2, tokenHash).bind(3, now).bind(4, appVersion);
+    std::string id;
+    each(st, "enrolling a device", [&] { id = st.text(0); });
+    if (id.empty()) return std::nullopt;
+    return deviceWhere("id = ?1", id);
+  }
+
+  std::optional<Device> deviceByTokenHash(const std::string& tokenHash) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return deviceWhere("token_hash = ?1", tokenHash);
+  }
+
+  bool revokeDevice(const std::string& id, const std::string& now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // The unused code goes too: a revoked device cannot enroll.
+    Statement st(db_,
+                 "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2), code_hash = NULL, code_expires_at = NULL "
+                 "WHERE id = ?1");
+    st.bind(1, id).bind(2, now);
+    done(st.step(), "revoking device " + id);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  void recordContact(const Contact& c) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    writeContact(c);
+  }
+
+  FormAdded addForm(const StoredForm& f) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO forms (id, version, hash, kind, json, uploaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                 "ON CONFLICT DO NOTHING");
+    st.bind(1, f.id).bind(2, int64_t{f.version}).bind(3, f.hash).bind(4, f.kind).bind(5, f.json).bind(6, f.uploadedAt);
+    done(st.step(), "saving form " + f.id);
+    if (sqlite3_changes(db_) == 1) return FormAdded::New;
+    Statement q(db_, "SELECT hash FROM forms WHERE id = ?1 AND version = ?2");
+    q.bind(1, f.id).bind(2, int64_t{f.version});
+    std::string hash;
+    each(q, "reading form " + f.id, [&] { hash = q.text(0); });
+    return hash == f.hash ? FormAdded::AlreadyThere : FormAdded::VersionTaken;
+  }
+
+  std::optional<StoredForm> form(const std::string& id, int version) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, std::string("SELECT ") + kFormColumns + " FROM forms WHERE id = ?1 AND version = ?2");
+    st.bind(1, id).bind(2, int64_t{version});
+    std::optional<StoredForm> out;
+    each(st, "reading form " + id, [&] { out = readForm(st); });
+    return out;
+  }
+
+  std::vector<StoredForm> forms() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, std::string("SELECT ") + kFormColumns + " FROM forms ORDER BY id, version");
+    std::vector<StoredForm> out;
+    each(st, "reading the forms", [&] { out.push_back(readForm(st)); });
+    return out;
+  }
+
+  bool activateForm(const std::string& formId, int version, const std::string& siteId, const std::string& now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO form_activations (form_id, site_id, version, activated_at) "
+                 "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM forms WHERE id = ?1 AND version = ?3) "
+                 "AND (?2 = '*' OR EXISTS (SELECT 1 FROM sites WHERE id = ?2)) "
+                 "ON CONFLICT (form_id, site_id) DO UPDATE SET version = excluded.version, "
+                 "activated_at = excluded.activated_at");
+    st.bind(1, formId).bind(2, siteId).bind(3, int64_t{version}).bind(4, now);
+    done(st.step(), "activating form " + formId);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::vector<StoredForm> activeForms(const std::string& siteId) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT f.id, f.version, f.hash, f.kind, f.json, f.uploaded_at FROM form_activations a "
+                 "JOIN forms f ON f.id = a.form_id AND f.version = a.version "
+                 "WHERE a.site_id = ?1 OR (a.site_id = '*' AND NOT EXISTS "
+                 "(SELECT 1 FROM form_activations b WHERE b.form_id = a.form_id AND b.site_id = ?1)) "
+                 "ORDER BY f.id");
+    st.bind(1, siteId);
+    std::vector<StoredForm> out;
+    each(st, "reading the forms of site " + siteId, [&] { out.push_back(readForm(st)); });
+    return out;
+  }
+
+  bool addNotice(const NewNotice& n) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string doing = "saving notice " + n.notice.id;
+    Transaction tx(*this, doing);
+    for (const std::string& s : n.siteIds) {
+      if (s == kAllSites) continue;
+      Statement q(db_, "SELECT 1 FROM sites WHERE id = ?1");
+      q.bind(1, s);
+      if (!row(q.step(), doing)) return false;
+    }
+    Statement st(db_,
+                 "INSERT INTO notices (id, title, body, published_at, until) VALUES (?1, ?2, ?3, ?4, ?5) "
+                 "ON CONFLICT DO NOTHING");
+    st.bind(1, n.notice.id).bind(2, n.notice.title.dump()).bind(3, n.notice.body.dump()).bind(4, n.notice.publishedAt);
+    st.bindTextOrNull(5, n.notice.until);
+    done(st.step(), doing);
+    if (sqlite3_changes(db_) != 1) return false;
+    Statement link(db_, "INSERT INTO notice_sites (notice_id, site_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+    for (const std::string& s : n.siteIds) {
+      link.reset();
+      link.bind(1, n.notice.id).bind(2, s);
+      done(link.step(), doing);
+    }
+    tx.commit();
+    return true;
+  }
+
+  std::vector<protocol::Notice> noticesFor(const std::string& siteId, const std::string& now, size_t limit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, title, body, published_at, until FROM notices n WHERE published_at <= ?2 "
+                 "AND (until IS NULL OR until > ?2) AND EXISTS (SELECT 1 FROM notice_sites s "
+                 "WHERE s.notice_id = n.id AND s.site_id IN (?1, '*')) ORDER BY published_at DESC, id LIMIT ?3");
+    st.bind(1, siteId).bind(2, now).bind(3, static_cast<int64_t>(limit));
+    std::vector<protocol::Notice> out;
+    each(st, "reading the notices", [&] {
+      protocol::Notice n;
+      n.id = st.text(0);
+      n.title = readJson(st.text(1), core::Json::object());
+      n.body = readJson(st.text(2), core::Json::object());
+      n.publishedAt = st.text(3);
+      n.until = st.text(4);
+      out.push_back(std::move(n));
+    });
+    return out;
+  }
+
+  // Group commit: batches arriving while another commit is on the disk wait and then go to the disk
+  // together, each in a savepoint of one transaction, so one fsync serves many kiosks. Each batch is still
+  // all-or-nothing, and durable when ingest returns.
+  std::vector<protocol::Outcome> ingest(const std::vector<IncomingSubmission>& batch,
+                                        const std::optional<Contact>& contact) override {
+    IngestJob job{&batch, &contact, {}, nullptr, false};
+    std::unique_lock<std::mutex> queueLock(queueMutex_);
+    queue_.push_back(&job);
+    while (!job.finished) {
+      if (leaderActive_) {
+        queueCv_.wait(queueLock);
+        continue;
+      }
+      // This caller writes everything queued so far, its own batch included.
+      leaderActive_ = true;
+      std::vector<IngestJob*> group;
+      group.swap(queue_);
+      queueLock.unlock();
+      writeGroup(group);
+      queueLock.lock();
+      leaderActive_ = false;
+      for (IngestJob* j : group) j->finished = true;
+      queueCv_.notify_all();
+    }
+    if (job.error) std::rethrow_exception(job.error);
+    return std::move(job.outcomes);
+  }
+
+  std::optional<StoredSubmission> submission(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, form_id, form_version, form_hash, kind, created_at, flags, sealed, digest, answers, "
+                 "device_id, site_id, via, received_at FROM submissions WHERE id = ?1");
+    st.bind(1, id);
+    std::optional<StoredSubmission> out;
+    each(st, "reading submission " + id, [&] {
+      StoredSubmission s;
+      s.envelope.id = st.text(0);
+      s.envelope.formId = st.text(1);
+      s.envelope.formVersion = static_cast<int>(st.int64(2));
+      s.envelope.formHash = st.text(3);
+      s.envelope.kind = st.text(4);
+      s.envelope.createdAt = st.text(5);
+      for (const auto& f : readJson(st.text(6), core::Json::array()))
+        if (f.is_string()) s.envelope.flags.push_back(f.get<std::string>());
+      s.envelope.sealed = st.blob(7);
+      s.digest = st.text(8);
+      s.answersJson = st.text(9);
+      s.deviceId = st.text(10);
+      s.siteId = st.text(11);
+      s.via = st.text(12);
+      s.receivedAt = st.text(13);
+      out = std::move(s);
+    });
+    return out;
+  }
+
+  int64_t submissionCount() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT count(*) FROM submissions");
+    int64_t n = 0;
+    each(st, "counting submissions", [&] { n = st.int64(0); });
+    return n;
+  }
+
+ private:
+  // BEGIN IMMEDIATE ... COMMIT, rolled back when an exception leaves the scope first.
+  class Transaction {
+   public:
+    Transaction(SqliteStore& s, std::string doing) : s_(s), doing_(std::move(doing)) {
+      s_.done(exec(s_.db_, "BEGIN IMMEDIATE"), doing_);
+    }
+    ~Transaction() {
+      if (open_) exec(s_.db_, "ROLLBACK");
+    }
+    void commit() {
+      s_.done(exec(s_.db_, "COMMIT"), doing_);
+      open_ = false;
+    }
+
+   private:
+    SqliteStore& s_;
+    std::string doing_;
+    bool open_ = true;
+  };
+
+  // Any result but success throws the failure as a sentence.
+  void done(int rc, const std::string& doing) {
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw detail::mapError(db_, rc, doing);
+  }
+  bool row(int rc, const std::string& doing) {
+    done(rc, doing);
+    return rc == SQLITE_ROW;
+  }
+  template <typename F>
+  void each(Statement& st, const std::string& doing, F&& f) {
+    while (row(st.step(), doing)) f();
+  }
+
+  struct IngestJob {
+    const std::vector<IncomingSubmission>* batch;
+    const std::optional<Contact>* contact;
+    std::vector<protocol::Outcome> outcomes;
+    std::exception_ptr error;  // this batch failed and was rolled back alone
+    bool finished;
+  };
+
+  void writeGroup(const std::vector<IngestJob*>& group) {
+    size_t total = 0;
+    for (const IngestJob* j : group) total += j->batch->size();
+    const std::string doing = "storing " + std::to_string(total) + " submissions";
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      Transaction tx(*this, doing);
+      Statement insert(db_,
+                       "INSERT INTO submissions (id, device_id, site_id, form_id, form_version, form_hash, kind, "
+                       "created_at, received_at, flags, digest, sealed, answers, via) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING");
+      Statement existing(db_, "SELECT digest FROM submissions WHERE id = ?1");
+      for (IngestJob* j : group) {
+        done(exec(db_, "SAVEPOINT batch"), doing);
+        try {
+          j->outcomes = writeBatch(*j->batch, insert, existing, doing);
+          if (*j->contact) writeContact(**j->contact);
+          done(exec(db_, "RELEASE batch"), doing);
+        } catch (...) {
+          j->outcomes.clear();
+          j->error = std::current_exception();
+          exec(db_, "ROLLBACK TO batch");
+          exec(db_, "RELEASE batch");
+        }
+      }
+      tx.commit();
+    } catch (...) {
+      // The commit itself failed (disk full, I/O error): nothing of the group is stored. Nothing may leave
+      // this function by exception: the callers waiting for this group would wait for ever.
+      for (IngestJob* j : group) {
+        j->outcomes.clear();
+        if (!j->error) j->error = std::current_exception();
+      }
+    }
+  }
+
+  std::vector<protocol::Outcome> writeBatch(const std::vector<IncomingSubmission>& batch, Statement& insert,
+                                            Statement& existing, const std::string& doing) {
+    std::vector<protocol::Outcome> out;
+    out.reserve(batch.size());
+    for (const IncomingSubmission& s : batch) {
+      const protocol::Envelope& e = s.envelope;
+      insert.reset();
+      insert.bind(1, e.id).bind(2, s.deviceId).bind(3, s.siteId).bind(4, e.formId).bind(5, int64_t{e.formVersion});
+      insert.bind(6, e.formHash).bind(7, e.kind).bind(8, e.createdAt).bind(9, s.receivedAt);
+      insert.bind(10, core::Json(e.flags).dump()).bind(11, s.digest).bindBlob(12, e.sealed).bind(13, s.answersJson);
+      insert.bind(14, s.via);
+      done(insert.step(), doing);
+      if (sqlite3_changes(db_) == 1) {
+        out.push_back(protocol::Outcome::Stored);
+        continue;
+      }
+      existing.reset();
+      existing.bind(1, e.id);
+      if (!row(existing.step(), doing)) throw StoreError("submission " + e.id + " vanished while " + doing);
+      out.push_back(existing.text(0) == s.digest ? protocol::Outcome::Duplicate : protocol::Outcome::Conflict);
+    }
+    return out;
+  }
+
+  std::optional<Device> deviceWhere(const char* condition, const std::string& value) {
+    Statement st(db_, std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE " + condition);
+    st.bind(1, value);
+    std::optional<Device> out;
+    each(st, "reading a device", [&] { out = readDevice(st); });
+    return out;
+  }
+
+  void writeContact(const Contact& c) {
+    Statement st(db_, "UPDATE devices SET last_contact = ?2, last_backlog = ?3 WHERE id = ?1");
+    st.bind(1, c.deviceId).bind(2, c.at).bindOptional(3, c.backlog);
+    done(st.step(), "recording the contact of device " + c.deviceId);
+  }
+
+  int64_t pragma(const char* sql, const std::string& doing) {
+    Statement st(db_, sql);
+    if (!row(st.step(), doing)) return 0;
+    return st.int64(0);
+  }
+
+  void open() {
+    const std::string doing = "opening the server database " + path_;
+    int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) throw detail::mapError(db_, rc, doing);
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, 10000);  // `minyi` commands write to the database the server has open
+    // Read the header before anything writes: a newer or foreign database stays untouched.
+    const int64_t appId = pragma("PRAGMA application_id", doing);
+    const int64_t version = pragma("PRAGMA user_version", doing);
+    const int64_t tables = pragma("SELECT count(*) FROM sqlite_schema", doing);
+    if (appId != kApplicationId && (appId != 0 || tables > 0 || version != 0))
+      throw StoreError("the file " + path_ + " is an SQLite database of another program, not a Minyi server "
+                       "database; it was left untouched");
+    if (version > kSteps)
+      throw StoreError("the database " + path_ + " was made by a newer Minyi (schema version " +
+                       std::to_string(version) + ", this program knows up to " + std::to_string(kSteps) +
+                       "); it was left untouched");
+    {
+      Statement jm(db_, "PRAGMA journal_mode = WAL");
+      if (!row(jm.step(), doing) || jm.text(0) != "wal")
+        throw StoreError("the database " + path_ + " could not be switched to WAL mode; is its folder writable?");
+    }
+    // FULL: a batch the server acknowledged survives a power cut; the kiosk will not send it again.
+    done(exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"), doing);
+    migrate(static_cast<int>(version));
+  }
+
+  void migrate(int current) {
+    for (int target = current + 1; target <= kSteps; ++target) {
+      const std::string doing = "updating the server database to schema version " + std::to_string(target);
+      Transaction tx(*this, doing);
+      // Another process (`minyi` beside the server) may have migrated between our read and this lock.
+      if (pragma("PRAGMA user_version", doing) >= target) continue;
+      done(exec(db_, kMigrations[target - 1]), doing);
+      // PRAGMA takes no bound parameters; both values are our own integers.
+      const std::string pragmas = "PRAGMA user_version = " + std::to_string(target) +
+                                  "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+      done(exec(db_, pragmas.c_str()), doing);
+      tx.commit();
+    }
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;  // the connection: one statement sequence at a time
+  // Batches waiting for the next group commit, and whether a caller is writing one now.
+  std::mutex queueMutex_;
+  std::condition_variable queueCv_;
+  std::vector<IngestJob*> queue_;
+  bool leaderActive_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ServerStore> openSqliteStore(const std::string& path) { return std::make_unique<SqliteStore>(path); }
+
+std::unique_ptr<ServerStore> openDataFolder(const std::string& dataDir) {
+  if (dataDir.empty()) throw StoreError("no data folder was given");
+  std::error_code ec;
+  if (!std::filesystem::exists(dataDir, ec)) {
+    // Residents' answers live here: no other user on the machine may read them.
+    if (::mkdir(dataDir.c_str(), 0700) != 0 && errno != EEXIST)
+      throw StoreError("the data folder " + dataDir + " cannot be created: " + std::strerror(errno));
+  } else if (!std::filesystem::is_directory(dataDir, ec)) {
+    throw StoreError("the data folder " + dataDir + " is not a folder");
+  }
+  return openSqliteStore(dataDir + "/server.db");
+}
+
+}  // namespace minyi::server

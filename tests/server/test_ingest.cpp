@@ -1,0 +1,143 @@
+// Ingest's checks on each submission (form, kind, seal, answers) and the digest that tells duplicates from conflicts.
+#include "server_test_helpers.h"
+
+#include "minyi/server/ingest.h"
+
+using namespace minyi;
+using namespace minyi::test;
+using Catch::Matchers::Contains;
+using protocol::Outcome;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<server::ServerStore> store = server::openDataFolder(dir.file("data"));
+  protocol::KeyPair keys = protocol::generateKeyPair();
+  server::StoredForm form = shippedForm("civilized-city");
+  server::Origin origin{"", "donglian-dqfwzx", "usb"};
+  Fixture() { REQUIRE(store->addForm(form) == server::FormAdded::New); }
+
+  protocol::ItemResult one(const protocol::Envelope& e) {
+    auto reply = server::ingestBatch(*store, keys, {e}, origin);
+    REQUIRE(reply.results.size() == 1);
+    CHECK(reply.results[0].id == e.id);
+    return reply.results[0];
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a submission for a form the server knows, sealed to its key, is stored with its answers") {
+  Fixture f;
+  const auto e = envelopeFor(f.form, f.keys.publicKey, R"({"community":"donglian","volunteer":"yes"})");
+  auto r = f.one(e);
+  CHECK(r.outcome == Outcome::Stored);
+  CHECK(r.reason.empty());
+  auto kept = f.store->submission(e.id);
+  REQUIRE(kept);
+  CHECK(kept->answersJson == R"({"community":"donglian","volunteer":"yes"})");
+  CHECK(kept->siteId == "donglian-dqfwzx");
+  CHECK(kept->deviceId.empty());
+  CHECK(kept->via == "usb");
+  CHECK(kept->digest == server::submissionDigest(e));
+  CHECK(f.one(e).outcome == Outcome::Duplicate);
+  // Same id, answers sealed again: other sealed bytes, so another submission.
+  auto resealed = e;
+  resealed.sealed = protocol::seal(f.keys.publicKey, R"({"community":"donglian","volunteer":"yes"})");
+  auto conflict = f.one(resealed);
+  CHECK(conflict.outcome == Outcome::Conflict);
+  CHECK_THAT(conflict.reason, Contains("different submission"));
+}
+
+TEST_CASE("a submission is rejected with a sentence when its form, kind, seal or answers are not acceptable") {
+  Fixture f;
+  SECTION("a form the server does not have") {
+    auto r = f.one(envelopeFor(smallForm("never-uploaded", 1), f.keys.publicKey));
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("form never-uploaded version 1 is not on this server"));
+  }
+  SECTION("a known form id and version with other content") {
+    auto e = envelopeFor(f.form, f.keys.publicKey);
+    e.formHash = protocol::sha256Hex("another text");
+    auto r = f.one(e);
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("other content"));
+  }
+  SECTION("a survey sent as a complaint") {
+    auto e = envelopeFor(f.form, f.keys.publicKey);
+    e.kind = "complaint";
+    auto r = f.one(e);
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("is a survey form, not a complaint form"));
+  }
+  SECTION("answers sealed to another server's key") {
+    auto r = f.one(envelopeFor(f.form, protocol::generateKeyPair().publicKey));
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("do not open with this server's key"));
+  }
+  SECTION("sealed bytes damaged on the way") {
+    auto e = envelopeFor(f.form, f.keys.publicKey);
+    e.sealed[e.sealed.size() - 1] ^= 0x20;
+    CHECK(f.one(e).outcome == Outcome::Rejected);
+  }
+  SECTION("answers that are a JSON list, not an object") {
+    auto r = f.one(envelopeFor(f.form, f.keys.publicKey, R"(["满意"])"));
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("not a JSON object"));
+  }
+  SECTION("answers that are not JSON or not UTF-8") {
+    auto r = f.one(envelopeFor(f.form, f.keys.publicKey, "{\"comment\": \"\xff\xfe\"}"));
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("not JSON"));
+    CHECK(f.one(envelopeFor(f.form, f.keys.publicKey, "{\"a\":")).outcome == Outcome::Rejected);
+  }
+  SECTION("answers over 1 MB") {
+    const std::string big = R"({"comment":")" + std::string(1024 * 1024, 'x') + R"("})";
+    auto r = f.one(envelopeFor(f.form, f.keys.publicKey, big));
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("more than 1 MB"));
+  }
+  CHECK(f.store->submissionCount() == 0);
+}
+
+TEST_CASE("a batch mixing good and rejected submissions stores the good ones and answers each id in order") {
+  Fixture f;
+  const auto good1 = envelopeFor(f.form, f.keys.publicKey), good2 = envelopeFor(f.form, f.keys.publicKey);
+  const auto bad = envelopeFor(f.form, protocol::generateKeyPair().publicKey);
+  auto reply = server::ingestBatch(*f.store, f.keys, {good1, bad, good2}, f.origin);
+  REQUIRE(reply.results.size() == 3);
+  CHECK(reply.results[0].id == good1.id);
+  CHECK(reply.results[0].outcome == Outcome::Stored);
+  CHECK(reply.results[1].id == bad.id);
+  CHECK(reply.results[1].outcome == Outcome::Rejected);
+  CHECK(reply.results[2].id == good2.id);
+  CHECK(reply.results[2].outcome == Outcome::Stored);
+  CHECK(f.store->submissionCount() == 2);
+}
+
+TEST_CASE("the digest covers every envelope field and the sealed bytes, but not the order of flags") {
+  const auto form = smallForm("opinion", 2);
+  auto e = envelopeFor(form, protocol::generateKeyPair().publicKey);
+  e.flags = {"partial", "misuse"};
+  const std::string d = server::submissionDigest(e);
+  auto reordered = e;
+  reordered.flags = {"misuse", "partial"};
+  CHECK(server::submissionDigest(reordered) == d);
+  std::vector<std::function<void(protocol::Envelope&)>> changes = {
+      [](auto& x) { x.id = uuid(); },
+      [](auto& x) { x.formId = "opinion2"; },
+      [](auto& x) { x.formVersion = 3; },
+      [](auto& x) { x.formHash = protocol::sha256Hex("x"); },
+      [](auto& x) { x.kind = "quick"; },
+      [](auto& x) { x.createdAt = "2026-01-01T00:00:00.000Z"; },
+      [](auto& x) { x.flags = {"partial"}; },
+      [](auto& x) { x.sealed += "x"; },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    auto changed = e;
+    changes[i](changed);
+    INFO("change " << i);
+    CHECK(server::submissionDigest(changed) != d);
+  }
+}

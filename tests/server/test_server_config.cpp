@@ -1,0 +1,86 @@
+// minyi-server's TOML configuration: the shipped example, every problem named by its key, and HTTPS from it.
+#include "server_test_helpers.h"
+
+#include <cstdlib>
+
+#include "minyi/server/server_config.h"
+
+using namespace minyi;
+using namespace minyi::test;
+using Catch::Matchers::Contains;
+
+TEST_CASE("deploy/server.example.toml is a valid configuration with every key") {
+  std::string error;
+  auto c = server::loadServerConfig(std::string(MINYI_SOURCE_DIR) + "/deploy/server.example.toml", &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->listen == "127.0.0.1");
+  CHECK(c->port == 8443);
+  CHECK(c->dataDir == "/var/lib/minyi");
+  CHECK(c->keyPairFile == "/etc/minyi/server.key");
+  CHECK(c->tlsCertFile == "/etc/minyi/tls/fullchain.pem");
+  CHECK(c->databasePath() == "/var/lib/minyi/server.db");
+}
+
+TEST_CASE("a minimal configuration takes defaults and paths relative to its folder") {
+  std::string error;
+  auto c = server::parseServerConfig("[storage]\ndata_dir = \"data\"\n[keys]\nkey_pair = \"keys/server.key\"\n",
+                                     "/etc/minyi", &error);
+  REQUIRE(c);
+  CHECK(c->listen == "127.0.0.1");
+  CHECK(c->port == 8080);
+  CHECK(c->dataDir == "/etc/minyi/data");
+  CHECK(c->keyPairFile == "/etc/minyi/keys/server.key");
+  CHECK(c->tlsCertFile.empty());
+}
+
+TEST_CASE("every problem in a configuration is reported with its key") {
+  std::string error;
+  CHECK_FALSE(server::parseServerConfig("[server]\nport = 70000\nthreads = -1\nlisten = \"\"\n[storage]\ndata_dir = 5\n"
+                                        "[tls]\ncert = \"c.pem\"\n[extra]\nx = 1\n", "/etc", &error));
+  CHECK_THAT(error, Contains("extra: unknown key"));
+  CHECK_THAT(error, Contains("storage.data_dir: must be a string, not an integer"));
+  CHECK_THAT(error, Contains("keys.key_pair: missing"));
+  CHECK_FALSE(server::parseServerConfig("[server]\nport = 70000\nthreads = -1\nlisten = \"\"\n[storage]\ndata_dir = \"d\"\n"
+                                        "[keys]\nkey_pair = \"k\"\n[tls]\ncert = \"c.pem\"\n", "/etc", &error));
+  CHECK_THAT(error, Contains("server.port: must be 0-65535"));
+  CHECK_THAT(error, Contains("server.threads: must be 0-256"));
+  CHECK_THAT(error, Contains("server.listen: must not be empty"));
+  CHECK_THAT(error, Contains("tls: give both cert and key"));
+  CHECK_FALSE(server::parseServerConfig("[server\nport = 1", "/etc", &error));
+  CHECK_THAT(error, Contains("line 1"));
+}
+
+TEST_CASE("with a certificate and key the API is served over HTTPS only") {
+  TempDir dir;
+  const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
+                          " -out " + cert + " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  auto store = server::openDataFolder(dir.file("data"));
+  server::ApiOptions options;
+  options.version = "tls-test";
+  options.tlsCertFile = cert;
+  options.tlsKeyFile = key;
+  server::ApiServer api(*store, protocol::generateKeyPair(), options);
+  CHECK(api.tls());
+  const int port = api.bind("127.0.0.1", 0);
+  REQUIRE(port > 0);
+  std::thread serving([&] { api.run(); });
+  httplib::SSLClient tls("127.0.0.1", port);
+  tls.set_ca_cert_path(cert.c_str());
+  tls.enable_server_certificate_verification(true);
+  auto res = tls.Get("/api/v1/health");
+  httplib::Client plain("127.0.0.1", port);
+  plain.set_read_timeout(std::chrono::seconds(3));
+  auto refused = plain.Get("/api/v1/health");
+  api.stop();
+  serving.join();
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK_THAT(res->body, Contains("tls-test"));
+  CHECK_FALSE(refused);  // plain HTTP to the TLS port gets no reply
+
+  options.tlsKeyFile = dir.file("missing.pem");
+  CHECK_THROWS_WITH(server::ApiServer(*store, protocol::generateKeyPair(), options), Contains("could not be loaded"));
+}

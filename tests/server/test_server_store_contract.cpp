@@ -1,0 +1,341 @@
+// The ServerStore contract: every backend (SQLite now, PostgreSQL later) must pass each case here.
+#include "server_test_helpers.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+using namespace minyi;
+using namespace minyi::test;
+using protocol::Outcome;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+namespace {
+
+server::IncomingSubmission incoming(const protocol::Envelope& e, const std::string& site = "donghu-dqfwzx",
+                                    const std::string& answers = R"({"rating":"满意"})") {
+  return {e, "digest-of-" + e.id + protocol::sha256Hex(e.sealed), answers, "kiosk-1", site, "network",
+          isoIn(seconds(0))};
+}
+
+protocol::Notice notice(const std::string& id, const std::string& publishedAt, const std::string& until = {}) {
+  protocol::Notice n;
+  n.id = id;
+  n.title = core::Json{{"zh-cn", "整改情况公示 " + id}, {"en", "Notice " + id}};
+  n.body = core::Json{{"zh-cn", "东湖社区楼道灯已修复。"}};
+  n.publishedAt = publishedAt;
+  n.until = until;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a new store holds the township's three communities and six sites", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto communities = store->communities();
+      REQUIRE(communities.size() == 3);
+      auto households = [&](const std::string& id) {
+        for (const auto& c : communities)
+          if (c.id == id) return c.households;
+        return int64_t{-1};
+      };
+      CHECK(households("donghu") == 1516);
+      CHECK(households("donglian") == 1869);
+      CHECK(households("huayuan") == 1300);
+      const auto sites = store->sites();
+      CHECK(sites.size() == 6);
+      auto donghu = store->site("donghu-dqfwzx");
+      REQUIRE(donghu);
+      CHECK(donghu->name == "东湖社区党群服务中心");
+      CHECK(donghu->communityId == "donghu");
+      auto office = store->site("jiedao-office");
+      REQUIRE(office);
+      CHECK(office->communityId.empty());  // township-wide
+      CHECK_FALSE(store->site("nowhere"));
+      // Opening again neither loses nor repeats the seed.
+      store.reset();
+      store = b.open(dir.path());
+      CHECK(store->sites().size() == 6);
+    }
+  }
+}
+
+TEST_CASE("an enrollment code works once, before it expires, for a device that is not revoked", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const std::string code = protocol::sha256Hex("K3M9Q2XH7R");
+      server::NewDevice d{"kiosk-1", "donghu-dqfwzx", "大厅一号", code, isoIn(hours(24)), isoIn(seconds(0))};
+      REQUIRE(store->addDevice(d));
+      CHECK_FALSE(store->addDevice(d));  // the id is taken
+      server::NewDevice elsewhere = d;
+      elsewhere.id = "kiosk-x";
+      elsewhere.siteId = "nowhere";
+      elsewhere.codeHash = protocol::sha256Hex("other");
+      CHECK_FALSE(store->addDevice(elsewhere));  // unknown site
+
+      auto listed = store->device("kiosk-1");
+      REQUIRE(listed);
+      CHECK(listed->enrolledAt.empty());
+      CHECK(listed->codeExpiresAt == d.codeExpiresAt);
+
+      CHECK_FALSE(store->redeemEnrollmentCode(protocol::sha256Hex("WRONG"), "t", isoIn(seconds(0)), "0.1.0"));
+      auto enrolled = store->redeemEnrollmentCode(code, "token-hash-1", isoIn(seconds(0)), "0.1.0");
+      REQUIRE(enrolled);
+      CHECK(enrolled->id == "kiosk-1");
+      CHECK(enrolled->siteId == "donghu-dqfwzx");
+      CHECK_FALSE(enrolled->enrolledAt.empty());
+      CHECK(enrolled->codeExpiresAt.empty());
+      CHECK(enrolled->appVersion == "0.1.0");
+      // Used: a second kiosk typing the same code gets nothing, and the first keeps its token.
+      CHECK_FALSE(store->redeemEnrollmentCode(code, "token-hash-2", isoIn(seconds(0)), "0.1.0"));
+      CHECK_FALSE(store->deviceByTokenHash("token-hash-2"));
+      REQUIRE(store->deviceByTokenHash("token-hash-1"));
+      CHECK(store->deviceByTokenHash("token-hash-1")->id == "kiosk-1");
+
+      // Expired: redeeming a day after the code's end.
+      server::NewDevice late{"kiosk-2", "huayuan-dqfwzx", "", protocol::sha256Hex("LATE"), isoIn(seconds(-1)),
+                             isoIn(hours(-25))};
+      REQUIRE(store->addDevice(late));
+      CHECK_FALSE(store->redeemEnrollmentCode(late.codeHash, "token-hash-3", isoIn(seconds(0)), ""));
+
+      // Revoked before enrolling: the code dies with the device.
+      server::NewDevice gone{"kiosk-3", "huayuan-dqfwzx", "", protocol::sha256Hex("GONE"), isoIn(hours(24)),
+                             isoIn(seconds(0))};
+      REQUIRE(store->addDevice(gone));
+      REQUIRE(store->revokeDevice("kiosk-3", isoIn(seconds(0))));
+      CHECK_FALSE(store->redeemEnrollmentCode(gone.codeHash, "token-hash-4", isoIn(seconds(0)), ""));
+      CHECK_FALSE(store->revokeDevice("no-such-kiosk", isoIn(seconds(0))));
+    }
+  }
+}
+
+TEST_CASE("a revoked device is still found by its token, marked revoked, contact is recorded", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      server::NewDevice d{"kiosk-1", "donglian-culture", "", protocol::sha256Hex("C"), isoIn(hours(24)), isoIn(seconds(0))};
+      REQUIRE(store->addDevice(d));
+      REQUIRE(store->redeemEnrollmentCode(d.codeHash, "th", isoIn(seconds(0)), "0.1.0"));
+
+      const std::string at = isoIn(seconds(0));
+      store->recordContact({"kiosk-1", at, 42});
+      auto seen = store->device("kiosk-1");
+      REQUIRE(seen);
+      CHECK(seen->lastContact == at);
+      CHECK(seen->lastBacklog == 42);
+      store->recordContact({"kiosk-1", at, std::nullopt});
+      CHECK_FALSE(store->device("kiosk-1")->lastBacklog);
+
+      const std::string first = isoIn(seconds(0));
+      REQUIRE(store->revokeDevice("kiosk-1", first));
+      REQUIRE(store->revokeDevice("kiosk-1", isoIn(hours(1))));  // again: the first time stays
+      auto revoked = store->deviceByTokenHash("th");
+      REQUIRE(revoked);
+      CHECK(revoked->revoked());
+      CHECK(revoked->revokedAt == first);
+      CHECK(store->devices().size() == 1);
+    }
+  }
+}
+
+TEST_CASE("form versions: one text per (id, version), a site's own activation wins over all sites", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto v1 = smallForm("opinion", 1, "征求意见表"), v2 = smallForm("opinion", 2, "征求意见表（新）");
+      CHECK(store->addForm(v1) == server::FormAdded::New);
+      CHECK(store->addForm(v1) == server::FormAdded::AlreadyThere);
+      CHECK(store->addForm(smallForm("opinion", 1, "改过的")) == server::FormAdded::VersionTaken);
+      CHECK(store->addForm(v2) == server::FormAdded::New);
+      CHECK(store->addForm(smallForm("quick", 1)) == server::FormAdded::New);
+      REQUIRE(store->form("opinion", 1));
+      CHECK(store->form("opinion", 1)->json == v1.json);
+      CHECK(store->form("opinion", 1)->hash == v1.hash);
+      CHECK_FALSE(store->form("opinion", 3));
+      CHECK(store->forms().size() == 3);
+
+      CHECK(store->activeForms("donghu-dqfwzx").empty());  // uploaded is not offered
+      REQUIRE(store->activateForm("opinion", 1, server::kAllSites, isoIn(seconds(0))));
+      REQUIRE(store->activateForm("quick", 1, "huayuan-dqfwzx", isoIn(seconds(0))));
+      CHECK_FALSE(store->activateForm("opinion", 9, server::kAllSites, isoIn(seconds(0))));
+      CHECK_FALSE(store->activateForm("opinion", 1, "nowhere", isoIn(seconds(0))));
+
+      auto donghu = store->activeForms("donghu-dqfwzx");
+      REQUIRE(donghu.size() == 1);
+      CHECK(donghu[0].version == 1);
+      auto huayuan = store->activeForms("huayuan-dqfwzx");
+      REQUIRE(huayuan.size() == 2);
+      CHECK(huayuan[0].id == "opinion");
+      CHECK(huayuan[1].id == "quick");
+
+      // Version 2 only at 东湖 first; everywhere else keeps version 1 until it is activated for all.
+      REQUIRE(store->activateForm("opinion", 2, "donghu-dqfwzx", isoIn(seconds(0))));
+      CHECK(store->activeForms("donghu-dqfwzx")[0].version == 2);
+      CHECK(store->activeForms("huayuan-dqfwzx")[0].version == 1);
+      REQUIRE(store->activateForm("opinion", 2, server::kAllSites, isoIn(seconds(0))));
+      CHECK(store->activeForms("huayuan-dqfwzx")[0].version == 2);
+    }
+  }
+}
+
+TEST_CASE("notices: for the site or all sites, published, not expired, newest first", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      REQUIRE(store->addNotice({notice("all", isoIn(hours(-3))), {server::kAllSites}}));
+      REQUIRE(store->addNotice({notice("donghu", isoIn(hours(-2))), {"donghu-dqfwzx", "jiedao-office"}}));
+      REQUIRE(store->addNotice({notice("later", isoIn(hours(2))), {server::kAllSites}}));
+      REQUIRE(store->addNotice({notice("over", isoIn(hours(-5)), isoIn(hours(-1))), {server::kAllSites}}));
+      REQUIRE(store->addNotice({notice("open", isoIn(hours(-1)), isoIn(hours(1))), {"huayuan-dqfwzx"}}));
+      CHECK_FALSE(store->addNotice({notice("all", isoIn(hours(-3))), {server::kAllSites}}));  // id taken
+      CHECK_FALSE(store->addNotice({notice("bad-site", isoIn(hours(-3))), {"nowhere"}}));
+
+      const std::string now = isoIn(seconds(0));
+      auto donghu = store->noticesFor("donghu-dqfwzx", now, 100);
+      REQUIRE(donghu.size() == 2);
+      CHECK(donghu[0].id == "donghu");
+      CHECK(donghu[1].id == "all");
+      CHECK(donghu[0].title["zh-cn"] == "整改情况公示 donghu");
+      CHECK(donghu[0].body["zh-cn"] == "东湖社区楼道灯已修复。");
+      CHECK(donghu[0].until.empty());
+      auto huayuan = store->noticesFor("huayuan-dqfwzx", now, 100);
+      REQUIRE(huayuan.size() == 2);
+      CHECK(huayuan[0].id == "open");
+      CHECK_FALSE(huayuan[0].until.empty());
+      CHECK(store->noticesFor("huayuan-dqfwzx", now, 1).size() == 1);
+      CHECK(store->noticesFor("jiedao-office", now, 100).size() == 2);
+      // The unknown site "bad-site" was refused whole: nothing of it is shown anywhere.
+      for (const auto& n : store->noticesFor("jiedao-culture", now, 100)) CHECK(n.id != "bad-site");
+    }
+  }
+}
+
+TEST_CASE("ingest: stored, duplicate for the same digest, conflict for another, in the order sent", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("opinion", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      server::NewDevice d{"kiosk-1", "donghu-dqfwzx", "", protocol::sha256Hex("C"), isoIn(hours(24)), isoIn(seconds(0))};
+      REQUIRE(store->addDevice(d));
+      const auto key = protocol::generateKeyPair().publicKey;
+
+      auto a = envelopeFor(form, key), bEnv = envelopeFor(form, key);
+      a.flags = {"partial"};
+      a.sealed = std::string("\0\x01\xff sealed bytes with a zero", 28) + a.sealed;  // binary survives as is
+      const auto first = store->ingest({incoming(a), incoming(bEnv)}, std::nullopt);
+      CHECK(first == std::vector<Outcome>{Outcome::Stored, Outcome::Stored});
+      CHECK(store->submissionCount() == 2);
+
+      auto changed = incoming(bEnv);
+      changed.digest = "another digest";
+      const std::string at = isoIn(seconds(0));
+      const auto second = store->ingest({changed, incoming(a), incoming(envelopeFor(form, key))}, server::Contact{"kiosk-1", at, 3});
+      CHECK(second == std::vector<Outcome>{Outcome::Conflict, Outcome::Duplicate, Outcome::Stored});
+      CHECK(store->submissionCount() == 3);
+      CHECK(store->device("kiosk-1")->lastContact == at);
+      CHECK(store->device("kiosk-1")->lastBacklog == 3);
+
+      auto kept = store->submission(a.id);
+      REQUIRE(kept);
+      CHECK(kept->envelope.sealed == a.sealed);
+      CHECK(kept->envelope.flags == std::vector<std::string>{"partial"});
+      CHECK(kept->envelope.formHash == form.hash);
+      CHECK(kept->envelope.createdAt == a.createdAt);
+      CHECK(kept->digest == incoming(a).digest);
+      CHECK(kept->answersJson == R"({"rating":"满意"})");
+      CHECK(kept->siteId == "donghu-dqfwzx");
+      CHECK(kept->deviceId == "kiosk-1");
+      CHECK(kept->via == "network");
+      CHECK_FALSE(store->submission(uuid()));
+    }
+  }
+}
+
+TEST_CASE("ingest is one transaction: a failing submission stores nothing of its batch", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("opinion", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      const auto key = protocol::generateKeyPair().publicKey;
+      const auto good = envelopeFor(form, key);
+      auto unknownForm = envelopeFor(smallForm("never-uploaded", 1), key);
+      CHECK_THROWS_AS(store->ingest({incoming(good), incoming(unknownForm)}, std::nullopt), server::StoreError);
+      CHECK(store->submissionCount() == 0);
+      CHECK_THROWS_AS(store->ingest({incoming(good), incoming(envelopeFor(form, key), "nowhere")}, std::nullopt),
+                      server::StoreError);
+      CHECK(store->submissionCount() == 0);
+      // The store still works after the rollback.
+      CHECK(store->ingest({incoming(good)}, std::nullopt) == std::vector<Outcome>{Outcome::Stored});
+    }
+  }
+}
+
+TEST_CASE("what a store keeps is there after it is opened again", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      const auto form = smallForm("opinion", 1);
+      const auto e = envelopeFor(form, protocol::generateKeyPair().publicKey);
+      {
+        auto store = b.open(dir.path());
+        REQUIRE(store->addForm(form) == server::FormAdded::New);
+        REQUIRE(store->activateForm("opinion", 1, server::kAllSites, isoIn(seconds(0))));
+        REQUIRE(store->ingest({incoming(e)}, std::nullopt) == std::vector<Outcome>{Outcome::Stored});
+      }
+      auto store = b.open(dir.path());
+      CHECK(store->activeForms("jiedao-culture").size() == 1);
+      CHECK(store->ingest({incoming(e)}, std::nullopt) == std::vector<Outcome>{Outcome::Duplicate});
+    }
+  }
+}
+
+TEST_CASE("batches ingested at the same time are each all-or-nothing; a failing one takes no other with it", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("opinion", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      const auto key = protocol::generateKeyPair().publicKey;
+      constexpr int kKiosks = 8, kRounds = 10;
+      std::atomic<int> stored{0}, refused{0}, wrong{0};
+      std::vector<std::thread> kiosks;
+      for (int k = 0; k < kKiosks; ++k) {
+        kiosks.emplace_back([&, k] {
+          for (int round = 0; round < kRounds; ++round) {
+            std::vector<server::IncomingSubmission> batch{incoming(envelopeFor(form, key)), incoming(envelopeFor(form, key))};
+            // Every third batch of odd kiosks names a site that does not exist: the database refuses it.
+            const bool bad = k % 2 == 1 && round % 3 == 0;
+            if (bad) batch[1].siteId = "nowhere";
+            try {
+              const auto outcomes = store->ingest(batch, std::nullopt);
+              if (bad || outcomes != std::vector<Outcome>{Outcome::Stored, Outcome::Stored}) ++wrong;
+              else stored += 2;
+            } catch (const server::StoreError&) {
+              if (bad) ++refused;
+              else ++wrong;
+            }
+          }
+        });
+      }
+      for (auto& t : kiosks) t.join();
+      CHECK(wrong == 0);
+      CHECK(refused == kKiosks / 2 * 4);  // rounds 0, 3, 6, 9 of each odd kiosk
+      CHECK(store->submissionCount() == stored);
+      CHECK(stored == (kKiosks * kRounds - kKiosks / 2 * 4) * 2);
+    }
+  }
+}
