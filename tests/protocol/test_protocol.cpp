@@ -77,7 +77,7 @@ TEST_CASE("keygen files: secret key private, public key readable, never overwrit
   fs::remove_all(dir);
 }
 
-TEST_CASE("base64 and key text round-trip; bad text is refused") {
+TEST_CASE("base64 and key text round-trip, bad text is refused") {
   CHECK(base64Encode("") == "");
   CHECK(base64Decode(base64Encode(std::string("\0\1\2\xff", 4))) == std::string("\0\1\2\xff", 4));
   CHECK_FALSE(base64Decode("not base64!"));

@@ -175,7 +175,7 @@ TEST_CASE("minyi-server refuses a configuration with problems, naming each key",
   CHECK(status == 2);
 }
 
-TEST_CASE("form upload checks the form with the engine; a changed text needs a new version", "[cli]") {
+TEST_CASE("form upload checks the form with the engine, a changed text needs a new version", "[cli]") {
   TempDir dir;
   const std::string data = quote(dir.file("data"));
   Run ok = runMinyi("form upload --data " + data + " " + kForms + "/opinion.json --activate all");
@@ -218,7 +218,7 @@ TEST_CASE("notice add publishes a notice for the sites named", "[cli]") {
   CHECK(runMinyi("notice add --data " + quote(dir.file("data")) + " --title-zh-cn a --body-zh-cn b --until 明天").status == 2);
 }
 
-TEST_CASE("import of a kiosk's USB export stores each submission once; importing again finds all duplicate", "[cli]") {
+TEST_CASE("import of a kiosk's USB export stores each submission once, importing again finds all duplicate", "[cli]") {
   ServerFolder folder;
   REQUIRE(runMinyi("form upload --data " + quote(folder.data) + " " + kForms + "/civilized-city.json").status == 0);
   const auto form = shippedForm("civilized-city");

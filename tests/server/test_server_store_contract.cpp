@@ -302,7 +302,7 @@ TEST_CASE("what a store keeps is there after it is opened again", "[contract]") 
   }
 }
 
-TEST_CASE("batches ingested at the same time are each all-or-nothing; a failing one takes no other with it", "[contract]") {
+TEST_CASE("batches ingested at the same time are each all-or-nothing, a failing one takes no other with it", "[contract]") {
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
