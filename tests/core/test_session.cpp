@@ -121,7 +121,7 @@ TEST_CASE("very long text answers are refused before any regex runs", "[session]
   CHECK(s.errors()[0].message == "Please write no more than 5000 characters.");
 }
 
-TEST_CASE("next and back skip invisible pages; progress counts visible pages", "[session][navigation]") {
+TEST_CASE("next and back skip invisible pages, progress counts visible pages", "[session][navigation]") {
   auto f = minyi::test::form(R"({"pages": [
     {"name": "who", "elements": [{"type": "radiogroup", "name": "role", "choices": ["resident", "business"], "isRequired": true}]},
     {"name": "biz", "visibleIf": "{role} = 'business'", "elements": [{"type": "text", "name": "company"}]},
@@ -309,7 +309,7 @@ TEST_CASE("choicesVisibleIf, choice visibleIf and choicesFromQuestion", "[sessio
   CHECK(values("d") == Json::array({"x", "y"}));
 }
 
-TEST_CASE("clearInvisibleValues onHidden clears as questions hide; onComplete at the end", "[session]") {
+TEST_CASE("clearInvisibleValues onHidden clears as questions hide, onComplete at the end", "[session]") {
   const std::string body = R"("pages": [{"elements": [
     {"type": "boolean", "name": "anon"},
     {"type": "text", "name": "phone", "visibleIf": "{anon} = false"}]}]})";

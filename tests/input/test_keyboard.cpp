@@ -34,7 +34,7 @@ TEST_CASE("a phone pad types digits and offers only what the question allows", "
   CHECK(find(k, "q") == nullptr);
 }
 
-TEST_CASE("Latin: shift gives one capital; switching modes keeps the text", "[input]") {
+TEST_CASE("Latin: shift gives one capital, switching modes keeps the text", "[input]") {
   Keyboard k({Mode::Latin, Mode::Digits}, -1);
   press(k, "kbd.shift");
   press(k, "W");

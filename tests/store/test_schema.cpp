@@ -100,7 +100,7 @@ TEST_CASE("a version-1 database (before notices) is migrated and keeps its outbo
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
 }
 
-TEST_CASE("notices: the server's list replaces the kept one; expired ones are not shown", "[store][notices]") {
+TEST_CASE("notices: the server's list replaces the kept one, expired ones are not shown", "[store][notices]") {
   TempDir dir;
   OpenOptions options;
   auto now = std::chrono::system_clock::from_time_t(1795000000);  // 2026-11-18

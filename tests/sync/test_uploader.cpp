@@ -128,7 +128,7 @@ TEST_CASE("250 waiting submissions go in batches of 100 with the token and the b
   CHECK_FALSE(up.status().lastSuccessAt.empty());
 }
 
-TEST_CASE("duplicates count as sent; conflicts and rejections are kept with the server's reason") {
+TEST_CASE("duplicates count as sent, conflicts and rejections are kept with the server's reason") {
   Kiosk k;
   const std::string a = k.submit(), b = k.submit(), c = k.submit();
   Uploader up(*k.store, std::make_unique<ScriptedServer>([&](const HttpRequest&) {
@@ -295,7 +295,7 @@ TEST_CASE("on its thread the uploader sends a new submission at once and resumes
   CHECK(up.status().state == SyncStatus::State::Idle);
 }
 
-TEST_CASE("enrollment keeps the token and the server's key; a wrong code or a key other than the pinned one is refused") {
+TEST_CASE("enrollment keeps the token and the server's key, a wrong code or a key other than the pinned one is refused") {
   Kiosk k(false);
   const p::KeyPair serverKeys = p::generateKeyPair();
   int status = 200;

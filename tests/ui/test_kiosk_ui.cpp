@@ -247,7 +247,7 @@ TEST_CASE("a drag on the page scrolls and is not a tap", "[ui]") {
   CHECK(after->y < start->y - 100);
 }
 
-TEST_CASE("idle: 还在吗？ after the form's idle time; 继续 keeps the answers, silence clears them", "[ui]") {
+TEST_CASE("idle: 还在吗？ after the form's idle time, 继续 keeps the answers, silence clears them", "[ui]") {
   Kiosk k;
   k.tap("我要投诉");
   k.tap("楼道灯不亮");
@@ -371,7 +371,7 @@ TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlie
   CHECK(static_cast<int>(k.stored().size()) == accepted);  // all acknowledged ones are there
 }
 
-TEST_CASE("admin: five corner taps and the PIN open the panel; wrong PINs lock the pad", "[ui][admin]") {
+TEST_CASE("admin: five corner taps and the PIN open the panel, wrong PINs lock the pad", "[ui][admin]") {
   Kiosk k;
   const auto hash = minyi::store::hashPin("2468");
   REQUIRE(hash);

@@ -1,0 +1,264 @@
+// End to end over loopback: kiosks (the real app, store and uploader) → fault proxy → a real minyi-server process.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <set>
+
+#include "../store/store_test_helpers.h"
+#include "fault_proxy.h"
+#include "kiosk_app.h"
+#include "minyi/core/json_input.h"
+#include "minyi/core/scripted_fill.h"
+#include "minyi/protocol/codes.h"
+#include "minyi/protocol/crypto.h"
+#include "minyi/protocol/messages.h"
+#include "minyi/protocol/times.h"
+#include "minyi/server/server_store.h"
+#include "server_process.h"
+
+using namespace minyi;
+using minyi::app::Clock;
+using minyi::app::KioskApp;
+using minyi::test::FaultProxy;
+using minyi::test::ServerProcess;
+using minyi::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The township's side before any kiosk talks to it: a key pair, the shipped forms, devices with codes.
+struct Township {
+  TempDir root;
+  std::string data = root.file("data"), keyFile = root.file("server.key");
+  protocol::KeyPair keys = protocol::generateKeyPair();
+  std::vector<std::string> codes;
+
+  explicit Township(int kiosks) {
+    std::string why;
+    REQUIRE(protocol::writeKeyFiles(root.path(), keys, &why));
+    auto store = server::openDataFolder(data);
+    for (const auto& entry : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/forms")) {
+      auto text = core::readTextFile(entry.path().string(), &why, 4 << 20);
+      REQUIRE(text);
+      auto json = core::parseJsonText(*text, &why);
+      REQUIRE(json);
+      server::StoredForm f{(*json)["minyi"]["id"].get<std::string>(), (*json)["minyi"]["version"].get<int>(),
+                           protocol::formContentHash(*text), (*json)["minyi"]["kind"].get<std::string>(), *text,
+                           protocol::isoUtc(std::chrono::system_clock::now())};
+      REQUIRE(store->addForm(f) == server::FormAdded::New);
+      REQUIRE(store->activateForm(f.id, f.version, server::kAllSites, f.uploadedAt));
+    }
+    const char* sites[] = {"donghu-dqfwzx", "donglian-dqfwzx", "huayuan-dqfwzx"};
+    for (int i = 0; i < kiosks; ++i) {
+      const std::string code = protocol::randomCrockford(10);
+      const auto now = std::chrono::system_clock::now();
+      REQUIRE(store->addDevice(server::NewDevice{"kiosk-" + std::to_string(i), sites[i % 3], "大厅", protocol::sha256Hex(code),
+                                                 protocol::isoUtc(now + std::chrono::hours(24)), protocol::isoUtc(now)}));
+      codes.push_back(protocol::groupCode(code));
+    }
+  }
+};
+
+// One kiosk: the real flow (KioskApp), its own database, its uploader over libcurl.
+struct Kiosk {
+  TempDir dir;
+  std::unique_ptr<store::KioskStore> store;
+  KioskApp app;
+  std::unique_ptr<sync::Uploader> uploader;
+
+  Kiosk(const protocol::PublicKey& serverKey, const std::string& url) {
+    std::string err;
+    REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
+    store::StoreError se;
+    store = store::KioskStore::open(dir.file("kiosk.db"), &se);
+    REQUIRE(store);
+    app.setServer(serverKey, url);
+    app.attachStore(store.get(), Clock::now());
+    sync::UploaderOptions o;
+    o.pinnedKey = serverKey;
+    o.firstRetry = std::chrono::milliseconds(100);  // the backoff's shape is tested on its own; here, speed
+    o.maxRetry = std::chrono::milliseconds(1500);
+    o.pollEvery = std::chrono::seconds(3600);
+    sync::CurlOptions co;
+    co.totalTimeoutMs = 30000;
+    uploader = std::make_unique<sync::Uploader>(*store, sync::makeCurlTransport(co), o);
+    app.attachSync(uploader.get());
+    uploader->start();
+  }
+  ~Kiosk() { uploader->stop(); }
+
+  void enroll(const std::string& url, const std::string& code) {
+    uploader->enroll(url, code);
+    for (int i = 0; i < 3000 && (uploader->status().enrolling || uploader->status().deviceId.empty()); ++i) {
+      if (!uploader->status().enrolling && !uploader->status().problem.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    INFO(uploader->status().problem << " " << uploader->status().detail);
+    REQUIRE(!uploader->status().deviceId.empty());
+  }
+
+  // A resident's visit: most tap a face; every fifth fills the civilized-city form.
+  void visit(int n, const core::Json& cityAnswers) {
+    const auto now = Clock::now();
+    if (n % 5 == 4) {
+      REQUIRE(app.startForm("civilized-city", now));
+      REQUIRE(core::fillFromAnswers(*app.session(), cityAnswers).outcome == core::NavResult::Completed);
+      app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+      REQUIRE(app.screen() == ui::Screen::ThankYou);
+      app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+    } else {
+      const auto choices = app.view(1920, 1080).quickChoices;
+      REQUIRE(!choices.empty());
+      app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[n % choices.size()].value}}, now);
+    }
+  }
+  std::vector<std::string> allIds() {
+    sqlite3* db = nullptr;
+    std::vector<std::string> ids;
+    REQUIRE(sqlite3_open_v2(dir.file("kiosk.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id FROM submissions", -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) ids.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ids;
+  }
+};
+
+bool drained(std::vector<std::unique_ptr<Kiosk>>& kiosks) {
+  for (auto& k : kiosks) {
+    const auto c = k->store->counts().value();
+    if (c.pending > 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("three kiosks deliver 1,000 submissions exactly once through two server restarts, a cut and injected faults",
+          "[e2e][sync]") {
+  Township township(3);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  FaultProxy proxy(server.port());
+  std::string why;
+  const auto cityAnswers = core::parseJsonText(
+      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/civilized-city-valid.json", &why, 1 << 20), &why);
+  REQUIRE(cityAnswers);
+
+  std::vector<std::unique_ptr<Kiosk>> kiosks;
+  for (int i = 0; i < 3; ++i) {
+    kiosks.push_back(std::make_unique<Kiosk>(township.keys.publicKey, proxy.url()));
+    kiosks.back()->enroll(proxy.url(), township.codes[i]);
+  }
+
+  // From here on, one connection in six misbehaves: refused, reset mid-body, 500, truncated, captive portal;
+  // and a few stall for 10 s.
+  proxy.setMixedFaults(1.0 / 6, 20261127);
+  proxy.setStallRate(0.03);
+  proxy.setStallSeconds(10);
+  const int total = 1000;
+  for (int n = 0; n < total; ++n) {
+    kiosks[n % 3]->visit(n / 3, *cityAnswers);
+    if (n == 300) {  // a polite restart (an update)
+      server.stop(SIGTERM);
+      server.start();
+      proxy.setUpstream(server.port());
+    }
+    if (n == 500) proxy.setFault(FaultProxy::Fault::Refuse);  // the network is cut ...
+    if (n == 650) proxy.setMixedFaults(1.0 / 6, 7);           // ... and comes back
+    if (n == 800) {  // a crash: no goodbye, mid-batch perhaps
+      server.stop(SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      server.start();
+      proxy.setUpstream(server.port());
+    }
+  }
+  // Nobody presses 立即同步: the uploaders get everything through on their own.
+  for (int i = 0; i < 1200 && !drained(kiosks); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (auto& k : kiosks) {
+    const auto c = k->store->counts().value();
+    INFO(k->uploader->status().problem << " " << k->uploader->status().detail);
+    CHECK(c.pending == 0);
+    CHECK(c.conflict == 0);
+    CHECK(c.rejected == 0);
+  }
+  CHECK(proxy.counts().faulted > 10);
+  int attempts = 0;
+  for (auto& k : kiosks)
+    for (const std::string& id : k->allIds()) attempts += k->store->submission(id).value()->attempts;
+  // What went on, for the log: connections, injected faults, failed attempts the kiosks recorded.
+  WARN("proxy connections " << proxy.counts().connections << ", faults injected " << proxy.counts().faulted
+                            << ", failed upload attempts recorded " << attempts);
+  CHECK(attempts > 0);
+  for (auto& k : kiosks) k->uploader->stop();
+  server.stop(SIGTERM);
+
+  // The server holds each submission exactly once: the same ids as the kiosks made, no more, no fewer.
+  std::set<std::string> made;
+  for (auto& k : kiosks)
+    for (const std::string& id : k->allIds()) made.insert(id);
+  CHECK(made.size() == static_cast<size_t>(total));
+  auto store = server::openDataFolder(township.data);
+  CHECK(store->submissionCount() == total);
+  int found = 0;
+  for (const std::string& id : made) {
+    auto s = store->submission(id);
+    if (!s) continue;
+    ++found;
+    CHECK(s->answersJson.front() == '{');
+  }
+  CHECK(found == total);
+  CHECK(minyi::test::rawQuery(township.data + "/server.db", "PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("a submission the server already holds with other content stays on the kiosk as a conflict, with the reason",
+          "[e2e][sync]") {
+  Township township(1);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk k(township.keys.publicKey, url);
+  k.enroll(url, township.codes[0]);
+  k.uploader->stop();  // hold the kiosk's copy back for a moment
+  const auto choices = k.app.view(1920, 1080).quickChoices;
+  k.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[0].value}}, Clock::now());
+  const store::Submission mine = k.store->pending(1).value().at(0);
+  // Someone else's upload arrived first under the same id with other answers.
+  protocol::Envelope other{mine.id, mine.formId, mine.formVersion, mine.formHash, mine.kind, mine.createdAt, {},
+                           protocol::seal(township.keys.publicKey, R"({"rating":4})")};
+  sync::CurlOptions co;
+  auto curl = sync::makeCurlTransport(co);
+  sync::HttpRequest req;
+  req.method = "POST";
+  req.url = url + "/api/v1/submissions";
+  req.headers.emplace_back("Authorization", "Bearer " + *k.store->setting(sync::keys::kToken).value());
+  req.body = protocol::toJson(protocol::SubmissionBatch{{other}}).dump();
+  REQUIRE(curl->send(req).status == 200);
+
+  REQUIRE(k.uploader->runOnce(false));
+  auto kept = k.store->submission(mine.id).value();
+  CHECK(kept->state == store::SubmissionState::Conflict);
+  CHECK_FALSE(kept->lastError.empty());
+  // The admin panel lists it with the server's words.
+  CHECK(k.store->unsettled(5).value().size() == 1);
+}
+
+TEST_CASE("a revoked kiosk stops sending, says so, and keeps what it holds", "[e2e][sync]") {
+  Township township(1);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk k(township.keys.publicKey, url);
+  k.enroll(url, township.codes[0]);
+  REQUIRE(server::openDataFolder(township.data)->revokeDevice("kiosk-0", protocol::isoUtc(std::chrono::system_clock::now())));
+  const auto choices = k.app.view(1920, 1080).quickChoices;
+  k.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[1].value}}, Clock::now());
+  for (int i = 0; i < 500 && k.uploader->status().state != sync::SyncStatus::State::Stopped; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(k.uploader->status().state == sync::SyncStatus::State::Stopped);
+  CHECK(k.uploader->status().problem == "revoked");
+  CHECK(k.store->counts().value().pending == 1);
+  // A wrong token gets the other word.
+  REQUIRE(k.store->setSetting(sync::keys::kToken, "not-the-token").ok());
+  CHECK_FALSE(k.uploader->runOnce(false));
+  CHECK(k.uploader->status().problem == "unauthorized");
+}
