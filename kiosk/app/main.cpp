@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <thread>
 
 #include <unistd.h>
 
@@ -156,7 +157,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
 int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
-  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile;
+  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, enrollCode;
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -171,6 +172,9 @@ int main(int argc, char** argv) {
   cli.add_option("--export-dir", exportFolder, "where the admin panel exports the outbox (the USB stick's mount point)");
   cli.add_option("--server-key", serverKeyFile, "the server's public key file (server.pub); overrides the config");
   cli.add_option("--server-url", serverUrl, "the server's address offered when enrolling; overrides the config");
+  cli.add_option("--enroll", enrollCode,
+                 "enroll with the server (--server-url or [server] url) using this one-time code, then exit: for "
+                 "IT setting up kiosks by script; staff can do the same on the admin panel");
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
@@ -230,6 +234,31 @@ int main(int argc, char** argv) {
       std::cerr << "minyi-kiosk: storage: " << se.message << "\n";
       app.pause(se.message);
     }
+  }
+
+  if (!enrollCode.empty()) {
+    // The same enrollment the admin panel does, without a window.
+    if (!store || serverUrl.empty()) {
+      std::cerr << "minyi-kiosk: --enroll needs the kiosk's database and the server's address (--server-url or [server] url)\n";
+      return 2;
+    }
+    minyi::sync::CurlOptions co;
+    co.caFile = caFile;
+    minyi::sync::UploaderOptions uo;
+    uo.pinnedKey = serverKey;
+    minyi::sync::Uploader uploader(*store, minyi::sync::makeCurlTransport(co), uo);
+    uploader.start();
+    uploader.enroll(serverUrl, enrollCode);
+    for (int i = 0; i < 1200 && uploader.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const minyi::sync::SyncStatus st = uploader.status();
+    uploader.stop();
+    if (st.enrolling || !st.problem.empty() || st.deviceId.empty()) {
+      std::cerr << "minyi-kiosk: enrollment failed: " << (st.enrolling ? "no answer from the server" : st.problem)
+                << (st.detail.empty() ? "" : " (" + st.detail + ")") << "\n";
+      return 1;
+    }
+    std::cout << "enrolled as " << st.deviceId << " at " << st.siteName << " (" << st.serverUrl << ")\n";
+    return 0;
   }
 
   minyi::app::WindowOptions wo;
