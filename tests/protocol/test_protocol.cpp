@@ -312,3 +312,32 @@ TEST_CASE("the QR link carries the code and an unguessable key") {
   CHECK(key != newTicketAccessKey());
   CHECK(ticketLink("https://minyi.example.gov.cn/", "K3M9Q2XH7R", key) == "https://minyi.example.gov.cn/t/K3M9Q2XH7R?k=" + key);
 }
+
+TEST_CASE("a complaint's envelope carries its ticket code in the clear and its access key sealed") {
+  const KeyPair keys = generateKeyPair();
+  Envelope e = sampleEnvelope(keys);
+  e.kind = "complaint";
+  e.ticketCode = checkTicketCode(makeTicketCode(12, 345)).code;
+  e.ticketKeySealed = seal(keys.publicKey, newTicketAccessKey());
+  std::string error;
+  auto back = parseSubmissionBatch(toJson(SubmissionBatch{{e}}).dump(), &error);
+  REQUIRE(back);
+  CHECK(back->submissions[0].ticketCode == e.ticketCode);
+  CHECK(openSealed(keys, back->submissions[0].ticketKeySealed)->size() == 16);
+  // A mistyped code, or a ticket on a survey, is refused.
+  Json bad = toJson(SubmissionBatch{{e}});
+  std::string code = e.ticketCode;
+  code[3] = code[3] == 'A' ? 'B' : 'A';
+  bad["submissions"][0]["ticket"]["code"] = code;
+  CHECK_FALSE(parseSubmissionBatch(bad.dump(), &error));
+  CHECK_THAT(error, Catch::Contains("ticket.code"));
+  Json survey = toJson(SubmissionBatch{{e}});
+  survey["submissions"][0]["kind"] = "survey";
+  CHECK_FALSE(parseSubmissionBatch(survey.dump(), &error));
+  // Enrollment may hand out the kiosk's number for its codes.
+  EnrollReply reply{"dev-1", "tok", "donghu", "东湖", encodeKey(keys.publicKey), 12};
+  CHECK(parseEnrollReply(toJson(reply).dump(), &error)->kioskNumber == 12);
+  Json odd = toJson(reply);
+  odd["kiosk_number"] = 9000;
+  CHECK_FALSE(parseEnrollReply(odd.dump(), &error));
+}
