@@ -32,7 +32,7 @@ double seconds(Timer::time_point since) { return std::chrono::duration<double>(T
 
 protocol::Envelope envelope(const server::StoredForm& form, const protocol::PublicKey& key) {
   return protocol::Envelope{store::newSubmissionId(), form.id, form.version, form.hash, form.kind,
-                            protocol::isoUtc(std::chrono::system_clock::now()), {}, protocol::seal(key, kAnswers)};
+                            protocol::isoUtc(std::chrono::system_clock::now()), {}, protocol::seal(key, kAnswers), {}, {}};
 }
 
 }  // namespace

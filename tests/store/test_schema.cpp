@@ -125,7 +125,7 @@ TEST_CASE("notices: the server's list replaces the kept one, expired ones are no
   CHECK(s->notices(now).value().size() == 1);  // a refused list changes nothing
 }
 
-TEST_CASE("a complaint and its ticket are committed together; each ticket takes the kiosk's next serial", "[store][tickets]") {
+TEST_CASE("a complaint and its ticket are committed together, each ticket taking the kiosk's next serial", "[store][tickets]") {
   TempDir dir;
   auto s = storeWithForm(dir.file("kiosk.db"));
   StoredForm complaint = sampleForm("complaint", "c0ffee");
