@@ -99,18 +99,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
     return 1;
   }
+  const double formsMs = ms(Timer::now() - t0);
+  auto tStep = Timer::now();
   minyi::app::WindowOptions o;
   o.fontsFolder = MINYI_FONTS_DIR;
   o.headless = !display;
   o.displayText = minyi::app::collectDisplayText({std::string(MINYI_ASSETS_DIR) + "/forms", std::string(MINYI_ASSETS_DIR) + "/strings"});
+  const double textMs = ms(Timer::now() - tStep);
   minyi::app::KioskWindow window;
   if (!window.open(o, &err)) {
     std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
     return 1;
   }
   const ImVec2 away(-1000, -1000);
+  tStep = Timer::now();
   window.frame(app, &away, false);
   window.present();
+  const double firstFrameMs = ms(Timer::now() - tStep);
   const double startMs = ms(Timer::now() - t0);
 
   SDL_RendererInfo info{};
@@ -118,6 +123,14 @@ int main(int argc, char** argv) {
   std::printf("Minyi kiosk benchmark (SDL renderer \"%s\", %s, 1920x1080, %d frames per screen)\n", info.name,
               display ? "X display" : "no display", frames);
   line("start to first frame", startMs, "ms", baselineStart, 400);
+  {
+    const minyi::app::StartupTimings& st = window.startupTimings();
+    const double fonts = st.fontBuild + st.textureUpload;
+    std::printf("  of which: forms %.0f, display text %.0f, SDL_Init %.0f, window %.0f, renderer %.0f, ImGui %.0f,\n"
+                "            font file %.0f, atlas build %.0f, texture upload %.0f, rest of first frame %.0f ms\n",
+                formsMs, textMs, st.sdlInit, st.window, st.renderer, st.imgui, st.fontLoad, st.fontBuild,
+                st.textureUpload, firstFrameMs - fonts);
+  }
 
   // Frames: the start screen and a busy form page; the baseline is an empty ImGui window in the same renderer.
   auto measure = [&]() {
