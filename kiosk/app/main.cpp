@@ -156,7 +156,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
 int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
-  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile;
+  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, cacheFolder;
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -171,6 +171,7 @@ int main(int argc, char** argv) {
   cli.add_option("--export-dir", exportFolder, "where the admin panel exports the outbox (the USB stick's mount point)");
   cli.add_option("--server-key", serverKeyFile, "the server's public key file (server.pub); overrides the config");
   cli.add_option("--server-url", serverUrl, "the server's address offered when enrolling; overrides the config");
+  cli.add_option("--cache-dir", cacheFolder, "where built font atlases are kept between starts (default: cache/ beside the database)");
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
@@ -234,6 +235,10 @@ int main(int argc, char** argv) {
 
   minyi::app::WindowOptions wo;
   wo.fontsFolder = fonts;
+  // The atlas cache holds only glyph pictures of the shipped font (nothing of a resident), so the folder
+  // beside the database, which the kiosk can write anyway, is a fine default.
+  if (cacheFolder.empty() && !database.empty()) cacheFolder = (fs::absolute(database).parent_path() / "cache").string();
+  wo.cacheFolder = cacheFolder;
   wo.headless = headless;
   wo.kioskMode = windowed.empty() && !headless;
   if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {

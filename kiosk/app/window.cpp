@@ -12,6 +12,8 @@
 #include <iterator>
 #include <iostream>
 
+#include <malloc.h>
+
 namespace minyi::app {
 
 namespace {
@@ -77,16 +79,18 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   t = Timer::now();
   std::string err;
   if (!fontLibrary_.load(o.fontsFolder + "/NotoSansCJKsc-Minyi.otf", o.fontsFolder + "/charset.txt", &err)) return fail(err);
+  fontLibrary_.setCacheFolder(o.cacheFolder);
   timings_.fontLoad = msSince(t);
   displayText_ = o.displayText;
   return true;
 }
 
-bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
+bool KioskWindow::rebuildFonts(bool elderly, bool traditional, float height, std::string* error) {
   type_ = ui::typeScale(elderly, height);
   auto t = Timer::now();
-  if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, &fonts_, error)) return false;
+  if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, traditional, &fonts_, error)) return false;
   timings_.fontBuild = msSince(t);
+  timings_.fontsFromCache = fontLibrary_.lastBuildFromCache();
   t = Timer::now();
   ImGui_ImplSDLRenderer_DestroyFontsTexture();
   ImGui_ImplSDLRenderer_CreateFontsTexture();
@@ -96,8 +100,12 @@ bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
   SDL_SetTextureScaleMode(static_cast<SDL_Texture*>(ImGui::GetIO().Fonts->TexID), SDL_ScaleModeNearest);
   // The texture now holds the glyphs: drop ImGui's CPU copies (alpha + RGBA, tens of MB for the full subset).
   ImGui::GetIO().Fonts->ClearTexData();
+  // Those copies and FreeType's scratch buffers were freed into the heap, where glibc keeps them (tens of MB
+  // of RSS for a kiosk that never needs them again until the next rebuild): hand them back to the system.
+  malloc_trim(0);
   ui::applyTheme(type_);
   fontsElderly_ = elderly;
+  fontsTraditional_ = traditional;
   fontsHeight_ = height;
   return true;
 }
@@ -105,9 +113,12 @@ bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
 std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, bool mouseDown) {
   int w, h;
   SDL_GetRendererOutputSize(renderer_, &w, &h);
-  if (app.elderly() != fontsElderly_ || static_cast<float>(h) != fontsHeight_ || !fonts_.body) {
+  // 繁 brings its Traditional variants into the atlas; 简 and EN leave them out (a smaller texture).
+  const bool traditional = app.locale() == "zh-tw";
+  if (app.elderly() != fontsElderly_ || traditional != fontsTraditional_ || static_cast<float>(h) != fontsHeight_ ||
+      !fonts_.body) {
     std::string err;
-    if (!rebuildFonts(app.elderly(), static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
+    if (!rebuildFonts(app.elderly(), traditional, static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
   }
   const auto t0 = Timer::now();
   ImGui_ImplSDLRenderer_NewFrame();
