@@ -157,7 +157,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
 int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
-  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, enrollCode;
+  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, enrollCode, cacheFolder;
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
   cli.add_option("--enroll", enrollCode,
                  "enroll with the server (--server-url or [server] url) using this one-time code, then exit: for "
                  "IT setting up kiosks by script; staff can do the same on the admin panel");
+  cli.add_option("--cache-dir", cacheFolder, "where built font atlases are kept between starts (default: cache/ beside the database)");
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
@@ -263,6 +264,10 @@ int main(int argc, char** argv) {
 
   minyi::app::WindowOptions wo;
   wo.fontsFolder = fonts;
+  // The atlas cache holds only glyph pictures of the shipped font (nothing of a resident), so the folder
+  // beside the database, which the kiosk can write anyway, is a fine default.
+  if (cacheFolder.empty() && !database.empty()) cacheFolder = (fs::absolute(database).parent_path() / "cache").string();
+  wo.cacheFolder = cacheFolder;
   wo.headless = headless;
   wo.kioskMode = windowed.empty() && !headless;
   if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {

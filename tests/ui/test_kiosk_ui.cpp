@@ -583,3 +583,24 @@ TEST_CASE("idle on a keepPartial form stores what was answered, flagged partial"
   CHECK(k.opened(pending.value()[0].payload) == Json{{"community", "donghu"}});
   CHECK(pending.value()[0].flags == std::vector<std::string>{"partial"});
 }
+
+TEST_CASE("kiosk: the 繁 atlas adds the Traditional variants, and canDraw follows it", "[ui]") {
+  KioskApp app;
+  std::string err;
+  REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
+  KioskWindow& w = window();
+  const ImVec2 away(-1000, -1000);
+  app.setLocale("zh-cn");
+  w.frame(app, &away, false);
+  CHECK(w.fontLibrary().canDraw("我们的社区"));
+  CHECK(w.fontLibrary().canDraw("們"));  // in the zh-TW string table: every atlas holds it
+  CHECK_FALSE(w.fontLibrary().canDraw("丟"));  // a Traditional variant only 繁 typing produces
+  app.setLocale("zh-tw");
+  w.frame(app, &away, false);
+  CHECK(w.fontLibrary().canDraw("丟"));
+  app.setLocale("en");
+  w.frame(app, &away, false);
+  CHECK_FALSE(w.fontLibrary().canDraw("丟"));
+  CHECK(w.fontLibrary().canDraw("Hello, 你好"));
+  w.present();
+}
