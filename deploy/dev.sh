@@ -7,7 +7,7 @@ BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 # Everything the build and the tests need, as Debian 12 packages (DESIGN.md §4).
 PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
           libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev
-          libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev
+          libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
           xvfb xauth xdotool)
 # Only for ./deploy/dev.sh fuzz (libFuzzer comes with clang).
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)

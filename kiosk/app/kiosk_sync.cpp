@@ -40,6 +40,17 @@ std::optional<protocol::PublicKey> KioskApp::sealKey() const {
   return protocol::decodeKey(fromEnrollment);
 }
 
+int KioskApp::kioskNumber() const {
+  const std::string fromEnrollment = setting(store_, sync::keys::kKioskNumber);
+  if (!fromEnrollment.empty()) return std::atoi(fromEnrollment.c_str());
+  return configuredKioskNumber_;
+}
+
+std::string KioskApp::serverUrl() const {
+  const std::string enrolledAt = setting(store_, sync::keys::kServerUrl);
+  return enrolledAt.empty() ? defaultServerUrl_ : enrolledAt;
+}
+
 bool KioskApp::enrolled() const { return !setting(store_, sync::keys::kToken).empty(); }
 
 std::string KioskApp::cannotKeep() {

@@ -14,6 +14,7 @@
 
 #include "kiosk_app.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/scripted_fill.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/store/config.h"
@@ -110,6 +111,21 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           shoot(w, app, dir, std::string("attract-notices-") + locale + (elderly ? "-elderly" : ""));
         }
       app.setElderly(false);
+      // A complaint's receipt: ticket code, QR code, category and promised handling time.
+      app.setKioskNumber(7);
+      const auto answers = minyi::core::Json::parse(
+          R"({"category":"hallway_lights","community":"donghu","location":"3号楼2单元","description":"楼道灯坏了一个多月。","anonymous":true})");
+      for (const char* locale : {"zh-cn", "zh-tw", "en"})
+        for (bool elderly : {false, true}) {
+          app.setLocale(locale);
+          app.setElderly(elderly);
+          if (!app.startForm("complaint", now)) break;
+          minyi::core::fillFromAnswers(*app.session(), answers);
+          go(ui::Command::Kind::Submit);
+          shoot(w, app, dir, std::string("receipt-") + locale + (elderly ? "-elderly" : ""));
+          go(ui::Command::Kind::Finish);
+        }
+      app.setElderly(false);
       app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");
       for (const char* locale : {"zh-cn", "en"}) {
         app.setLocale(locale);
@@ -179,6 +195,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
+  int kioskNumber = 0;
   if (!configPath.empty()) {
     auto config = minyi::store::loadKioskConfig(configPath, &err);
     if (!config) {
@@ -195,6 +212,7 @@ int main(int argc, char** argv) {
     publicKeyText = config->serverPublicKey;
     if (serverUrl.empty()) serverUrl = config->serverUrl;
     caFile = config->caFile;
+    kioskNumber = config->kioskNumber;
   }
   std::optional<minyi::protocol::PublicKey> serverKey;
   if (!serverKeyFile.empty()) {
@@ -222,6 +240,7 @@ int main(int argc, char** argv) {
   app.setLocale(locale);
   app.setAdmin(pinHash, exportFolder, siteId);
   app.setServer(serverKey, serverUrl);
+  app.setKioskNumber(kioskNumber);
   // Every finished submission is committed here before its thank-you; a store that cannot be opened or
   // written puts the kiosk in 暂停服务 rather than letting residents fill forms that would be lost.
   std::unique_ptr<minyi::store::KioskStore> store;

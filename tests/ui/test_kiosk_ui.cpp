@@ -73,6 +73,7 @@ struct Kiosk {
     store = minyi::store::KioskStore::open((dir.path / "kiosk.db").string(), &se, options);
     REQUIRE(store);
     app.setServer(server.publicKey, "https://minyi.township.test");
+    app.setKioskNumber(7);
     app.attachStore(store.get(), Clock::now());
   }
   // A stored payload opened with the server's key: the answers as JSON.
@@ -305,6 +306,83 @@ TEST_CASE("a complaint with a phone number typed on the on-screen keypad", "[ui]
   CHECK(raw.find("13800138000") == std::string::npos);
   CHECK(raw.find("电动车") == std::string::npos);
   CHECK(raw.find("ebike") == std::string::npos);
+}
+
+// Decodes the QR code in a PNG with zbarimg (zbar-tools): what a resident's phone would read.
+std::string scanQr(const fs::path& png) {
+  const std::string command = "zbarimg --raw -q '" + png.string() + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe);
+  std::string out;
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  ::pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+TEST_CASE("a complaint leaves with a receipt: ticket code, a QR code a phone reads back to the exact link, the deadline",
+          "[ui][tickets]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  k.tap("楼道灯不亮");
+  k.tap("下一步");
+  k.tap("东湖社区");
+  k.type("location", "3号楼2单元");
+  k.tap("完成");
+  k.tap("下一步");
+  k.type("description", "楼道灯坏了一个多月。");
+  k.tap("完成");
+  k.tap("下一步");
+  k.tap("匿名");
+  k.tap("核对并提交");
+  REQUIRE(k.app.screen() == Screen::Review);
+  k.tap("提交");
+  REQUIRE(k.app.screen() == Screen::ThankYou);
+  const auto v = k.app.view(1920, 1080);
+  REQUIRE(v.receipt);
+  const std::string code = v.receipt->code;
+  CHECK(code.size() == 11);
+  CHECK(v.receipt->category == "楼道灯不亮");
+  CHECK(v.receipt->deadline == "7 天内");
+  // The code is on the screen in big type, and the QR code decodes to the exact link.
+  CHECK(window().targets().centre("ticket:" + code));
+  TempDir shots;
+  const fs::path png = shots.path / "receipt.png";
+  REQUIRE(window().screenshot(k.app, png));
+  const std::string link = v.receipt->link;
+  CHECK(link.rfind("https://minyi.township.test/t/" + code.substr(0, 5) + code.substr(6) + "?k=", 0) == 0);
+  CHECK(scanQr(png) == link);
+  // The ticket is kept with its submission; the access key is nowhere on the kiosk's disk in the clear.
+  auto stored = k.store->pending(10).value();
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].ticketCode == code.substr(0, 5) + code.substr(6));
+  const std::string accessKey = link.substr(link.find("?k=") + 3);
+  CHECK(*minyi::protocol::openSealed(k.server, stored[0].ticketKeySealed) == accessKey);
+  std::ifstream db(k.dir.path / "kiosk.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+  std::ifstream wal(k.dir.path / "kiosk.db-wal", std::ios::binary);
+  const std::string walBytes((std::istreambuf_iterator<char>(wal)), std::istreambuf_iterator<char>());
+  CHECK(bytes.find(accessKey) == std::string::npos);
+  CHECK(walBytes.find(accessKey) == std::string::npos);
+  // It stays a minute (not the usual 20 s), then the next resident gets a clean start screen.
+  const auto t0 = Clock::now();
+  k.app.tick(t0 + std::chrono::seconds(30));
+  CHECK(k.app.screen() == Screen::ThankYou);
+  k.app.tick(t0 + std::chrono::seconds(61));
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK_FALSE(k.app.view(1920, 1080).receipt);
+}
+
+TEST_CASE("a kiosk with no number for ticket codes offers no complaint entry", "[ui][tickets]") {
+  Kiosk k;
+  k.app.setKioskNumber(0);
+  auto v = k.app.view(1920, 1080);
+  CHECK(std::none_of(v.forms.begin(), v.forms.end(), [](const minyi::ui::FormEntry& e) { return e.kind == "complaint"; }));
+  // Enrollment hands one out.
+  REQUIRE(k.store->setSetting(minyi::sync::keys::kKioskNumber, "12").ok());
+  v = k.app.view(1920, 1080);
+  CHECK(std::any_of(v.forms.begin(), v.forms.end(), [](const minyi::ui::FormEntry& e) { return e.kind == "complaint"; }));
 }
 
 TEST_CASE("a kiosk without the server's key pauses instead of taking answers it cannot seal", "[ui][hostile]") {

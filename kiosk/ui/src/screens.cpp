@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "minyi/ui/theme.h"
+#include "minyi/ui/qr.h"
 #include "minyi/ui/view.h"
 
 namespace minyi::ui {
@@ -1021,7 +1022,71 @@ void outOfServiceScreen(Frame& f) {
   languageBar(f, false);
 }
 
+// A complaint's receipt: the ticket code big enough to read from a step back, the QR link for a phone, the
+// category and its promised handling time, and how to follow up.
+void receiptScreen(Frame& f) {
+  const ui::TicketReceipt& r = *f.state.receipt;
+  header(f, f.state.siteName, f.state.dateTime);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float top = f.type.title * 1.6f + f.type.gap * 2;
+  const float bottomBar = f.type.primaryButton + f.type.margin * 2;
+  const float qrSide = std::min(f.state.height - top - bottomBar - f.type.body * 2.5f, f.state.width * 0.32f);
+  const float leftW = f.state.width - 3 * f.type.margin - qrSide;
+  // Left: the code, then what happens next (a drag scrolls it when 长辈模式 makes it long).
+  ImGui::SetCursorPos(ImVec2(f.type.margin, top));
+  ImGui::BeginChild("receipt", ImVec2(leftW, f.state.height - top - bottomBar), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  text(f, f.fonts.secondary, f.s("receipt.codeLabel"), colour::kSecondary, leftW);
+  text(f, f.fonts.ticket, r.code, colour::kPrimary, leftW);
+  f.targets.add("ticket:" + r.code, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  text(f, f.fonts.body, plainText(f.state.thankYouText), colour::kText, leftW);
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  if (!r.category.empty()) {
+    text(f, f.fonts.secondary, f.s("receipt.category"), colour::kSecondary, leftW);
+    text(f, f.fonts.body, r.category, colour::kText, leftW);
+  }
+  if (!r.deadline.empty()) {
+    text(f, f.fonts.secondary, f.s("receipt.deadline"), colour::kSecondary, leftW);
+    text(f, f.fonts.body, r.deadline, colour::kText, leftW);
+  }
+  ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));
+  text(f, f.fonts.body, f.s("receipt.howTo"), colour::kText, leftW);
+  ImGui::EndChild();
+  // Right: the QR code on white with its quiet zone (4 modules), and a caption.
+  if (auto qr = makeQr(r.link)) {
+    const float x0 = f.state.width - f.type.margin - qrSide, y0 = top;
+    const int modules = qr->size + 8;
+    const float m = std::floor(qrSide / modules);  // whole pixels per module: crisp edges for phone cameras
+    const float side = m * modules;
+    dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x0 + side, y0 + side), colour::kWhite);
+    dl->AddRect(ImVec2(x0, y0), ImVec2(x0 + side, y0 + side), colour::kCardBorder, 0, 0, 2);
+    for (int y = 0; y < qr->size; ++y)
+      for (int x = 0; x < qr->size; ++x)
+        if (qr->at(x, y)) {
+          const ImVec2 a(x0 + (x + 4) * m, y0 + (y + 4) * m);
+          dl->AddRectFilled(a, ImVec2(a.x + m, a.y + m), IM_COL32(0, 0, 0, 255));
+        }
+    f.targets.add("qr", ImVec2(x0, y0), ImVec2(x0 + side, y0 + side));
+    ImGui::PushFont(f.fonts.body);
+    const std::string caption = f.s("receipt.scan");
+    const float cw = ImGui::CalcTextSize(caption.c_str()).x;
+    ImGui::PopFont();
+    dl->AddText(f.fonts.body, f.fonts.body->FontSize, ImVec2(x0 + (side - cw) / 2, y0 + side + f.type.gap * 0.5f),
+                colour::kText, caption.c_str());
+  }
+  // Bottom: the countdown and 完成.
+  const float bw = f.state.width * 0.25f;
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y + (f.type.primaryButton - f.type.body) / 2));
+  text(f, f.fonts.body, f.s("thanks.return", {std::to_string(f.state.thankYouSeconds)}), colour::kSecondary);
+  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+  if (tile(f, "done", f.s("thanks.done"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+    f.emit(Command::Kind::Finish);
+}
+
 void thankYouScreen(Frame& f) {
+  if (f.state.receipt) return receiptScreen(f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 c(f.state.width / 2, f.state.height * 0.28f);
   const float r = f.state.height * 0.09f;

@@ -35,6 +35,14 @@ struct NoticeView {
   std::string date;  // publication day, e.g. 2026-11-20
 };
 
+// A complaint's receipt on the thank-you screen: the code to read out, the QR link, what happens next.
+struct TicketReceipt {
+  std::string code;      // grouped: K3M9Q-2XH7R
+  std::string link;      // <server>/t/<code>?k=<key>, drawn as a QR code
+  std::string category;  // in the resident's language
+  std::string deadline;  // "3 个工作日内"
+};
+
 // The admin panel's enrollment form: server address and the one-time code, typed on the keyboard.
 struct EnrollView {
   std::string url;
@@ -59,6 +67,7 @@ struct ViewState {
   int sessionSerial = 0;                     // changes with every new session (fresh scroll positions)
   const core::StringTable* strings = nullptr;
   std::string thankYouText;                  // ThankYou: completedHtml, as plain text
+  const TicketReceipt* receipt = nullptr;    // ThankYou after a complaint
   int thankYouSeconds = 0;                   // countdown to the automatic return
   std::string quickThanks;                   // after a quick-rating tap, shown briefly on the attract screen
   const core::Element* editing = nullptr;    // the text question receiving typed text
