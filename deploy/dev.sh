@@ -82,7 +82,7 @@ for n in json.load(open(sys.argv[1]))["notices"]:
   mkdir -p "$dev/kiosk" "$dev/usb"
   local pin_hash
   pin_hash="$(echo 2468 | "$minyi" pin-hash)"
-  printf '[site]\nid = "donghu-dqfwzx"\nname = "东湖社区党群服务中心"\n[storage]\ndatabase = "kiosk.db"\n[kiosk]\nforms_folder = "%s"\n[admin]\npin_hash = "%s"\n[server]\nurl = "http://127.0.0.1:%s"\npublic_key = "%s"\n' \
+  printf '[site]\nid = "donghu-dqfwzx"\nname = "东湖社区党群服务中心"\nkiosk_number = 1\n[storage]\ndatabase = "kiosk.db"\n[kiosk]\nforms_folder = "%s"\n[admin]\npin_hash = "%s"\n[server]\nurl = "http://127.0.0.1:%s"\npublic_key = "%s"\n' \
     "$ROOT/assets/forms" "$pin_hash" "$port" "$(cat "$dev/server.pub")" >"$dev/kiosk/kiosk.toml"
   if [ ! -f "$dev/kiosk/enrolled" ]; then
     local code

@@ -126,6 +126,7 @@ void KioskApp::goHome() {
   idlePrompt_ = false;
   thankYou_.clear();
   receipt_ = {};  // the next resident never sees the last one's code
+  lookup_ = {};   // nor the code they looked up
   screen_ = Screen::Attract;
   // Forms the server sent while a resident was busy take effect now, between residents.
   if (formsStale_) {
@@ -404,6 +405,20 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         audit("enroll_attempt", enroll_.url);
         uploader_->enroll(enroll_.url, enroll_.code);
         break;
+      case Command::Kind::OpenLookup:
+        if (screen_ == Screen::Attract) openLookup();
+        break;
+      case Command::Kind::LookupField:
+        if (screen_ != Screen::Lookup) break;
+        keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, 16);
+        keyboard_->setText(lookup_.typed);
+        lookup_.editing = true;
+        break;
+      case Command::Kind::LookupSubmit:
+        if (screen_ != Screen::Lookup) break;
+        closeKeyboard();
+        runLookup();
+        break;
       case Command::Kind::NextNotice:
         if (!notices_.empty()) noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
         nextNoticeAt_ = now + kNoticeTime;
@@ -478,6 +493,14 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
           if (done) checkPin(now);
           break;
         }
+        if (screen_ == Screen::Lookup) {
+          lookup_.typed = keyboard_->buffer().text();
+          if (done) {  // 完成 on the keyboard looks the code up
+            closeKeyboard();
+            runLookup();
+          }
+          break;
+        }
         storeTyped();
         if (done) closeKeyboard();
         break;
@@ -531,9 +554,14 @@ void KioskApp::closeKeyboard() {
   keyboard_.reset();
   editing_ = nullptr;
   enroll_.editing = 0;
+  lookup_.editing = false;
 }
 
 void KioskApp::storeTyped() {
+  if (screen_ == Screen::Lookup && keyboard_) {
+    lookup_.typed = keyboard_->buffer().text();
+    return;
+  }
   if (screen_ == Screen::AdminEnroll && keyboard_) {
     if (enroll_.editing == 1) enroll_.url = keyboard_->buffer().text();
     if (enroll_.editing == 2) enroll_.code = keyboard_->buffer().text();
@@ -570,7 +598,7 @@ bool KioskApp::tick(Clock::time_point now) {
   }
   // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
   // then discard and go home.
-  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review ||
+  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup ||
                     screen_ == Screen::AdminPin || screen_ == Screen::Admin || screen_ == Screen::AdminEnroll;
   if (away && !idlePrompt_ && now - lastActivity_ >= std::chrono::seconds(idleSeconds())) {
     idlePrompt_ = true;
@@ -619,7 +647,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   };
   int wait = 30000;  // the header clock shows minutes (and a paused kiosk rechecks its storage)
   if (idlePrompt_) wait = std::min(wait, 1000);
-  else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review)
+  else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup)
     wait = std::min(wait, ms(lastActivity_ + std::chrono::seconds(idleSeconds())));
   if (screen_ == Screen::ThankYou) wait = std::min(wait, std::min(1000, ms(thankYouUntil_)));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
@@ -648,6 +676,7 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.pinMessage = pinMessage_;
   v.admin = &adminInfo_;
   v.enroll = &enroll_;
+  v.lookup = &lookup_;
   v.notices = notices_;
   v.noticeIndex = noticeIndex_;
   v.session = session_.get();

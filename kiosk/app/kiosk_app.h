@@ -144,6 +144,9 @@ class KioskApp {
   int kioskNumber() const;  // for ticket codes: from enrollment, else the config; 0: none (no complaints)
   std::string serverUrl() const;
   ui::TicketReceipt receipt_;  // the last complaint's, while its thank-you shows
+  ui::LookupView lookup_;      // 查询进度
+  void openLookup();
+  void runLookup();
   std::optional<protocol::PublicKey> sealKey() const;  // configured, else from enrollment
   bool enrolled() const;
   // Why submissions cannot be kept right now (storage, no key), in words; empty when they can.

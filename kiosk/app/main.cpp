@@ -17,6 +17,7 @@
 #include "minyi/core/scripted_fill.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
@@ -113,6 +114,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
       app.setElderly(false);
       // A complaint's receipt: ticket code, QR code, category and promised handling time.
       app.setKioskNumber(7);
+      std::string lastCode;
       const auto answers = minyi::core::Json::parse(
           R"({"category":"hallway_lights","community":"donghu","location":"3号楼2单元","description":"楼道灯坏了一个多月。","anonymous":true})");
       for (const char* locale : {"zh-cn", "zh-tw", "en"})
@@ -123,7 +125,35 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           minyi::core::fillFromAnswers(*app.session(), answers);
           go(ui::Command::Kind::Submit);
           shoot(w, app, dir, std::string("receipt-") + locale + (elderly ? "-elderly" : ""));
+          lastCode = app.view(1920, 1080).receipt ? app.view(1920, 1080).receipt->code : lastCode;
           go(ui::Command::Kind::Finish);
+        }
+      app.setElderly(false);
+      // 查询进度 for that complaint, with news from the server, and for a mistyped code.
+      const auto bare = minyi::protocol::checkTicketCode(lastCode).code;
+      store->updateTickets({{bare, "resolved", "2026-11-28T10:00:00Z", "楼道灯已全部更换，感谢您的反映。",
+                             R"([{"status":"received","at":"2026-11-27T08:00:00Z"},{"status":"assigned","at":"2026-11-27T09:10:00Z"},)"
+                             R"({"status":"resolved","at":"2026-11-28T03:30:00Z"}])"}});
+      for (const char* locale : {"zh-cn", "zh-tw", "en"})
+        for (bool elderly : {false, true}) {
+          app.setLocale(locale);
+          app.setElderly(elderly);
+          const std::string suffix = std::string("-") + locale + (elderly ? "-elderly" : "");
+          go(ui::Command::Kind::Home);
+          go(ui::Command::Kind::OpenLookup);
+          shoot(w, app, dir, "lookup-keyboard" + suffix);
+          app.typeText(lastCode);
+          go(ui::Command::Kind::LookupSubmit);
+          shoot(w, app, dir, "lookup-found" + suffix);
+          go(ui::Command::Kind::LookupField);
+          std::string typo = lastCode;
+          typo[1] = typo[1] == '0' ? '1' : '0';
+          go(ui::Command::Kind::Home);
+          go(ui::Command::Kind::OpenLookup);
+          app.typeText(typo);
+          go(ui::Command::Kind::LookupSubmit);
+          shoot(w, app, dir, "lookup-mistyped" + suffix);
+          go(ui::Command::Kind::Home);
         }
       app.setElderly(false);
       app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");

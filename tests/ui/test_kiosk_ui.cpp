@@ -11,6 +11,8 @@
 
 #include "kiosk_app.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/ticket.h"
+#include "minyi/core/scripted_fill.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
@@ -372,6 +374,60 @@ TEST_CASE("a complaint leaves with a receipt: ticket code, a QR code a phone rea
   k.app.tick(t0 + std::chrono::seconds(61));
   CHECK(k.app.screen() == Screen::Attract);
   CHECK_FALSE(k.app.view(1920, 1080).receipt);
+}
+
+TEST_CASE("查询进度: a typo is told apart from an unknown code, and a known one shows its handling", "[ui][tickets]") {
+  Kiosk k;
+  // A complaint filed here a moment ago.
+  REQUIRE(k.app.startForm("complaint", Clock::now()));
+  minyi::core::fillFromAnswers(*k.app.session(), Json::parse(R"({"category":"fire_lane","community":"huayuan",
+    "location":"东门","description":"消防通道被车堵住了。","anonymous":true})"));
+  k.app.apply({minyi::ui::Command{minyi::ui::Command::Kind::Submit, {}, {}, {}}}, Clock::now());
+  const std::string code = k.app.view(1920, 1080).receipt->code;
+  k.tap("完成");
+  REQUIRE(k.app.screen() == Screen::Attract);
+  k.tap("查询进度");
+  REQUIRE(k.app.screen() == Screen::Lookup);
+  REQUIRE(k.app.view(1920, 1080).keyboard);  // the keyboard is up at once
+  auto typeCode = [&](const std::string& typed) {
+    k.tap("清空");
+    for (char c : typed) {
+      const std::string key(1, static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      if (c == '-') k.tap("-");
+      else k.tap(key);
+    }
+    k.tap("完成");  // the keyboard's Done looks it up
+  };
+  using R = minyi::ui::LookupView::Result;
+  typeCode("12345");
+  CHECK(k.app.view(1920, 1080).lookup->result == R::Malformed);
+  std::string typo = code;
+  typo[2] = typo[2] == '1' ? '2' : '1';
+  k.tap("请输入受理编号（回执上的 10 位字母和数字）");
+  typeCode(typo);
+  CHECK(k.app.view(1920, 1080).lookup->result == R::Mistyped);
+  k.tap("请输入受理编号（回执上的 10 位字母和数字）");
+  typeCode(minyi::protocol::makeTicketCode(99, 5));  // a real code, but not one of this kiosk's
+  CHECK(k.app.view(1920, 1080).lookup->result == R::Unknown);
+  k.tap("请输入受理编号（回执上的 10 位字母和数字）");
+  typeCode(code);
+  auto l = k.app.view(1920, 1080).lookup;
+  REQUIRE(l->result == R::Found);
+  CHECK(l->code == code);
+  CHECK(l->rows[0].second == "已受理");
+  CHECK(l->note == "服务器还没有传回这份投诉的办理情况（可能还在上传），请稍后再查。");
+  // The server's news arrives: the same lookup shows the reply and the history.
+  const std::string bare = code.substr(0, 5) + code.substr(6);
+  REQUIRE(k.store->updateTickets({{bare, "resolved", "2026-11-28T10:00:00Z", "车辆已挪走，已设禁停标志。",
+                                   R"([{"status":"received","at":"2026-11-27T08:00:00Z"},{"status":"resolved","at":"2026-11-27T15:00:00Z"}])"}}).ok());
+  k.tap("查询");
+  l = k.app.view(1920, 1080).lookup;
+  CHECK(l->rows[0].second == "已办结");
+  CHECK(std::any_of(l->rows.begin(), l->rows.end(), [](const auto& r) { return r.second == "车辆已挪走，已设禁停标志。"; }));
+  CHECK(l->timeline.size() == 2);
+  // Leaving (or walking away) wipes the code: the next resident sees nothing of it.
+  k.tap("返回首页");
+  CHECK(k.app.view(1920, 1080).lookup->typed.empty());
 }
 
 TEST_CASE("a kiosk with no number for ticket codes offers no complaint entry", "[ui][tickets]") {

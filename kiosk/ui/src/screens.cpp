@@ -747,17 +747,28 @@ void attractScreen(Frame& f) {
     }
   }
   // Entry tiles.
-  const float tileH = std::min((bottom - quickH - top - f.type.gap) / 2, f.type.target * 3.0f);
-  ImGui::SetCursorScreenPos(ImVec2(rightX, top));
+  // Three big entries: 填写问卷, 我要投诉 (when this kiosk can give tickets), 查询进度.
+  const auto complaint = std::find_if(f.state.forms.begin(), f.state.forms.end(), [](const FormEntry& e) { return e.kind == "complaint"; });
+  const bool withComplaint = complaint != f.state.forms.end();
+  const int entries = withComplaint ? 3 : 2;
+  const float tileH = std::min((bottom - quickH - top - (entries - 1) * f.type.gap) / entries, f.type.target * 3.0f);
+  float y = top;
+  ImGui::SetCursorScreenPos(ImVec2(rightX, y));
   if (tile(f, "survey", f.s("entry.survey"), ImVec2(rightW, tileH), TileStyle::Primary, f.fonts.entry, 0, false,
            f.s("entry.surveyHint")))
     f.emit(Command::Kind::OpenFormList);
-  ImGui::SetCursorScreenPos(ImVec2(rightX, top + tileH + f.type.gap));
-  const auto complaint = std::find_if(f.state.forms.begin(), f.state.forms.end(), [](const FormEntry& e) { return e.kind == "complaint"; });
-  if (complaint != f.state.forms.end() &&
-      tile(f, "complaint", f.s("entry.complaint"), ImVec2(rightW, tileH), TileStyle::Complaint, f.fonts.entry, 0, false,
-           f.s("entry.complaintHint")))
-    f.emit(Command::Kind::StartForm, complaint->id);
+  y += tileH + f.type.gap;
+  if (withComplaint) {
+    ImGui::SetCursorScreenPos(ImVec2(rightX, y));
+    if (tile(f, "complaint", f.s("entry.complaint"), ImVec2(rightW, tileH), TileStyle::Complaint, f.fonts.entry, 0, false,
+             f.s("entry.complaintHint")))
+      f.emit(Command::Kind::StartForm, complaint->id);
+    y += tileH + f.type.gap;
+  }
+  ImGui::SetCursorScreenPos(ImVec2(rightX, y));
+  if (tile(f, "lookup", f.s("entry.lookup"), ImVec2(rightW, tileH), TileStyle::Card, f.fonts.entry, 0, false,
+           f.s("entry.lookupHint")))
+    f.emit(Command::Kind::OpenLookup);
   // Quick rating faces across the bottom.
   if (f.state.quickForm && f.state.session == nullptr) {
     const float y = bottom - quickH + f.type.gap;
@@ -972,6 +983,50 @@ void adminScreen(Frame& f) {
     f.emit(Command::Kind::AdminExit);
 }
 
+// 查询进度: type the ticket code, see its handling as the server last reported it.
+void lookupScreen(Frame& f) {
+  header(f, f.s("lookup.title"), f.state.dateTime);
+  const ui::LookupView& l = *f.state.lookup;
+  const float width = f.state.width - 2 * f.type.margin;
+  const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+  ImGui::BeginChild("lookup", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
+  dragScroll(f);
+  text(f, f.fonts.question, f.s("lookup.prompt"), colour::kText, width);
+  if (fieldBox(f, "code", f.s("lookup.prompt"), l.typed, f.s("enroll.tap"), l.editing, f.type.target))
+    f.emit(Command::Kind::LookupField);
+  ImGui::Dummy(ImVec2(1, f.type.gap));
+  using R = ui::LookupView::Result;
+  if (l.result == R::Malformed || l.result == R::Mistyped || l.result == R::Unknown) {
+    const char* key = l.result == R::Malformed ? "lookup.malformed" : l.result == R::Mistyped ? "lookup.mistyped" : "lookup.unknown";
+    text(f, f.fonts.body, f.s(key), l.result == R::Unknown ? colour::kText : colour::kErrorText, width);
+  } else if (l.result == R::Found) {
+    text(f, f.fonts.title, l.code, colour::kPrimary, width);
+    for (const auto& [label, value] : l.rows) {
+      text(f, f.fonts.secondary, label, colour::kSecondary, width);
+      text(f, f.fonts.body, value, colour::kText, width);  // a reply comes from the server: body font only
+    }
+    if (!l.timeline.empty()) {
+      text(f, f.fonts.secondary, f.s("lookup.timeline"), colour::kSecondary, width);
+      for (const std::string& line : l.timeline) text(f, f.fonts.body, line, colour::kText, width);
+    }
+    ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));
+    text(f, f.fonts.secondary, l.note, colour::kSecondary, width);
+  }
+  ImGui::EndChild();
+  if (f.state.keyboard) {
+    keyboardPanel(f);
+    return;
+  }
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  const float bw = width * 0.3f;
+  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+  if (tile(f, "home", f.s("lookup.back"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+    f.emit(Command::Kind::Home);
+  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+  if (tile(f, "search", f.s("lookup.search"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+    f.emit(Command::Kind::LookupSubmit);
+}
+
 // Enrollment: the server's address and the one-time code, typed on the keyboard; 登记 sends them.
 void adminEnrollScreen(Frame& f) {
   header(f, f.s("enroll.title"), f.state.dateTime);
@@ -1159,6 +1214,7 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
     case Screen::AdminPin: adminPinScreen(f); break;
     case Screen::Admin: adminScreen(f); break;
     case Screen::AdminEnroll: if (state.enroll) adminEnrollScreen(f); break;
+    case Screen::Lookup: if (state.lookup) lookupScreen(f); break;
   }
   ImGui::PopFont();
   ImGui::End();

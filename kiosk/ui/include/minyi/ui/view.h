@@ -12,7 +12,7 @@
 
 namespace minyi::ui {
 
-enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin, AdminEnroll };
+enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin, AdminEnroll, Lookup };
 
 struct FormEntry {
   std::string id;
@@ -41,6 +41,17 @@ struct TicketReceipt {
   std::string link;      // <server>/t/<code>?k=<key>, drawn as a QR code
   std::string category;  // in the resident's language
   std::string deadline;  // "3 个工作日内"
+};
+
+// 查询进度: the code typed so far and what the lookup found, already in words.
+struct LookupView {
+  std::string typed;
+  bool editing = false;       // the keyboard is open on the code
+  enum class Result { None, Malformed, Mistyped, Unknown, Found } result = Result::None;
+  std::string code;           // grouped, when found
+  std::vector<std::pair<std::string, std::string>> rows;  // label → value (status, category, dates, reply)
+  std::vector<std::string> timeline;  // "2026-11-27 16:00  已受理"
+  std::string note;           // when the server's news is from, or that there is none yet
 };
 
 // The admin panel's enrollment form: server address and the one-time code, typed on the keyboard.
@@ -76,6 +87,7 @@ struct ViewState {
   std::string pinMessage;                    // AdminPin: wrong PIN / locked for N s, already in words
   const AdminInfo* admin = nullptr;          // Admin
   const EnrollView* enroll = nullptr;        // AdminEnroll
+  const LookupView* lookup = nullptr;        // Lookup
   std::vector<NoticeView> notices;           // Attract: the carousel (empty: the welcome text)
   int noticeIndex = 0;                       // the one showing
   bool idlePrompt = false;                   // 还在吗？ over the current screen
@@ -92,6 +104,7 @@ struct Command {
     EnrollField,   // text: "url" or "code" — type into it
     EnrollSubmit,
     NextNotice,    // a tap on the notice card shows the next one
+    OpenLookup, LookupField, LookupSubmit,  // 查询进度
     Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;
