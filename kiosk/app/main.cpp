@@ -104,6 +104,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           store->replaceNotices(kept);
         }
       if (!why.empty()) std::cerr << "minyi-kiosk: demo notices: " << why << "\n";
+      app.setKioskNumber(7);  // complaints need a number for their ticket codes
       app.attachStore(store.get(), now);
       for (const char* locale : {"zh-cn", "zh-tw", "en"})
         for (bool elderly : {false, true}) {
@@ -113,7 +114,6 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
         }
       app.setElderly(false);
       // A complaint's receipt: ticket code, QR code, category and promised handling time.
-      app.setKioskNumber(7);
       std::string lastCode;
       const auto answers = minyi::core::Json::parse(
           R"({"category":"hallway_lights","community":"donghu","location":"3号楼2单元","description":"楼道灯坏了一个多月。","anonymous":true})");

@@ -3,12 +3,15 @@
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <cfloat>
+#include <unordered_map>
 #include <cmath>
 #include <cstring>
 #include <regex>
 
 #include "minyi/ui/theme.h"
 #include "minyi/ui/qr.h"
+#include "minyi/ui/text_wrap.h"
 #include "minyi/ui/view.h"
 
 namespace minyi::ui {
@@ -106,12 +109,31 @@ bool tile(Frame& f, const char* id, const std::string& label, ImVec2 size, TileS
 }
 
 // Wrapped text in a font and colour, advancing the cursor.
+// Wrapped text with the Chinese line-breaking rule (text_wrap.h). The breaks of a paragraph are kept between
+// frames: a page redraws the same paragraphs many times.
+const std::string& wrapped(ImFont* font, const std::string& s, float width) {
+  static std::unordered_map<std::string, std::string> cache;
+  std::string key = std::to_string(reinterpret_cast<uintptr_t>(font)) + "|" + std::to_string(static_cast<int>(width)) + "|" + s;
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() > 1024) cache.clear();  // a long day of different notices and answers: start over
+  std::string lines = wrapText(s, width, [font](std::string_view piece) {
+    return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+  });
+  return cache.emplace(std::move(key), std::move(lines)).first->second;
+}
+
 void text(Frame& f, ImFont* font, const std::string& s, ImU32 col = colour::kText, float wrapWidth = 0) {
   if (s.empty()) return;
   ImGui::PushFont(font);
   ImGui::PushStyleColor(ImGuiCol_Text, col);
-  ImGui::PushTextWrapPos(wrapWidth > 0 ? ImGui::GetCursorPosX() + wrapWidth : 0.0f);
-  ImGui::TextUnformatted(s.c_str());
+  if (wrapWidth > 0) {
+    ImGui::PushTextWrapPos(-1.0f);  // our breaks only: ImGui's own would break before a comma
+    ImGui::TextUnformatted(wrapped(font, s, wrapWidth).c_str());
+  } else {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(s.c_str());
+  }
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();
   ImGui::PopFont();
