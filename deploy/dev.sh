@@ -131,7 +131,7 @@ cmd_fuzz() {
   local secs="${1:-120}"
   build "$ROOT/build-fuzz" -DMINYI_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DBUILD_TESTING=ON
   local t
-  for t in fuzz_form_loader fuzz_expression; do
+  for t in fuzz_form_loader fuzz_expression fuzz_server_request; do
     log "fuzzing $t for ${secs}s"
     mkdir -p "$ROOT/build-fuzz/corpus/$t"
     "$ROOT/build-fuzz/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \
