@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <fstream>
 #include <set>
 
 #include "../store/store_test_helpers.h"
@@ -14,6 +15,7 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/api_server.h"
 #include "minyi/server/server_store.h"
 #include "server_process.h"
 
@@ -67,7 +69,7 @@ struct Kiosk {
   KioskApp app;
   std::unique_ptr<sync::Uploader> uploader;
 
-  Kiosk(const protocol::PublicKey& serverKey, const std::string& url) {
+  Kiosk(const protocol::PublicKey& serverKey, const std::string& url, const std::string& caFile = {}) {
     std::string err;
     REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
     store::StoreError se;
@@ -82,6 +84,7 @@ struct Kiosk {
     o.pollEvery = std::chrono::seconds(3600);
     sync::CurlOptions co;
     co.totalTimeoutMs = 30000;
+    co.caFile = caFile;
     uploader = std::make_unique<sync::Uploader>(*store, sync::makeCurlTransport(co), o);
     app.attachSync(uploader.get());
     uploader->start();
@@ -261,4 +264,43 @@ TEST_CASE("a revoked kiosk stops sending, says so, and keeps what it holds", "[e
   REQUIRE(k.store->setSetting(sync::keys::kToken, "not-the-token").ok());
   CHECK_FALSE(k.uploader->runOnce(false));
   CHECK(k.uploader->status().problem == "unauthorized");
+}
+
+TEST_CASE("over HTTPS the kiosk checks the server's certificate: trusted with the township CA file, refused without",
+          "[e2e][sync][tls]") {
+  Township township(2);
+  const std::string cert = township.root.file("cert.pem"), key = township.root.file("tls-key.pem");
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  auto store = server::openDataFolder(township.data);
+  server::ApiOptions options;
+  options.version = "tls";
+  options.tlsCertFile = cert;
+  options.tlsKeyFile = key;
+  server::ApiServer api(*store, township.keys, options);
+  const int port = api.bind("127.0.0.1", 0);
+  REQUIRE(port > 0);
+  std::thread serving([&] { api.run(); });
+  const std::string url = "https://127.0.0.1:" + std::to_string(port);
+  {
+    Kiosk trusting(township.keys.publicKey, url, cert);
+    trusting.enroll(url, township.codes[0]);
+    const auto choices = trusting.app.view(1920, 1080).quickChoices;
+    trusting.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[2].value}}, Clock::now());
+    for (int i = 0; i < 500 && trusting.store->counts().value().pending > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(trusting.store->counts().value().sent == 1);
+  }
+  {
+    // The same server without the CA file: a certificate nobody vouches for is not talked to, not even to enroll.
+    Kiosk doubting(township.keys.publicKey, url);
+    doubting.uploader->enroll(url, township.codes[1]);
+    for (int i = 0; i < 1000 && doubting.uploader->status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(doubting.uploader->status().problem == "network");
+    CHECK_THAT(doubting.uploader->status().detail, Catch::Contains("certificate") || Catch::Contains("SSL"));
+    CHECK_FALSE(doubting.store->setting(sync::keys::kToken).value());
+  }
+  api.stop();
+  serving.join();
 }
