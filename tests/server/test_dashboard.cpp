@@ -542,3 +542,30 @@ TEST_CASE("users page: an admin adds, resets and disables accounts; a disabled a
   CHECK_THAT(log->body, Contains("停用账号"));
   CHECK_THAT(log->body, Contains("zhang"));
 }
+
+TEST_CASE("one address guessing many accounts is locked out too") {
+  server::ApiOptions o;
+  o.dashboard.addressLimits = {4, std::chrono::seconds(30), std::chrono::seconds(60)};
+  LiveServer live(o);
+  addUser(*live.store, "admin", server::Role::Admin);
+  Staff s(live);
+  for (const char* name : {"a1", "a2", "a3", "a4"}) CHECK(s.login(name, "guess") == 401);
+  CHECK(s.login("admin", kPassword) == 429);  // the address waits, whatever the account
+  CHECK(s.cookie.empty());
+}
+
+TEST_CASE("text that looks like SQL is only ever data (prepared statements)") {
+  Fixture fx;
+  Staff s(fx.live);
+  CHECK(s.login("admin' --", kPassword) == 401);
+  CHECK(s.login("' OR '1'='1", "' OR '1'='1") == 401);
+  REQUIRE(s.login("viewer", kPassword) == 303);
+  auto res = s.get("/staff/results?form=" + std::string("x%27%20OR%20%271%27%3D%271") + "&site=%27%3B%20DROP%20TABLE%20submissions%3B--");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  auto page = s.get("/staff/submissions?form=quick&version=1&before=%27%20OR%201%3D1--%7Cx");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(rawQuery(fx.live.dir.file("data/server.db"), "SELECT count(*) FROM sqlite_schema WHERE name = 'submissions'") == "1");
+  CHECK(fx.live.store->users().size() == 3);
+}
