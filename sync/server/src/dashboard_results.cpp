@@ -370,7 +370,7 @@ void Pages::submissions(Context& ctx) {
     auto answers = core::parseJsonText(s.answersJson, &why, core::JsonLimits{2 * 1024 * 1024, 64});
     const Json a = answers ? *answers : Json::object();
     auto site = sites.find(s.siteId);
-    body += "<tr><td class=\"nowrap\">" + esc(chinaTime(s.createdAt)) + "</td><td>" +
+    body += "<tr><td class=\"nowrap\">" + esc(chinaTime(s.createdAt)) + "</td><td class=\"nowrap\">" +
             esc(site == sites.end() ? s.siteId : site->second) + "</td>";
     for (const AnswerColumn* col : shown) {
       const std::string text = answerText(*col, a, mask);

@@ -36,8 +36,7 @@ std::string maskPhone(std::string_view phone) {
 namespace {
 
 std::string textOf(const core::LocString& s, std::string_view locale, const std::string& fallback) {
-  std::string t = s.get(locale);
-  return t.empty() ? fallback : t;
+  return formText(s, locale, fallback);
 }
 
 void addLabels(std::map<std::string, std::string>& labels, const std::vector<core::Choice>& choices,

@@ -70,17 +70,8 @@ std::string valueText(const Json& v) {
 
 namespace {
 
-// A title as the results show it: the kiosk fills {placeholders} with earlier answers, which differ from one
-// resident to the next, so here they read "…".
 std::string textOf(const core::LocString& s, std::string_view locale, const std::string& fallback) {
-  std::string t = s.get(locale);
-  if (t.empty()) return fallback;
-  for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open)) {
-    const size_t close = t.find('}', open);
-    if (close == std::string::npos) break;
-    t.replace(open, close - open + 1, "…");
-  }
-  return t;
+  return formText(s, locale, fallback);
 }
 
 void addChoices(CountedQuestion& q, const std::vector<core::Choice>& choices, std::string_view locale) {
@@ -91,6 +82,17 @@ void addChoices(CountedQuestion& q, const std::vector<core::Choice>& choices, st
 }
 
 }  // namespace
+
+std::string formText(const core::LocString& s, std::string_view locale, const std::string& fallback) {
+  std::string t = s.get(locale);
+  if (t.empty()) return fallback;
+  for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open)) {
+    const size_t close = t.find('}', open);
+    if (close == std::string::npos) break;
+    t.replace(open, close - open + 1, "…");
+  }
+  return t;
+}
 
 std::string weekOf(std::string_view isoUtc) { return weekBefore(isoUtc, 0); }
 

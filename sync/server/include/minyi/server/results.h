@@ -25,6 +25,10 @@ std::string chinaTime(std::string_view isoUtc);
 // An answer value as counted and compared: compact JSON, whole numbers without a fraction ("5", not "5.0").
 std::string valueText(const core::Json& v);
 
+// A form text in the locale as results and exports show it; the kiosk fills {placeholders} with earlier
+// answers, which differ from one resident to the next, so here they read "…". `fallback` when empty.
+std::string formText(const core::LocString& text, std::string_view locale, const std::string& fallback);
+
 // Words the results need that a form does not carry (the dashboard's string table gives them).
 struct ResultWords {
   std::string other = "其他", none = "无", yes = "是", no = "否";
