@@ -93,11 +93,18 @@ std::vector<AnswerColumn> answerColumns(const core::Form& form, std::string_view
           cell.row = row.value.is_string() ? row.value.get<std::string>() : valueText(row.value);
           cell.header = title + "：" + textOf(row.text, locale, cell.row);
           addLabels(cell.labels, e->columns_, locale);
+          for (const core::Choice& col : e->columns_)
+            if (col.value.is_string()) cell.stringLabels[col.value.get<std::string>()] = cell.labels[valueText(col.value)];
           out.push_back(std::move(cell));
         }
         continue;
       default: break;  // expressions and composite questions: their value as compact JSON
     }
+    for (const auto& [value, label] : c.labels)
+      if (value.size() >= 2 && value.front() == '"') {
+        std::string why;
+        if (auto s = core::parseJsonText(value, &why); s && s->is_string()) c.stringLabels[s->get<std::string>()] = label;
+      }
     out.push_back(c);
     // The words typed beside a choice ("其他（请注明）") or in a comment area come right after the answer.
     if (e->showOtherItem || e->showCommentArea) {
@@ -124,7 +131,11 @@ std::string answerText(const AnswerColumn& column, const Json& answers, bool mas
     if (cell == v->end()) return {};
     v = &*cell;
   }
-  auto label = [&](const Json& x) {
+  auto label = [&](const Json& x) -> std::string {
+    if (x.is_string()) {
+      auto found = column.stringLabels.find(x.get_ref<const std::string&>());
+      return found != column.stringLabels.end() ? found->second : x.get<std::string>();
+    }
     if (!column.labels.empty()) {
       auto found = column.labels.find(valueText(x));
       if (found != column.labels.end()) return found->second;
@@ -155,7 +166,6 @@ int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptio
   for (const AnswerColumn& c : columns) cells.push_back(c.header);
   row(cells);
   int64_t n = 0;
-  std::string why;
   store.forEachSubmission(form.id, form.version, [&](const SubmissionRow& s) {
     cells.clear();
     cells.push_back(s.id);
@@ -167,9 +177,10 @@ int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptio
     std::string flags;
     for (const std::string& f : s.flags) flags += (flags.empty() ? "" : " ") + f;
     cells.push_back(flags);
-    auto answers = core::parseJsonText(s.answersJson, &why, core::JsonLimits{2 * 1024 * 1024, 64});
-    const Json empty = Json::object();
-    for (const AnswerColumn& c : columns) cells.push_back(answerText(c, answers ? *answers : empty, options.maskPhones));
+    // Checked when they arrived (a JSON object of at most 1 MB, 32 levels deep): parsed here without the
+    // checks again, which would cost more than the parse.
+    const Json answers = Json::parse(s.answersJson, nullptr, false);
+    for (const AnswerColumn& c : columns) cells.push_back(answerText(c, answers, options.maskPhones));
     row(cells);
     ++n;
   });
@@ -180,15 +191,17 @@ int64_t exportCsv(ServerStore& store, const StoredForm& form, const ExportOption
   out += "\xEF\xBB\xBF";
   return exportRows(store, form, options, [&](const std::vector<std::string>& cells) {
     bool first = true;
-    for (const std::string& raw : cells) {
+    for (const std::string& cell : cells) {
       if (!first) out += ',';
       first = false;
-      const std::string cell = neutralizeCell(raw);
+      const char* mark = looksLikeFormula(cell) ? "'" : "";  // neutralizeCell, without copying the cell
       if (cell.find_first_of(",\"\r\n") == std::string::npos) {
+        out += mark;
         out += cell;
         continue;
       }
       out += '"';
+      out += mark;
       for (char ch : cell) {
         if (ch == '"') out += '"';
         out += ch;

@@ -32,6 +32,9 @@ struct AnswerColumn {
   bool phone = false;      // a telephone question (inputType tel): masked unless the reader may see it
   bool freeText = false;   // typed by the resident (text, comment, other): what the submissions list shows
   std::map<std::string, std::string> labels;  // answer value (compact JSON) → its words on the kiosk
+  // The same for answers that are strings, by the string itself: an export looks up millions of answers,
+  // and most are strings, so none has to be turned back into JSON text first.
+  std::map<std::string, std::string, std::less<>> stringLabels;
 };
 std::vector<AnswerColumn> answerColumns(const core::Form& form, std::string_view locale, const ResultWords& words);
 // The answer in words: choice texts for choices (several joined by 、), the yes/no labels, the text as typed.
