@@ -8,7 +8,10 @@ BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
           libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev
           libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
-          xvfb xauth xdotool)
+          libxlsxwriter-dev unzip xvfb xauth xdotool chromium)
+# The dashboard's browser test (tests/dashboard): Node.js and npm. Asked for by command, not by package: a
+# machine with NodeSource's nodejs has npm inside it, and that package conflicts with Debian's npm.
+NODE_PACKAGES=(nodejs npm)
 # Only for ./deploy/dev.sh fuzz (libFuzzer comes with clang).
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
@@ -19,6 +22,7 @@ ensure_packages() {
   for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=("${NODE_PACKAGES[@]}"); fi
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -110,9 +114,18 @@ run_sanitized_suite() {
     ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 --timeout 900
 }
 
+# Playwright for the dashboard's browser test, exactly as package-lock.json pins it (Chromium is Debian's).
+ensure_dashboard_test_deps() {
+  if [ ! -d "$ROOT/tests/dashboard/node_modules/playwright-core" ]; then
+    log "npm ci in tests/dashboard"
+    (cd "$ROOT/tests/dashboard" && npm ci --no-audit --no-fund >/dev/null)
+  fi
+}
+
 # The whole suite, then the same suite once more under the sanitizers (memory errors fail CI too).
 cmd_test() {
   ensure_packages
+  ensure_dashboard_test_deps
   build "$BUILD"
   log "running the test suite"
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 600
@@ -122,6 +135,7 @@ cmd_test() {
 # Only the sanitized suite (docs/development.md).
 cmd_sanitize() {
   ensure_packages
+  ensure_dashboard_test_deps
   run_sanitized_suite
 }
 

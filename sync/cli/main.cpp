@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "dashboard_commands.h"
 #include "form_commands.h"
 #include "pin_commands.h"
 #include "server_commands.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   minyi::cli::addFormCommands(app, exitCode);
   minyi::cli::addPinCommands(app, exitCode);
   minyi::cli::addServerCommands(app, exitCode);  // after the form commands: it adds `form upload`
+  minyi::cli::addDashboardCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 
 #include "minyi/protocol/crypto.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/results.h"
 #include "minyi/server/server_config.h"
 #include "minyi/server/server_store.h"
 
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
 
   try {
     auto store = server::openDataFolder(config->dataDir);
+    // The dashboard's answer counts must match the stored submissions (after an upgrade they may not yet).
+    for (const std::string& f : server::reconcileTallies(*store))
+      std::cerr << "minyi-server: counted the answers of form " << f << " again\n";
     server::ApiOptions options;
     options.version = MINYI_VERSION;
     options.threads = config->threads;

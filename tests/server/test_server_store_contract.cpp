@@ -2,6 +2,7 @@
 #include "server_test_helpers.h"
 
 #include <algorithm>
+#include <set>
 #include <atomic>
 #include <thread>
 
@@ -14,9 +15,18 @@ using std::chrono::seconds;
 namespace {
 
 server::IncomingSubmission incoming(const protocol::Envelope& e, const std::string& site = "donghu-dqfwzx",
-                                    const std::string& answers = R"({"rating":"满意"})") {
+                                    const std::string& answers = R"({"rating":"满意"})",
+                                    std::vector<server::Tally> tallies = {}, const std::string& week = "2026-11-23") {
   return {e, "digest-of-" + e.id + protocol::sha256Hex(e.sealed), answers, "kiosk-1", site, "network",
-          isoIn(seconds(0))};
+          isoIn(seconds(0)), week, std::move(tallies)};
+}
+
+// The counts of one (question, value) in the tally rows.
+int64_t countOf(const std::vector<server::TallyRow>& rows, const std::string& question, const std::string& value) {
+  int64_t n = 0;
+  for (const auto& r : rows)
+    if (r.question == question && r.value == value) n += r.count;
+  return n;
 }
 
 protocol::Notice notice(const std::string& id, const std::string& publishedAt, const std::string& until = {}) {
@@ -336,6 +346,201 @@ TEST_CASE("batches ingested at the same time are each all-or-nothing, a failing 
       CHECK(refused == kKiosks / 2 * 4);  // rounds 0, 3, 6, 9 of each odd kiosk
       CHECK(store->submissionCount() == stored);
       CHECK(stored == (kKiosks * kRounds - kKiosks / 2 * 4) * 2);
+    }
+  }
+}
+
+TEST_CASE("answers are counted when stored, never for a duplicate or a batch that failed", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("quick", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      const auto key = protocol::generateKeyPair().publicKey;
+      const std::vector<server::Tally> satisfied{{"satisfaction", "\"satisfied\""}};
+      const std::vector<server::Tally> unsatisfied{{"satisfaction", "\"unsatisfied\""}};
+      const auto a = envelopeFor(form, key), b2 = envelopeFor(form, key), c = envelopeFor(form, key);
+      REQUIRE(store->ingest({incoming(a, "donghu-dqfwzx", "{}", satisfied), incoming(b2, "donghu-dqfwzx", "{}", satisfied),
+                             incoming(c, "huayuan-dqfwzx", "{}", unsatisfied, "2026-11-16")},
+                            std::nullopt) == std::vector<Outcome>{Outcome::Stored, Outcome::Stored, Outcome::Stored});
+      // Sent again: duplicates, not counted again.
+      REQUIRE(store->ingest({incoming(a, "donghu-dqfwzx", "{}", satisfied)}, std::nullopt) ==
+              std::vector<Outcome>{Outcome::Duplicate});
+      // A batch that fails (unknown site) counts nothing of itself.
+      CHECK_THROWS_AS(store->ingest({incoming(envelopeFor(form, key), "donghu-dqfwzx", "{}", satisfied),
+                                     incoming(envelopeFor(form, key), "nowhere", "{}", satisfied)},
+                                    std::nullopt),
+                      server::StoreError);
+
+      server::TallyQuery q;
+      q.formId = "quick";
+      q.formVersion = 1;
+      auto rows = store->tallies(q);
+      CHECK(countOf(rows, server::kSubmissionTally, "") == 3);
+      CHECK(countOf(rows, "satisfaction", "\"satisfied\"") == 2);
+      CHECK(countOf(rows, "satisfaction", "\"unsatisfied\"") == 1);
+      q.siteId = "huayuan-dqfwzx";
+      CHECK(countOf(store->tallies(q), "satisfaction", "\"satisfied\"") == 0);
+      q.siteId.clear();
+      q.fromWeek = "2026-11-23";
+      CHECK(countOf(store->tallies(q), server::kSubmissionTally, "") == 2);
+      q.fromWeek.clear();
+      q.toWeek = "2026-11-16";
+      CHECK(countOf(store->tallies(q), server::kSubmissionTally, "") == 1);
+      server::TallyQuery totals;
+      totals.submissionsOnly = true;
+      for (const auto& r : store->tallies(totals)) CHECK(r.question == server::kSubmissionTally);
+      CHECK(countOf(store->tallies(totals), "", "") == 3);
+      const auto byForm = store->submissionCountsByForm();
+      REQUIRE(byForm.size() == 1);
+      CHECK(byForm[0].first == std::make_pair(std::string("quick"), 1));
+      CHECK(byForm[0].second == 3);
+
+      // Replacing the counts of a form version replaces exactly those.
+      store->replaceTallies("quick", 1, {{"quick", 1, "", "", "donghu-dqfwzx", "2026-11-23", 7}});
+      rows = store->tallies(server::TallyQuery{"quick", 1, false, "", "", ""});
+      REQUIRE(rows.size() == 1);
+      CHECK(rows[0].count == 7);
+    }
+  }
+}
+
+TEST_CASE("submissions page newest first by (created_at, id), continue after the last row, per site", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("quick", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      const auto key = protocol::generateKeyPair().publicKey;
+      std::vector<server::IncomingSubmission> batch;
+      for (int i = 0; i < 25; ++i) {
+        auto e = envelopeFor(form, key);
+        // Pairs share a second, so the id must break ties.
+        e.createdAt = "2026-11-20T08:00:" + std::string(i / 2 < 10 ? "0" : "") + std::to_string(i / 2) + ".000Z";
+        batch.push_back(incoming(e, i % 5 == 0 ? "huayuan-dqfwzx" : "donghu-dqfwzx", R"({"n":)" + std::to_string(i) + "}"));
+      }
+      REQUIRE(store->ingest(batch, std::nullopt).size() == 25);
+      CHECK(store->countSubmissions("quick", 1, "") == 25);
+      CHECK(store->countSubmissions("quick", 1, "huayuan-dqfwzx") == 5);
+      CHECK(store->countSubmissions("quick", 2, "") == 0);
+
+      std::vector<std::string> seen;
+      server::SubmissionQuery q{"quick", 1, "", "", "", 10};
+      for (int page = 0; page < 5; ++page) {
+        auto rows = store->submissionsPage(q);
+        for (const auto& r : rows) seen.push_back(r.createdAt + "|" + r.id);
+        if (rows.size() < q.limit) break;
+        q.beforeCreatedAt = rows.back().createdAt;
+        q.beforeId = rows.back().id;
+      }
+      REQUIRE(seen.size() == 25);
+      CHECK(std::is_sorted(seen.rbegin(), seen.rend()));
+      CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 25);
+
+      const auto huayuan = store->submissionsPage({"quick", 1, "huayuan-dqfwzx", "", "", 100});
+      REQUIRE(huayuan.size() == 5);
+      for (const auto& r : huayuan) {
+        CHECK(r.siteId == "huayuan-dqfwzx");
+        CHECK(r.deviceId == "kiosk-1");
+        CHECK(r.via == "network");
+        CHECK(r.answersJson.rfind("{\"n\":", 0) == 0);
+      }
+      std::vector<std::string> all;
+      store->forEachSubmission("quick", 1, [&](const server::SubmissionRow& r) { all.push_back(r.createdAt + "|" + r.id); });
+      CHECK(all.size() == 25);
+      CHECK(std::is_sorted(all.begin(), all.end()));  // oldest first
+    }
+  }
+}
+
+TEST_CASE("staff accounts, sessions that expire and end with the account, the audit log newest first", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const std::string t0 = isoIn(seconds(0));
+      REQUIRE(store->addUser({"wang", server::Role::Admin, "王主任", "$argon2id$hash-a", t0, ""}));
+      REQUIRE(store->addUser({"li", server::Role::Viewer, "", "$argon2id$hash-b", t0, ""}));
+      CHECK_FALSE(store->addUser({"wang", server::Role::Viewer, "", "x", t0, ""}));
+      const auto users = store->users();
+      REQUIRE(users.size() == 2);
+      CHECK(users[0].name == "li");
+      CHECK(users[1].role == server::Role::Admin);
+      CHECK(store->user("wang")->displayName == "王主任");
+      CHECK_FALSE(store->user("nobody"));
+
+      store->addSession({"hash-1", "wang", "csrf-1", t0, isoIn(hours(8))});
+      store->addSession({"hash-2", "li", "csrf-2", t0, isoIn(hours(8))});
+      store->addSession({"hash-old", "li", "csrf-3", isoIn(hours(-10)), isoIn(seconds(-1))});
+      auto s = store->session("hash-1", isoIn(seconds(0)));
+      REQUIRE(s);
+      CHECK(s->first.csrfToken == "csrf-1");
+      CHECK(s->second.name == "wang");
+      CHECK(s->second.role == server::Role::Admin);
+      CHECK_FALSE(store->session("hash-old", isoIn(seconds(0))));  // expired
+      CHECK_FALSE(store->session("hash-1", isoIn(hours(9))));       // expired later
+      CHECK_FALSE(store->session("nope", isoIn(seconds(0))));
+
+      // A new password and disabling both end the account's sessions at once.
+      CHECK(store->setPasswordHash("wang", "$argon2id$hash-c"));
+      CHECK(store->user("wang")->passwordHash == "$argon2id$hash-c");
+      CHECK_FALSE(store->session("hash-1", isoIn(seconds(0))));
+      CHECK(store->session("hash-2", isoIn(seconds(0))));
+      CHECK(store->disableUser("li", isoIn(seconds(0))));
+      CHECK(store->user("li")->disabled());
+      CHECK_FALSE(store->session("hash-2", isoIn(seconds(0))));
+      store->addSession({"hash-4", "li", "csrf-4", isoIn(seconds(0)), isoIn(hours(8))});
+      CHECK_FALSE(store->session("hash-4", isoIn(seconds(0))));  // a disabled account has no session
+      CHECK_FALSE(store->setPasswordHash("nobody", "x"));
+      CHECK_FALSE(store->disableUser("nobody", t0));
+      store->addSession({"hash-5", "wang", "csrf-5", isoIn(seconds(0)), isoIn(hours(8))});
+      store->endSession("hash-5");
+      CHECK_FALSE(store->session("hash-5", isoIn(seconds(0))));
+
+      for (int i = 0; i < 5; ++i) store->addAudit({0, t0, "wang", "export", "form-" + std::to_string(i), "csv", "127.0.0.1"});
+      auto log = store->audit(3);
+      REQUIRE(log.size() == 3);
+      CHECK(log[0].target == "form-4");
+      CHECK(log[0].address == "127.0.0.1");
+      CHECK(log[0].id > log[1].id);
+      auto older = store->audit(10, log.back().id);
+      REQUIRE(older.size() == 2);
+      CHECK(older[0].target == "form-1");
+    }
+  }
+}
+
+TEST_CASE("notices can be withdrawn, and every notice is listed with its sites; activations are listed", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      REQUIRE(store->addNotice({notice("a", isoIn(hours(-3))), {server::kAllSites}}));
+      REQUIRE(store->addNotice({notice("b", isoIn(hours(-2))), {"donghu-dqfwzx", "jiedao-office"}}));
+      CHECK(store->withdrawNotice("a", isoIn(seconds(0))));
+      CHECK_FALSE(store->withdrawNotice("a", isoIn(seconds(0))));
+      CHECK_FALSE(store->withdrawNotice("nope", isoIn(seconds(0))));
+      const auto shown = store->noticesFor("donghu-dqfwzx", isoIn(seconds(0)), 100);
+      REQUIRE(shown.size() == 1);
+      CHECK(shown[0].id == "b");
+      const auto all = store->allNotices(100);
+      REQUIRE(all.size() == 2);
+      CHECK(all[0].notice.id == "b");
+      CHECK(all[0].siteIds == std::vector<std::string>{"donghu-dqfwzx", "jiedao-office"});
+      CHECK(all[0].withdrawnAt.empty());
+      CHECK_FALSE(all[1].withdrawnAt.empty());
+      CHECK(all[1].siteIds == std::vector<std::string>{server::kAllSites});
+
+      REQUIRE(store->addForm(smallForm("quick", 1)) == server::FormAdded::New);
+      REQUIRE(store->activateForm("quick", 1, "huayuan-dqfwzx", isoIn(seconds(0))));
+      REQUIRE(store->activateForm("quick", 1, server::kAllSites, isoIn(seconds(0))));
+      const auto act = store->activations();
+      REQUIRE(act.size() == 2);
+      CHECK(act[0].siteId == server::kAllSites);
+      CHECK(act[1].siteId == "huayuan-dqfwzx");
+      CHECK(act[1].version == 1);
     }
   }
 }

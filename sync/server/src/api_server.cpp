@@ -88,6 +88,7 @@ struct ApiServer::Impl {
   protocol::KeyPair keys;
   ApiOptions options;
   std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<Dashboard> dashboard;
   std::atomic<bool> running{false}, stopping{false};
 
   // Enrollment attempts per client address: the start of its current window and the attempts in it.
@@ -233,6 +234,8 @@ struct ApiServer::Impl {
     };
   }
 
+  bool tlsOn() const { return dynamic_cast<httplib::SSLServer*>(http.get()) != nullptr; }
+
   void setUp() {
     if (!options.tlsCertFile.empty() || !options.tlsKeyFile.empty()) {
       if (options.tlsCertFile.empty() || options.tlsKeyFile.empty())
@@ -258,8 +261,23 @@ struct ApiServer::Impl {
     http->Post(api + "/submissions", guarded(&Impl::submissions));
     http->Get(api + "/forms", guarded(&Impl::forms));
     http->Get(api + "/notices", guarded(&Impl::notices));
-    http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (res.body.empty()) fillErrorBody(res);
+    DashboardOptions dashOptions = options.dashboard;
+    dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();
+    dashboard = std::make_unique<Dashboard>(store, dashOptions);
+    dashboard->mount(*http);
+    http->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      // Staff in a browser get a page, kiosks the protocol's JSON.
+      if (Dashboard::owns(req.path)) {
+        res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'self'");
+        res.set_content("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" +
+                            std::to_string(res.status) + "</title><link rel=\"stylesheet\" href=\"/staff/static/style.css\">"
+                            "</head><body><main><h1>" + std::to_string(res.status) + "</h1><p><a href=\"/staff/results\">"
+                            "返回</a></p></main></body></html>",
+                        "text/html; charset=utf-8");
+        return;
+      }
+      fillErrorBody(res);
     });
     http->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       sendError(res, 500, "internal", "the server failed to answer; try again later");

@@ -7,6 +7,7 @@
 
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/results.h"
 
 namespace minyi::server {
 
@@ -23,7 +24,7 @@ namespace {
 
 // Why a submission cannot be accepted, or nothing when it can; the opened answers go to `answers`.
 std::optional<std::string> check(const protocol::Envelope& e, const std::optional<StoredForm>& form,
-                                 const protocol::KeyPair& keys, std::string& answers) {
+                                 const protocol::KeyPair& keys, std::string& answers, core::Json& parsed) {
   const std::string formName = "form " + e.formId + " version " + std::to_string(e.formVersion);
   if (!form) return formName + " is not on this server (staff upload it with `minyi form upload`)";
   if (form->hash != e.formHash)
@@ -42,6 +43,7 @@ std::optional<std::string> check(const protocol::Envelope& e, const std::optiona
   if (!j) return "the opened answers are not JSON: " + why;
   if (!j->is_object()) return "the opened answers are not a JSON object";
   answers = std::move(*opened);
+  parsed = std::move(*j);
   return std::nullopt;
 }
 
@@ -63,12 +65,18 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
     auto found = forms.find(key);
     if (found == forms.end()) found = forms.emplace(key, store.form(e.formId, e.formVersion)).first;
     std::string answers;
-    if (auto why = check(e, found->second, keys, answers)) {
+    core::Json parsed;
+    if (auto why = check(e, found->second, keys, answers, parsed)) {
       reply.results[i].outcome = protocol::Outcome::Rejected;
       reply.results[i].reason = *why;
       continue;
     }
-    accepted.push_back({e, submissionDigest(e), std::move(answers), origin.deviceId, origin.siteId, origin.via, now});
+    // The answers are counted for the dashboard as they are stored (results.h). A stored form always loads
+    // (it was checked at upload); should it not, the submission is still kept, only not counted.
+    std::vector<Tally> tallies;
+    if (auto loaded = formCache().get(*found->second)) tallies = tallyAnswers(*loaded, parsed);
+    accepted.push_back({e, submissionDigest(e), std::move(answers), origin.deviceId, origin.siteId, origin.via, now,
+                        weekOf(e.createdAt), std::move(tallies)});
     acceptedAt.push_back(i);
   }
   if (accepted.empty() && !contact) return reply;

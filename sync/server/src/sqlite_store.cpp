@@ -1,12 +1,15 @@
 // The SQLite backend of ServerStore: schema and migrations, demo sites, devices, forms, notices, batch ingest.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
+#include <tuple>
 
 #include "minyi/core/json_input.h"
 #include "minyi/server/server_store.h"
@@ -129,6 +132,60 @@ INSERT INTO sites (id, name, community_id) VALUES
   ('huayuan-dqfwzx', '花园社区党群服务中心', 'huayuan'),
   ('donglian-culture', '东联社区文化中心', 'donglian');
 )sql",
+    // 2: the staff dashboard: accounts, sessions, audit log, answer counts kept at ingest, notice withdrawal,
+    // and a submission index that pages newest first by (created_at, id) per form version.
+    R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'handler', 'viewer')),
+  display_name TEXT NOT NULL DEFAULT '',
+  -- crypto_pwhash_str (argon2id); the password itself is never stored
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+) STRICT;
+
+CREATE TABLE staff_sessions (
+  -- SHA-256 of the cookie's token
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  user_name TEXT NOT NULL REFERENCES users (name),
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX staff_sessions_by_user ON staff_sessions (user_name);
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+-- How many stored submissions gave each answer, per site and week (Monday, China time). Kept in the ingest
+-- transaction, so a results page adds up a few thousand rows instead of reading a million answers.
+-- question '' counts the submissions themselves.
+CREATE TABLE answer_tallies (
+  form_id TEXT NOT NULL,
+  form_version INTEGER NOT NULL,
+  question TEXT NOT NULL,
+  value TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  week TEXT NOT NULL,
+  n INTEGER NOT NULL CHECK (n >= 0),
+  PRIMARY KEY (form_id, form_version, question, value, site_id, week)
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE notices ADD COLUMN withdrawn_at TEXT;
+
+-- (created_at, id) orders the submissions list. A page of one site walks the same index and skips the other
+-- sites' rows (about five in six): an index of its own would cost every ingest more than it saves there.
+DROP INDEX submissions_by_form;
+CREATE INDEX submissions_by_form ON submissions (form_id, form_version, created_at, id);
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -178,12 +235,14 @@ class SqliteStore final : public ServerStore {
       open();
     } catch (...) {
       // The destructor does not run for an object whose constructor threw.
+      if (rdb_) sqlite3_close_v2(rdb_);
       if (db_) sqlite3_close_v2(db_);
-      db_ = nullptr;
+      db_ = rdb_ = nullptr;
       throw;
     }
   }
   ~SqliteStore() override {
+    if (rdb_) sqlite3_close_v2(rdb_);
     if (db_) sqlite3_close_v2(db_);
   }
 
@@ -362,7 +421,7 @@ class SqliteStore final : public ServerStore {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement st(db_,
                  "SELECT id, title, body, published_at, until FROM notices n WHERE published_at <= ?2 "
-                 "AND (until IS NULL OR until > ?2) AND EXISTS (SELECT 1 FROM notice_sites s "
+                 "AND (until IS NULL OR until > ?2) AND withdrawn_at IS NULL AND EXISTS (SELECT 1 FROM notice_sites s "
                  "WHERE s.notice_id = n.id AND s.site_id IN (?1, '*')) ORDER BY published_at DESC, id LIMIT ?3");
     st.bind(1, siteId).bind(2, now).bind(3, static_cast<int64_t>(limit));
     std::vector<protocol::Notice> out;
@@ -443,7 +502,283 @@ class SqliteStore final : public ServerStore {
     return n;
   }
 
+  std::vector<Activation> activations() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT form_id, site_id, version, activated_at FROM form_activations ORDER BY form_id, site_id");
+    std::vector<Activation> out;
+    each(st, "reading the form activations",
+         [&] { out.push_back({st.text(0), st.text(1), static_cast<int>(st.int64(2)), st.text(3)}); });
+    return out;
+  }
+
+  std::vector<NoticeRecord> allNotices(size_t limit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, title, body, published_at, until, withdrawn_at, "
+                 "(SELECT json_group_array(site_id) FROM notice_sites s WHERE s.notice_id = n.id) "
+                 "FROM notices n ORDER BY published_at DESC, id LIMIT ?1");
+    st.bind(1, static_cast<int64_t>(limit));
+    std::vector<NoticeRecord> out;
+    each(st, "reading the notices", [&] {
+      NoticeRecord r;
+      r.notice.id = st.text(0);
+      r.notice.title = readJson(st.text(1), core::Json::object());
+      r.notice.body = readJson(st.text(2), core::Json::object());
+      r.notice.publishedAt = st.text(3);
+      r.notice.until = st.text(4);
+      r.withdrawnAt = st.text(5);
+      for (const auto& site : readJson(st.text(6), core::Json::array()))
+        if (site.is_string()) r.siteIds.push_back(site.get<std::string>());
+      std::sort(r.siteIds.begin(), r.siteIds.end());
+      out.push_back(std::move(r));
+    });
+    return out;
+  }
+
+  bool withdrawNotice(const std::string& id, const std::string& now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "UPDATE notices SET withdrawn_at = ?2 WHERE id = ?1 AND withdrawn_at IS NULL");
+    st.bind(1, id).bind(2, now);
+    done(st.step(), "withdrawing notice " + id);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::vector<TallyRow> tallies(const TallyQuery& q) override {
+    std::lock_guard<std::mutex> lock(readMutex_);
+    // Every filter is a bound parameter; an empty one matches everything.
+    Statement st(rdb_,
+                 "SELECT form_id, form_version, question, value, site_id, week, n FROM answer_tallies "
+                 "WHERE (?1 = '' OR form_id = ?1) AND (?2 = 0 OR form_version = ?2) AND (?3 = 0 OR question = '') "
+                 "AND (?4 = '' OR site_id = ?4) AND (?5 = '' OR week >= ?5) AND (?6 = '' OR week <= ?6)");
+    st.bind(1, q.formId).bind(2, int64_t{q.formVersion}).bind(3, int64_t{q.submissionsOnly ? 1 : 0});
+    st.bind(4, q.siteId).bind(5, q.fromWeek).bind(6, q.toWeek);
+    std::vector<TallyRow> out;
+    eachRead(st, "reading the answer counts", [&] {
+      out.push_back({st.text(0), static_cast<int>(st.int64(1)), st.text(2), st.text(3), st.text(4), st.text(5),
+                     st.int64(6)});
+    });
+    return out;
+  }
+
+  std::vector<std::pair<std::pair<std::string, int>, int64_t>> submissionCountsByForm() override {
+    std::lock_guard<std::mutex> lock(readMutex_);
+    Statement st(rdb_,
+                 "SELECT form_id, form_version, count(*) FROM submissions GROUP BY form_id, form_version "
+                 "ORDER BY form_id, form_version");
+    std::vector<std::pair<std::pair<std::string, int>, int64_t>> out;
+    eachRead(st, "counting submissions per form",
+             [&] { out.push_back({{st.text(0), static_cast<int>(st.int64(1))}, st.int64(2)}); });
+    return out;
+  }
+
+  void replaceTallies(const std::string& formId, int formVersion, const std::vector<TallyRow>& rows) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string doing = "rebuilding the answer counts of form " + formId;
+    Transaction tx(*this, doing);
+    Statement del(db_, "DELETE FROM answer_tallies WHERE form_id = ?1 AND form_version = ?2");
+    del.bind(1, formId).bind(2, int64_t{formVersion});
+    done(del.step(), doing);
+    Statement ins(db_,
+                  "INSERT INTO answer_tallies (form_id, form_version, question, value, site_id, week, n) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET n = n + excluded.n");
+    for (const TallyRow& r : rows) {
+      ins.reset();
+      ins.bind(1, formId).bind(2, int64_t{formVersion}).bind(3, r.question).bind(4, r.value).bind(5, r.siteId);
+      ins.bind(6, r.week).bind(7, r.count);
+      done(ins.step(), doing);
+    }
+    tx.commit();
+  }
+
+  std::vector<SubmissionRow> submissionsPage(const SubmissionQuery& q) override {
+    std::lock_guard<std::mutex> lock(readMutex_);
+    // Two statements rather than one with "?3 = '' OR site_id = ?3", so the planner walks submissions_by_form
+    // in order for both.
+    const std::string where = q.siteId.empty() ? "form_id = ?1 AND form_version = ?2"
+                                               : "form_id = ?1 AND form_version = ?2 AND site_id = ?3";
+    const std::string after = q.beforeCreatedAt.empty() ? "" : " AND (created_at, id) < (?4, ?5)";
+    Statement st(rdb_, std::string("SELECT ") + kRowColumns + " FROM submissions WHERE " + where + after +
+                           " ORDER BY created_at DESC, id DESC LIMIT ?6");
+    st.bind(1, q.formId).bind(2, int64_t{q.formVersion});
+    if (!q.siteId.empty()) st.bind(3, q.siteId);
+    if (!q.beforeCreatedAt.empty()) st.bind(4, q.beforeCreatedAt).bind(5, q.beforeId);
+    st.bind(6, static_cast<int64_t>(q.limit));
+    std::vector<SubmissionRow> out;
+    out.reserve(q.limit);
+    eachRead(st, "reading a page of submissions", [&] { out.push_back(readRow(st)); });
+    return out;
+  }
+
+  int64_t countSubmissions(const std::string& formId, int formVersion, const std::string& siteId) override {
+    std::lock_guard<std::mutex> lock(readMutex_);
+    Statement st(rdb_,
+                 "SELECT count(*) FROM submissions WHERE form_id = ?1 AND form_version = ?2 AND (?3 = '' OR site_id = ?3)");
+    st.bind(1, formId).bind(2, int64_t{formVersion}).bind(3, siteId);
+    int64_t n = 0;
+    eachRead(st, "counting submissions", [&] { n = st.int64(0); });
+    return n;
+  }
+
+  void forEachSubmission(const std::string& formId, int formVersion,
+                         const std::function<void(const SubmissionRow&)>& each) override {
+    std::lock_guard<std::mutex> lock(readMutex_);
+    Statement st(rdb_, std::string("SELECT ") + kRowColumns +
+                           " FROM submissions WHERE form_id = ?1 AND form_version = ?2 ORDER BY created_at, id");
+    st.bind(1, formId).bind(2, int64_t{formVersion});
+    eachRead(st, "exporting the submissions of form " + formId, [&] { each(readRow(st)); });
+  }
+
+  bool addUser(const User& u) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO users (name, role, display_name, password_hash, created_at, disabled_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    st.bind(1, u.name).bind(2, roleName(u.role)).bind(3, u.displayName).bind(4, u.passwordHash).bind(5, u.createdAt);
+    st.bindTextOrNull(6, u.disabledAt);
+    done(st.step(), "adding user " + u.name);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::optional<User> user(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?1");
+    st.bind(1, name);
+    std::optional<User> out;
+    each(st, "reading user " + name, [&] { out = readUser(st); });
+    return out;
+  }
+
+  std::vector<User> users() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name");
+    std::vector<User> out;
+    each(st, "reading the users", [&] { out.push_back(readUser(st)); });
+    return out;
+  }
+
+  bool setPasswordHash(const std::string& name, const std::string& hash) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string doing = "changing the password of " + name;
+    Transaction tx(*this, doing);
+    Statement st(db_, "UPDATE users SET password_hash = ?2 WHERE name = ?1");
+    st.bind(1, name).bind(2, hash);
+    done(st.step(), doing);
+    if (sqlite3_changes(db_) != 1) return false;
+    endSessionsOf(name, doing);
+    tx.commit();
+    return true;
+  }
+
+  bool disableUser(const std::string& name, const std::string& now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string doing = "disabling user " + name;
+    Transaction tx(*this, doing);
+    Statement st(db_, "UPDATE users SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1");
+    st.bind(1, name).bind(2, now);
+    done(st.step(), doing);
+    if (sqlite3_changes(db_) != 1) return false;
+    endSessionsOf(name, doing);
+    tx.commit();
+    return true;
+  }
+
+  void addSession(const StaffSession& s) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string doing = "signing in " + s.userName;
+    Transaction tx(*this, doing);
+    Statement old(db_, "DELETE FROM staff_sessions WHERE expires_at <= ?1");
+    old.bind(1, s.createdAt);
+    done(old.step(), doing);
+    Statement st(db_,
+                 "INSERT INTO staff_sessions (token_hash, user_name, csrf_token, created_at, expires_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5)");
+    st.bind(1, s.tokenHash).bind(2, s.userName).bind(3, s.csrfToken).bind(4, s.createdAt).bind(5, s.expiresAt);
+    done(st.step(), doing);
+    tx.commit();
+  }
+
+  std::optional<std::pair<StaffSession, User>> session(const std::string& tokenHash, const std::string& now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT s.token_hash, s.user_name, s.csrf_token, s.created_at, s.expires_at, "
+                 "u.name, u.role, u.display_name, u.password_hash, u.created_at, u.disabled_at "
+                 "FROM staff_sessions s JOIN users u ON u.name = s.user_name "
+                 "WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL");
+    st.bind(1, tokenHash).bind(2, now);
+    std::optional<std::pair<StaffSession, User>> out;
+    each(st, "reading a session", [&] {
+      out = std::make_pair(StaffSession{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)}, readUser(st, 5));
+    });
+    return out;
+  }
+
+  void endSession(const std::string& tokenHash) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "DELETE FROM staff_sessions WHERE token_hash = ?1");
+    st.bind(1, tokenHash);
+    done(st.step(), "signing out");
+  }
+
+  void addAudit(const AuditEntry& a) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO audit_log (at, actor, action, target, detail, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    st.bind(1, a.at).bind(2, a.actor).bind(3, a.action).bind(4, a.target).bind(5, a.detail).bind(6, a.address);
+    done(st.step(), "writing the audit log");
+  }
+
+  std::vector<AuditEntry> audit(size_t limit, int64_t beforeId) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, at, actor, action, target, detail, address FROM audit_log "
+                 "WHERE (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?1");
+    st.bind(1, static_cast<int64_t>(limit)).bind(2, beforeId);
+    std::vector<AuditEntry> out;
+    each(st, "reading the audit log", [&] {
+      out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6)});
+    });
+    return out;
+  }
+
  private:
+  static constexpr const char* kRowColumns =
+      "id, form_id, form_version, created_at, received_at, site_id, device_id, via, flags, answers";
+  static SubmissionRow readRow(const Statement& st) {
+    SubmissionRow r;
+    r.id = st.text(0);
+    r.formId = st.text(1);
+    r.formVersion = static_cast<int>(st.int64(2));
+    r.createdAt = st.text(3);
+    r.receivedAt = st.text(4);
+    r.siteId = st.text(5);
+    r.deviceId = st.text(6);
+    r.via = st.text(7);
+    const std::string flags = st.text(8);
+    if (flags != "[]")
+      for (const auto& f : readJson(flags, core::Json::array()))
+        if (f.is_string()) r.flags.push_back(f.get<std::string>());
+    r.answersJson = st.text(9);
+    return r;
+  }
+
+  static constexpr const char* kUserColumns = "name, role, display_name, password_hash, created_at, disabled_at";
+  static User readUser(const Statement& st, int first = 0) {
+    User u;
+    u.name = st.text(first);
+    u.role = roleFromName(st.text(first + 1)).value_or(Role::Viewer);
+    u.displayName = st.text(first + 2);
+    u.passwordHash = st.text(first + 3);
+    u.createdAt = st.text(first + 4);
+    u.disabledAt = st.text(first + 5);
+    return u;
+  }
+
+  void endSessionsOf(const std::string& name, const std::string& doing) {
+    Statement st(db_, "DELETE FROM staff_sessions WHERE user_name = ?1");
+    st.bind(1, name);
+    done(st.step(), doing);
+  }
+
   // BEGIN IMMEDIATE ... COMMIT, rolled back when an exception leaves the scope first.
   class Transaction {
    public:
@@ -465,8 +800,16 @@ class SqliteStore final : public ServerStore {
   };
 
   // Any result but success throws the failure as a sentence.
-  void done(int rc, const std::string& doing) {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw detail::mapError(db_, rc, doing);
+  void done(int rc, const std::string& doing, sqlite3* db = nullptr) {
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw detail::mapError(db ? db : db_, rc, doing);
+  }
+  template <typename F>
+  void eachRead(Statement& st, const std::string& doing, F&& f) {
+    for (int rc = st.step();; rc = st.step()) {
+      done(rc, doing, rdb_);
+      if (rc != SQLITE_ROW) break;
+      f();
+    }
   }
   bool row(int rc, const std::string& doing) {
     done(rc, doing);
@@ -497,18 +840,33 @@ class SqliteStore final : public ServerStore {
                        "created_at, received_at, flags, digest, sealed, answers, via) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING");
       Statement existing(db_, "SELECT digest FROM submissions WHERE id = ?1");
+      Statement tally(db_,
+                      "INSERT INTO answer_tallies (form_id, form_version, question, value, site_id, week, n) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET n = n + excluded.n");
+      // The answers of the whole group share most of their (question, value, site, week): counted here
+      // first, each count then costs one upsert per group rather than one per submission. A batch that fails
+      // adds nothing to them.
+      TallyCounts counts;
       for (IngestJob* j : group) {
         done(exec(db_, "SAVEPOINT batch"), doing);
         try {
-          j->outcomes = writeBatch(*j->batch, insert, existing, doing);
+          TallyCounts mine;
+          j->outcomes = writeBatch(*j->batch, insert, existing, mine, doing);
           if (*j->contact) writeContact(**j->contact);
           done(exec(db_, "RELEASE batch"), doing);
+          for (const auto& [key, n] : mine) counts[key] += n;
         } catch (...) {
           j->outcomes.clear();
           j->error = std::current_exception();
           exec(db_, "ROLLBACK TO batch");
           exec(db_, "RELEASE batch");
         }
+      }
+      for (const auto& [key, n] : counts) {
+        tally.reset();
+        tally.bind(1, std::get<0>(key)).bind(2, int64_t{std::get<1>(key)}).bind(3, std::get<2>(key));
+        tally.bind(4, std::get<3>(key)).bind(5, std::get<4>(key)).bind(6, std::get<5>(key)).bind(7, n);
+        done(tally.step(), doing);
       }
       tx.commit();
     } catch (...) {
@@ -521,8 +879,11 @@ class SqliteStore final : public ServerStore {
     }
   }
 
+  using TallyCounts = std::map<std::tuple<std::string, int, std::string, std::string, std::string, std::string>, int64_t>;
+
+  // Stores one batch; the answers of what was stored (not duplicates) are added to `counts`.
   std::vector<protocol::Outcome> writeBatch(const std::vector<IncomingSubmission>& batch, Statement& insert,
-                                            Statement& existing, const std::string& doing) {
+                                            Statement& existing, TallyCounts& counts, const std::string& doing) {
     std::vector<protocol::Outcome> out;
     out.reserve(batch.size());
     for (const IncomingSubmission& s : batch) {
@@ -535,6 +896,8 @@ class SqliteStore final : public ServerStore {
       done(insert.step(), doing);
       if (sqlite3_changes(db_) == 1) {
         out.push_back(protocol::Outcome::Stored);
+        ++counts[{e.formId, e.formVersion, kSubmissionTally, "", s.siteId, s.week}];
+        for (const Tally& t : s.tallies) ++counts[{e.formId, e.formVersion, t.question, t.value, s.siteId, s.week}];
         continue;
       }
       existing.reset();
@@ -591,6 +954,13 @@ class SqliteStore final : public ServerStore {
     // FULL: a batch the server acknowledged survives a power cut; the kiosk will not send it again.
     done(exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"), doing);
     migrate(static_cast<int>(version));
+    // A second, read-only connection for the dashboard's larger reads (results, pages, exports): in WAL mode
+    // it reads the last commit while a group commit writes, so staff never wait for a kiosk's fsync and
+    // ingest never waits for an export.
+    rc = sqlite3_open_v2(path_.c_str(), &rdb_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) throw detail::mapError(rdb_, rc, doing);
+    sqlite3_extended_result_codes(rdb_, 1);
+    sqlite3_busy_timeout(rdb_, 10000);
   }
 
   void migrate(int current) {
@@ -611,6 +981,8 @@ class SqliteStore final : public ServerStore {
   std::string path_;
   sqlite3* db_ = nullptr;
   std::mutex mutex_;  // the connection: one statement sequence at a time
+  sqlite3* rdb_ = nullptr;  // read-only, for the dashboard's reads
+  std::mutex readMutex_;
   // Batches waiting for the next group commit, and whether a caller is writing one now.
   std::mutex queueMutex_;
   std::condition_variable queueCv_;
@@ -619,6 +991,22 @@ class SqliteStore final : public ServerStore {
 };
 
 }  // namespace
+
+const char* roleName(Role r) {
+  switch (r) {
+    case Role::Admin: return "admin";
+    case Role::Handler: return "handler";
+    case Role::Viewer: break;
+  }
+  return "viewer";
+}
+
+std::optional<Role> roleFromName(std::string_view name) {
+  if (name == "admin") return Role::Admin;
+  if (name == "handler") return Role::Handler;
+  if (name == "viewer") return Role::Viewer;
+  return std::nullopt;
+}
 
 std::unique_ptr<ServerStore> openSqliteStore(const std::string& path) { return std::make_unique<SqliteStore>(path); }
 

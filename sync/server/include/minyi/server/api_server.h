@@ -1,10 +1,11 @@
-// minyi-server's HTTP API (docs/protocol.md): enrollment, submissions, forms, notices, health.
+// minyi-server's HTTP API (docs/protocol.md): enrollment, submissions, forms, notices, health; and the staff dashboard.
 #pragma once
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "minyi/protocol/crypto.h"
+#include "minyi/server/dashboard.h"
 #include "minyi/server/server_store.h"
 
 namespace httplib {
@@ -27,6 +28,8 @@ struct ApiOptions {
   std::string tlsCertFile, tlsKeyFile;
   // One line per request on stderr: method, path, status, client address (never a token or a body).
   bool logRequests = false;
+  // The staff dashboard under /staff/ on the same port (docs/dashboard.md). Its cookies are Secure under TLS.
+  DashboardOptions dashboard;
 };
 
 class ApiServer {

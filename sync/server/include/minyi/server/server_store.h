@@ -1,10 +1,13 @@
 // The township server's storage, behind one narrow interface: SQLite now, PostgreSQL as one more backend later.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "minyi/protocol/messages.h"
@@ -74,6 +77,30 @@ struct NewNotice {
   std::vector<std::string> siteIds;  // {kAllSites} for every site
 };
 
+// A notice as staff see it on the dashboard: where it is shown and whether it was withdrawn.
+struct NoticeRecord {
+  protocol::Notice notice;
+  std::vector<std::string> siteIds;  // {kAllSites} for every site
+  std::string withdrawnAt;           // empty unless staff withdrew it
+};
+
+// Which version of a form a site (or kAllSites) offers.
+struct Activation {
+  std::string formId;
+  std::string siteId;
+  int version = 1;
+  std::string activatedAt;
+};
+
+// One counted answer of a submission: the question's key (a matrix row is "question.row") and the answer
+// value as compact JSON text ("\"satisfied\"", "5", "true"). The submission itself is counted under
+// kSubmissionTally, so counts of submissions come from the same table.
+struct Tally {
+  std::string question;
+  std::string value;
+};
+constexpr const char* kSubmissionTally = "";
+
 // One submission that passed every check (the form is known, the seal opened, the answers are a JSON
 // object): what ingest() stores.
 struct IncomingSubmission {
@@ -84,6 +111,10 @@ struct IncomingSubmission {
   std::string siteId;
   std::string via;  // "network" or "usb"
   std::string receivedAt;
+  // Counted with the submission when it is stored (never for a duplicate), in the same transaction, so the
+  // dashboard's results are always exactly the stored submissions. `week` is weekOf(created_at) (results.h).
+  std::string week;
+  std::vector<Tally> tallies;
 };
 struct StoredSubmission {
   protocol::Envelope envelope;
@@ -99,6 +130,80 @@ struct Contact {
   std::string deviceId;
   std::string at;
   std::optional<int64_t> backlog;
+};
+
+// Counts of one (form, version, question, value, site, week): what the results pages add up.
+struct TallyRow {
+  std::string formId;
+  int formVersion = 0;
+  std::string question;
+  std::string value;
+  std::string siteId;
+  std::string week;
+  int64_t count = 0;
+};
+struct TallyQuery {
+  std::string formId;         // empty: every form
+  int formVersion = 0;        // 0: every version
+  bool submissionsOnly = false;  // only the kSubmissionTally rows (participation, totals)
+  std::string siteId;         // empty: every site
+  std::string fromWeek, toWeek;  // inclusive, YYYY-MM-DD Mondays; empty: open
+};
+
+// A submission as the dashboard lists and exports it (no sealed bytes).
+struct SubmissionRow {
+  std::string id;
+  std::string formId;
+  int formVersion = 0;
+  std::string createdAt;
+  std::string receivedAt;
+  std::string siteId;
+  std::string deviceId;
+  std::string via;
+  std::vector<std::string> flags;
+  std::string answersJson;
+};
+// Newest first. A page continues after (beforeCreatedAt, beforeId) of the last row of the previous one,
+// so page 500 costs what page 1 costs.
+struct SubmissionQuery {
+  std::string formId;
+  int formVersion = 1;
+  std::string siteId;  // empty: every site
+  std::string beforeCreatedAt, beforeId;
+  size_t limit = 100;
+};
+
+// --- Staff of the dashboard ---
+enum class Role { Viewer, Handler, Admin };
+const char* roleName(Role r);  // "viewer", "handler", "admin"
+std::optional<Role> roleFromName(std::string_view name);
+
+struct User {
+  std::string name;  // the login name
+  Role role = Role::Viewer;
+  std::string displayName;
+  std::string passwordHash;  // libsodium crypto_pwhash_str (argon2id)
+  std::string createdAt;
+  std::string disabledAt;  // empty unless disabled
+  bool disabled() const { return !disabledAt.empty(); }
+};
+// A signed-in browser. The cookie holds the token; the store only its SHA-256.
+struct StaffSession {
+  std::string tokenHash;
+  std::string userName;
+  std::string csrfToken;  // must come back with every POST of this session
+  std::string createdAt;
+  std::string expiresAt;
+};
+// One staff action (DESIGN.md §11): who, what, on what, from where.
+struct AuditEntry {
+  int64_t id = 0;  // assigned by the store; newest is highest
+  std::string at;
+  std::string actor;    // a user name, or "cli:<unix user>" for the command line
+  std::string action;   // login, login_failed, user_add, device_add, form_upload, export, ...
+  std::string target;   // what it was done to (a user, device, form, notice)
+  std::string detail;
+  std::string address;  // the client's address; empty for the command line
 };
 
 // Implementations serialize their own access: one store is shared by every HTTP worker thread.
@@ -137,6 +242,7 @@ class ServerStore {
   virtual bool activateForm(const std::string& formId, int version, const std::string& siteId,
                             const std::string& now) = 0;
   virtual std::vector<StoredForm> activeForms(const std::string& siteId) = 0;  // by form id
+  virtual std::vector<Activation> activations() = 0;  // by form id, then site id ('*' first)
 
   // --- Notices ---
   // False when the id is taken or a site is unknown.
@@ -144,6 +250,10 @@ class ServerStore {
   // Published at or before `now`, not yet expired, for this site or all sites: newest first, at most `limit`.
   virtual std::vector<protocol::Notice> noticesFor(const std::string& siteId, const std::string& now,
                                                    size_t limit) = 0;
+  // Every notice, withdrawn and expired ones too, newest first, at most `limit`.
+  virtual std::vector<NoticeRecord> allNotices(size_t limit) = 0;
+  // Kiosks stop showing it at their next sync. False when the id is unknown or it was withdrawn already.
+  virtual bool withdrawNotice(const std::string& id, const std::string& now) = 0;
 
   // --- Submissions ---
   // One transaction for the whole batch (and the contact, when given): each is Stored, Duplicate (same
@@ -152,6 +262,36 @@ class ServerStore {
                                                 const std::optional<Contact>& contact) = 0;
   virtual std::optional<StoredSubmission> submission(const std::string& id) = 0;
   virtual int64_t submissionCount() = 0;
+
+  // --- Results and exports (read while ingest goes on; never wait for a group commit's fsync) ---
+  virtual std::vector<TallyRow> tallies(const TallyQuery& query) = 0;
+  // Stored submissions of every (form, version) that has any, and how many: a form's total.
+  virtual std::vector<std::pair<std::pair<std::string, int>, int64_t>> submissionCountsByForm() = 0;
+  // Replaces the counts of one form version in one transaction (rebuilding them after an upgrade).
+  virtual void replaceTallies(const std::string& formId, int formVersion, const std::vector<TallyRow>& rows) = 0;
+  virtual std::vector<SubmissionRow> submissionsPage(const SubmissionQuery& query) = 0;
+  virtual int64_t countSubmissions(const std::string& formId, int formVersion, const std::string& siteId) = 0;
+  // Every submission of one form version, oldest first, one at a time (an export of any size in little
+  // memory). `each` must not call back into the store.
+  virtual void forEachSubmission(const std::string& formId, int formVersion,
+                                 const std::function<void(const SubmissionRow&)>& each) = 0;
+
+  // --- Staff accounts, sessions and the audit log ---
+  virtual bool addUser(const User& user) = 0;  // false when the name is taken
+  virtual std::optional<User> user(const std::string& name) = 0;
+  virtual std::vector<User> users() = 0;  // by name
+  // Both end every session of the user. False when the user is unknown.
+  virtual bool setPasswordHash(const std::string& name, const std::string& hash) = 0;
+  virtual bool disableUser(const std::string& name, const std::string& now) = 0;
+  // Also forgets sessions that expired before `session.createdAt`.
+  virtual void addSession(const StaffSession& session) = 0;
+  // The session and its user, when the session has not expired at `now` and the user is not disabled.
+  virtual std::optional<std::pair<StaffSession, User>> session(const std::string& tokenHash,
+                                                               const std::string& now) = 0;
+  virtual void endSession(const std::string& tokenHash) = 0;
+  virtual void addAudit(const AuditEntry& entry) = 0;
+  // Newest first; entries with id below `beforeId` when it is not 0.
+  virtual std::vector<AuditEntry> audit(size_t limit, int64_t beforeId = 0) = 0;
 };
 
 // SQLite backend: <path> in WAL mode, migrated by user_version, demo sites seeded on creation. Throws

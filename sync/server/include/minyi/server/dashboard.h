@@ -1,0 +1,45 @@
+// The staff dashboard under /staff/: server-rendered HTML without JavaScript (docs/dashboard.md).
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "minyi/server/server_store.h"
+#include "minyi/server/staff_auth.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace minyi::server {
+
+struct DashboardOptions {
+  bool secureCookies = false;  // set under TLS: the session cookie is then sent over HTTPS only
+  std::chrono::seconds sessionLifetime{8 * 3600};  // a working day; then staff sign in again
+  LoginThrottle::Limits accountLimits{5, std::chrono::seconds(30), std::chrono::seconds(3600)};
+  // An office shares one address: it may fail more often before it has to wait.
+  LoginThrottle::Limits addressLimits{20, std::chrono::seconds(30), std::chrono::seconds(3600)};
+  size_t maxFormUploadBytes = 4 * 1024 * 1024;
+};
+
+class Dashboard {
+ public:
+  Dashboard(ServerStore& store, DashboardOptions options);
+  ~Dashboard();
+  Dashboard(const Dashboard&) = delete;
+  Dashboard& operator=(const Dashboard&) = delete;
+  // Adds the /staff/ routes (and / → /staff/) to the server.
+  void mount(httplib::Server& http);
+  // True for paths the dashboard answers; its error pages are HTML, the API's JSON.
+  static bool owns(const std::string& path);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Escapes text for HTML element content and quoted attribute values: & < > " '. Every string that is not a
+// literal of this program goes through it (DESIGN.md §11, stored XSS).
+std::string escapeHtml(std::string_view text);
+
+}  // namespace minyi::server

@@ -1,0 +1,96 @@
+// Internal: what the dashboard's pages share — the request context, the string table, the page frame, HTML helpers.
+#pragma once
+#include <httplib.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "minyi/core/json.h"
+#include "minyi/server/dashboard.h"
+#include "minyi/server/results.h"
+
+namespace minyi::server::dash {
+
+// The UI strings (assets/dashboard/strings.zh-CN.json, built into the program). A missing key shows as
+// [[key]], which the tests look for on every page.
+class Strings {
+ public:
+  void load(std::string_view json);
+  std::string get(const std::string& key) const;
+  // {0}, {1}, ... replaced by the arguments (plain text; escaping is the caller's).
+  std::string format(const std::string& key, const std::vector<std::string>& args) const;
+
+ private:
+  std::map<std::string, std::string> texts_;
+};
+const Strings& strings();
+
+// Escaped text of a string-table entry: the only way the pages use the table.
+std::string T(const std::string& key);
+std::string TF(const std::string& key, const std::vector<std::string>& args);
+inline std::string esc(std::string_view s) { return escapeHtml(s); }
+// URL query component (percent-encoded UTF-8).
+std::string urlEncode(std::string_view s);
+std::string percent(double fraction);  // 0.875 → "87.5%"
+std::string number(int64_t n);         // 12345 → "12,345"
+
+// A signed-in request.
+struct Context {
+  const httplib::Request& req;
+  httplib::Response& res;
+  User user;
+  StaffSession session;
+  std::string param(const std::string& name) const;  // query, url-encoded body or multipart field
+  bool isAdmin() const { return user.role == Role::Admin; }
+};
+
+// The page around the content: header, menu (by role), the content, footer. `active` marks the menu entry.
+std::string framePage(const Context& ctx, const std::string& title, const std::string& active, const std::string& body);
+// <form method=post> with the session's CSRF token; `inner` is the form's fields and button.
+std::string postForm(const Context& ctx, const std::string& action, const std::string& inner,
+                     const std::string& cssClass = "");
+// A message band: kind is "ok", "error" or "warn"; text is escaped here.
+std::string band(const std::string& kind, const std::string& text);
+// <select name=...> with (value, label) options.
+std::string select(const std::string& name, const std::vector<std::pair<std::string, std::string>>& options,
+                   const std::string& selected, const std::string& label);
+
+void sendHtml(httplib::Response& res, int status, const std::string& html);
+void redirect(httplib::Response& res, const std::string& to);
+
+// Shared page pieces over the store.
+std::map<std::string, std::string> siteNames(ServerStore& store);
+std::string roleLabel(Role r);
+
+// The pages (dashboard_results.cpp, dashboard_admin.cpp). `store` is the server's.
+struct Pages {
+  ServerStore& store;
+  std::function<void(const Context&, const std::string& action, const std::string& target, const std::string& detail)>
+      audit;
+  size_t maxFormUploadBytes;
+
+  void results(Context& ctx);
+  void participation(Context& ctx);
+  void submissions(Context& ctx);
+  void exportFile(Context& ctx, bool xlsx);
+
+  void forms(Context& ctx, const std::string& message = {}, const std::string& kind = {}, const std::string& extra = {});
+  void formUpload(Context& ctx);
+  void formActivate(Context& ctx);
+  void devices(Context& ctx, const std::string& message = {}, const std::string& kind = {}, const std::string& extra = {});
+  void deviceAdd(Context& ctx);
+  void deviceRevoke(Context& ctx);
+  void notices(Context& ctx, const std::string& message = {}, const std::string& kind = {});
+  void noticePublish(Context& ctx);
+  void noticeWithdraw(Context& ctx);
+  void users(Context& ctx, const std::string& message = {}, const std::string& kind = {});
+  void userAdd(Context& ctx);
+  void userPassword(Context& ctx);
+  void userDisable(Context& ctx);
+  void auditLog(Context& ctx);
+};
+
+}  // namespace minyi::server::dash

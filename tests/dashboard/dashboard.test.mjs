@@ -1,0 +1,223 @@
+// The staff dashboard in headless Chromium: a real minyi-server with demo data, sign-in, results, CSV, roles, CSRF.
+// Usage: node tests/dashboard/dashboard.test.mjs --minyi BIN --server BIN [--screenshots DIR]
+// (run `npm ci` in tests/dashboard first; deploy/dev.sh does). Chromium is Debian's /usr/bin/chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const minyi = option('--minyi');
+const serverBin = option('--server');
+if (!minyi || !serverBin) {
+  console.error('usage: node dashboard.test.mjs --minyi BIN --server BIN [--screenshots DIR]');
+  process.exit(2);
+}
+const work = mkdtempSync(path.join(tmpdir(), 'minyi-dashboard-'));
+const shots = option('--screenshots', path.join(work, 'screenshots'));
+mkdirSync(shots, { recursive: true });
+const data = path.join(work, 'data');
+const passwords = { admin: 'admin demo password', handler: 'handler password 1', viewer: 'viewer password 1' };
+
+let server;
+let base;
+let context;
+let page;
+const cspViolations = [];
+
+// A query on the server's database, through Python's sqlite3 (read only), for comparing with what the pages show.
+function sql(query) {
+  const out = execFileSync('python3', ['-c',
+    'import sqlite3, sys, json\n' +
+    'db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)\n' +
+    'print(json.dumps(db.execute(sys.argv[2]).fetchall()))', path.join(data, 'server.db'), query]);
+  return JSON.parse(out.toString());
+}
+
+function run(bin, args, input) {
+  return execFileSync(bin, args, { input, encoding: 'utf8' });
+}
+
+// RFC 4180 fields, quotes doubled, CRLF rows.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+async function login(user) {
+  await page.goto(`${base}/staff/login`);
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', passwords[user]);
+  await Promise.all([page.waitForURL(/\/staff\/results/), page.click('form button[type=submit]')]);
+}
+
+async function logout() {
+  await Promise.all([page.waitForURL(/\/staff\/login/), page.click('header .who button')]);
+}
+
+before(async () => {
+  const demo = run(minyi, ['demo', '--data', data, '--submissions', '800', '--seed', '42', '--admin-password-stdin'],
+    passwords.admin + '\n');
+  assert.match(demo, /stored 800/);
+  run(minyi, ['user', 'add', '--data', data, 'handler', '--role', 'handler'], passwords.handler + '\n');
+  run(minyi, ['user', 'add', '--data', data, 'viewer', '--role', 'viewer'], passwords.viewer + '\n');
+  const config = path.join(work, 'server.toml');
+  writeFileSync(config, '[server]\nlisten = "127.0.0.1"\nport = 0\n[storage]\ndata_dir = "data"\n' +
+    '[keys]\nkey_pair = "data/server.key"\n');
+  server = spawn(serverBin, ['--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let text = '';
+    server.stdout.on('data', (chunk) => {
+      text += chunk;
+      const m = text.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    server.on('exit', (code) => reject(new Error(`minyi-server exited with ${code}`)));
+  });
+  base = `http://127.0.0.1:${port}`;
+  context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1366, height: 900 },
+    locale: 'zh-CN',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  // The CSP forbids inline script and style: any violation means a page relies on something it may not.
+  page.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text()); });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.kill('SIGTERM');
+  rmSync(path.join(work, 'profile'), { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+});
+
+test('an admin signs in and sees the results with the counts of the database', async () => {
+  await page.goto(`${base}/staff/results`);
+  assert.match(page.url(), /\/staff\/login\?next=/);
+  await page.screenshot({ path: path.join(shots, 'dashboard-login.png') });
+  await login('admin');
+  const response = await page.goto(`${base}/staff/results?form=quick&version=1`);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-security-policy'], /script-src 'none'/);
+  const [[total]] = sql("SELECT count(*) FROM submissions WHERE form_id = 'quick' AND form_version = 1");
+  assert.ok(total > 100);
+  assert.equal(await page.textContent('#total'), total.toLocaleString('en-US'));
+  // Each answer's count in the question's table is what the database holds.
+  const rows = sql("SELECT json_extract(answers, '$.satisfaction'), count(*) FROM submissions " +
+    "WHERE form_id = 'quick' GROUP BY 1");
+  const labels = { very_satisfied: '非常满意', satisfied: '满意', unsatisfied: '不满意', very_unsatisfied: '非常不满意' };
+  for (const [value, count] of rows) {
+    const cell = page.locator('section.question table.counts tr', { has: page.locator(`td:text-is("${labels[value]}")`) })
+      .locator('td.num').first();
+    assert.equal(await cell.textContent(), count.toLocaleString('en-US'), `count of ${value}`);
+  }
+  const satisfied = rows.filter(([v]) => v === 'satisfied' || v === 'very_satisfied').reduce((n, [, c]) => n + c, 0);
+  const rate = `${(satisfied / total * 100).toFixed(1)}%`;
+  assert.match(await page.textContent('section.question .facts'), new RegExp(`满意率 ${rate.replace('.', '\\.')}`));
+  assert.equal(await page.locator('svg.weeks rect.col').count() >= 8, true);
+
+  await page.goto(`${base}/staff/results?form=civilized-city&version=1`);
+  await page.screenshot({ path: path.join(shots, 'dashboard-results.png') });
+  await page.screenshot({ path: path.join(shots, 'dashboard-results-full.png'), fullPage: true });
+});
+
+test('the CSV download is UTF-8 with BOM and holds exactly the submissions of the database', async () => {
+  await page.goto(`${base}/staff/results?form=civilized-city&version=1`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=导出 CSV')]);
+  const file = path.join(work, 'export.csv');
+  await download.saveAs(file);
+  const bytes = readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const rows = parseCsv(bytes.subarray(3).toString('utf8'));
+  assert.equal(rows[0][0], '编号');
+  const ids = rows.slice(1).map((r) => r[0]).sort();
+  const dbIds = sql("SELECT id FROM submissions WHERE form_id = 'civilized-city' AND form_version = 1 ORDER BY id")
+    .map(([id]) => id);
+  assert.deepEqual(ids, dbIds);
+  // One community answer checked cell by cell: the label, not the code.
+  const col = rows[0].indexOf('您住在哪个社区？');
+  assert.ok(col > 0);
+  const [[donghu]] = sql("SELECT count(*) FROM submissions WHERE form_id = 'civilized-city' " +
+    "AND json_extract(answers, '$.community') = 'donghu'");
+  assert.equal(rows.slice(1).filter((r) => r[col] === '东湖社区').length, donghu);
+});
+
+test('submissions, participation, devices and the rest of the admin pages render', async () => {
+  for (const p of ['/staff/submissions?form=complaint&version=1', '/staff/participation', '/staff/devices',
+    '/staff/forms', '/staff/notices', '/staff/users', '/staff/audit']) {
+    const res = await page.goto(base + p);
+    assert.equal(res.status(), 200, p);
+    assert.equal(await page.locator('text=[[').count(), 0, `missing strings on ${p}`);
+  }
+  await page.goto(`${base}/staff/submissions?form=complaint&version=1`);
+  await page.screenshot({ path: path.join(shots, 'dashboard-submissions.png') });
+  await page.goto(`${base}/staff/participation`);
+  await page.screenshot({ path: path.join(shots, 'dashboard-participation.png') });
+  await page.goto(`${base}/staff/devices`);
+  await page.selectOption('select[name=site]', 'donglian-culture');
+  await page.fill('input[name=name]', '文化中心二号机');
+  await page.click('text=添加并生成启用码');
+  assert.match(await page.textContent('#enrollment-code'), /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  await page.screenshot({ path: path.join(shots, 'dashboard-devices.png'), fullPage: true });
+});
+
+test('a POST without the CSRF token is refused with 403 and changes nothing', async () => {
+  await page.goto(`${base}/staff/devices`);
+  const before = sql('SELECT count(*) FROM devices')[0][0];
+  const form = page.locator('form[action="/staff/devices/add"]');
+  await form.locator('input[name=csrf]').evaluate((el) => el.remove());
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/staff/devices/add')),
+    form.locator('button[type=submit]').click(),
+  ]);
+  assert.equal(response.status(), 403);
+  assert.match(await page.textContent('main'), /安全令牌/);
+  assert.equal(sql('SELECT count(*) FROM devices')[0][0], before);
+});
+
+for (const role of ['handler', 'viewer']) {
+  test(`a ${role} sees results but gets 403 on every admin page`, async () => {
+    await page.goto(`${base}/staff/results`);
+    if (await page.locator('header .who button').count()) await logout();
+    await login(role);
+    assert.equal(await page.locator('nav.menu a[href="/staff/devices"]').count(), 0);
+    for (const p of ['/staff/forms', '/staff/devices', '/staff/notices', '/staff/users', '/staff/audit']) {
+      const res = await page.goto(base + p);
+      assert.equal(res.status(), 403, `${role} on ${p}`);
+    }
+    const res = await page.goto(`${base}/staff/submissions?form=complaint&version=1`);
+    assert.equal(res.status(), 200);
+    // Phone numbers are masked for everyone but admins.
+    const text = await page.textContent('#submissions');
+    assert.doesNotMatch(text, /1[3-9]\d{9}/);
+    await logout();
+  });
+}
+
+test('no page broke its Content-Security-Policy', () => {
+  assert.deepEqual(cspViolations, []);
+});

@@ -1,0 +1,571 @@
+// The staff dashboard over real HTTP: sign-in and lockout, sessions, roles, CSRF, escaping, masking, exports, admin pages.
+#include "server_test_helpers.h"
+
+#include <regex>
+
+#include "minyi/server/ingest.h"
+#include "minyi/server/staff_auth.h"
+
+using namespace minyi;
+using namespace minyi::test;
+using Catch::Matchers::Contains;
+using core::Json;
+
+namespace {
+
+// A browser of one staff member: keeps the session cookie, reads the CSRF token from the pages.
+class Staff {
+ public:
+  explicit Staff(const LiveServer& live) : live_(live) {}
+
+  // Signs in; returns the status of the POST (303 when it worked).
+  int login(const std::string& user, const std::string& password) {
+    auto page = get("/staff/login");
+    REQUIRE(page);
+    loginCookie_ = cookieFrom(*page, "minyi_login");
+    const std::string token = csrfIn(page->body);
+    auto res = postRaw("/staff/login", {{"csrf", token}, {"user", user}, {"password", password}, {"next", "/staff/results"}},
+                       "minyi_login=" + loginCookie_);
+    REQUIRE(res);
+    last = *res;
+    const std::string session = cookieFrom(*res, "minyi_session");
+    if (!session.empty()) cookie = session;
+    return res->status;
+  }
+
+  httplib::Result get(const std::string& path) {
+    auto c = live_.client();
+    httplib::Headers h;
+    if (!cookie.empty()) h.emplace("Cookie", "minyi_session=" + cookie);
+    auto res = c.Get(path.c_str(), h);
+    if (res) last = *res;
+    return res;
+  }
+  // A POST with the CSRF token of the last page, as the browser would send the form.
+  httplib::Result post(const std::string& path, httplib::Params params, bool withCsrf = true) {
+    if (withCsrf) {
+      std::string token = csrfIn(last.body);
+      if (token.empty()) {
+        auto page = get("/staff/results");
+        REQUIRE(page);
+        token = csrfIn(page->body);
+      }
+      params.emplace("csrf", token);
+    }
+    auto res = postRaw(path, params, cookie.empty() ? "" : "minyi_session=" + cookie);
+    if (res) last = *res;
+    return res;
+  }
+
+  static std::string csrfIn(const std::string& html) {
+    std::smatch m;
+    if (std::regex_search(html, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) return m[1];
+    return {};
+  }
+  static std::string cookieFrom(const httplib::Response& res, const std::string& name) {
+    for (const auto& [k, v] : res.headers)
+      if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
+    return {};
+  }
+  static std::string setCookie(const httplib::Response& res, const std::string& name) {
+    for (const auto& [k, v] : res.headers)
+      if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v;
+    return {};
+  }
+
+  std::string cookie;
+  httplib::Response last;
+
+ private:
+  httplib::Result postRaw(const std::string& path, const httplib::Params& params, const std::string& cookieHeader) {
+    auto c = live_.client();
+    httplib::Headers h;
+    if (!cookieHeader.empty()) h.emplace("Cookie", cookieHeader);
+    return c.Post(path.c_str(), h, params);
+  }
+  const LiveServer& live_;
+  std::string loginCookie_;
+};
+
+const std::string kPassword = "correct horse 电池";
+
+void addUser(server::ServerStore& store, const std::string& name, server::Role role) {
+  REQUIRE(store.addUser({name, role, "测试" + name, server::hashPassword(kPassword), isoIn(std::chrono::seconds(0)), ""}));
+}
+
+// A live server with the shipped forms, an admin, a handler and a viewer.
+struct Fixture {
+  LiveServer live;
+  Fixture() : live(options()) {
+    for (const char* f : {"civilized-city", "complaint", "quick"}) {
+      auto form = shippedForm(f);
+      REQUIRE(live.store->addForm(form) == server::FormAdded::New);
+      REQUIRE(live.store->activateForm(form.id, form.version, server::kAllSites, isoIn(std::chrono::seconds(0))));
+    }
+    addUser(*live.store, "admin", server::Role::Admin);
+    addUser(*live.store, "handler", server::Role::Handler);
+    addUser(*live.store, "viewer", server::Role::Viewer);
+  }
+  static server::ApiOptions options() {
+    server::ApiOptions o;
+    o.dashboard.accountLimits = {3, std::chrono::seconds(2), std::chrono::seconds(60)};
+    return o;
+  }
+  // Submissions through the one ingest path, as kiosks send them.
+  void submit(const std::string& formId, const std::vector<Json>& answers, const std::string& site = "donghu-dqfwzx") {
+    auto form = live.store->form(formId, 1);
+    REQUIRE(form);
+    std::vector<protocol::Envelope> batch;
+    for (const Json& a : answers) batch.push_back(envelopeFor(*form, live.keys.publicKey, a.dump()));
+    for (const auto& r : server::ingestBatch(*live.store, live.keys, batch, {"", site, "network"}).results)
+      REQUIRE(r.outcome == protocol::Outcome::Stored);
+  }
+  std::vector<server::AuditEntry> audit() { return live.store->audit(1000); }
+  bool audited(const std::string& action, const std::string& actor) {
+    for (const auto& a : audit())
+      if (a.action == action && a.actor == actor) return true;
+    return false;
+  }
+};
+
+const char* const kEveryPage[] = {"/staff/results", "/staff/participation", "/staff/submissions", "/staff/forms",
+                                  "/staff/devices", "/staff/notices",      "/staff/users",       "/staff/audit"};
+const char* const kAdminPages[] = {"/staff/forms", "/staff/devices", "/staff/notices", "/staff/users", "/staff/audit"};
+
+}  // namespace
+
+TEST_CASE("sign-in: the session cookie is HttpOnly and SameSite=Strict, only its hash is stored, logout ends it") {
+  Fixture fx;
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  CHECK(admin.last.get_header_value("Location") == "/staff/results");
+  const std::string set = Staff::setCookie(admin.last, "minyi_session");
+  CHECK_THAT(set, Contains("HttpOnly"));
+  CHECK_THAT(set, Contains("SameSite=Strict"));
+  CHECK_THAT(set, Contains("Path=/staff"));
+  CHECK(set.find("Secure") == std::string::npos);  // plain HTTP on loopback; HTTPS adds it
+  REQUIRE(admin.cookie.size() == 64);
+  const std::string db = fx.live.dir.file("data/server.db");
+  rawQuery(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  CHECK(readFile(db).find(admin.cookie) == std::string::npos);
+  CHECK(rawQuery(db, "SELECT count(*) FROM staff_sessions WHERE token_hash = '" + protocol::sha256Hex(admin.cookie) + "'") == "1");
+  CHECK(fx.audited("login", "admin"));
+
+  auto page = admin.get("/staff/results");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  REQUIRE(admin.post("/staff/logout", {})->status == 303);
+  auto after = admin.get("/staff/results");
+  REQUIRE(after);
+  CHECK(after->status == 303);
+  CHECK_THAT(after->get_header_value("Location"), Contains("/staff/login"));
+}
+
+TEST_CASE("sign-in failures lock the account with a growing delay, and the right password waits too") {
+  Fixture fx;
+  Staff s(fx.live);
+  CHECK(s.login("admin", "wrong-1") == 401);
+  CHECK_THAT(s.last.body, Contains("用户名或密码不对"));
+  CHECK(s.login("admin", "wrong-2") == 401);
+  CHECK(s.login("admin", "wrong-3") == 401);  // the third failure locks it for 2 s
+  CHECK(s.login("admin", kPassword) == 429);
+  CHECK_THAT(s.last.body, Contains("尝试次数过多"));
+  const int first = std::stoi(s.last.get_header_value("Retry-After"));
+  CHECK(first >= 1);
+  CHECK(first <= 3);
+  std::this_thread::sleep_for(std::chrono::seconds(first));
+  CHECK(s.login("admin", "wrong-4") == 401);  // allowed to try again, fails: locked twice as long
+  CHECK(s.login("admin", kPassword) == 429);
+  CHECK(std::stoi(s.last.get_header_value("Retry-After")) > first);
+  CHECK(s.cookie.empty());
+  // Another account from the same address is not locked by this one.
+  Staff other(fx.live);
+  CHECK(other.login("viewer", kPassword) == 303);
+  // Unknown names fail the same way and are logged, without revealing that the name does not exist.
+  CHECK(other.login("nobody", kPassword) == 401);
+  CHECK(fx.audited("login_failed", "nobody"));
+  CHECK(fx.audited("login_failed", "admin"));
+}
+
+TEST_CASE("sign-in without the login form's token is refused, and next never leaves the dashboard") {
+  Fixture fx;
+  auto c = fx.live.client();
+  auto res = c.Post("/staff/login", httplib::Params{{"user", "admin"}, {"password", kPassword}});
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  CHECK(res->get_header_value("Set-Cookie").find("minyi_session") == std::string::npos);
+  Staff s(fx.live);
+  auto page = s.get("/staff/login?next=//evil.example/x");
+  REQUIRE(page);
+  CHECK(page->body.find("evil.example") == std::string::npos);
+}
+
+TEST_CASE("roles are checked on every route: a handler and a viewer get 403 on admin pages and actions") {
+  Fixture fx;
+  for (const char* who : {"handler", "viewer"}) {
+    DYNAMIC_SECTION(who) {
+      Staff s(fx.live);
+      REQUIRE(s.login(who, kPassword) == 303);
+      for (const char* p : kAdminPages) {
+        auto res = s.get(p);
+        REQUIRE(res);
+        CHECK(res->status == 403);
+        CHECK_THAT(res->body, Contains("没有访问此页面的权限"));
+      }
+      REQUIRE(s.get("/staff/results")->status == 200);
+      // Even with a valid CSRF token of its own session, an admin action is refused and changes nothing.
+      CHECK(s.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"name", "x"}})->status == 403);
+      CHECK(s.post("/staff/users/add", {{"name", "mallory"}, {"role", "admin"}, {"password", "0123456789abc"}})->status == 403);
+      CHECK(fx.live.store->devices().empty());
+      CHECK_FALSE(fx.live.store->user("mallory"));
+      // The menu does not offer what the role may not use.
+      auto results = s.get("/staff/results");
+      CHECK(results->body.find("/staff/devices") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("without a session, pages send to the sign-in and actions are refused") {
+  Fixture fx;
+  auto c = fx.live.client();
+  for (const char* p : kEveryPage) {
+    auto res = c.Get(p);
+    REQUIRE(res);
+    CHECK(res->status == 303);
+  }
+  auto res = c.Post("/staff/devices/add", httplib::Params{{"site", "donghu-dqfwzx"}});
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  auto forged = c.Get("/staff/results", httplib::Headers{{"Cookie", "minyi_session=" + std::string(64, 'a')}});
+  REQUIRE(forged);
+  CHECK(forged->status == 303);
+}
+
+TEST_CASE("every POST needs the session's CSRF token: missing or wrong is 403 and nothing changes") {
+  Fixture fx;
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  REQUIRE(admin.get("/staff/devices")->status == 200);
+  auto missing = admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"name", "x"}}, false);
+  REQUIRE(missing);
+  CHECK(missing->status == 403);
+  CHECK_THAT(missing->body, Contains("安全令牌"));
+  auto wrong = admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"csrf", std::string(64, '0')}}, false);
+  REQUIRE(wrong);
+  CHECK(wrong->status == 403);
+  CHECK(admin.post("/staff/logout", {}, false)->status == 403);
+  CHECK(fx.live.store->devices().empty());
+  // Another session's token does not work either.
+  Staff other(fx.live);
+  REQUIRE(other.login("admin", kPassword) == 303);
+  const std::string otherToken = Staff::csrfIn(other.get("/staff/devices")->body);
+  auto crossed = admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"csrf", otherToken}}, false);
+  CHECK(crossed->status == 403);
+  CHECK(fx.live.store->devices().empty());
+  // With its own token it works.
+  REQUIRE(admin.get("/staff/devices")->status == 200);
+  CHECK(admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"name", "大厅一号机"}})->status == 200);
+  CHECK(fx.live.store->devices().size() == 1);
+}
+
+TEST_CASE("every page is complete, carries a strict CSP and no script") {
+  Fixture fx;
+  fx.submit("civilized-city", {Json{{"community", "donghu"}, {"suggestions", "很好"}}});
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  for (const char* p : kEveryPage) {
+    auto res = admin.get(p);
+    REQUIRE(res);
+    INFO(p);
+    CHECK(res->status == 200);
+    const std::string csp = res->get_header_value("Content-Security-Policy");
+    CHECK_THAT(csp, Contains("default-src 'self'"));
+    CHECK_THAT(csp, Contains("script-src 'none'"));
+    CHECK(csp.find("unsafe-inline") == std::string::npos);
+    CHECK(res->get_header_value("X-Frame-Options") == "DENY");
+    CHECK(res->body.find("<script") == std::string::npos);
+    CHECK(res->body.find(" style=") == std::string::npos);
+    CHECK(res->body.find("[[") == std::string::npos);  // every string is in the table
+  }
+  auto css = admin.get("/staff/static/style.css");
+  REQUIRE(css);
+  CHECK(css->status == 200);
+  CHECK_THAT(css->get_header_value("Content-Type"), Contains("text/css"));
+}
+
+TEST_CASE("residents' and staff's text is escaped everywhere it is shown (stored XSS)") {
+  Fixture fx;
+  const std::string attack = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
+  fx.submit("civilized-city", {Json{{"community", "donghu"}, {"suggestions", attack}, {"unsatisfied_detail", "'><svg onload=alert(3)>"}}});
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  auto list = admin.get("/staff/submissions?form=civilized-city&version=1");
+  REQUIRE(list);
+  CHECK(list->status == 200);
+  CHECK_THAT(list->body, Contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+  CHECK_THAT(list->body, Contains("&#39;&gt;&lt;svg onload=alert(3)&gt;"));
+  CHECK(list->body.find("<script>alert") == std::string::npos);
+  CHECK(list->body.find("<img src=x") == std::string::npos);
+  CHECK(list->body.find("<svg onload") == std::string::npos);
+
+  // Staff text too: a notice title, a device name, a display name, a whole form's title.
+  REQUIRE(admin.get("/staff/notices")->status == 200);
+  REQUIRE(admin.post("/staff/notices/publish", {{"title", "<b>公告</b>"}, {"body", "<script>x()</script>"}, {"site", "*"}})->status == 200);
+  CHECK(admin.last.body.find("<b>公告</b>") == std::string::npos);
+  CHECK_THAT(admin.last.body, Contains("&lt;b&gt;公告&lt;/b&gt;"));
+  REQUIRE(admin.get("/staff/devices")->status == 200);
+  REQUIRE(admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"name", "<i>机</i>"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("&lt;i&gt;机&lt;/i&gt;"));
+  Json form = Json::parse(shippedForm("quick").json);
+  form["title"] = Json{{"zh-cn", "<script>alert(4)</script>"}};
+  form["minyi"]["version"] = 2;
+  auto c = fx.live.client();
+  REQUIRE(admin.get("/staff/forms")->status == 200);
+  httplib::MultipartFormDataItems items{{"csrf", Staff::csrfIn(admin.last.body), "", ""},
+                                        {"file", form.dump(), "quick-v2.json", "application/json"},
+                                        {"activate", "", "", ""}};
+  auto up = c.Post("/staff/forms/upload", httplib::Headers{{"Cookie", "minyi_session=" + admin.cookie}}, items);
+  REQUIRE(up);
+  CHECK(up->status == 200);
+  CHECK(up->body.find("<script>alert(4)") == std::string::npos);
+  auto results = admin.get("/staff/results?form=quick&version=2");
+  CHECK(results->body.find("<script>alert(4)") == std::string::npos);
+  CHECK_THAT(results->body, Contains("&lt;script&gt;alert(4)&lt;/script&gt;"));
+}
+
+TEST_CASE("results show the counts, satisfaction rates by site and week, and participation against households") {
+  Fixture fx;
+  std::vector<Json> donghu, huayuan;
+  for (int i = 0; i < 6; ++i) donghu.push_back(Json{{"satisfaction", i < 4 ? "very_satisfied" : "unsatisfied"}});
+  for (int i = 0; i < 3; ++i) huayuan.push_back(Json{{"satisfaction", "satisfied"}});
+  fx.submit("quick", donghu, "donghu-dqfwzx");
+  fx.submit("quick", huayuan, "huayuan-dqfwzx");
+  Staff viewer(fx.live);
+  REQUIRE(viewer.login("viewer", kPassword) == 303);
+  auto page = viewer.get("/staff/results?form=quick&version=1");
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Contains("<div class=\"big\" id=\"total\">9</div>"));
+  CHECK_THAT(page->body, Contains("满意率 77.8%"));  // (4 + 3) / 9
+  CHECK_THAT(page->body, Contains("66.7%"));          // 东湖: 4 / 6
+  CHECK_THAT(page->body, Contains("100.0%"));         // 花园: 3 / 3
+  CHECK_THAT(page->body, Contains("东湖社区党群服务中心"));
+  CHECK_THAT(page->body, Contains("<svg class=\"weeks\""));
+  auto onlyHuayuan = viewer.get("/staff/results?form=quick&version=1&site=huayuan-dqfwzx");
+  CHECK_THAT(onlyHuayuan->body, Contains("<div class=\"big\" id=\"total\">3</div>"));
+
+  auto participation = viewer.get("/staff/participation");
+  REQUIRE(participation);
+  CHECK_THAT(participation->body, Contains("1,516"));
+  CHECK_THAT(participation->body, Contains("0.4%"));  // 6 of 1516 households at 东湖
+  CHECK_THAT(participation->body, Contains("0.2%"));  // 3 of 1300 at 花园
+}
+
+TEST_CASE("phone numbers are masked for viewers and handlers, shown to admins; exports are logged") {
+  Fixture fx;
+  fx.submit("complaint", {Json{{"category", "hygiene"}, {"community", "donghu"}, {"description", "=1+1 楼道垃圾"},
+                               {"anonymous", false}, {"phone", "13812341234"}, {"consent", true}}});
+  for (const char* who : {"viewer", "handler"}) {
+    Staff s(fx.live);
+    REQUIRE(s.login(who, kPassword) == 303);
+    auto list = s.get("/staff/submissions?form=complaint&version=1");
+    CHECK_THAT(list->body, Contains("138****1234"));
+    CHECK(list->body.find("13812341234") == std::string::npos);
+    auto csv = s.get("/staff/export.csv?form=complaint&version=1");
+    REQUIRE(csv);
+    CHECK(csv->status == 200);
+    CHECK_THAT(csv->body, Contains("138****1234"));
+    CHECK(csv->body.find("13812341234") == std::string::npos);
+  }
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  CHECK_THAT(admin.get("/staff/submissions?form=complaint&version=1")->body, Contains("13812341234"));
+  auto csv = admin.get("/staff/export.csv?form=complaint&version=1");
+  REQUIRE(csv);
+  CHECK(csv->body.rfind("\xEF\xBB\xBF", 0) == 0);
+  CHECK_THAT(csv->get_header_value("Content-Disposition"), Contains("complaint-v1.csv"));
+  CHECK_THAT(csv->body, Contains("13812341234"));
+  CHECK_THAT(csv->body, Contains("'=1+1 楼道垃圾"));
+  auto xlsx = admin.get("/staff/export.xlsx?form=complaint&version=1");
+  REQUIRE(xlsx);
+  CHECK(xlsx->status == 200);
+  CHECK(xlsx->body.rfind("PK", 0) == 0);  // a zip, as every XLSX is
+  CHECK(fx.audited("export", "viewer"));
+  CHECK(fx.audited("export", "admin"));
+}
+
+TEST_CASE("submissions are listed 100 to a page, newest first, with a link to the next page") {
+  Fixture fx;
+  std::vector<Json> answers;
+  for (int i = 0; i < 130; ++i) answers.push_back(Json{{"satisfaction", "satisfied"}});
+  fx.submit("quick", answers);
+  Staff s(fx.live);
+  REQUIRE(s.login("viewer", kPassword) == 303);
+  auto first = s.get("/staff/submissions?form=quick&version=1");
+  REQUIRE(first);
+  CHECK_THAT(first->body, Contains("共 130 份"));
+  auto rows = [](const std::string& body) {
+    size_t n = 0;
+    for (size_t at = body.find("<tr><td class=\"nowrap\">"); at != std::string::npos; at = body.find("<tr><td class=\"nowrap\">", at + 1)) ++n;
+    return n;
+  };
+  CHECK(rows(first->body) == 100);
+  std::smatch m;
+  REQUIRE(std::regex_search(first->body, m, std::regex("href=\"(/staff/submissions\\?[^\"]*before=[^\"]+)\"")));
+  std::string next = m[1];
+  next = std::regex_replace(next, std::regex("&amp;"), "&");
+  auto second = s.get(next);
+  REQUIRE(second);
+  CHECK(rows(second->body) == 30);
+}
+
+TEST_CASE("devices page: add shows a one-time code that enrolls a kiosk, revoke stops it, both are logged") {
+  Fixture fx;
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  REQUIRE(admin.get("/staff/devices")->status == 200);
+  REQUIRE(admin.post("/staff/devices/add", {{"site", "huayuan-dqfwzx"}, {"name", "大厅二号机"}})->status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(admin.last.body, m, std::regex("id=\"enrollment-code\">([0-9A-Z]{5}-[0-9A-Z]{5})<")));
+  const std::string code = m[1];
+  // Shown once: the list afterwards does not have it.
+  CHECK(admin.get("/staff/devices")->body.find(code) == std::string::npos);
+  auto c = fx.live.client();
+  auto enrolled = c.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0"}).dump(), "application/json");
+  REQUIRE(enrolled);
+  REQUIRE(enrolled->status == 200);
+  auto reply = protocol::parseEnrollReply(enrolled->body, nullptr);
+  REQUIRE(reply);
+  CHECK(reply->siteId == "huayuan-dqfwzx");
+  auto forms = c.Get("/api/v1/forms", httplib::Headers{{"Authorization", "Bearer " + reply->token}, {"Minyi-Outbox", "17"}});
+  REQUIRE(forms->status == 200);
+  auto page = admin.get("/staff/devices");
+  CHECK_THAT(page->body, Contains("大厅二号机"));
+  CHECK_THAT(page->body, Contains(">17<"));  // the backlog it reported
+  CHECK_THAT(page->body, Contains("分钟前"));
+  REQUIRE(admin.post("/staff/devices/revoke", {{"id", reply->deviceId}})->status == 200);
+  auto refused = c.Get("/api/v1/forms", httplib::Headers{{"Authorization", "Bearer " + reply->token}});
+  CHECK(refused->status == 401);
+  CHECK(fx.audited("device_add", "admin"));
+  CHECK(fx.audited("device_revoke", "admin"));
+}
+
+TEST_CASE("forms page: the engine's diagnostics for a broken form, upload and activation of a good one") {
+  Fixture fx;
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  auto upload = [&](const std::string& text, const std::string& activate) {
+    REQUIRE(admin.get("/staff/forms")->status == 200);
+    httplib::MultipartFormDataItems items{{"csrf", Staff::csrfIn(admin.last.body), "", ""},
+                                          {"file", text, "form.json", "application/json"},
+                                          {"activate", activate, "", ""}};
+    auto c = fx.live.client();
+    auto res = c.Post("/staff/forms/upload", httplib::Headers{{"Cookie", "minyi_session=" + admin.cookie}}, items);
+    REQUIRE(res);
+    return *res;
+  };
+  Json broken = Json::parse(shippedForm("quick").json);
+  broken["minyi"]["version"] = 5;
+  broken["pages"][0]["elements"][0]["type"] = "signaturepad";
+  auto refused = upload(broken.dump(), "*");
+  CHECK(refused.status == 200);
+  CHECK_THAT(refused.body, Contains("有错误，未上传"));
+  CHECK_THAT(refused.body, Contains("pages[0].elements[0]"));
+  CHECK_FALSE(fx.live.store->form("quick", 5));
+
+  Json good = Json::parse(shippedForm("quick").json);
+  good["minyi"]["version"] = 6;
+  auto ok = upload(good.dump(), "huayuan-dqfwzx");
+  CHECK_THAT(ok.body, Contains("已上传 quick v6"));
+  REQUIRE(fx.live.store->form("quick", 6));
+  CHECK(fx.live.store->activeForms("huayuan-dqfwzx").back().version == 6);
+  CHECK(fx.live.store->activeForms("donghu-dqfwzx").back().version == 1);
+  REQUIRE(admin.get("/staff/forms")->status == 200);
+  REQUIRE(admin.post("/staff/forms/activate", {{"form", "quick"}, {"version", "6"}, {"site", "*"}})->status == 200);
+  CHECK(fx.live.store->activeForms("donghu-dqfwzx").back().version == 6);
+  CHECK(fx.audited("form_upload", "admin"));
+  CHECK(fx.audited("form_activate", "admin"));
+  CHECK(fx.audited("form_upload_refused", "admin"));
+}
+
+TEST_CASE("notices page: publish for some sites with an end date, kiosks get it, withdraw takes it away") {
+  Fixture fx;
+  const auto kiosk = fx.live.enroll("kiosk-dh", "donghu-dqfwzx");
+  const auto other = fx.live.enroll("kiosk-hy", "huayuan-dqfwzx");
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  REQUIRE(admin.get("/staff/notices")->status == 200);
+  const std::string until = isoIn(std::chrono::hours(24 * 30)).substr(0, 10);
+  REQUIRE(admin.post("/staff/notices/publish", {{"title", "停水通知"}, {"body", "周六上午停水。"}, {"site", "donghu-dqfwzx"}, {"until", until}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("公告已发布"));
+  auto c = fx.live.client();
+  auto notices = [&](const protocol::EnrollReply& k) {
+    auto res = c.Get("/api/v1/notices", httplib::Headers{{"Authorization", "Bearer " + k.token}});
+    REQUIRE(res);
+    return protocol::parseNoticesReply(res->body, nullptr)->notices;
+  };
+  auto shown = notices(kiosk);
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].title["zh-cn"] == "停水通知");
+  CHECK(shown[0].until == until + "T16:00:00Z");
+  CHECK(notices(other).empty());
+  REQUIRE(admin.post("/staff/notices/withdraw", {{"id", shown[0].id}})->status == 200);
+  CHECK(notices(kiosk).empty());
+  CHECK(fx.audited("notice_publish", "admin"));
+  CHECK(fx.audited("notice_withdraw", "admin"));
+  REQUIRE(admin.post("/staff/notices/publish", {{"title", "x"}, {"body", "y"}, {"until", "2020-01-01"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("截止日期已经过去了"));
+}
+
+TEST_CASE("users page: an admin adds, resets and disables accounts; a disabled account is signed out") {
+  Fixture fx;
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  REQUIRE(admin.get("/staff/users")->status == 200);
+  REQUIRE(admin.post("/staff/users/add", {{"name", "zhang"}, {"role", "handler"}, {"display", "张三"}, {"password", "short"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("密码至少 10 个字符"));
+  CHECK_FALSE(fx.live.store->user("zhang"));
+  REQUIRE(admin.post("/staff/users/add", {{"name", "zhang"}, {"role", "handler"}, {"display", "张三"}, {"password", "long enough pass"}})->status == 200);
+  REQUIRE(fx.live.store->user("zhang"));
+  CHECK(fx.live.store->user("zhang")->role == server::Role::Handler);
+  CHECK(fx.live.store->user("zhang")->passwordHash.rfind("$argon2id$", 0) == 0);
+  Staff zhang(fx.live);
+  REQUIRE(zhang.login("zhang", "long enough pass") == 303);
+  REQUIRE(admin.post("/staff/users/disable", {{"name", "zhang"}})->status == 200);
+  CHECK(zhang.get("/staff/results")->status == 303);  // signed out at once
+  CHECK(zhang.login("zhang", "long enough pass") == 401);
+  CHECK(admin.post("/staff/users/disable", {{"name", "admin"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("不能停用自己的账号"));
+  CHECK(fx.audited("user_add", "admin"));
+  CHECK(fx.audited("user_disable", "admin"));
+  auto log = admin.get("/staff/audit");
+  CHECK_THAT(log->body, Contains("停用账号"));
+  CHECK_THAT(log->body, Contains("zhang"));
+}
+
+TEST_CASE("one address guessing many accounts is locked out too") {
+  server::ApiOptions o;
+  o.dashboard.addressLimits = {4, std::chrono::seconds(30), std::chrono::seconds(60)};
+  LiveServer live(o);
+  addUser(*live.store, "admin", server::Role::Admin);
+  Staff s(live);
+  for (const char* name : {"a1", "a2", "a3", "a4"}) CHECK(s.login(name, "guess") == 401);
+  CHECK(s.login("admin", kPassword) == 429);  // the address waits, whatever the account
+  CHECK(s.cookie.empty());
+}
+
+TEST_CASE("text that looks like SQL is only ever data (prepared statements)") {
+  Fixture fx;
+  Staff s(fx.live);
+  CHECK(s.login("admin' --", kPassword) == 401);
+  CHECK(s.login("' OR '1'='1", "' OR '1'='1") == 401);
+  REQUIRE(s.login("viewer", kPassword) == 303);
+  auto res = s.get("/staff/results?form=" + std::string("x%27%20OR%20%271%27%3D%271") + "&site=%27%3B%20DROP%20TABLE%20submissions%3B--");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  auto page = s.get("/staff/submissions?form=quick&version=1&before=%27%20OR%201%3D1--%7Cx");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(rawQuery(fx.live.dir.file("data/server.db"), "SELECT count(*) FROM sqlite_schema WHERE name = 'submissions'") == "1");
+  CHECK(fx.live.store->users().size() == 3);
+}
