@@ -361,7 +361,7 @@ TEST_CASE("results show the counts, satisfaction rates by site and week, and par
   CHECK_THAT(participation->body, Contains("0.2%"));  // 3 of 1300 at 花园
 }
 
-TEST_CASE("phone numbers are masked for viewers and handlers, shown to admins; exports are logged") {
+TEST_CASE("phone numbers are masked for viewers and handlers, shown to admins, exports are logged") {
   Fixture fx;
   fx.submit("complaint", {Json{{"category", "hygiene"}, {"community", "donghu"}, {"description", "=1+1 楼道垃圾"},
                                {"anonymous", false}, {"phone", "13812341234"}, {"consent", true}}});
@@ -517,7 +517,7 @@ TEST_CASE("notices page: publish for some sites with an end date, kiosks get it,
   CHECK_THAT(admin.last.body, Contains("截止日期已经过去了"));
 }
 
-TEST_CASE("users page: an admin adds, resets and disables accounts; a disabled account is signed out") {
+TEST_CASE("users page: an admin adds, resets and disables accounts, a disabled account is signed out") {
   Fixture fx;
   Staff admin(fx.live);
   REQUIRE(admin.login("admin", kPassword) == 303);
