@@ -7,8 +7,8 @@ BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 # Everything the build and the tests need, as Debian 12 packages (DESIGN.md §4).
 PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
           libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev
-          libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libxlsxwriter-dev unzip
-          xvfb xauth xdotool chromium)
+          libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
+          libxlsxwriter-dev unzip xvfb xauth xdotool chromium)
 # The dashboard's browser test (tests/dashboard): Node.js and npm. Asked for by command, not by package: a
 # machine with NodeSource's nodejs has npm inside it, and that package conflicts with Debian's npm.
 NODE_PACKAGES=(nodejs npm)
@@ -42,20 +42,68 @@ build() {
 cmd_run() {
   ensure_packages
   build "$BUILD"
-  local minyi="$BUILD/sync/cli/minyi"
+  local minyi="$BUILD/sync/cli/minyi" server="$BUILD/sync/server/minyi-server" kiosk="$BUILD/kiosk/app/minyi-kiosk"
   log "checking every shipped form"
   "$minyi" form check "$ROOT"/assets/forms/*.json
   log "a scripted fill of the civilized-city satisfaction form (deploy/demo/civilized-city-answers.json)"
   "$minyi" form fill "$ROOT/assets/forms/civilized-city.json" \
-    --answers "@$ROOT/deploy/demo/civilized-city-answers.json" --locale zh-cn --trace
-  local kiosk="$BUILD/kiosk/app/minyi-kiosk"
+    --answers "@$ROOT/deploy/demo/civilized-city-answers.json" --locale zh-cn --trace >/dev/null
+
+  # A township server on loopback with its embedded SQLite, made once in build/dev and kept between runs.
+  local dev="$BUILD/dev" port="${MINYI_DEV_PORT:-18080}"
+  mkdir -p "$dev"
+  if [ ! -f "$dev/server.key" ]; then
+    log "first run: the server's key pair, the shipped forms and the demo notices in $dev"
+    "$minyi" keygen --out "$dev" >/dev/null
+    local f
+    for f in "$ROOT"/assets/forms/*.json; do "$minyi" form upload --data "$dev/data" "$f" --activate all >/dev/null; done
+    local tc bc tt bt te be
+    while IFS=$'\t' read -r tc bc tt bt te be; do
+      "$minyi" notice add --data "$dev/data" --title-zh-cn "$tc" --body-zh-cn "$bc" --title-zh-tw "$tt" \
+        --body-zh-tw "$bt" --title-en "$te" --body-en "$be" >/dev/null
+    done < <(/usr/bin/python3 -c '
+import json, sys
+for n in json.load(open(sys.argv[1]))["notices"]:
+    t, b = n["title"], n["body"]
+    print("\t".join([t["zh-cn"], b["zh-cn"], t.get("zh-tw", ""), b.get("zh-tw", ""), t.get("en", ""), b.get("en", "")]))
+' "$ROOT/deploy/demo/notices.json")
+  fi
+  printf '[server]\nlisten = "127.0.0.1"\nport = %s\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n' \
+    "$port" "$dev/data" "$dev/server.key" >"$dev/server.toml"
+  log "starting minyi-server on http://127.0.0.1:$port"
+  "$server" --config "$dev/server.toml" >"$dev/server.out" 2>"$dev/server.log" &
+  local server_pid=$!
+  trap "kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null" EXIT
+  local i
+  for i in $(seq 50); do grep -q listening "$dev/server.out" 2>/dev/null && break; sleep 0.1; done
+  if ! grep -q listening "$dev/server.out"; then
+    cat "$dev/server.log" >&2
+    echo "minyi-server did not start (is port $port in use? set MINYI_DEV_PORT)" >&2
+    exit 1
+  fi
+
+  # A local kiosk with its own config and database, enrolled once with a one-time code, as IT would by script.
+  mkdir -p "$dev/kiosk" "$dev/usb"
+  local pin_hash
+  pin_hash="$(echo 2468 | "$minyi" pin-hash)"
+  printf '[site]\nid = "donghu-dqfwzx"\nname = "东湖社区党群服务中心"\nkiosk_number = 1\n[storage]\ndatabase = "kiosk.db"\n[kiosk]\nforms_folder = "%s"\n[admin]\npin_hash = "%s"\n[server]\nurl = "http://127.0.0.1:%s"\npublic_key = "%s"\n' \
+    "$ROOT/assets/forms" "$pin_hash" "$port" "$(cat "$dev/server.pub")" >"$dev/kiosk/kiosk.toml"
+  if [ ! -f "$dev/kiosk/enrolled" ]; then
+    local code
+    code="$("$minyi" device add --data "$dev/data" --site donghu-dqfwzx --name "dev kiosk" | sed -n 's/.*enrollment code: //p')"
+    log "enrolling the local kiosk with the one-time code $code"
+    SDL_VIDEODRIVER=dummy "$kiosk" --config "$dev/kiosk/kiosk.toml" --enroll "$code" && touch "$dev/kiosk/enrolled"
+  fi
+  log "township server: http://127.0.0.1:$port/api/v1/health   kiosk admin panel: five taps top-left, PIN 2468"
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-    log "opening the kiosk in a 1280x720 window (close the window to stop)"
-    "$kiosk" --windowed 1280x720 --database "$BUILD/kiosk-dev.db"
+    log "opening the kiosk in a 1280x720 window (close the window to stop the kiosk and the server)"
+    "$kiosk" --config "$dev/kiosk/kiosk.toml" --windowed 1280x720 --export-dir "$dev/usb"
   else
-    log "no display: the kiosk was not opened. Try one of:"
-    echo "    xvfb-run -s '-screen 0 1920x1080x24' $kiosk --windowed 1920x1080"
+    log "no display, so the kiosk was not opened. In another terminal, try one of:"
+    echo "    xvfb-run -s '-screen 0 1920x1080x24' $kiosk --config $dev/kiosk/kiosk.toml --windowed 1920x1080"
     echo "    $kiosk --headless --screenshots /tmp/minyi-screens    # a PNG of every screen"
+    log "the server runs until Ctrl-C"
+    wait "$server_pid"
   fi
 }
 

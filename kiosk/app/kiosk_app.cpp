@@ -10,6 +10,8 @@
 
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
+#include "minyi/protocol/codes.h"
+#include "minyi/protocol/ticket.h"
 
 namespace minyi::app {
 
@@ -19,6 +21,7 @@ using ui::Screen;
 
 namespace {
 constexpr auto kThankYouTime = std::chrono::seconds(20);
+constexpr auto kReceiptTime = std::chrono::seconds(60);
 constexpr auto kQuickThanksTime = std::chrono::seconds(3);
 constexpr auto kIdleCountdown = std::chrono::seconds(20);  // WCAG 2.2.1: at least 20 s to extend
 constexpr int kDefaultIdleSeconds = 60;
@@ -122,6 +125,8 @@ void KioskApp::goHome() {
   session_.reset();
   idlePrompt_ = false;
   thankYou_.clear();
+  receipt_ = {};  // the next resident never sees the last one's code
+  lookup_ = {};   // nor the code they looked up
   screen_ = Screen::Attract;
   // Forms the server sent while a resident was busy take effect now, between residents.
   if (formsStale_) {
@@ -133,7 +138,8 @@ void KioskApp::goHome() {
 void KioskApp::showThankYou(Clock::time_point now) {
   now_ = now;
   thankYou_ = session_ ? session_->completedHtml() : strings_.get(locale_, "form.completed");
-  thankYouUntil_ = now + kThankYouTime;
+  // A receipt stays a full minute: time to copy the code or scan the QR code with a phone.
+  thankYouUntil_ = now + (receipt_.code.empty() ? kThankYouTime : kReceiptTime);
   screen_ = Screen::ThankYou;
 }
 
@@ -199,6 +205,33 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
   sub.kind = finished.form().minyi.kind;
   sub.payload = protocol::seal(*key, results.dump());
   sub.flags = std::move(flags);
+  receipt_ = {};
+  if (sub.kind == "complaint") {
+    // A complaint leaves with a ticket: its code, made here with no network, and an access key for the QR
+    // link that only the server can read back (sealed like the answers).
+    const core::Json category = results.value("category", core::Json());
+    const std::string categoryValue = category.is_string() ? category.get<std::string>() : "other";
+    const std::string accessKey = protocol::newTicketAccessKey();
+    auto made = store_->commitComplaint(
+        sub, store::NewTicket{static_cast<uint32_t>(kioskNumber()), categoryValue, protocol::seal(*key, accessKey)});
+    if (!made.ok()) {
+      pause(made.error().message);
+      nextHealthCheck_ = now + kHealthRecheck;
+      return false;
+    }
+    receipt_.code = protocol::groupCode(made.value().code);
+    receipt_.link = protocol::ticketLink(serverUrl(), made.value().code, accessKey);
+    for (const core::TicketCategory& c : finished.form().minyi.categories) {
+      if (c.value != categoryValue) continue;
+      receipt_.category = c.text.get(locale_);
+      if (c.deadlineHours) receipt_.deadline = strings_.get(locale_, "receipt.hours", {std::to_string(static_cast<int>(*c.deadlineHours))});
+      else if (c.deadlineWorkingDays)
+        receipt_.deadline = strings_.get(locale_, "receipt.workingDays", {std::to_string(static_cast<int>(*c.deadlineWorkingDays))});
+      else if (c.deadlineDays) receipt_.deadline = strings_.get(locale_, "receipt.days", {std::to_string(static_cast<int>(*c.deadlineDays))});
+    }
+    if (uploader_) uploader_->wake();
+    return true;
+  }
   auto committed = store_->commitSubmission(sub);
   if (!committed.ok()) {
     pause(committed.error().message);
@@ -291,6 +324,7 @@ void KioskApp::refreshAdminInfo() {
                          : h.ok()                     ? strings_.get(locale_, "admin.noError")
                                                       : h.reason);
   syncRows();
+  if (kioskNumber() <= 0) row("admin.lastError", strings_.get(locale_, "admin.noKioskNumber"));
   // Conflicts and rejections stay on the kiosk with the server's reason, for staff to take up.
   if (auto odd = store_->unsettled(5); odd.ok())
     for (const store::Submission& s : odd.value())
@@ -371,6 +405,20 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         audit("enroll_attempt", enroll_.url);
         uploader_->enroll(enroll_.url, enroll_.code);
         break;
+      case Command::Kind::OpenLookup:
+        if (screen_ == Screen::Attract) openLookup();
+        break;
+      case Command::Kind::LookupField:
+        if (screen_ != Screen::Lookup) break;
+        keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, 16);
+        keyboard_->setText(lookup_.typed);
+        lookup_.editing = true;
+        break;
+      case Command::Kind::LookupSubmit:
+        if (screen_ != Screen::Lookup) break;
+        closeKeyboard();
+        runLookup();
+        break;
       case Command::Kind::NextNotice:
         if (!notices_.empty()) noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
         nextNoticeAt_ = now + kNoticeTime;
@@ -445,6 +493,14 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
           if (done) checkPin(now);
           break;
         }
+        if (screen_ == Screen::Lookup) {
+          lookup_.typed = keyboard_->buffer().text();
+          if (done) {  // 完成 on the keyboard looks the code up
+            closeKeyboard();
+            runLookup();
+          }
+          break;
+        }
         storeTyped();
         if (done) closeKeyboard();
         break;
@@ -498,9 +554,14 @@ void KioskApp::closeKeyboard() {
   keyboard_.reset();
   editing_ = nullptr;
   enroll_.editing = 0;
+  lookup_.editing = false;
 }
 
 void KioskApp::storeTyped() {
+  if (screen_ == Screen::Lookup && keyboard_) {
+    lookup_.typed = keyboard_->buffer().text();
+    return;
+  }
   if (screen_ == Screen::AdminEnroll && keyboard_) {
     if (enroll_.editing == 1) enroll_.url = keyboard_->buffer().text();
     if (enroll_.editing == 2) enroll_.code = keyboard_->buffer().text();
@@ -537,7 +598,7 @@ bool KioskApp::tick(Clock::time_point now) {
   }
   // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
   // then discard and go home.
-  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review ||
+  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup ||
                     screen_ == Screen::AdminPin || screen_ == Screen::Admin || screen_ == Screen::AdminEnroll;
   if (away && !idlePrompt_ && now - lastActivity_ >= std::chrono::seconds(idleSeconds())) {
     idlePrompt_ = true;
@@ -586,7 +647,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   };
   int wait = 30000;  // the header clock shows minutes (and a paused kiosk rechecks its storage)
   if (idlePrompt_) wait = std::min(wait, 1000);
-  else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review)
+  else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup)
     wait = std::min(wait, ms(lastActivity_ + std::chrono::seconds(idleSeconds())));
   if (screen_ == Screen::ThankYou) wait = std::min(wait, std::min(1000, ms(thankYouUntil_)));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
@@ -615,6 +676,7 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.pinMessage = pinMessage_;
   v.admin = &adminInfo_;
   v.enroll = &enroll_;
+  v.lookup = &lookup_;
   v.notices = notices_;
   v.noticeIndex = noticeIndex_;
   v.session = session_.get();
@@ -623,6 +685,11 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.editingComment = editingComment_;
   v.keyboard = keyboard_.get();
   v.thankYouText = thankYou_;
+  if (!receipt_.code.empty() && screen_ == Screen::ThankYou) v.receipt = &receipt_;
+  // Complaints need ticket codes, and codes need this kiosk's number: without one, no complaint entry.
+  if (store_ && kioskNumber() <= 0)
+    v.forms.erase(std::remove_if(v.forms.begin(), v.forms.end(), [](const ui::FormEntry& e) { return e.kind == "complaint"; }),
+                  v.forms.end());
   auto secondsLeft = [&](Clock::time_point until) {
     return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(until - now_).count()));
   };

@@ -39,6 +39,8 @@ class KioskApp {
   // The key submissions are sealed to when the configuration names one ([server] public_key); without it
   // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
   void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);
+  // [site] kiosk_number, for a kiosk that never enrolls (enrollment hands the number out otherwise).
+  void setKioskNumber(int n) { configuredKioskNumber_ = n; }
   // Where finished submissions go. Saves the loaded forms into it; if it cannot keep submissions, the kiosk
   // shows 暂停服务 instead of taking input. Without a store (screenshots only) results stay in completed().
   void attachStore(store::KioskStore* store, Clock::time_point now);
@@ -138,6 +140,13 @@ class KioskApp {
   sync::Uploader* uploader_ = nullptr;
   std::optional<protocol::PublicKey> configuredKey_;
   std::string defaultServerUrl_;
+  int configuredKioskNumber_ = 0;
+  int kioskNumber() const;  // for ticket codes: from enrollment, else the config; 0: none (no complaints)
+  std::string serverUrl() const;
+  ui::TicketReceipt receipt_;  // the last complaint's, while its thank-you shows
+  ui::LookupView lookup_;      // 查询进度
+  void openLookup();
+  void runLookup();
   std::optional<protocol::PublicKey> sealKey() const;  // configured, else from enrollment
   bool enrolled() const;
   // Why submissions cannot be kept right now (storage, no key), in words; empty when they can.

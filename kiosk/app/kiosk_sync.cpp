@@ -4,6 +4,8 @@
 #include "kiosk_app.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
+#include "minyi/protocol/codes.h"
+#include "minyi/protocol/ticket.h"
 
 namespace minyi::app {
 
@@ -38,6 +40,17 @@ std::optional<protocol::PublicKey> KioskApp::sealKey() const {
   const std::string fromEnrollment = setting(store_, sync::keys::kPublicKey);
   if (fromEnrollment.empty()) return std::nullopt;
   return protocol::decodeKey(fromEnrollment);
+}
+
+int KioskApp::kioskNumber() const {
+  const std::string fromEnrollment = setting(store_, sync::keys::kKioskNumber);
+  if (!fromEnrollment.empty()) return std::atoi(fromEnrollment.c_str());
+  return configuredKioskNumber_;
+}
+
+std::string KioskApp::serverUrl() const {
+  const std::string enrolledAt = setting(store_, sync::keys::kServerUrl);
+  return enrolledAt.empty() ? defaultServerUrl_ : enrolledAt;
 }
 
 bool KioskApp::enrolled() const { return !setting(store_, sync::keys::kToken).empty(); }
@@ -94,6 +107,10 @@ bool KioskApp::syncNews(Clock::time_point now) {
     loadNotices();
     changed = true;
   }
+  if (uploader_->takeTicketsChanged() && screen_ == Screen::Lookup && lookup_.result == ui::LookupView::Result::Found) {
+    runLookup();
+    changed = true;
+  }
   if (uploader_->takeFormsChanged()) {
     serverForms_ = true;
     formsStale_ = true;
@@ -130,6 +147,60 @@ bool KioskApp::syncNews(Clock::time_point now) {
     changed = true;
   }
   return changed;
+}
+
+void KioskApp::openLookup() {
+  closeKeyboard();
+  lookup_ = {};
+  screen_ = Screen::Lookup;
+  // The code is typed at once: letters and digits, no more than a code and its dashes.
+  keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, 16);
+  lookup_.editing = true;
+}
+
+// Reads the typed code: a wrong check symbol is told apart from a code this kiosk never made.
+void KioskApp::runLookup() {
+  using R = ui::LookupView::Result;
+  const std::string typed = lookup_.typed;
+  lookup_ = {};
+  lookup_.typed = typed;
+  const protocol::TicketCode checked = protocol::checkTicketCode(typed);
+  if (checked.check == protocol::TicketCode::Check::Malformed) {
+    lookup_.result = R::Malformed;
+    return;
+  }
+  if (checked.check == protocol::TicketCode::Check::Mistyped) {
+    lookup_.result = R::Mistyped;
+    return;
+  }
+  std::optional<store::Ticket> t;
+  if (store_)
+    if (auto found = store_->ticket(checked.code); found.ok()) t = found.value();
+  if (!t) {
+    lookup_.result = R::Unknown;
+    return;
+  }
+  lookup_.result = R::Found;
+  lookup_.code = protocol::groupCode(t->code);
+  auto when = [](const std::string& iso) { return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC" : iso; };
+  auto row = [&](const char* key, std::string value) {
+    if (!value.empty()) lookup_.rows.emplace_back(strings_.get(locale_, key), std::move(value));
+  };
+  row("lookup.status", strings_.get(locale_, ("ticket.status." + t->status).c_str()));
+  for (const LoadedForm& f : forms_)
+    for (const core::TicketCategory& c : f.form->minyi.categories)
+      if (c.value == t->category && lookup_.rows.size() == 1) row("lookup.category", c.text.get(locale_));
+  row("lookup.submitted", when(t->createdAt));
+  row("lookup.expected", when(t->expectedBy));
+  row("lookup.reply", t->publicReply);
+  if (auto timeline = core::parseJsonText(t->timeline, nullptr); timeline && timeline->is_array())
+    for (const core::Json& e : *timeline)
+      if (e.is_object() && e.contains("at") && e.contains("status"))
+        lookup_.timeline.push_back(when(e["at"].get<std::string>()) + "  " +
+                                   strings_.get(locale_, ("ticket.status." + e["status"].get<std::string>()).c_str()));
+  lookup_.note = t->updatedAt.empty() ? strings_.get(locale_, "lookup.notYet")
+                                      : strings_.get(locale_, "lookup.updated", {when(t->updatedAt)});
+  if (uploader_) uploader_->syncNow();  // fresher news for the next look, when the network is up
 }
 
 void KioskApp::openEnroll() {

@@ -8,13 +8,16 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <thread>
 
 #include <unistd.h>
 
 #include "kiosk_app.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/scripted_fill.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
@@ -109,6 +112,50 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           shoot(w, app, dir, std::string("attract-notices-") + locale + (elderly ? "-elderly" : ""));
         }
       app.setElderly(false);
+      // A complaint's receipt: ticket code, QR code, category and promised handling time.
+      app.setKioskNumber(7);
+      std::string lastCode;
+      const auto answers = minyi::core::Json::parse(
+          R"({"category":"hallway_lights","community":"donghu","location":"3号楼2单元","description":"楼道灯坏了一个多月。","anonymous":true})");
+      for (const char* locale : {"zh-cn", "zh-tw", "en"})
+        for (bool elderly : {false, true}) {
+          app.setLocale(locale);
+          app.setElderly(elderly);
+          if (!app.startForm("complaint", now)) break;
+          minyi::core::fillFromAnswers(*app.session(), answers);
+          go(ui::Command::Kind::Submit);
+          shoot(w, app, dir, std::string("receipt-") + locale + (elderly ? "-elderly" : ""));
+          lastCode = app.view(1920, 1080).receipt ? app.view(1920, 1080).receipt->code : lastCode;
+          go(ui::Command::Kind::Finish);
+        }
+      app.setElderly(false);
+      // 查询进度 for that complaint, with news from the server, and for a mistyped code.
+      const auto bare = minyi::protocol::checkTicketCode(lastCode).code;
+      store->updateTickets({{bare, "resolved", "2026-11-28T10:00:00Z", "楼道灯已全部更换，感谢您的反映。",
+                             R"([{"status":"received","at":"2026-11-27T08:00:00Z"},{"status":"assigned","at":"2026-11-27T09:10:00Z"},)"
+                             R"({"status":"resolved","at":"2026-11-28T03:30:00Z"}])"}});
+      for (const char* locale : {"zh-cn", "zh-tw", "en"})
+        for (bool elderly : {false, true}) {
+          app.setLocale(locale);
+          app.setElderly(elderly);
+          const std::string suffix = std::string("-") + locale + (elderly ? "-elderly" : "");
+          go(ui::Command::Kind::Home);
+          go(ui::Command::Kind::OpenLookup);
+          shoot(w, app, dir, "lookup-keyboard" + suffix);
+          app.typeText(lastCode);
+          go(ui::Command::Kind::LookupSubmit);
+          shoot(w, app, dir, "lookup-found" + suffix);
+          go(ui::Command::Kind::LookupField);
+          std::string typo = lastCode;
+          typo[1] = typo[1] == '0' ? '1' : '0';
+          go(ui::Command::Kind::Home);
+          go(ui::Command::Kind::OpenLookup);
+          app.typeText(typo);
+          go(ui::Command::Kind::LookupSubmit);
+          shoot(w, app, dir, "lookup-mistyped" + suffix);
+          go(ui::Command::Kind::Home);
+        }
+      app.setElderly(false);
       app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");
       for (const char* locale : {"zh-cn", "en"}) {
         app.setLocale(locale);
@@ -156,7 +203,7 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
 int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
-  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile;
+  std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, enrollCode, cacheFolder;
   bool headless = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
@@ -171,9 +218,14 @@ int main(int argc, char** argv) {
   cli.add_option("--export-dir", exportFolder, "where the admin panel exports the outbox (the USB stick's mount point)");
   cli.add_option("--server-key", serverKeyFile, "the server's public key file (server.pub); overrides the config");
   cli.add_option("--server-url", serverUrl, "the server's address offered when enrolling; overrides the config");
+  cli.add_option("--enroll", enrollCode,
+                 "enroll with the server (--server-url or [server] url) using this one-time code, then exit: for "
+                 "IT setting up kiosks by script; staff can do the same on the admin panel");
+  cli.add_option("--cache-dir", cacheFolder, "where built font atlases are kept between starts (default: cache/ beside the database)");
   CLI11_PARSE(cli, argc, argv);
   std::string err;
   uint64_t maxDatabaseBytes = 0;
+  int kioskNumber = 0;
   if (!configPath.empty()) {
     auto config = minyi::store::loadKioskConfig(configPath, &err);
     if (!config) {
@@ -190,6 +242,7 @@ int main(int argc, char** argv) {
     publicKeyText = config->serverPublicKey;
     if (serverUrl.empty()) serverUrl = config->serverUrl;
     caFile = config->caFile;
+    kioskNumber = config->kioskNumber;
   }
   std::optional<minyi::protocol::PublicKey> serverKey;
   if (!serverKeyFile.empty()) {
@@ -217,6 +270,7 @@ int main(int argc, char** argv) {
   app.setLocale(locale);
   app.setAdmin(pinHash, exportFolder, siteId);
   app.setServer(serverKey, serverUrl);
+  app.setKioskNumber(kioskNumber);
   // Every finished submission is committed here before its thank-you; a store that cannot be opened or
   // written puts the kiosk in 暂停服务 rather than letting residents fill forms that would be lost.
   std::unique_ptr<minyi::store::KioskStore> store;
@@ -232,8 +286,37 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (!enrollCode.empty()) {
+    // The same enrollment the admin panel does, without a window.
+    if (!store || serverUrl.empty()) {
+      std::cerr << "minyi-kiosk: --enroll needs the kiosk's database and the server's address (--server-url or [server] url)\n";
+      return 2;
+    }
+    minyi::sync::CurlOptions co;
+    co.caFile = caFile;
+    minyi::sync::UploaderOptions uo;
+    uo.pinnedKey = serverKey;
+    minyi::sync::Uploader uploader(*store, minyi::sync::makeCurlTransport(co), uo);
+    uploader.start();
+    uploader.enroll(serverUrl, enrollCode);
+    for (int i = 0; i < 1200 && uploader.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const minyi::sync::SyncStatus st = uploader.status();
+    uploader.stop();
+    if (st.enrolling || !st.problem.empty() || st.deviceId.empty()) {
+      std::cerr << "minyi-kiosk: enrollment failed: " << (st.enrolling ? "no answer from the server" : st.problem)
+                << (st.detail.empty() ? "" : " (" + st.detail + ")") << "\n";
+      return 1;
+    }
+    std::cout << "enrolled as " << st.deviceId << " at " << st.siteName << " (" << st.serverUrl << ")\n";
+    return 0;
+  }
+
   minyi::app::WindowOptions wo;
   wo.fontsFolder = fonts;
+  // The atlas cache holds only glyph pictures of the shipped font (nothing of a resident), so the folder
+  // beside the database, which the kiosk can write anyway, is a fine default.
+  if (cacheFolder.empty() && !database.empty()) cacheFolder = (fs::absolute(database).parent_path() / "cache").string();
+  wo.cacheFolder = cacheFolder;
   wo.headless = headless;
   wo.kioskMode = windowed.empty() && !headless;
   if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {

@@ -12,7 +12,14 @@
 #include <iterator>
 #include <iostream>
 
+#include <malloc.h>
+
 namespace minyi::app {
+
+namespace {
+using Timer = std::chrono::steady_clock;
+double msSince(Timer::time_point t) { return std::chrono::duration<double, std::milli>(Timer::now() - t).count(); }
+}  // namespace
 
 std::string collectDisplayText(const std::vector<std::string>& folders) {
   std::string out;
@@ -47,35 +54,58 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   // SIGTERM/SIGINT keep their default meaning (systemd and cage stop the kiosk); SDL would turn them into
   // SDL_QUIT, which kiosk mode ignores.
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  auto t = Timer::now();
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) return fail(std::string("SDL_Init: ") + SDL_GetError());
+  timings_.sdlInit = msSince(t);
+  t = Timer::now();
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
   if (o.kioskMode) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
   window_ = SDL_CreateWindow("民意 Minyi", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o.width, o.height, flags);
   if (!window_) return fail(std::string("no window: ") + SDL_GetError());
+  timings_.window = msSince(t);
+  t = Timer::now();
   renderer_ = SDL_CreateRenderer(window_, -1, o.headless ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
   if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);  // software fallback
   if (!renderer_) return fail(std::string("no renderer: ") + SDL_GetError());
+  timings_.renderer = msSince(t);
+  t = Timer::now();
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // nothing of a session is written to disk
   ImGui_ImplSDL2_InitForSDLRenderer(window_);
   ImGui_ImplSDLRenderer_Init(renderer_);
   imgui_ = true;
+  timings_.imgui = msSince(t);
+  t = Timer::now();
   std::string err;
   if (!fontLibrary_.load(o.fontsFolder + "/NotoSansCJKsc-Minyi.otf", o.fontsFolder + "/charset.txt", &err)) return fail(err);
+  fontLibrary_.setCacheFolder(o.cacheFolder);
+  timings_.fontLoad = msSince(t);
   displayText_ = o.displayText;
   return true;
 }
 
-bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
+bool KioskWindow::rebuildFonts(bool elderly, bool traditional, float height, std::string* error) {
   type_ = ui::typeScale(elderly, height);
-  if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, &fonts_, error)) return false;
+  auto t = Timer::now();
+  if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, traditional, &fonts_, error)) return false;
+  timings_.fontBuild = msSince(t);
+  timings_.fontsFromCache = fontLibrary_.lastBuildFromCache();
+  t = Timer::now();
   ImGui_ImplSDLRenderer_DestroyFontsTexture();
   ImGui_ImplSDLRenderer_CreateFontsTexture();
+  timings_.textureUpload = msSince(t);
+  // Glyphs sit on whole pixels at scale 1 (PixelSnapH, ImGui floors text positions), so nearest sampling
+  // gives the same pixels as linear (checked on every screenshot under GL) and is cheaper for llvmpipe.
+  SDL_SetTextureScaleMode(static_cast<SDL_Texture*>(ImGui::GetIO().Fonts->TexID), SDL_ScaleModeNearest);
   // The texture now holds the glyphs: drop ImGui's CPU copies (alpha + RGBA, tens of MB for the full subset).
   ImGui::GetIO().Fonts->ClearTexData();
+  // Those copies and FreeType's scratch buffers were freed into the heap, where glibc keeps them (tens of MB
+  // of RSS for a kiosk that never needs them again until the next rebuild): hand them back to the system.
+  malloc_trim(0);
   ui::applyTheme(type_);
   fontsElderly_ = elderly;
+  fontsTraditional_ = traditional;
   fontsHeight_ = height;
   return true;
 }
@@ -83,11 +113,13 @@ bool KioskWindow::rebuildFonts(bool elderly, float height, std::string* error) {
 std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, bool mouseDown) {
   int w, h;
   SDL_GetRendererOutputSize(renderer_, &w, &h);
-  if (app.elderly() != fontsElderly_ || static_cast<float>(h) != fontsHeight_ || !fonts_.body) {
+  // 繁 brings its Traditional variants into the atlas; 简 and EN leave them out (a smaller texture).
+  const bool traditional = app.locale() == "zh-tw";
+  if (app.elderly() != fontsElderly_ || traditional != fontsTraditional_ || static_cast<float>(h) != fontsHeight_ ||
+      !fonts_.body) {
     std::string err;
-    if (!rebuildFonts(app.elderly(), static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
+    if (!rebuildFonts(app.elderly(), traditional, static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
   }
-  using Timer = std::chrono::steady_clock;
   const auto t0 = Timer::now();
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui_ImplSDL2_NewFrame();
@@ -101,7 +133,9 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, 
   std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_);
   ImGui::Render();
   const auto t1 = Timer::now();
-  SDL_SetRenderDrawColor(renderer_, 0xF5, 0xF7, 0xFA, 255);
+  // The page colour (ui::colour::kPage): the kiosk window draws no background of its own.
+  SDL_SetRenderDrawColor(renderer_, (ui::colour::kPage >> IM_COL32_R_SHIFT) & 0xFF, (ui::colour::kPage >> IM_COL32_G_SHIFT) & 0xFF,
+                         (ui::colour::kPage >> IM_COL32_B_SHIFT) & 0xFF, 255);
   SDL_RenderClear(renderer_);
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
   lastImGuiMs_ = std::chrono::duration<double, std::milli>(t1 - t0).count();

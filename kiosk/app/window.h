@@ -15,9 +15,17 @@
 
 namespace minyi::app {
 
+// Where start-up time goes (for tests/bench): each step of open() and of the first font build, in ms.
+struct StartupTimings {
+  double sdlInit = 0, window = 0, renderer = 0, imgui = 0, fontLoad = 0;
+  double fontBuild = 0, textureUpload = 0;  // the last (re)build of the atlas
+  bool fontsFromCache = false;
+};
+
 struct WindowOptions {
   std::string fontsFolder;
   std::string displayText;  // every form and string-table text: the large sizes hold only these characters
+  std::string cacheFolder;   // where built font atlases are kept between starts (empty: not cached)
   int width = 1920, height = 1080;
   bool headless = false;    // dummy video driver, software renderer
   bool kioskMode = false;   // full screen, borderless
@@ -47,9 +55,11 @@ class KioskWindow {
   double lastImGuiMs() const { return lastImGuiMs_; }
   double lastRenderMs() const { return lastRenderMs_; }
   SDL_Window* sdlWindow() const { return window_; }
+  const StartupTimings& startupTimings() const { return timings_; }
+  const ui::FontLibrary& fontLibrary() const { return fontLibrary_; }
 
  private:
-  bool rebuildFonts(bool elderly, float height, std::string* error);
+  bool rebuildFonts(bool elderly, bool traditional, float height, std::string* error);
 
   SDL_Window* window_ = nullptr;
   SDL_Renderer* renderer_ = nullptr;
@@ -58,10 +68,12 @@ class KioskWindow {
   ui::Fonts fonts_;
   ui::TypeScale type_{};
   bool fontsElderly_ = false;
+  bool fontsTraditional_ = false;
   float fontsHeight_ = 0;
   std::string displayText_;
   ui::TouchTargets targets_;
   double lastImGuiMs_ = 0, lastRenderMs_ = 0;
+  StartupTimings timings_;
 };
 
 }  // namespace minyi::app

@@ -275,7 +275,7 @@ bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, con
     std::optional<protocol::Envelope> e;
     if (j && j->is_object()) {
       Json envelope = Json::object();
-      for (const char* key : {"id", "form_id", "form_version", "form_hash", "kind", "created_at", "flags"})
+      for (const char* key : {"id", "form_id", "form_version", "form_hash", "kind", "created_at", "flags", "ticket"})
         if (j->contains(key)) envelope[key] = (*j)[key];
       if (j->contains("payload")) envelope["sealed"] = (*j)["payload"];
       e = protocol::parseEnvelope(envelope, &why);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,88 @@ void line(const char* what, double value, const char* unit, double baseline, dou
               baseline > 0 ? value / baseline : 0.0, budget, unit, value <= budget ? "OK" : "OVER");
 }
 
+// Where start-up time goes: our steps, SDL's and the first frame (of which the atlas build and upload).
+struct StartBreakdown {
+  double total = 0, forms = 0, text = 0, firstFrame = 0;
+  minyi::app::StartupTimings window;
+  void print() const {
+    std::printf("  of which: forms %.0f, display text %.0f, SDL_Init %.0f, window %.0f, renderer %.0f, ImGui %.0f,\n"
+                "            font file %.0f, atlas %s %.0f, texture upload %.0f, rest of first frame %.0f ms\n",
+                forms, text, window.sdlInit, window.window, window.renderer, window.imgui, window.fontLoad,
+                window.fontsFromCache ? "from cache" : "build", window.fontBuild, window.textureUpload,
+                firstFrame - window.fontBuild - window.textureUpload);
+  }
+};
+
+bool startKiosk(minyi::app::KioskApp& app, minyi::app::KioskWindow& window, bool display, const fs::path& cache,
+                StartBreakdown* out, std::string* err) {
+  const auto t0 = Timer::now();
+  if (!app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", err)) return false;
+  out->forms = ms(Timer::now() - t0);
+  auto step = Timer::now();
+  minyi::app::WindowOptions o;
+  o.fontsFolder = MINYI_FONTS_DIR;
+  o.cacheFolder = cache.string();
+  o.headless = !display;
+  o.displayText = minyi::app::collectDisplayText({std::string(MINYI_ASSETS_DIR) + "/forms", std::string(MINYI_ASSETS_DIR) + "/strings"});
+  out->text = ms(Timer::now() - step);
+  if (!window.open(o, err)) return false;
+  const ImVec2 away(-1000, -1000);
+  step = Timer::now();
+  window.frame(app, &away, false);
+  window.present();
+  out->firstFrame = ms(Timer::now() - step);
+  out->total = ms(Timer::now() - t0);
+  out->window = window.startupTimings();
+  return true;
+}
+
+// Resident memory of a process from /proc/PID/smaps, split by what it belongs to: the GL driver's shared
+// libraries and files (Mesa, LLVM, the shader cache, the X shared-memory image llvmpipe presents through: a
+// kiosk with a GPU driver pays a different price), other files, [heap], the rest of the anonymous memory
+// (llvmpipe keeps its copy of the font texture and the framebuffers there, indistinguishable from ours).
+struct RssParts {
+  double driverLibs = 0, otherFiles = 0, heap = 0, anon = 0;
+  double total() const { return driverLibs + otherFiles + heap + anon; }
+};
+
+RssParts rssParts(pid_t pid) {
+  RssParts p;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps");
+  std::string line, name;
+  while (std::getline(in, line)) {
+    const std::string first = line.substr(0, line.find(' '));
+    if (!first.empty() && first.back() != ':') {
+      // A mapping's first line: "start-end perms offset dev inode   path".
+      std::istringstream f(line);
+      std::string range, perms, offset, dev, inode;
+      f >> range >> perms >> offset >> dev >> inode;
+      std::getline(f, name);
+      name.erase(0, name.find_first_not_of(' '));
+      continue;
+    }
+    if (line.rfind("Rss:", 0) != 0) continue;
+    const double mb = std::atol(line.c_str() + 4) / 1024.0;
+    static const char* driver[] = {"libLLVM", "_dri.so", "libgallium", "libglapi", "libGLX_mesa", "libEGL_mesa",
+                                   "libvulkan", "libdrm", "libz3", "libsensors", "libelf", "mesa_shader_cache", "/SYSV"};
+    bool isDriver = false;
+    for (const char* d : driver) isDriver = isDriver || name.find(d) != std::string::npos;
+    if (isDriver) p.driverLibs += mb;
+    else if (name == "[heap]") p.heap += mb;
+    else if (!name.empty() && name[0] == '/') p.otherFiles += mb;
+    else p.anon += mb;
+  }
+  return p;
+}
+
+void rssLines(const char* what, pid_t pid) {
+  const RssParts p = rssParts(pid);
+  line(what, rssKb(pid) / 1024.0, "MB", 0, 150);
+  line("  the same without the GL driver's files", p.total() - p.driverLibs, "MB", 0, 150);
+  std::printf("  of which: GL driver's libraries and files %.0f, other libraries and files %.0f, [heap] %.0f, other anonymous %.0f MB\n",
+              p.driverLibs, p.otherFiles, p.heap, p.anon);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,33 +174,36 @@ int main(int argc, char** argv) {
   }
   const double baselineStart = ms(Timer::now() - b0);
 
-  // The kiosk: forms, strings, window, fonts, first frame of the start screen.
-  const auto t0 = Timer::now();
-  minyi::app::KioskApp app;
+  // The kiosk: forms, strings, window, fonts, first frame of the start screen. Twice: a first start that
+  // rasterises the atlas and writes the cache, closed again, then the start every later boot makes.
+  const fs::path cache = fs::temp_directory_path() / ("minyi-bench-cache-" + std::to_string(getpid()));
   std::string err;
-  if (!app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err)) {
-    std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
-    return 1;
+  StartBreakdown first, later;
+  {
+    minyi::app::KioskApp app;
+    minyi::app::KioskWindow window;
+    if (!startKiosk(app, window, display, cache, &first, &err)) {
+      std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
+      return 1;
+    }
   }
-  minyi::app::WindowOptions o;
-  o.fontsFolder = MINYI_FONTS_DIR;
-  o.headless = !display;
-  o.displayText = minyi::app::collectDisplayText({std::string(MINYI_ASSETS_DIR) + "/forms", std::string(MINYI_ASSETS_DIR) + "/strings"});
+  minyi::app::KioskApp app;
   minyi::app::KioskWindow window;
-  if (!window.open(o, &err)) {
+  if (!startKiosk(app, window, display, cache, &later, &err)) {
     std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
     return 1;
   }
   const ImVec2 away(-1000, -1000);
-  window.frame(app, &away, false);
-  window.present();
-  const double startMs = ms(Timer::now() - t0);
 
   SDL_RendererInfo info{};
   SDL_GetRendererInfo(SDL_GetRenderer(window.sdlWindow()), &info);
   std::printf("Minyi kiosk benchmark (SDL renderer \"%s\", %s, 1920x1080, %d frames per screen)\n", info.name,
               display ? "X display" : "no display", frames);
-  line("start to first frame", startMs, "ms", baselineStart, 400);
+  std::printf("font atlas %dx%d (normal text, 简)\n", ImGui::GetIO().Fonts->TexWidth, ImGui::GetIO().Fonts->TexHeight);
+  line("start to first frame (atlas from the cache)", later.total, "ms", baselineStart, 400);
+  later.print();
+  line("start to first frame, first start (no cache)", first.total, "ms", baselineStart, 400);
+  first.print();
 
   // Frames: the start screen and a busy form page; the baseline is an empty ImGui window in the same renderer.
   auto measure = [&]() {
@@ -136,6 +222,16 @@ int main(int argc, char** argv) {
   app.session()->goToPage(1);  // the matrix page: the most tiles
   const auto page = measure();
   app.apply({minyi::ui::Command{minyi::ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
+  // Switching to 繁 and back rebuilds the atlas (with and without the Traditional variants): from the cache
+  // when these were built before, otherwise rasterised (the first switch after a first start).
+  for (const char* locale : {"zh-tw", "zh-cn"}) {
+    app.setLocale(locale);
+    const auto s0 = Timer::now();
+    window.frame(app, &away, false);
+    window.present();
+    std::printf("switch to %s: first frame %.0f ms (atlas %s)\n", locale, ms(Timer::now() - s0),
+                window.startupTimings().fontsFromCache ? "from the cache" : "built");
+  }
 
   // Baselines in the same context and renderer: ImGui with one empty full-screen window (CPU), and a
   // frame that only clears and presents 1920×1080 (the renderer's floor).
@@ -165,16 +261,17 @@ int main(int argc, char** argv) {
   // The frame budget is for a GL renderer (llvmpipe 1080p): run under xvfb-run for that (docs/development.md).
   line("whole frame, start screen (p50)", attract.second, "ms", baseFrame, 16.0);
   line("whole frame, matrix page (p50)", page.second, "ms", baseFrame, 16.0);
-  line("RSS after start (no pinyin/handwriting yet)", rssKb(getpid()) / 1024.0, "MB", 0, 150);
 
   // Idle CPU of the real event loop on the start screen: minyi-kiosk --headless, measured from outside.
   const fs::path db = fs::temp_directory_path() / ("minyi-bench-" + std::to_string(getpid()) + ".db");
   const pid_t child = fork();
   if (child == 0) {
     if (display)
-      execl(MINYI_KIOSK_BIN, MINYI_KIOSK_BIN, "--windowed", "1920x1080", "--database", db.c_str(), static_cast<char*>(nullptr));
+      execl(MINYI_KIOSK_BIN, MINYI_KIOSK_BIN, "--windowed", "1920x1080", "--database", db.c_str(), "--cache-dir",
+            cache.c_str(), static_cast<char*>(nullptr));
     else
-      execl(MINYI_KIOSK_BIN, MINYI_KIOSK_BIN, "--headless", "--database", db.c_str(), static_cast<char*>(nullptr));
+      execl(MINYI_KIOSK_BIN, MINYI_KIOSK_BIN, "--headless", "--database", db.c_str(), "--cache-dir", cache.c_str(),
+            static_cast<char*>(nullptr));
     _exit(127);
   }
   sleep(2);  // start-up is not idle time
@@ -184,12 +281,13 @@ int main(int argc, char** argv) {
   const long c1 = cpuTicks(child);
   const double wall = ms(Timer::now() - w0) / 1000.0;
   const double idlePct = 100.0 * (c1 - c0) / sysconf(_SC_CLK_TCK) / wall;
-  const double idleRss = rssKb(child) / 1024.0;
+  line("CPU while the start screen is shown", idlePct, "%", 0, 2.0);
+  rssLines("RSS of minyi-kiosk on the start screen", child);
   kill(child, SIGTERM);
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
-  line("CPU while the start screen is shown", idlePct, "%", 0, 2.0);
-  line("RSS of minyi-kiosk on the start screen", idleRss, "MB", 0, 150);
+  std::error_code ec;
+  fs::remove_all(cache, ec);
   return 0;
 }

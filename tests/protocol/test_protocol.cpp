@@ -9,6 +9,11 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/ticket.h"
+#include "minyi/protocol/codes.h"
+
+#include <random>
+#include <set>
 #include "minyi/protocol/times.h"
 
 using namespace minyi::protocol;
@@ -248,4 +253,91 @@ TEST_CASE("times are UTC ISO-8601 with milliseconds, in the shape the protocol c
   CHECK(isoUtc(t) == "2026-11-27T08:00:00.123Z");
   CHECK(isIsoUtc(isoUtc(system_clock::now())));
   CHECK(isoUtc(system_clock::time_point{milliseconds(-1)}) == "1969-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("ticket codes: ten symbols in two groups, unique per kiosk and serial, readable back") {
+  const std::string code = makeTicketCode(7, 1);
+  CHECK(code.size() == 11);
+  CHECK(code[5] == '-');
+  CHECK(checkTicketCode(code).check == TicketCode::Check::Ok);
+  CHECK(checkTicketCode(code).code == code.substr(0, 5) + code.substr(6));
+  // Different kiosks or serials never share a code.
+  std::set<std::string> seen;
+  for (uint32_t kiosk : {1u, 2u, 7u, 8191u})
+    for (uint32_t serial : {1u, 2u, 3u, 1000u, 4294967295u}) CHECK(seen.insert(makeTicketCode(kiosk, serial)).second);
+  CHECK_THROWS(makeTicketCode(0, 1));
+  CHECK_THROWS(makeTicketCode(8192, 1));
+  CHECK_THROWS(makeTicketCode(1, 0));
+  // Typed the way people type: lower case, spaces, O for 0, I or L for 1.
+  std::string sloppy = code;
+  for (char& c : sloppy) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '0') c = 'o';
+    if (c == '1') c = 'l';
+  }
+  CHECK(checkTicketCode(" " + sloppy + " ").check == TicketCode::Check::Ok);
+  CHECK(checkTicketCode("K3M9Q").check == TicketCode::Check::Malformed);
+  CHECK(checkTicketCode("投诉编号").check == TicketCode::Check::Malformed);
+  CHECK(checkTicketCode("").check == TicketCode::Check::Malformed);
+}
+
+TEST_CASE("the check symbol catches every single typo and every swap of neighbours") {
+  std::mt19937 random(20261127);
+  int checked = 0;
+  for (int n = 0; n < 300; ++n) {
+    const uint32_t kiosk = 1 + random() % 8191, serial = 1 + random() % 100000000;
+    const std::string code = checkTicketCode(makeTicketCode(kiosk, serial)).code;
+    for (size_t i = 0; i < code.size(); ++i) {
+      for (const char* s = kCrockfordAlphabet; *s; ++s) {
+        if (*s == code[i]) continue;
+        std::string typo = code;
+        typo[i] = *s;
+        CHECK(checkTicketCode(typo).check == TicketCode::Check::Mistyped);
+        ++checked;
+      }
+      if (i + 1 < code.size() && code[i] != code[i + 1]) {
+        std::string swapped = code;
+        std::swap(swapped[i], swapped[i + 1]);
+        CHECK(checkTicketCode(swapped).check == TicketCode::Check::Mistyped);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 90000);
+}
+
+TEST_CASE("the QR link carries the code and an unguessable key") {
+  const std::string key = newTicketAccessKey();
+  CHECK(key.size() == 16);  // 80 bits
+  CHECK(key != newTicketAccessKey());
+  CHECK(ticketLink("https://minyi.example.gov.cn/", "K3M9Q2XH7R", key) == "https://minyi.example.gov.cn/t/K3M9Q2XH7R?k=" + key);
+}
+
+TEST_CASE("a complaint's envelope carries its ticket code in the clear and its access key sealed") {
+  const KeyPair keys = generateKeyPair();
+  Envelope e = sampleEnvelope(keys);
+  e.kind = "complaint";
+  e.ticketCode = checkTicketCode(makeTicketCode(12, 345)).code;
+  e.ticketKeySealed = seal(keys.publicKey, newTicketAccessKey());
+  std::string error;
+  auto back = parseSubmissionBatch(toJson(SubmissionBatch{{e}}).dump(), &error);
+  REQUIRE(back);
+  CHECK(back->submissions[0].ticketCode == e.ticketCode);
+  CHECK(openSealed(keys, back->submissions[0].ticketKeySealed)->size() == 16);
+  // A mistyped code, or a ticket on a survey, is refused.
+  Json bad = toJson(SubmissionBatch{{e}});
+  std::string code = e.ticketCode;
+  code[3] = code[3] == 'A' ? 'B' : 'A';
+  bad["submissions"][0]["ticket"]["code"] = code;
+  CHECK_FALSE(parseSubmissionBatch(bad.dump(), &error));
+  CHECK_THAT(error, Catch::Contains("ticket.code"));
+  Json survey = toJson(SubmissionBatch{{e}});
+  survey["submissions"][0]["kind"] = "survey";
+  CHECK_FALSE(parseSubmissionBatch(survey.dump(), &error));
+  // Enrollment may hand out the kiosk's number for its codes.
+  EnrollReply reply{"dev-1", "tok", "donghu", "东湖", encodeKey(keys.publicKey), 12};
+  CHECK(parseEnrollReply(toJson(reply).dump(), &error)->kioskNumber == 12);
+  Json odd = toJson(reply);
+  odd["kiosk_number"] = 9000;
+  CHECK_FALSE(parseEnrollReply(odd.dump(), &error));
 }

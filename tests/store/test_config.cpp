@@ -100,6 +100,16 @@ pin_hash = ")" + pinHash() + "\"\n";
   CHECK(c->serverUrl.empty());
 }
 
+TEST_CASE("a kiosk number for ticket codes is 1 to 8191", "[config]") {
+  std::string error;
+  auto c = parseKioskConfig(goodWith("name = \"东湖社区党群服务中心\"\n", "name = \"东湖社区党群服务中心\"\nkiosk_number = 7\n"), "/etc/minyi", &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->kioskNumber == 7);
+  CHECK_THAT(problems(goodWith("name = \"东湖社区党群服务中心\"\n", "name = \"东湖社区党群服务中心\"\nkiosk_number = 9000\n")),
+             Contains("site.kiosk_number"));
+}
+
 TEST_CASE("a server public key that is not 32 bytes of base64 is refused", "[config]") {
   const std::string good = "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3Ts=";
   for (const char* bad : {"KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3T=", "not a key", "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQ"})

@@ -14,7 +14,7 @@ TEST_CASE("a new database gets the whole schema, WAL mode and the Minyi applicat
   CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
   CHECK(rawQuery(path, "PRAGMA application_id") == std::to_string(0x4D6E5969));
   CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
-  for (const char* table : {"forms", "submissions", "settings", "audit_log", "notices"})
+  for (const char* table : {"forms", "submissions", "settings", "audit_log", "notices", "tickets"})
     CHECK(rawQuery(path, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table +
                              "'") == "1");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
@@ -92,6 +92,7 @@ TEST_CASE("a version-1 database (before notices) is migrated and keeps its outbo
   }
   // Take the file back to what the first shipped kiosk made.
   REQUIRE(rawQuery(path, "DROP TABLE notices") == "");
+  REQUIRE(rawQuery(path, "DROP TABLE tickets") == "");
   REQUIRE(rawQuery(path, "PRAGMA user_version = 1") == "");
   auto s = openStore(path);
   CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
@@ -122,4 +123,48 @@ TEST_CASE("notices: the server's list replaces the kept one, expired ones are no
   CHECK(after[0].id == "meet-1");
   CHECK_FALSE(s->replaceNotices({StoredNotice{"", "{}", "{}", "2026-11-10T02:00:00Z", ""}}).ok());
   CHECK(s->notices(now).value().size() == 1);  // a refused list changes nothing
+}
+
+TEST_CASE("a complaint and its ticket are committed together, each ticket taking the kiosk's next serial", "[store][tickets]") {
+  TempDir dir;
+  auto s = storeWithForm(dir.file("kiosk.db"));
+  StoredForm complaint = sampleForm("complaint", "c0ffee");
+  complaint.kind = "complaint";
+  REQUIRE(s->saveForm(complaint).ok());
+  NewSubmission sub = sampleSubmission(complaint, "sealed answers");
+  auto first = s->commitComplaint(sub, NewTicket{7, "hallway_lights", "sealed key"});
+  REQUIRE(first.ok());
+  auto second = s->commitComplaint(sub, NewTicket{7, "fire_lane", "sealed key 2"});
+  REQUIRE(second.ok());
+  CHECK(first.value().serial == 1);
+  CHECK(second.value().serial == 2);
+  CHECK(first.value().code != second.value().code);
+  CHECK(first.value().code.size() == 10);
+  // The outbox hands the uploader the ticket with its submission.
+  auto pending = s->pending(10).value();
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0].ticketCode == first.value().code);
+  CHECK(pending[0].ticketKeySealed == "sealed key");
+  auto kept = s->ticket(first.value().code).value();
+  REQUIRE(kept);
+  CHECK(kept->status == "received");
+  CHECK(kept->category == "hallway_lights");
+  CHECK(kept->updatedAt.empty());
+  // A kiosk without a number makes no tickets, and nothing is stored.
+  CHECK_FALSE(s->commitComplaint(sub, NewTicket{0, "fire_lane", "k"}).ok());
+  CHECK(s->pending(10).value().size() == 2);
+  // The server's news.
+  CHECK(s->ticketsUpdatedAt().value().empty());
+  auto changed = s->updateTickets({TicketNews{first.value().code, "resolved", "2026-11-30T10:00:00Z", "灯已修好。",
+                                               R"([{"status":"received","at":"2026-11-27T08:00:00Z"}])"},
+                                    TicketNews{"0000000000", "closed", "", "", "[]"}});
+  REQUIRE(changed.ok());
+  CHECK(changed.value() == 1);
+  kept = s->ticket(first.value().code).value();
+  CHECK(kept->status == "resolved");
+  CHECK(kept->publicReply == "灯已修好。");
+  CHECK_FALSE(kept->updatedAt.empty());
+  CHECK_FALSE(s->ticketsUpdatedAt().value().empty());
+  CHECK_FALSE(s->ticket("0000000000").value());
+  CHECK(rawQuery(dir.file("kiosk.db"), "PRAGMA integrity_check") == "ok");
 }

@@ -225,7 +225,7 @@ TEST_CASE("a submission the server already holds with other content stays on the
   const store::Submission mine = k.store->pending(1).value().at(0);
   // Someone else's upload arrived first under the same id with other answers.
   protocol::Envelope other{mine.id, mine.formId, mine.formVersion, mine.formHash, mine.kind, mine.createdAt, {},
-                           protocol::seal(township.keys.publicKey, R"({"rating":4})")};
+                           protocol::seal(township.keys.publicKey, R"({"rating":4})"), {}, {}};
   sync::CurlOptions co;
   auto curl = sync::makeCurlTransport(co);
   sync::HttpRequest req;

@@ -9,6 +9,7 @@
 #include "../store/store_test_helpers.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/sync/uploader.h"
 
 using namespace minyi;
@@ -357,6 +358,7 @@ TEST_CASE("notices and forms: the server's lists replace the kiosk's, with ETags
     if (header(r, "If-None-Match") == "\"v1\"") return HttpResponse{304, "", {}, {}};
     HttpResponse out;
     if (r.url.find("/notices") != std::string::npos) out = json(200, p::toJson(p::NoticesReply{{n}}));
+    else if (r.url.find("/tickets") != std::string::npos) return json(200, p::toJson(p::TicketsReply{{}, "2026-11-27T08:00:00Z"}));
     else {
       p::FormOffer offer{"quick", 1, p::formContentHash(formText), formText};
       if (damaged) offer.json += " ";  // still JSON, same hash: fine; the engine decides
@@ -381,8 +383,52 @@ TEST_CASE("notices and forms: the server's lists replace the kiosk's, with ETags
   // Second poll: both answered 304 because the kiosk sent the tags back.
   requests->clear();
   CHECK(up.runOnce(true));
-  REQUIRE(requests->size() == 2);
+  REQUIRE(requests->size() == 3);
   CHECK(header((*requests)[0], "If-None-Match") == "\"v1\"");
+  CHECK((*requests)[1].url == "http://township.test/api/v1/tickets?since=2026-11-27T08:00:00Z");
   CHECK_FALSE(up.takeNoticesChanged());
   CHECK_FALSE(up.takeFormsChanged());
+}
+
+TEST_CASE("a complaint goes up with its ticket, and the ticket's handling comes back down") {
+  Kiosk k;
+  store::StoredForm complaint = k.form;
+  complaint.id = "complaint";
+  complaint.kind = "complaint";
+  complaint.json = R"({"minyi":{"id":"complaint","version":2,"kind":"complaint"},"pages":[]})";
+  complaint.hash = p::formContentHash(complaint.json);
+  REQUIRE(k.store->saveForm(complaint).ok());
+  const std::string accessKey = p::newTicketAccessKey();
+  auto made = k.store->commitComplaint(
+      store::NewSubmission{complaint.id, complaint.version, complaint.hash, "complaint", p::seal(k.server.publicKey, "{}"), {}},
+      store::NewTicket{3, "hallway_lights", p::seal(k.server.publicKey, accessKey)});
+  REQUIRE(made.ok());
+  std::string seenCode, seenKey;
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    if (r.url.find("/submissions") != std::string::npos) {
+      auto batch = p::parseSubmissionBatch(r.body, nullptr);
+      if (batch) {
+        seenCode = batch->submissions[0].ticketCode;
+        seenKey = *p::openSealed(k.server, batch->submissions[0].ticketKeySealed);
+      }
+      return storeAll(r);
+    }
+    if (r.url.find("/tickets") != std::string::npos)
+      return json(200, p::toJson(p::TicketsReply{{{made.value().code, "resolved", "2026-11-30T10:00:00Z", "楼道灯已经修好了。",
+                                                   {{"received", "2026-11-27T08:00:00Z"}, {"resolved", "2026-11-28T09:00:00Z"}}}},
+                                                 "2026-11-28T09:05:00Z"}));
+    if (r.url.find("/notices") != std::string::npos) return json(200, p::toJson(p::NoticesReply{}));
+    return json(200, p::toJson(p::FormsReply{}));
+  });
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK(up.runOnce(true));
+  CHECK(seenCode == made.value().code);
+  CHECK(seenKey == accessKey);
+  CHECK(up.takeTicketsChanged());
+  auto t = k.store->ticket(made.value().code).value();
+  REQUIRE(t);
+  CHECK(t->status == "resolved");
+  CHECK(t->publicReply == "楼道灯已经修好了。");
+  CHECK_THAT(t->timeline, Catch::Contains("2026-11-28T09:00:00Z"));
+  CHECK(*k.store->setting(keys::kTicketsSince).value() == "2026-11-28T09:05:00Z");
 }

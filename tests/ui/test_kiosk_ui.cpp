@@ -11,6 +11,8 @@
 
 #include "kiosk_app.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/ticket.h"
+#include "minyi/core/scripted_fill.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
 #include "window.h"
@@ -73,6 +75,7 @@ struct Kiosk {
     store = minyi::store::KioskStore::open((dir.path / "kiosk.db").string(), &se, options);
     REQUIRE(store);
     app.setServer(server.publicKey, "https://minyi.township.test");
+    app.setKioskNumber(7);
     app.attachStore(store.get(), Clock::now());
   }
   // A stored payload opened with the server's key: the answers as JSON.
@@ -83,7 +86,7 @@ struct Kiosk {
   }
   // What the store holds, oldest first: the payloads opened as the server would.
   std::vector<Json> stored() {
-    auto pending = store->pending(100);
+    auto pending = store->pending(100000);
     REQUIRE(pending.ok());
     std::vector<Json> out;
     for (const auto& s : pending.value()) out.push_back(opened(s.payload));
@@ -307,6 +310,137 @@ TEST_CASE("a complaint with a phone number typed on the on-screen keypad", "[ui]
   CHECK(raw.find("ebike") == std::string::npos);
 }
 
+// Decodes the QR code in a PNG with zbarimg (zbar-tools): what a resident's phone would read.
+std::string scanQr(const fs::path& png) {
+  const std::string command = "zbarimg --raw -q '" + png.string() + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe);
+  std::string out;
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  ::pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+TEST_CASE("a complaint leaves with a receipt: ticket code, a QR code a phone reads back to the exact link, the deadline",
+          "[ui][tickets]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  k.tap("楼道灯不亮");
+  k.tap("下一步");
+  k.tap("东湖社区");
+  k.type("location", "3号楼2单元");
+  k.tap("完成");
+  k.tap("下一步");
+  k.type("description", "楼道灯坏了一个多月。");
+  k.tap("完成");
+  k.tap("下一步");
+  k.tap("匿名");
+  k.tap("核对并提交");
+  REQUIRE(k.app.screen() == Screen::Review);
+  k.tap("提交");
+  REQUIRE(k.app.screen() == Screen::ThankYou);
+  const auto v = k.app.view(1920, 1080);
+  REQUIRE(v.receipt);
+  const std::string code = v.receipt->code;
+  CHECK(code.size() == 11);
+  CHECK(v.receipt->category == "楼道灯不亮");
+  CHECK(v.receipt->deadline == "7 天内");
+  // The code is on the screen in big type, and the QR code decodes to the exact link.
+  CHECK(window().targets().centre("ticket:" + code));
+  TempDir shots;
+  const fs::path png = shots.path / "receipt.png";
+  REQUIRE(window().screenshot(k.app, png));
+  const std::string link = v.receipt->link;
+  CHECK(link.rfind("https://minyi.township.test/t/" + code.substr(0, 5) + code.substr(6) + "?k=", 0) == 0);
+  CHECK(scanQr(png) == link);
+  // The ticket is kept with its submission; the access key is nowhere on the kiosk's disk in the clear.
+  auto stored = k.store->pending(10).value();
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].ticketCode == code.substr(0, 5) + code.substr(6));
+  const std::string accessKey = link.substr(link.find("?k=") + 3);
+  CHECK(*minyi::protocol::openSealed(k.server, stored[0].ticketKeySealed) == accessKey);
+  std::ifstream db(k.dir.path / "kiosk.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+  std::ifstream wal(k.dir.path / "kiosk.db-wal", std::ios::binary);
+  const std::string walBytes((std::istreambuf_iterator<char>(wal)), std::istreambuf_iterator<char>());
+  CHECK(bytes.find(accessKey) == std::string::npos);
+  CHECK(walBytes.find(accessKey) == std::string::npos);
+  // It stays a minute (not the usual 20 s), then the next resident gets a clean start screen.
+  const auto t0 = Clock::now();
+  k.app.tick(t0 + std::chrono::seconds(30));
+  CHECK(k.app.screen() == Screen::ThankYou);
+  k.app.tick(t0 + std::chrono::seconds(61));
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK_FALSE(k.app.view(1920, 1080).receipt);
+}
+
+TEST_CASE("查询进度: a typo is told apart from an unknown code, and a known one shows its handling", "[ui][tickets]") {
+  Kiosk k;
+  // A complaint filed here a moment ago.
+  REQUIRE(k.app.startForm("complaint", Clock::now()));
+  minyi::core::fillFromAnswers(*k.app.session(), Json::parse(R"({"category":"fire_lane","community":"huayuan",
+    "location":"东门","description":"消防通道被车堵住了。","anonymous":true})"));
+  k.app.apply({minyi::ui::Command{minyi::ui::Command::Kind::Submit, {}, {}, {}}}, Clock::now());
+  const std::string code = k.app.view(1920, 1080).receipt->code;
+  k.tap("完成");
+  REQUIRE(k.app.screen() == Screen::Attract);
+  k.tap("查询进度");
+  REQUIRE(k.app.screen() == Screen::Lookup);
+  REQUIRE(k.app.view(1920, 1080).keyboard);  // the keyboard is up at once
+  auto typeCode = [&](const std::string& typed) {
+    k.tap("清空");
+    for (char c : typed) {
+      const std::string key(1, static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      if (c == '-') k.tap("-");
+      else k.tap(key);
+    }
+    k.tap("完成");  // the keyboard's Done looks it up
+  };
+  using R = minyi::ui::LookupView::Result;
+  typeCode("12345");
+  CHECK(k.app.view(1920, 1080).lookup->result == R::Malformed);
+  std::string typo = code;
+  typo[2] = typo[2] == '1' ? '2' : '1';
+  k.tap("请输入受理编号（回执上的 10 位字母和数字）");
+  typeCode(typo);
+  CHECK(k.app.view(1920, 1080).lookup->result == R::Mistyped);
+  k.tap("请输入受理编号（回执上的 10 位字母和数字）");
+  typeCode(minyi::protocol::makeTicketCode(99, 5));  // a real code, but not one of this kiosk's
+  CHECK(k.app.view(1920, 1080).lookup->result == R::Unknown);
+  k.tap("请输入受理编号（回执上的 10 位字母和数字）");
+  typeCode(code);
+  auto l = k.app.view(1920, 1080).lookup;
+  REQUIRE(l->result == R::Found);
+  CHECK(l->code == code);
+  CHECK(l->rows[0].second == "已受理");
+  CHECK(l->note == "服务器还没有传回这份投诉的办理情况（可能还在上传），请稍后再查。");
+  // The server's news arrives: the same lookup shows the reply and the history.
+  const std::string bare = code.substr(0, 5) + code.substr(6);
+  REQUIRE(k.store->updateTickets({{bare, "resolved", "2026-11-28T10:00:00Z", "车辆已挪走，已设禁停标志。",
+                                   R"([{"status":"received","at":"2026-11-27T08:00:00Z"},{"status":"resolved","at":"2026-11-27T15:00:00Z"}])"}}).ok());
+  k.tap("查询");
+  l = k.app.view(1920, 1080).lookup;
+  CHECK(l->rows[0].second == "已办结");
+  CHECK(std::any_of(l->rows.begin(), l->rows.end(), [](const auto& r) { return r.second == "车辆已挪走，已设禁停标志。"; }));
+  CHECK(l->timeline.size() == 2);
+  // Leaving (or walking away) wipes the code: the next resident sees nothing of it.
+  k.tap("返回首页");
+  CHECK(k.app.view(1920, 1080).lookup->typed.empty());
+}
+
+TEST_CASE("a kiosk with no number for ticket codes offers no complaint entry", "[ui][tickets]") {
+  Kiosk k;
+  k.app.setKioskNumber(0);
+  auto v = k.app.view(1920, 1080);
+  CHECK(std::none_of(v.forms.begin(), v.forms.end(), [](const minyi::ui::FormEntry& e) { return e.kind == "complaint"; }));
+  // Enrollment hands one out.
+  REQUIRE(k.store->setSetting(minyi::sync::keys::kKioskNumber, "12").ok());
+  v = k.app.view(1920, 1080);
+  CHECK(std::any_of(v.forms.begin(), v.forms.end(), [](const minyi::ui::FormEntry& e) { return e.kind == "complaint"; }));
+}
+
 TEST_CASE("a kiosk without the server's key pauses instead of taking answers it cannot seal", "[ui][hostile]") {
   KioskApp app;
   std::string err;
@@ -356,7 +490,7 @@ TEST_CASE("notices from the server turn in the attract screen's carousel, in the
 
 TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlier submission is kept", "[ui][hostile]") {
   minyi::store::OpenOptions capped;
-  capped.maxDatabaseBytes = 160 * 1024;
+  capped.maxDatabaseBytes = 200 * 1024;
   Kiosk k(capped);
   REQUIRE_FALSE(k.app.outOfService());
   int accepted = 0;
@@ -582,4 +716,25 @@ TEST_CASE("idle on a keepPartial form stores what was answered, flagged partial"
   REQUIRE(pending.value().size() == 1);
   CHECK(k.opened(pending.value()[0].payload) == Json{{"community", "donghu"}});
   CHECK(pending.value()[0].flags == std::vector<std::string>{"partial"});
+}
+
+TEST_CASE("kiosk: the 繁 atlas adds the Traditional variants, and canDraw follows it", "[ui]") {
+  KioskApp app;
+  std::string err;
+  REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
+  KioskWindow& w = window();
+  const ImVec2 away(-1000, -1000);
+  app.setLocale("zh-cn");
+  w.frame(app, &away, false);
+  CHECK(w.fontLibrary().canDraw("我们的社区"));
+  CHECK(w.fontLibrary().canDraw("們"));  // in the zh-TW string table: every atlas holds it
+  CHECK_FALSE(w.fontLibrary().canDraw("丟"));  // a Traditional variant only 繁 typing produces
+  app.setLocale("zh-tw");
+  w.frame(app, &away, false);
+  CHECK(w.fontLibrary().canDraw("丟"));
+  app.setLocale("en");
+  w.frame(app, &away, false);
+  CHECK_FALSE(w.fontLibrary().canDraw("丟"));
+  CHECK(w.fontLibrary().canDraw("Hello, 你好"));
+  w.present();
 }

@@ -47,6 +47,7 @@ struct KeySpec {
 const KeySpec kKeys[] = {
     {"site", "id", toml::node_type::string, true, "a short stable id of this site, e.g. \"donghu-dqfwzx\""},
     {"site", "name", toml::node_type::string, true, "the name shown on the attract screen"},
+    {"site", "kiosk_number", toml::node_type::integer, false, "this kiosk's number for ticket codes (1-8191)"},
     {"storage", "database", toml::node_type::string, true, "the path of the kiosk's SQLite database"},
     {"storage", "max_database_mb", toml::node_type::integer, false, "an upper bound for the database in MB"},
     {"kiosk", "forms_folder", toml::node_type::string, true, "the folder with the forms this kiosk offers"},
@@ -149,6 +150,11 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   if (auto v = root.at_path("kiosk.default_locale").value<std::string>()) c.defaultLocale = *v;
   const int64_t idle = root.at_path("kiosk.idle_seconds").value_or(int64_t{c.idleSeconds});
   const int64_t maxMb = root.at_path("storage.max_database_mb").value_or(int64_t{0});
+  const int64_t kioskNumber = root.at_path("site.kiosk_number").value_or(int64_t{0});
+  if (kioskNumber < 0 || kioskNumber > 8191)
+    problems.push_back("site.kiosk_number: must be between 1 and 8191 (the number `minyi device add` gave this kiosk)");
+  else
+    c.kioskNumber = static_cast<int>(kioskNumber);
 
   // Values.
   auto isIdChar = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'; };

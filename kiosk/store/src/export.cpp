@@ -144,7 +144,10 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
   if (rc != SQLITE_OK) return im.fail(rc, doing);
   {
     Statement q(im.db, std::string("SELECT id, form_id, form_version, form_hash, kind, created_at, payload, state, "
-                                   "attempts, last_error, sent_at, flags FROM submissions") +
+                                   "attempts, last_error, sent_at, flags, "
+                                   "(SELECT code FROM tickets WHERE tickets.submission_id = submissions.id), "
+                                   "(SELECT key_sealed FROM tickets WHERE tickets.submission_id = submissions.id) "
+                                   "FROM submissions") +
                            (options.includeAll ? "" : " WHERE state = 'pending'") + " ORDER BY rowid");
     while ((rc = q.step()) == SQLITE_ROW) {
       nlohmann::ordered_json line;
@@ -168,6 +171,7 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
       }
       line["flags"] = std::move(flags);
       line["payload"] = base64(q.blob(6));
+      if (!q.isNull(12)) line["ticket"] = nlohmann::ordered_json{{"code", q.text(12)}, {"key", base64(q.blob(13))}};
       // Replace rather than throw on bad UTF-8 (a server's error text could carry some).
       buffer += line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       buffer += '\n';

@@ -70,6 +70,23 @@ CREATE TABLE notices (
   until TEXT            -- NULL: no end date
 ) STRICT;
 )sql",
+    // 3: complaint tickets made on this kiosk, with their handling as the server last reported it. A
+    // ticket outlives its submission's retention: residents look codes up long after the upload.
+    R"sql(
+CREATE TABLE tickets (
+  code TEXT PRIMARY KEY NOT NULL,        -- 10 Crockford symbols, ungrouped
+  serial INTEGER NOT NULL UNIQUE,        -- this kiosk's own count; the code's second part
+  submission_id TEXT NOT NULL UNIQUE,
+  category TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  key_sealed BLOB NOT NULL,              -- the QR link's access key, sealed to the server (never in the clear)
+  status TEXT NOT NULL DEFAULT 'received',
+  expected_by TEXT,                      -- from the server, once it has the ticket
+  public_reply TEXT,
+  timeline TEXT NOT NULL DEFAULT '[]',   -- JSON list of {status, at} from the server
+  updated_at TEXT                        -- when the server's news last reached the kiosk
+) STRICT;
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

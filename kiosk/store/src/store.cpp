@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "minyi/protocol/ticket.h"
 #include "schema.h"
 #include "store_impl.h"
 
@@ -68,8 +69,11 @@ SubmissionState stateFromText(const std::string& s) {
   return SubmissionState::Pending;
 }
 
+// A complaint's ticket rides along, so the uploader can put it in the envelope.
 constexpr const char* kSubmissionColumns =
-    "id, form_id, form_version, form_hash, kind, created_at, payload, state, attempts, last_error, sent_at, flags";
+    "id, form_id, form_version, form_hash, kind, created_at, payload, state, attempts, last_error, sent_at, flags, "
+    "(SELECT code FROM tickets WHERE tickets.submission_id = submissions.id), "
+    "(SELECT key_sealed FROM tickets WHERE tickets.submission_id = submissions.id)";
 
 Submission readSubmission(const Statement& st) {
   Submission s;
@@ -85,6 +89,8 @@ Submission readSubmission(const Statement& st) {
   s.lastError = st.text(9);
   s.sentAt = st.text(10);
   s.flags = splitFlags(st.text(11));
+  s.ticketCode = st.text(12);
+  s.ticketKeySealed = st.blob(13);
   return s;
 }
 
@@ -411,6 +417,19 @@ std::unique_ptr<KioskStore> KioskStore::open(const std::string& path, StoreError
 // Submissions
 
 Result<std::string> KioskStore::commitSubmission(const NewSubmission& s) {
+  auto done = commit(s, nullptr);
+  if (!done.ok()) return done.error();
+  return done.value().submissionId;
+}
+
+Result<Ticket> KioskStore::commitComplaint(const NewSubmission& s, const NewTicket& t) {
+  if (t.kioskNumber < 1 || t.kioskNumber > protocol::kMaxKioskNumber)
+    return invalid("this kiosk has no number for ticket codes (it comes with enrollment, or [site] kiosk_number)");
+  if (t.category.empty() || t.keySealed.empty()) return invalid("a ticket needs its category and sealed access key");
+  return commit(s, &t);
+}
+
+Result<Ticket> KioskStore::commit(const NewSubmission& s, const NewTicket* t) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   const std::string doing = "saving a submission of form " + s.formId;
   if (s.formId.empty() || s.formHash.empty()) return invalid("a submission needs its form id and form hash");
@@ -434,23 +453,110 @@ Result<std::string> KioskStore::commitSubmission(const NewSubmission& s) {
       return e;
     }
   }
-  const std::string id = newSubmissionId();
-  const std::string createdAt = impl_->nowText();
+  Ticket made;
+  made.submissionId = newSubmissionId();
+  made.createdAt = impl_->nowText();
   auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
     Statement st(impl_->db,
                  "INSERT INTO submissions (id, form_id, form_version, form_hash, kind, created_at, payload, flags) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, id).bind(2, s.formId).bind(3, int64_t{s.formVersion}).bind(4, s.formHash).bind(5, s.kind);
-    st.bind(6, createdAt).bindBlob(7, s.payload).bind(8, joinFlags(s.flags));
-    const int rc = st.step();
+    st.bind(1, made.submissionId).bind(2, s.formId).bind(3, int64_t{s.formVersion}).bind(4, s.formHash).bind(5, s.kind);
+    st.bind(6, made.createdAt).bindBlob(7, s.payload).bind(8, joinFlags(s.flags));
+    int rc = st.step();
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
       return invalid("the form " + s.formId + " (hash " + s.formHash.substr(0, 12) +
                      ") is not saved on this kiosk; save it with saveForm before taking submissions for it");
     if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    if (!t) return std::nullopt;
+    // The next serial, read and taken inside this write transaction: no two tickets share one.
+    Statement next(impl_->db, "SELECT COALESCE(MAX(serial), 0) + 1 FROM tickets");
+    rc = next.step();
+    if (rc != SQLITE_ROW) return impl_->fail(rc, doing);
+    made.serial = next.int64(0);
+    if (made.serial > 0xFFFFFFFFll) return invalid("this kiosk has used up its ticket serials");
+    made.code = protocol::checkTicketCode(protocol::makeTicketCode(t->kioskNumber, static_cast<uint32_t>(made.serial))).code;
+    made.category = t->category;
+    made.keySealed = t->keySealed;
+    Statement ins(impl_->db, "INSERT INTO tickets (code, serial, submission_id, category, created_at, key_sealed) "
+                             "VALUES (?, ?, ?, ?, ?, ?)");
+    ins.bind(1, made.code).bind(2, made.serial).bind(3, made.submissionId).bind(4, made.category);
+    ins.bind(5, made.createdAt).bindBlob(6, made.keySealed);
+    rc = ins.step();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
     return std::nullopt;
   });
   if (err) return *err;
-  return id;
+  return made;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tickets
+
+namespace {
+constexpr const char* kTicketColumns =
+    "code, serial, submission_id, category, created_at, key_sealed, status, COALESCE(expected_by, ''), "
+    "COALESCE(public_reply, ''), timeline, COALESCE(updated_at, '')";
+Ticket readTicket(const Statement& st) {
+  Ticket t;
+  t.code = st.text(0);
+  t.serial = st.int64(1);
+  t.submissionId = st.text(2);
+  t.category = st.text(3);
+  t.createdAt = st.text(4);
+  t.keySealed = st.blob(5);
+  t.status = st.text(6);
+  t.expectedBy = st.text(7);
+  t.publicReply = st.text(8);
+  t.timeline = st.text(9);
+  t.updatedAt = st.text(10);
+  return t;
+}
+}  // namespace
+
+Result<std::optional<Ticket>> KioskStore::ticket(const std::string& code) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Statement st(impl_->db, std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE code = ?");
+  st.bind(1, code);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<Ticket>(readTicket(st));
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading ticket " + code);
+  return std::optional<Ticket>();
+}
+
+Result<int> KioskStore::updateTickets(const std::vector<TicketNews>& news) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const std::string doing = "saving the tickets' news";
+  int changed = 0;
+  const std::string now = impl_->nowText();
+  auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
+    Statement st(impl_->db, "UPDATE tickets SET status = ?, expected_by = NULLIF(?, ''), public_reply = NULLIF(?, ''), "
+                            "timeline = ?, updated_at = ? WHERE code = ?");
+    for (const TicketNews& n : news) {
+      st.reset();
+      st.bind(1, n.status).bind(2, n.expectedBy).bind(3, n.publicReply);
+      st.bind(4, n.timeline.empty() ? std::string("[]") : n.timeline).bind(5, now).bind(6, n.code);
+      const int rc = st.step();
+      if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      changed += sqlite3_changes(impl_->db);
+    }
+    Statement mark(impl_->db, "INSERT INTO settings (key, value) VALUES ('tickets.updated_at', ?) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    mark.bind(1, now);
+    const int rc = mark.step();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return changed;
+}
+
+Result<std::string> KioskStore::ticketsUpdatedAt() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT value FROM settings WHERE key = 'tickets.updated_at'");
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return st.text(0);
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading the tickets' sync time");
+  return std::string();
 }
 
 Result<std::vector<Submission>> KioskStore::pending(int limit) {

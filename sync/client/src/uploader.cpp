@@ -190,8 +190,8 @@ bool Uploader::drain(const Enrollment& e) {
     p::SubmissionBatch batch;
     std::vector<std::string> ids;
     for (const store::Submission& s : pending.value()) {
-      batch.submissions.push_back(
-          p::Envelope{s.id, s.formId, s.formVersion, s.formHash, s.kind, s.createdAt, s.flags, s.payload});
+      batch.submissions.push_back(p::Envelope{s.id, s.formId, s.formVersion, s.formHash, s.kind, s.createdAt, s.flags,
+                                              s.payload, s.ticketCode, s.ticketKeySealed});
       ids.push_back(s.id);
     }
     HttpRequest req = request(e, "POST", "/submissions");
@@ -268,6 +268,34 @@ void Uploader::poll(const Enrollment& e) {
     return failed(r.status == 0 ? "network" : "server_error", "notices: " + (r.status == 0 ? r.error : serverWords(r)));
   }
 
+  // Tickets made here: their handling since the last reply (the server's own clock, so kiosk clock drift
+  // cannot skip news). A server without the tickets feed yet (404) is not a failure.
+  req = request(e, "GET", "/tickets");
+  const std::string since = setting(store_, keys::kTicketsSince);
+  if (!since.empty()) req.url += "?since=" + since;
+  r = transport_->send(req);
+  if (refusedByServer(r)) return;
+  if (r.status == 200) {
+    std::string why;
+    auto reply = p::parseTicketsReply(r.body, &why);
+    if (!reply) return failed("bad_reply", "tickets: " + why);
+    std::vector<store::TicketNews> changes;
+    for (const p::TicketStatus& t : reply->tickets) {
+      core::Json timeline = core::Json::array();
+      for (const p::TicketEvent& ev : t.timeline) timeline.push_back(core::Json{{"status", ev.status}, {"at", ev.at}});
+      changes.push_back({t.code, t.status, t.expectedBy, t.publicReply, timeline.dump()});
+    }
+    if (store_.updateTickets(changes).ok()) {
+      store_.setSetting(keys::kTicketsSince, reply->now);
+      if (!changes.empty()) {
+        ticketsChanged_ = true;
+        news();
+      }
+    }
+  } else if (r.status != 404) {
+    return failed(r.status == 0 ? "network" : "server_error", "tickets: " + (r.status == 0 ? r.error : serverWords(r)));
+  }
+
   // Forms: each offer is checked with the engine before it is kept; the kiosk offers exactly the server's list.
   req = request(e, "GET", "/forms");
   const std::string formsTag = setting(store_, keys::kFormsEtag);
@@ -335,6 +363,7 @@ void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
   for (const auto& [k, v] : {std::pair<const char*, std::string>{keys::kServerUrl, url}, {keys::kDeviceId, reply->deviceId},
                              {keys::kSiteId, reply->siteId}, {keys::kSiteName, reply->siteName},
                              {keys::kPublicKey, reply->publicKey}, {keys::kFormsEtag, ""}, {keys::kNoticesEtag, ""},
+                             {keys::kKioskNumber, reply->kioskNumber > 0 ? std::to_string(reply->kioskNumber) : ""},
                              {keys::kToken, reply->token}}) {
     auto saved = store_.setSetting(k, v);
     if (!saved.ok()) return finish("storage", saved.error().message);

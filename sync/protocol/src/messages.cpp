@@ -5,6 +5,7 @@
 
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/ticket.h"
 
 namespace minyi::protocol {
 
@@ -150,10 +151,12 @@ std::optional<ApiError> parseApiError(std::string_view body) {
 Json toJson(const EnrollRequest& r) { return Json{{"code", r.code}, {"app_version", r.appVersion}}; }
 
 Json toJson(const EnrollReply& r) {
-  return Json{{"device_id", r.deviceId},
-              {"token", r.token},
-              {"site", Json{{"id", r.siteId}, {"name", r.siteName}}},
-              {"public_key", r.publicKey}};
+  Json j{{"device_id", r.deviceId},
+         {"token", r.token},
+         {"site", Json{{"id", r.siteId}, {"name", r.siteName}}},
+         {"public_key", r.publicKey}};
+  if (r.kioskNumber > 0) j["kiosk_number"] = r.kioskNumber;
+  return j;
 }
 
 std::optional<EnrollRequest> parseEnrollRequest(std::string_view body, std::string* error) {
@@ -182,20 +185,29 @@ std::optional<EnrollReply> parseEnrollReply(std::string_view body, std::string* 
   if (!getText(*site, "id", r.siteId, error, "site.", nonEmpty, "the site id", 128) ||
       !getText(*site, "name", r.siteName, error, "site.", nonEmpty, "the site name", 512))
     return std::nullopt;
+  if (auto n = j->find("kiosk_number"); n != j->end()) {
+    if (!n->is_number_integer() || n->get<int64_t>() < 1 || n->get<int64_t>() > kMaxKioskNumber) {
+      fail(error, "kiosk_number: not a whole number from 1 to 8191");
+      return std::nullopt;
+    }
+    r.kioskNumber = static_cast<int>(n->get<int64_t>());
+  }
   return r;
 }
 
 // --- submissions ---
 
 Json toJson(const Envelope& e) {
-  return Json{{"id", e.id},
-              {"form_id", e.formId},
-              {"form_version", e.formVersion},
-              {"form_hash", e.formHash},
-              {"kind", e.kind},
-              {"created_at", e.createdAt},
-              {"flags", e.flags},
-              {"sealed", base64Encode(e.sealed)}};
+  Json j{{"id", e.id},
+         {"form_id", e.formId},
+         {"form_version", e.formVersion},
+         {"form_hash", e.formHash},
+         {"kind", e.kind},
+         {"created_at", e.createdAt},
+         {"flags", e.flags},
+         {"sealed", base64Encode(e.sealed)}};
+  if (!e.ticketCode.empty()) j["ticket"] = Json{{"code", e.ticketCode}, {"key", base64Encode(e.ticketKeySealed)}};
+  return j;
 }
 
 Json toJson(const SubmissionBatch& b) {
@@ -253,6 +265,27 @@ std::optional<Envelope> parseEnvelope(const Json& j, std::string* error) {
     return std::nullopt;
   }
   e.sealed = std::move(*raw);
+  if (auto t = j.find("ticket"); t != j.end() && !t->is_null()) {
+    std::string key64;
+    if (!t->is_object() || e.kind != "complaint") {
+      fail(error, "ticket: only a complaint carries a ticket, as {\"code\", \"key\"}");
+      return std::nullopt;
+    }
+    if (!getText(*t, "code", e.ticketCode, error, "ticket.", nonEmpty, "a ticket code", 16) ||
+        !getText(*t, "key", key64, error, "ticket.", nonEmpty, "base64 of the sealed access key", 256))
+      return std::nullopt;
+    const TicketCode checked = checkTicketCode(e.ticketCode);
+    if (checked.check != TicketCode::Check::Ok || checked.code != e.ticketCode) {
+      fail(error, "ticket.code: not a ticket code (10 symbols with a valid check symbol)");
+      return std::nullopt;
+    }
+    auto key = base64Decode(key64);
+    if (!key || key->size() < 48 || key->size() > 128) {
+      fail(error, "ticket.key: not base64 of a sealed access key");
+      return std::nullopt;
+    }
+    e.ticketKeySealed = std::move(*key);
+  }
   return e;
 }
 
@@ -371,6 +404,64 @@ std::optional<FormsReply> parseFormsReply(std::string_view body, std::string* er
       return std::nullopt;
     }
     r.forms.push_back(std::move(f));
+  }
+  return r;
+}
+
+// --- tickets ---
+
+bool isTicketStatus(std::string_view s) {
+  return s == "received" || s == "assigned" || s == "in_progress" || s == "resolved" || s == "closed" ||
+         s == "reopened" || s == "rejected";
+}
+
+Json toJson(const TicketsReply& r) {
+  Json list = Json::array();
+  for (const TicketStatus& t : r.tickets) {
+    Json timeline = Json::array();
+    for (const TicketEvent& e : t.timeline) timeline.push_back(Json{{"status", e.status}, {"at", e.at}});
+    Json item{{"code", t.code}, {"status", t.status}, {"timeline", std::move(timeline)}};
+    if (!t.expectedBy.empty()) item["expected_by"] = t.expectedBy;
+    if (!t.publicReply.empty()) item["public_reply"] = t.publicReply;
+    list.push_back(std::move(item));
+  }
+  return Json{{"tickets", std::move(list)}, {"now", r.now}};
+}
+
+std::optional<TicketsReply> parseTicketsReply(std::string_view body, std::string* error) {
+  auto j = parseBody(body, error);
+  if (!j) return std::nullopt;
+  TicketsReply r;
+  auto list = j->find("tickets");
+  if (list == j->end() || !list->is_array() || list->size() > 10000) {
+    fail(error, "tickets: missing (a list of at most 10,000)");
+    return std::nullopt;
+  }
+  if (!getText(*j, "now", r.now, error, "", isIsoUtc, "the server's UTC time", 24)) return std::nullopt;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& item = (*list)[i];
+    const std::string p = "tickets[" + std::to_string(i) + "].";
+    TicketStatus t;
+    if (!item.is_object() || !getText(item, "code", t.code, error, p, nonEmpty, "a ticket code", 16) ||
+        !getText(item, "status", t.status, error, p, isTicketStatus, "a ticket status", 16))
+      return std::nullopt;
+    if (item.contains("expected_by") && !getText(item, "expected_by", t.expectedBy, error, p, isIsoUtc, "a UTC time", 24))
+      return std::nullopt;
+    if (item.contains("public_reply") && !getText(item, "public_reply", t.publicReply, error, p, anyText, "text", 20000))
+      return std::nullopt;
+    auto tl = item.find("timeline");
+    if (tl == item.end() || !tl->is_array() || tl->size() > 200) {
+      fail(error, p + "timeline: missing (a list)");
+      return std::nullopt;
+    }
+    for (const Json& e : *tl) {
+      TicketEvent ev;
+      if (!e.is_object() || !getText(e, "status", ev.status, error, p + "timeline.", isTicketStatus, "a ticket status", 16) ||
+          !getText(e, "at", ev.at, error, p + "timeline.", isIsoUtc, "a UTC time", 24))
+        return std::nullopt;
+      t.timeline.push_back(std::move(ev));
+    }
+    r.tickets.push_back(std::move(t));
   }
   return r;
 }

@@ -11,6 +11,9 @@ namespace minyi::store {
 struct KioskConfig {
   std::string siteId;        // [site] id — short, stable, e.g. "donghu-dqfwzx"
   std::string siteName;      // [site] name — shown on the attract screen, e.g. 东湖社区党群服务中心
+  // [site] kiosk_number — the first part of this kiosk's complaint ticket codes, unique in the township.
+  // Enrollment hands it out; set it here only for a kiosk that never enrolls (USB only). 0: not set.
+  int kioskNumber = 0;
   std::string databasePath;  // [storage] database
   uint64_t maxDatabaseBytes = 0;  // [storage] max_database_mb; 0: the disk is the limit
   std::string formsFolder;   // [kiosk] forms_folder

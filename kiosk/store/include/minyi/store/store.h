@@ -49,6 +49,37 @@ struct NewSubmission {
   std::vector<std::string> flags;
 };
 
+// A complaint's ticket, made in the same transaction as its submission (commitComplaint).
+struct NewTicket {
+  uint32_t kioskNumber = 0;  // 1..8191: the first part of the code
+  std::string category;      // the complaint's category value (form "minyi.categories")
+  std::string keySealed;     // the QR link's access key, sealed to the server's key
+};
+
+// A ticket as the kiosk knows it: made here, its handling as the server last reported it.
+struct Ticket {
+  std::string code;  // ungrouped
+  int64_t serial = 0;
+  std::string submissionId;
+  std::string category;
+  std::string createdAt;
+  std::string keySealed;
+  std::string status = "received";  // received, assigned, in_progress, resolved, closed, reopened, rejected
+  std::string expectedBy;
+  std::string publicReply;
+  std::string timeline = "[]";      // JSON list of {"status", "at"}
+  std::string updatedAt;            // empty: the server has not reported on it yet
+};
+
+// The server's news of one ticket (GET /api/v1/tickets).
+struct TicketNews {
+  std::string code;
+  std::string status;
+  std::string expectedBy;
+  std::string publicReply;
+  std::string timeline;  // JSON list
+};
+
 enum class SubmissionState { Pending, Sent, Conflict, Rejected };
 const char* stateName(SubmissionState state);  // "pending", "sent", "conflict", "rejected"
 
@@ -66,6 +97,8 @@ struct Submission {
   std::string lastError;  // why the last attempt failed, or the server's conflict/rejection reason
   std::string sentAt;     // when the server acknowledged it; empty while not sent
   std::vector<std::string> flags;
+  std::string ticketCode;       // complaints: the ticket made with it (ungrouped), else empty
+  std::string ticketKeySealed;
 };
 
 // A notice for the attract screen's carousel (整改情况公示, policy notices), as the server sent it.
@@ -143,6 +176,9 @@ class KioskStore {
   // (id, hash) must have been saved with saveForm. Returns the new submission's id. Refused with DiskFull
   // when the space kept for the uploader is all that is left.
   Result<std::string> commitSubmission(const NewSubmission& submission);
+  // A complaint and its ticket in one durable transaction: the ticket takes this kiosk's next serial, so
+  // its code is new. Returns the ticket (with the submission's id).
+  Result<Ticket> commitComplaint(const NewSubmission& submission, const NewTicket& ticket);
   // Pending submissions, oldest first.
   Result<std::vector<Submission>> pending(int limit);
   // Conflict and rejected submissions, newest first: the admin panel lists them with the server's reason.
@@ -172,6 +208,15 @@ class KioskStore {
   Status deactivateForm(const std::string& id);
   Result<std::vector<StoredForm>> activeForms();
   Result<std::optional<StoredForm>> form(const std::string& id, const std::string& hash);
+
+  // --- Tickets ---
+  // By code (ungrouped); nullopt when this kiosk made no such ticket.
+  Result<std::optional<Ticket>> ticket(const std::string& code);
+  // The server's news replaces what was known of each ticket named; codes this kiosk did not make are
+  // ignored. Returns how many tickets changed.
+  Result<int> updateTickets(const std::vector<TicketNews>& news);
+  // When the server's ticket news last arrived (the `since` of the next request); empty: never.
+  Result<std::string> ticketsUpdatedAt();
 
   // --- Notices ---
   // The server's list replaces the kept one as a whole (one transaction), so a withdrawn notice disappears.
@@ -210,6 +255,7 @@ class KioskStore {
   struct Impl;
   explicit KioskStore(std::unique_ptr<Impl> impl);
   Status settle(const std::string& id, const char* state, const std::string& reason);
+  Result<Ticket> commit(const NewSubmission& submission, const NewTicket* ticket);
   std::unique_ptr<Impl> impl_;
 };
 

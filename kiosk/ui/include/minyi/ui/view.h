@@ -12,7 +12,7 @@
 
 namespace minyi::ui {
 
-enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin, AdminEnroll };
+enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin, AdminEnroll, Lookup };
 
 struct FormEntry {
   std::string id;
@@ -33,6 +33,25 @@ struct NoticeView {
   std::string title;
   std::string body;
   std::string date;  // publication day, e.g. 2026-11-20
+};
+
+// A complaint's receipt on the thank-you screen: the code to read out, the QR link, what happens next.
+struct TicketReceipt {
+  std::string code;      // grouped: K3M9Q-2XH7R
+  std::string link;      // <server>/t/<code>?k=<key>, drawn as a QR code
+  std::string category;  // in the resident's language
+  std::string deadline;  // "3 个工作日内"
+};
+
+// 查询进度: the code typed so far and what the lookup found, already in words.
+struct LookupView {
+  std::string typed;
+  bool editing = false;       // the keyboard is open on the code
+  enum class Result { None, Malformed, Mistyped, Unknown, Found } result = Result::None;
+  std::string code;           // grouped, when found
+  std::vector<std::pair<std::string, std::string>> rows;  // label → value (status, category, dates, reply)
+  std::vector<std::string> timeline;  // "2026-11-27 16:00  已受理"
+  std::string note;           // when the server's news is from, or that there is none yet
 };
 
 // The admin panel's enrollment form: server address and the one-time code, typed on the keyboard.
@@ -59,6 +78,7 @@ struct ViewState {
   int sessionSerial = 0;                     // changes with every new session (fresh scroll positions)
   const core::StringTable* strings = nullptr;
   std::string thankYouText;                  // ThankYou: completedHtml, as plain text
+  const TicketReceipt* receipt = nullptr;    // ThankYou after a complaint
   int thankYouSeconds = 0;                   // countdown to the automatic return
   std::string quickThanks;                   // after a quick-rating tap, shown briefly on the attract screen
   const core::Element* editing = nullptr;    // the text question receiving typed text
@@ -67,6 +87,7 @@ struct ViewState {
   std::string pinMessage;                    // AdminPin: wrong PIN / locked for N s, already in words
   const AdminInfo* admin = nullptr;          // Admin
   const EnrollView* enroll = nullptr;        // AdminEnroll
+  const LookupView* lookup = nullptr;        // Lookup
   std::vector<NoticeView> notices;           // Attract: the carousel (empty: the welcome text)
   int noticeIndex = 0;                       // the one showing
   bool idlePrompt = false;                   // 还在吗？ over the current screen
@@ -83,6 +104,7 @@ struct Command {
     EnrollField,   // text: "url" or "code" — type into it
     EnrollSubmit,
     NextNotice,    // a tap on the notice card shows the next one
+    OpenLookup, LookupField, LookupSubmit,  // 查询进度
     Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;

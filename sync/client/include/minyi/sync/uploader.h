@@ -28,6 +28,8 @@ constexpr const char* kPublicKey = "sync.public_key";
 constexpr const char* kFormsEtag = "sync.forms_etag";
 constexpr const char* kNoticesEtag = "sync.notices_etag";
 constexpr const char* kLastSuccess = "sync.last_success";
+constexpr const char* kKioskNumber = "sync.kiosk_number";    // for ticket codes, from enrollment
+constexpr const char* kTicketsSince = "sync.tickets_since";  // the server's `now` of its last tickets reply
 }  // namespace keys
 
 // What the admin panel shows. `problem` is a word the panel looks up in the string tables
@@ -83,6 +85,7 @@ class Uploader {
   // Forms or notices changed since the last call (the kiosk applies forms between residents).
   bool takeFormsChanged() { return formsChanged_.exchange(false); }
   bool takeNoticesChanged() { return noticesChanged_.exchange(false); }
+  bool takeTicketsChanged() { return ticketsChanged_.exchange(false); }
 
   // One pass of what the thread does, on the caller's thread (tests, benchmarks, `minyi` tools).
   // Returns true when the outbox was drained without a failure.
@@ -113,7 +116,7 @@ class Uploader {
   std::optional<std::pair<std::string, std::string>> enrollRequest_;
   std::chrono::steady_clock::time_point nextTry_{}, nextPoll_{};
   std::mt19937_64 random_;
-  std::atomic<bool> formsChanged_{false}, noticesChanged_{false};
+  std::atomic<bool> formsChanged_{false}, noticesChanged_{false}, ticketsChanged_{false};
   std::thread thread_;
 };
 

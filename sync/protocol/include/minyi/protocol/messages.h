@@ -37,6 +37,7 @@ struct EnrollReply {
   std::string siteId;
   std::string siteName;
   std::string publicKey;  // base64 of the server's public key: what the kiosk seals submissions to
+  int kioskNumber = 0;    // 1..8191, unique in the township: the first part of the kiosk's ticket codes (0: none)
 };
 Json toJson(const EnrollRequest& r);
 Json toJson(const EnrollReply& r);
@@ -53,6 +54,10 @@ struct Envelope {
   std::string createdAt; // UTC ISO-8601 with milliseconds
   std::vector<std::string> flags;
   std::string sealed;    // binary: crypto_box_seal of the result JSON (base64 on the wire)
+  // A complaint's ticket (issue #5): the code in the clear (a kiosk's disk may give up codes, never
+  // answers) and the access key of its QR link sealed to the server. Both empty for other kinds.
+  std::string ticketCode;       // 10 Crockford symbols, ungrouped, with a valid check symbol
+  std::string ticketKeySealed;  // binary: crypto_box_seal of the access key
 };
 struct SubmissionBatch {
   std::vector<Envelope> submissions;
@@ -110,6 +115,28 @@ Json toJson(const Notice& n);
 Json toJson(const NoticesReply& r);
 std::optional<Notice> parseNotice(const Json& j, std::string* error);
 std::optional<NoticesReply> parseNoticesReply(std::string_view body, std::string* error);
+
+// --- Ticket status: GET /api/v1/tickets?since=<time> ---
+// The tickets made on this kiosk that changed after `since` (the `now` of the previous reply; absent: all).
+struct TicketEvent {
+  std::string status;  // see isTicketStatus
+  std::string at;      // UTC ISO-8601
+};
+struct TicketStatus {
+  std::string code;          // ungrouped
+  std::string status;
+  std::string expectedBy;    // when handling is due (UTC ISO-8601), empty if not known
+  std::string publicReply;   // what staff wrote for the resident; empty until resolved
+  std::vector<TicketEvent> timeline;
+};
+struct TicketsReply {
+  std::vector<TicketStatus> tickets;
+  std::string now;  // the server's clock: the next request's `since`
+};
+Json toJson(const TicketsReply& r);
+std::optional<TicketsReply> parseTicketsReply(std::string_view body, std::string* error);
+// received | assigned | in_progress | resolved | closed | reopened | rejected
+bool isTicketStatus(std::string_view s);
 
 // Shapes of values shared by both sides.
 bool isUuid(std::string_view s);          // lower-case 8-4-4-4-12 hex
