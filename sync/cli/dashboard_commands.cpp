@@ -144,17 +144,23 @@ int runExport(const std::string& dataDir, const std::string& formId, int version
 // --- user ---
 
 int runUserAdd(const std::string& dataDir, const std::string& name, const std::string& roleText,
-               const std::string& display) {
+               const std::string& display, const std::string& community) {
   if (!server::validUserName(name)) return fail("a user name is 2-32 of a-z 0-9 . _ -");
   auto role = server::roleFromName(roleText);
   if (!role) return fail("--role must be admin, handler or viewer");
+  // A handler sees and handles one community's tickets (issue #5): without one, nothing yet.
+  if (*role == server::Role::Handler && community.empty())
+    std::cerr << "minyi: note: a handler without --community sees no tickets until `minyi user community` sets one\n";
   std::string why;
   auto password = readPassword(&why);
   if (!password) return fail(why);
   return withStore(dataDir, [&](server::ServerStore& store) {
-    if (!store.addUser({name, *role, display, server::hashPassword(*password), now(), ""}))
+    bool known = community.empty();
+    for (const server::Community& c : store.communities()) known |= c.id == community;
+    if (!known) return fail("there is no community " + community);
+    if (!store.addUser({name, *role, display, server::hashPassword(*password), now(), "", community}))
       return fail("a user named " + name + " already exists", kProblems);
-    audit(store, "user_add", name, server::roleName(*role));
+    audit(store, "user_add", name, std::string(server::roleName(*role)) + (community.empty() ? "" : " " + community));
     std::cout << "added " << server::roleName(*role) << " " << name << "\n";
     return int{kOk};
   });
@@ -166,7 +172,18 @@ int runUserList(const std::string& dataDir) {
     if (users.empty()) std::cout << "no users yet (add one with `minyi user add NAME --role admin`)\n";
     for (const server::User& u : users)
       std::cout << u.name << "  " << server::roleName(u.role) << "  " << (u.displayName.empty() ? "-" : u.displayName)
-                << "  " << (u.disabled() ? "disabled " + u.disabledAt.substr(0, 10) : std::string("active")) << "\n";
+                << "  " << (u.disabled() ? "disabled " + u.disabledAt.substr(0, 10) : std::string("active"))
+                << (u.communityId.empty() ? "" : "  community " + u.communityId) << "\n";
+    return int{kOk};
+  });
+}
+
+int runUserCommunity(const std::string& dataDir, const std::string& name, const std::string& community) {
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    if (!store.setUserCommunity(name, community))
+      return fail("there is no user " + name + " or no community " + community, kProblems);
+    audit(store, "user_community", name, community);
+    std::cout << name << (community.empty() ? " belongs to no community now" : " handles the tickets of " + community) << "\n";
     return int{kOk};
   });
 }
@@ -333,7 +350,7 @@ int runDemo(const DemoOptions& o) {
               << "server key pair: " << keyFile << "\n";
     if (!store.user("admin")) {
       if (adminPassword.empty()) adminPassword = "demo-" + protocol::groupCode(protocol::randomCrockford(12), 4);
-      store.addUser({"admin", server::Role::Admin, "演示管理员", server::hashPassword(adminPassword), now(), ""});
+      store.addUser({"admin", server::Role::Admin, "演示管理员", server::hashPassword(adminPassword), now(), "", ""});
       audit(store, "user_add", "admin", "admin (demo)");
       std::cout << "demo login: admin / " << adminPassword << "\n";
     } else {
@@ -364,13 +381,20 @@ void addDashboardCommands(CLI::App& app, int& exitCode) {
   CLI::App* user = app.add_subcommand("user", "staff accounts of the dashboard (passwords are read from standard input)");
   user->require_subcommand(1);
   auto uData = std::make_shared<std::string>(), uName = std::make_shared<std::string>(),
-       uRole = std::make_shared<std::string>(), uDisplay = std::make_shared<std::string>();
+       uRole = std::make_shared<std::string>(), uDisplay = std::make_shared<std::string>(),
+       uCommunity = std::make_shared<std::string>();
   CLI::App* add = user->add_subcommand("add", "add an account; its password is read from standard input");
   add->add_option("--data", *uData, dataHelp)->required();
   add->add_option("name", *uName, "the login name (a-z 0-9 . _ -)")->required();
   add->add_option("--role", *uRole, "admin, handler or viewer")->required();
   add->add_option("--display", *uDisplay, "the person's name as the dashboard shows it");
-  add->callback([=, &exitCode] { exitCode = runUserAdd(*uData, *uName, *uRole, *uDisplay); });
+  add->add_option("--community", *uCommunity, "a handler's community: the only tickets the handler sees and handles");
+  add->callback([=, &exitCode] { exitCode = runUserAdd(*uData, *uName, *uRole, *uDisplay, *uCommunity); });
+  CLI::App* community = user->add_subcommand("community", "set the community whose tickets a handler handles");
+  community->add_option("--data", *uData, dataHelp)->required();
+  community->add_option("name", *uName, "the login name")->required();
+  community->add_option("community", *uCommunity, "the community id (empty \"\" for none)")->required();
+  community->callback([=, &exitCode] { exitCode = runUserCommunity(*uData, *uName, *uCommunity); });
   CLI::App* list = user->add_subcommand("list", "list the accounts with role and state");
   list->add_option("--data", *uData, dataHelp)->required();
   list->callback([=, &exitCode] { exitCode = runUserList(*uData); });

@@ -87,7 +87,9 @@ int runDeviceAdd(const std::string& dataDir, const std::string& siteId, const st
     const std::string expires = protocol::isoUtc(std::chrono::system_clock::now() + kCodeValidity);
     if (!store.addDevice({id, siteId, name, protocol::sha256Hex(code), expires, now()}))
       return fail("a device with the id " + id + " already exists", kProblems);
-    std::cout << "device " << id << " at " << site->name << " (" << siteId << ")\n"
+    const auto added = store.device(id);
+    std::cout << "device " << id << " at " << site->name << " (" << siteId << "), kiosk number "
+              << (added && added->kioskNumber > 0 ? std::to_string(added->kioskNumber) : std::string("none left")) << "\n"
               << "enrollment code: " << protocol::groupCode(code) << "\n"
               << "type it on the kiosk's admin panel with this server's address before " << readable(expires)
               << "; it works once\n";
@@ -112,7 +114,8 @@ int runDeviceList(const std::string& dataDir) {
     for (const auto& d : devices) {
       std::cout << d.id << "  " << d.siteId << "  " << (d.name.empty() ? "-" : d.name) << "  " << deviceState(d)
                 << "  last contact " << readable(d.lastContact) << "  waiting "
-                << (d.lastBacklog ? std::to_string(*d.lastBacklog) : std::string("?")) << "\n";
+                << (d.lastBacklog ? std::to_string(*d.lastBacklog) : std::string("?")) << "  kiosk number "
+                << (d.kioskNumber > 0 ? std::to_string(d.kioskNumber) : std::string("none")) << "\n";
     }
     return int{kOk};
   });

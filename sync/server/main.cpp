@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "minyi/protocol/crypto.h"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     options.logRequests = config->logRequests;
     options.tlsCertFile = config->tlsCertFile;
     options.tlsKeyFile = config->tlsKeyFile;
+    options.tickets = std::make_shared<const server::TicketPolicy>(config->tickets);
     server::ApiServer api(*store, *keys, options);
     const int port = api.bind(config->listen, config->port);
     if (port < 0) {

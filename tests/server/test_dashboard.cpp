@@ -90,7 +90,7 @@ class Staff {
 const std::string kPassword = "correct horse 电池";
 
 void addUser(server::ServerStore& store, const std::string& name, server::Role role) {
-  REQUIRE(store.addUser({name, role, "测试" + name, server::hashPassword(kPassword), isoIn(std::chrono::seconds(0)), ""}));
+  REQUIRE(store.addUser({name, role, "测试" + name, server::hashPassword(kPassword), isoIn(std::chrono::seconds(0)), "", ""}));
 }
 
 // A live server with the shipped forms, an admin, a handler and a viewer.

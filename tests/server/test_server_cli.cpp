@@ -139,13 +139,15 @@ TEST_CASE("a kiosk added with `minyi device add` enrolls with the printed code a
   auto reply = protocol::parseEnrollReply(res->body, nullptr);
   REQUIRE(reply);
   CHECK(reply->deviceId == "kiosk-hall");
+  CHECK(reply->kioskNumber == 1);  // handed out at `device add` (issue #5: the first part of its ticket codes)
+  CHECK_THAT(added.out, Contains("kiosk number 1"));
   CHECK(reply->publicKey == protocol::encodeKey(folder.keyPair().publicKey));
   const httplib::Headers auth{{"Authorization", "Bearer " + reply->token}, {"Minyi-Outbox", "12"}};
   REQUIRE(server.client().Get("/api/v1/forms", auth)->status == 200);
   // The command line and the running server share the data folder.
   Run listed = runMinyi("device list --data " + quote(folder.data));
   CHECK_THAT(listed.out, Contains("kiosk-hall  donghu-dqfwzx  大厅一号机  enrolled"));
-  CHECK_THAT(listed.out, Contains("waiting 12"));
+  CHECK_THAT(listed.out, Contains("waiting 12  kiosk number 1"));
 
   CHECK(runMinyi("device revoke --data " + quote(folder.data) + " kiosk-hall").status == 0);
   auto refused = server.client().Get("/api/v1/forms", auth);

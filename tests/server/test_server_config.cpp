@@ -2,6 +2,7 @@
 #include "server_test_helpers.h"
 
 #include <cstdlib>
+#include <fstream>
 
 #include "minyi/server/server_config.h"
 
@@ -20,6 +21,30 @@ TEST_CASE("deploy/server.example.toml is a valid configuration with every key") 
   CHECK(c->keyPairFile == "/etc/minyi/server.key");
   CHECK(c->tlsCertFile == "/etc/minyi/tls/fullchain.pem");
   CHECK(c->databasePath() == "/var/lib/minyi/server.db");
+  // The shipped 2026 holidays, and deadlines per category.
+  CHECK(c->tickets.calendar.holidayCount() == 33);
+  CHECK(c->tickets.calendar.workdayCount() == 6);
+  CHECK(c->tickets.dueSoon == std::chrono::hours(24));
+  CHECK(c->tickets.deadlines.at("hygiene").text() == "3wd");
+  CHECK(c->tickets.fallback.text() == "7d");
+}
+
+TEST_CASE("ticket settings: a bad deadline, an unknown holiday file and a bad date are named by their key") {
+  TempDir dir;
+  std::ofstream(dir.file("bad-holidays.toml")) << "holidays = [\"2026-02-30\"]\n";
+  const std::string base = "[storage]\ndata_dir = \"d\"\n[keys]\nkey_pair = \"k\"\n";
+  std::string error;
+  CHECK_FALSE(server::parseServerConfig(base + "[tickets.deadlines]\nhygiene = \"3 days\"\n", dir.path(), &error));
+  CHECK_THAT(error, Contains("tickets.deadlines.hygiene"));
+  CHECK_FALSE(server::parseServerConfig(base + "[tickets]\nholidays = [\"none.toml\"]\n", dir.path(), &error));
+  CHECK_THAT(error, Contains("tickets.holidays"));
+  CHECK_FALSE(server::parseServerConfig(base + "[tickets]\nholidays = [\"bad-holidays.toml\"]\n", dir.path(), &error));
+  CHECK_THAT(error, Contains("YYYY-MM-DD"));
+  auto ok = server::parseServerConfig(base + "[tickets]\ndue_soon_hours = 8\n[tickets.deadlines]\nother = \"2wd\"\n", dir.path(),
+                                      &error);
+  REQUIRE(ok);
+  CHECK(ok->tickets.dueSoon == std::chrono::hours(8));
+  CHECK(ok->tickets.deadlines.at("other") == server::Deadline{server::Deadline::Unit::WorkingDays, 2});
 }
 
 TEST_CASE("a minimal configuration takes defaults and paths relative to its folder") {

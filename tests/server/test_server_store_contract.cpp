@@ -18,7 +18,7 @@ server::IncomingSubmission incoming(const protocol::Envelope& e, const std::stri
                                     const std::string& answers = R"({"rating":"满意"})",
                                     std::vector<server::Tally> tallies = {}, const std::string& week = "2026-11-23") {
   return {e, "digest-of-" + e.id + protocol::sha256Hex(e.sealed), answers, "kiosk-1", site, "network",
-          isoIn(seconds(0)), week, std::move(tallies)};
+          isoIn(seconds(0)), week, std::move(tallies), std::nullopt};
 }
 
 // The counts of one (question, value) in the tally rows.
@@ -461,9 +461,9 @@ TEST_CASE("staff accounts, sessions that expire and end with the account, the au
       TempDir dir;
       auto store = b.open(dir.path());
       const std::string t0 = isoIn(seconds(0));
-      REQUIRE(store->addUser({"wang", server::Role::Admin, "王主任", "$argon2id$hash-a", t0, ""}));
-      REQUIRE(store->addUser({"li", server::Role::Viewer, "", "$argon2id$hash-b", t0, ""}));
-      CHECK_FALSE(store->addUser({"wang", server::Role::Viewer, "", "x", t0, ""}));
+      REQUIRE(store->addUser({"wang", server::Role::Admin, "王主任", "$argon2id$hash-a", t0, "", ""}));
+      REQUIRE(store->addUser({"li", server::Role::Viewer, "", "$argon2id$hash-b", t0, "", ""}));
+      CHECK_FALSE(store->addUser({"wang", server::Role::Viewer, "", "x", t0, "", ""}));
       const auto users = store->users();
       REQUIRE(users.size() == 2);
       CHECK(users[0].name == "li");

@@ -1,4 +1,4 @@
-// End to end over loopback: kiosks (the real app, store and uploader) → fault proxy → a real minyi-server process.
+// End to end over loopback: kiosks (the real app, store and uploader) → fault proxy → a real minyi-server process; the complaint loop.
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -17,6 +17,7 @@
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
 #include "minyi/server/server_store.h"
+#include "minyi/server/ticket_desk.h"
 #include "server_process.h"
 
 using namespace minyi;
@@ -303,4 +304,112 @@ TEST_CASE("over HTTPS the kiosk checks the server's certificate: trusted with th
   }
   api.stop();
   serving.join();
+
+TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, 已办结 with the reply at the kiosk, 不满意 reopens",
+          "[e2e][sync][tickets]") {
+  Township township(1);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk k(township.keys.publicKey, url);
+  k.enroll(url, township.codes[0]);
+  // The kiosk number came with enrollment: the kiosk may take complaints.
+  CHECK(*k.store->setting(sync::keys::kKioskNumber).value() == "1");
+
+  // A resident files a complaint and leaves with the receipt.
+  std::string why;
+  const auto answers = core::parseJsonText(
+      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
+  REQUIRE(answers);
+  auto now = Clock::now();
+  REQUIRE(k.app.startForm("complaint", now));
+  REQUIRE(core::fillFromAnswers(*k.app.session(), *answers).outcome == core::NavResult::Completed);
+  k.app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+  REQUIRE(k.app.screen() == ui::Screen::ThankYou);
+  const auto view = k.app.view(1920, 1080);
+  REQUIRE(view.receipt);
+  const std::string code = *protocol::normalizeCrockford(view.receipt->code);
+  const std::string link = view.receipt->link;
+  CHECK(link.rfind(url + "/t/" + code + "?k=", 0) == 0);
+  k.app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+  for (int i = 0; i < 500 && k.store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(k.store->counts().value().pending == 0);
+
+  // Staff handle it at the server (the `minyi` tools and the dashboard open the same data folder).
+  {
+    auto store = server::openDataFolder(township.data);
+    auto t = store->ticket(code);
+    REQUIRE(t);
+    CHECK(t->communityId == "donglian");  // the community the resident chose
+    CHECK(t->deadline == "24h");          // e-bike charging from windows: a fire hazard
+    auto act = [&](server::TicketAction a, const std::string& text, const std::string& community = "") {
+      server::TicketChange c;
+      c.action = a;
+      c.actor = "zhang";
+      c.at = protocol::isoUtc(std::chrono::system_clock::now());
+      c.text = text;
+      c.communityId = community;
+      auto problem = server::changeTicket(*store, code, c, server::TicketPolicy());
+      INFO(problem.value_or(""));
+      REQUIRE_FALSE(problem);
+    };
+    act(server::TicketAction::Assign, "", "donglian");
+    act(server::TicketAction::Start, "");
+    act(server::TicketAction::Resolve, "已拆除飞线，并在车棚加装充电桩。");
+  }
+
+  // The kiosk's next sync brings the news; 查询进度 shows it.
+  auto lookUp = [&]() -> ui::LookupView {
+    k.app.apply({ui::Command{ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
+    k.app.apply({ui::Command{ui::Command::Kind::OpenLookup, {}, {}, {}}}, Clock::now());
+    k.app.typeText(protocol::groupCode(code));
+    k.app.apply({ui::Command{ui::Command::Kind::LookupSubmit, {}, {}, {}}}, Clock::now());
+    return *k.app.view(1920, 1080).lookup;
+  };
+  auto waitFor = [&](const std::string& status) {
+    k.uploader->syncNow();
+    for (int i = 0; i < 1000; ++i) {
+      auto t = k.store->ticket(code).value();
+      if (t && t->status == status) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL("the kiosk never heard that ticket " << code << " is " << status);
+  };
+  waitFor("resolved");
+  ui::LookupView found = lookUp();
+  REQUIRE(found.result == ui::LookupView::Result::Found);
+  std::map<std::string, std::string> rows(found.rows.begin(), found.rows.end());
+  CHECK(rows["当前状态"] == "已办结");
+  CHECK(rows["办理答复"] == "已拆除飞线，并在车棚加装充电桩。");
+  CHECK(found.timeline.size() == 4);
+
+  // The resident's phone opens the QR link: the same state, no phone number.
+  auto curl = sync::makeCurlTransport(sync::CurlOptions{});
+  sync::HttpRequest page;
+  page.url = link;
+  const auto shown = curl->send(page);
+  CHECK(shown.status == 200);
+  CHECK(shown.body.find("已拆除飞线") != std::string::npos);
+  CHECK(shown.body.find("13800138000") == std::string::npos);
+
+  // 回访 at the kiosk: 不满意 (the kiosk's follow-up rating, POST /api/v1/tickets/ratings) reopens it.
+  sync::HttpRequest rate;
+  rate.method = "POST";
+  rate.url = url + "/api/v1/tickets/ratings";
+  rate.headers.emplace_back("Authorization", "Bearer " + *k.store->setting(sync::keys::kToken).value());
+  const protocol::TicketRating rating{store::newSubmissionId(), code, "unsatisfied",
+                                      protocol::isoUtc(std::chrono::system_clock::now())};
+  rate.body = protocol::toJson(protocol::RatingsBatch{{rating}}).dump();
+  const auto rated = curl->send(rate);
+  REQUIRE(rated.status == 200);
+  auto reply = protocol::parseBatchReply(rated.body, {rating.id}, &why);
+  REQUIRE(reply);
+  CHECK(reply->results[0].outcome == protocol::Outcome::Stored);
+  waitFor("reopened");
+  found = lookUp();
+  rows = std::map<std::string, std::string>(found.rows.begin(), found.rows.end());
+  CHECK(rows["当前状态"] == "重新办理中");
+  CHECK(rows.count("办理答复") == 0);  // the old reply no longer stands
+  auto store = server::openDataFolder(township.data);
+  CHECK(store->ticket(code)->flagged);
+  CHECK(store->ticketLog(code).back().actor == "kiosk:kiosk-0");
 }

@@ -466,6 +466,52 @@ std::optional<TicketsReply> parseTicketsReply(std::string_view body, std::string
   return r;
 }
 
+// --- follow-up ratings ---
+
+bool isRating(std::string_view s) { return s == "satisfied" || s == "basic" || s == "unsatisfied"; }
+
+namespace {
+bool isTicketCodeText(std::string_view s) {
+  const TicketCode c = checkTicketCode(s);
+  return c.check == TicketCode::Check::Ok && c.code == s;
+}
+}  // namespace
+
+Json toJson(const RatingsBatch& b) {
+  Json list = Json::array();
+  for (const TicketRating& r : b.ratings)
+    list.push_back(Json{{"id", r.id}, {"code", r.code}, {"rating", r.rating}, {"at", r.at}});
+  return Json{{"ratings", std::move(list)}};
+}
+
+std::optional<RatingsBatch> parseRatingsBatch(std::string_view body, std::string* error) {
+  auto j = parseBody(body, error);
+  if (!j) return std::nullopt;
+  auto list = j->find("ratings");
+  if (list == j->end() || !list->is_array() || list->empty() || list->size() > kMaxBatch) {
+    fail(error, "ratings: missing (a list of 1 to 100)");
+    return std::nullopt;
+  }
+  RatingsBatch b;
+  std::set<std::string> ids;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& item = (*list)[i];
+    const std::string p = "ratings[" + std::to_string(i) + "].";
+    TicketRating r;
+    if (!item.is_object() || !getText(item, "id", r.id, error, p, isUuid, "a lower-case UUID", 36) ||
+        !getText(item, "code", r.code, error, p, isTicketCodeText, "a ticket code (10 symbols, valid check symbol)", 16) ||
+        !getText(item, "rating", r.rating, error, p, isRating, "satisfied, basic or unsatisfied", 16) ||
+        !getText(item, "at", r.at, error, p, isIsoUtc, "a UTC time", 24))
+      return std::nullopt;
+    if (!ids.insert(r.id).second) {
+      fail(error, p + "id: sent twice in one batch");
+      return std::nullopt;
+    }
+    b.ratings.push_back(std::move(r));
+  }
+  return b;
+}
+
 // --- notices ---
 
 Json toJson(const Notice& n) {

@@ -12,6 +12,8 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/ingest.h"
+#include "minyi/server/ticket_desk.h"
+#include "minyi/server/ticket_page.h"
 
 namespace minyi::server {
 
@@ -21,6 +23,11 @@ namespace {
 
 constexpr size_t kMaxNotices = 100;       // docs/protocol.md: the notices reply holds at most 100
 constexpr size_t kEnrollmentCodeChars = 10;
+// GET /tickets answers `now` this much behind the clock: a change whose transaction was still committing
+// while the list was read has an earlier updated_at than the reply's now, and would be missed for ever.
+// With the margin it comes again in the next reply (the kiosk replaces what it knew; repeats are harmless).
+constexpr auto kTicketsSinceMargin = std::chrono::seconds(60);
+constexpr size_t kMaxTicketsReply = 10000;  // docs/protocol.md: the parser's limit
 
 std::string now() { return protocol::isoUtc(std::chrono::system_clock::now()); }
 
@@ -98,8 +105,13 @@ struct ApiServer::Impl {
   };
   std::mutex limitMutex;
   std::map<std::string, Window> enrollAttempts;
+  std::map<std::string, Window> ratingAttempts;  // per device
+  std::shared_ptr<const TicketPolicy> policy;
+  std::unique_ptr<TicketPage> ticketPage;
 
-  Impl(ServerStore& s, const protocol::KeyPair& k, ApiOptions o) : store(s), keys(k), options(std::move(o)) {}
+  Impl(ServerStore& s, const protocol::KeyPair& k, ApiOptions o)
+      : store(s), keys(k), options(std::move(o)),
+        policy(options.tickets ? options.tickets : std::make_shared<const TicketPolicy>()) {}
 
   // An authenticated device, and what it said about its outbox.
   struct Caller {
@@ -136,15 +148,23 @@ struct ApiServer::Impl {
   }
 
   bool allowEnrollment(const std::string& address) {
+    return allow(enrollAttempts, address, options.enrollAttemptsPerWindow, options.enrollWindow);
+  }
+
+  // `n` more attempts by `key` in its current window, if they fit.
+  bool allow(std::map<std::string, Window>& windows, const std::string& key, int perWindow, std::chrono::seconds window,
+             int n = 1) {
     std::lock_guard<std::mutex> lock(limitMutex);
     const auto t = std::chrono::steady_clock::now();
-    if (enrollAttempts.size() > 10000) {  // forget finished windows so the map cannot grow without bound
-      for (auto it = enrollAttempts.begin(); it != enrollAttempts.end();)
-        it = t - it->second.start >= options.enrollWindow ? enrollAttempts.erase(it) : std::next(it);
+    if (windows.size() > 10000) {  // forget finished windows so the map cannot grow without bound
+      for (auto it = windows.begin(); it != windows.end();)
+        it = t - it->second.start >= window ? windows.erase(it) : std::next(it);
     }
-    Window& w = enrollAttempts[address];
-    if (w.attempts == 0 || t - w.start >= options.enrollWindow) w = Window{t, 0};
-    return ++w.attempts <= options.enrollAttemptsPerWindow;
+    Window& w = windows[key];
+    if (w.attempts == 0 || t - w.start >= window) w = Window{t, 0};
+    if (w.attempts + n > perWindow) return false;
+    w.attempts += n;
+    return true;
   }
 
   void health(const httplib::Request&, httplib::Response& res) {
@@ -171,7 +191,7 @@ struct ApiServer::Impl {
     if (!device) return refuse();
     auto site = store.site(device->siteId);
     protocol::EnrollReply reply{device->id, token, device->siteId, site ? site->name : device->siteId,
-                                protocol::encodeKey(keys.publicKey)};
+                                protocol::encodeKey(keys.publicKey), device->kioskNumber};
     sendJson(res, 200, protocol::toJson(reply));
   }
 
@@ -183,7 +203,66 @@ struct ApiServer::Impl {
     if (!batch) return sendError(res, 400, "bad_request", why);
     if (batch->submissions.empty()) return sendError(res, 400, "bad_request", "submissions: the list is empty");
     const Origin origin{caller->device.id, caller->device.siteId, "network"};
-    sendJson(res, 200, protocol::toJson(ingestBatch(store, keys, batch->submissions, origin, caller->contact())));
+    sendJson(res, 200,
+             protocol::toJson(ingestBatch(store, keys, batch->submissions, origin, caller->contact(), policy.get())));
+  }
+
+  // The kiosk's own tickets that changed since its last reply (docs/protocol.md, "Ticket status").
+  void tickets(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    store.recordContact(caller->contact());
+    const std::string since = req.get_param_value("since");
+    if (!since.empty() && !protocol::isIsoUtc(since))
+      return sendError(res, 400, "bad_request", "since: not a UTC time (the `now` of the previous reply)");
+    protocol::TicketsReply reply;
+    reply.now = protocol::isoUtc(std::chrono::system_clock::now() - kTicketsSinceMargin);
+    TicketQuery q;
+    q.deviceId = caller->device.id;
+    q.changedSince = since;
+    q.limit = kMaxTicketsReply;
+    for (const Ticket& t : store.tickets(q)) reply.tickets.push_back(publicStatus(t, store.ticketLog(t.code)));
+    sendJson(res, 200, protocol::toJson(reply));
+  }
+
+  // 回访 at a kiosk: each rating applied once by its id (docs/protocol.md, "Follow-up ratings").
+  void ratings(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    std::string why;
+    auto batch = protocol::parseRatingsBatch(req.body, &why);
+    if (!batch) return sendError(res, 400, "bad_request", why);
+    store.recordContact(caller->contact());
+    // A code is not a secret: a kiosk typing many is refused for a while (429), and keeps its ratings to
+    // send later, so a resident's rating is never lost to the limit.
+    if (!allow(ratingAttempts, caller->device.id, options.kioskRatingsPerWindow, options.kioskRatingWindow,
+               static_cast<int>(batch->ratings.size())))
+      return sendError(res, 429, "rate_limited", "too many follow-up ratings from this kiosk; try again later");
+    protocol::BatchReply reply;
+    for (const protocol::TicketRating& r : batch->ratings) {
+      protocol::ItemResult item{r.id, protocol::Outcome::Stored, ""};
+      if (store.ticketLogByRef(r.id)) {
+        item.outcome = protocol::Outcome::Duplicate;
+      } else {
+        TicketChange c;
+        c.action = TicketAction::Rate;
+        c.actor = "kiosk:" + caller->device.id;
+        c.at = now();
+        c.rating = ratingFromName(r.rating);
+        c.via = "kiosk";
+        if (auto problem = changeTicket(store, r.code, c, *policy, r.id)) {
+          if (*problem == "duplicate") {
+            item.outcome = protocol::Outcome::Duplicate;
+          } else {
+            item.outcome = protocol::Outcome::Rejected;
+            // unknown, not_allowed (not waiting for a rating), already_rated, busy: words the kiosk shows
+            item.reason = *problem;
+          }
+        }
+      }
+      reply.results.push_back(std::move(item));
+    }
+    sendJson(res, 200, protocol::toJson(reply));
   }
 
   // A GET whose reply the kiosk caches by ETag.
@@ -261,8 +340,14 @@ struct ApiServer::Impl {
     http->Post(api + "/submissions", guarded(&Impl::submissions));
     http->Get(api + "/forms", guarded(&Impl::forms));
     http->Get(api + "/notices", guarded(&Impl::notices));
+    http->Get(api + "/tickets", guarded(&Impl::tickets));
+    http->Post(api + "/tickets/ratings", guarded(&Impl::ratings));
     DashboardOptions dashOptions = options.dashboard;
     dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();
+    if (!dashOptions.tickets) dashOptions.tickets = policy;
+    ticketPage = std::make_unique<TicketPage>(
+        store, policy, TicketPage::Limits{options.publicRequestsPerWindow, options.publicWindow});
+    ticketPage->mount(*http);
     dashboard = std::make_unique<Dashboard>(store, dashOptions);
     dashboard->mount(*http);
     http->set_error_handler([](const httplib::Request& req, httplib::Response& res) {

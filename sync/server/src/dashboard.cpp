@@ -8,6 +8,7 @@
 
 #include "dashboard_assets.h"
 #include "dashboard_impl.h"
+#include "ticket_assets.h"
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/times.h"
@@ -61,6 +62,7 @@ const Strings& strings() {
   static const Strings table = [] {
     Strings s;
     s.load(assets::stringsZhCn());
+    s.load(ticket_assets::staff());  // the ticket pages' own entries (assets/dashboard/tickets.zh-CN.json)
     return s;
   }();
   return table;
@@ -121,7 +123,9 @@ std::string framePage(const Context& ctx, const std::string& title, const std::s
   };
   static const Entry menu[] = {
       {"nav.results", "/staff/results", false},   {"nav.participation", "/staff/participation", false},
-      {"nav.submissions", "/staff/submissions", false}, {"nav.forms", "/staff/forms", true},
+      {"nav.submissions", "/staff/submissions", false}, {"nav.tickets", "/staff/tickets", false},
+      {"nav.overdue", "/staff/tickets/overdue", false}, {"nav.ticketNumbers", "/staff/tickets/numbers", false},
+      {"nav.ticketNotice", "/staff/tickets/notice", true},   {"nav.forms", "/staff/forms", true},
       {"nav.devices", "/staff/devices", true},    {"nav.notices", "/staff/notices", true},
       {"nav.users", "/staff/users", true},        {"nav.audit", "/staff/audit", true},
   };
@@ -228,7 +232,8 @@ struct Dashboard::Impl {
 
   Impl(ServerStore& s, DashboardOptions o)
       : store(s), options(o), accounts(o.accountLimits), addresses(o.addressLimits),
-        pages{s, nullptr, o.maxFormUploadBytes} {
+        pages{s, nullptr, o.maxFormUploadBytes, nullptr} {
+    pages.policy = o.tickets ? o.tickets : std::make_shared<const TicketPolicy>();
     pages.audit = [this](const Context& ctx, const std::string& action, const std::string& target,
                          const std::string& detail) {
       store.addAudit({0, now(), ctx.user.name, action, target, detail, ctx.req.remote_addr});
@@ -389,6 +394,17 @@ void Dashboard::mount(httplib::Server& http) {
   http.Get("/staff/submissions", d.guarded(Role::Viewer, [&p](Context& c) { p.submissions(c); }));
   http.Get("/staff/export.csv", d.guarded(Role::Viewer, [&p](Context& c) { p.exportFile(c, false); }));
   http.Get("/staff/export.xlsx", d.guarded(Role::Viewer, [&p](Context& c) { p.exportFile(c, true); }));
+
+  // Tickets: everyone signed in reads (handlers only their community's), handlers and admins act on them.
+  http.Get("/staff/tickets", d.guarded(Role::Viewer, [&p](Context& c) { p.tickets(c); }));
+  http.Get("/staff/tickets/overdue", d.guarded(Role::Viewer, [&p](Context& c) { p.ticketsOverdue(c); }));
+  http.Get("/staff/tickets/numbers", d.guarded(Role::Viewer, [&p](Context& c) { p.ticketNumbers(c, false); }));
+  http.Get("/staff/tickets/numbers.csv", d.guarded(Role::Viewer, [&p](Context& c) { p.ticketNumbers(c, true); }));
+  http.Get("/staff/tickets/notice", d.guarded(Role::Admin, [&p](Context& c) { p.ticketNoticeForm(c); }));
+  http.Post("/staff/tickets/notice", d.guarded(Role::Admin, [&p](Context& c) { p.ticketNotice(c); }));
+  http.Post("/staff/tickets/action", d.guarded(Role::Handler, [&p](Context& c) { p.ticketAction(c); }));
+  http.Get(R"(/staff/tickets/([0-9A-Z]{10}))",
+           d.guarded(Role::Viewer, [&p](Context& c) { p.ticketPage(c, c.req.matches[1].str()); }));
 
   http.Get("/staff/forms", d.guarded(Role::Admin, [&p](Context& c) { p.forms(c); }));
   http.Post("/staff/forms/upload", d.guarded(Role::Admin, [&p](Context& c) { p.formUpload(c); }));

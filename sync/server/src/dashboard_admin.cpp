@@ -317,7 +317,8 @@ void Pages::users(Context& ctx, const std::string& message, const std::string& k
             : postForm(ctx, "/staff/users/disable", hidden + "<button type=\"submit\" class=\"danger\">" + T("users.disable") + "</button>",
                        "inline");
     body += "<tr" + std::string(u.disabled() ? " class=\"muted\"" : "") + "><td><code>" + esc(u.name) + "</code></td><td>" +
-            esc(u.displayName) + "</td><td>" + esc(roleLabel(u.role)) + "</td><td>" + esc(when(u.createdAt)) + "</td><td>" +
+            esc(u.displayName) + "</td><td>" + esc(roleLabel(u.role)) +
+            (u.communityId.empty() ? "" : " <span class=\"sub\">" + esc(u.communityId) + "</span>") + "</td><td>" + esc(when(u.createdAt)) + "</td><td>" +
             (u.disabled() ? TF("users.disabledAt", {when(u.disabledAt)}) : T("users.active")) + "</td><td>" + password +
             "</td><td>" + disable + "</td></tr>";
   }
@@ -327,7 +328,12 @@ void Pages::users(Context& ctx, const std::string& message, const std::string& k
           postForm(ctx, "/staff/users/add",
                    "<label>" + T("users.name") + " <input name=\"name\" pattern=\"[a-z0-9._-]{2,32}\" required></label><label>" +
                        T("users.display") + " <input name=\"display\" maxlength=\"40\"></label>" +
-                       select("role", roles, "viewer", strings().get("users.role")) + "<label>" + T("users.password") +
+                       select("role", roles, "viewer", strings().get("users.role")) + [&] {
+                         // A handler's community: the tickets the handler sees and handles (issue #5).
+                         std::vector<std::pair<std::string, std::string>> communities = {{"", strings().get("users.noCommunity")}};
+                         for (const Community& c : store.communities()) communities.push_back({c.id, c.name});
+                         return select("community", communities, "", strings().get("users.community"));
+                       }() + "<label>" + T("users.password") +
                        " <input type=\"password\" name=\"password\" autocomplete=\"new-password\" minlength=\"10\" required></label>"
                        "<button type=\"submit\">" + T("users.add") + "</button>",
                    "stack");
@@ -341,9 +347,11 @@ void Pages::userAdd(Context& ctx) {
   if (!role) return users(ctx, strings().get("users.badRole"), "error");
   if (auto problem = passwordProblem(password); !problem.empty())
     return users(ctx, strings().get("users.weakPassword"), "error");
-  User u{name, *role, ctx.param("display").substr(0, 120), hashPassword(password), nowIso(), ""};
+  // A handler without a community sees no tickets until one is set (the ticket pages say so).
+  const std::string community = ctx.param("community");
+  User u{name, *role, ctx.param("display").substr(0, 120), hashPassword(password), nowIso(), "", community};
   if (!store.addUser(u)) return users(ctx, strings().format("users.taken", {name}), "error");
-  audit(ctx, "user_add", name, roleName(*role));
+  audit(ctx, "user_add", name, std::string(roleName(*role)) + (community.empty() ? "" : " " + community));
   users(ctx, strings().format("users.added", {name}), "ok");
 }
 

@@ -91,6 +91,18 @@ struct Pages {
   void userPassword(Context& ctx);
   void userDisable(Context& ctx);
   void auditLog(Context& ctx);
+
+  // Tickets (dashboard_tickets.cpp, issue #5).
+  std::shared_ptr<const TicketPolicy> policy;
+  void tickets(Context& ctx);
+  void ticketsOverdue(Context& ctx);
+  void ticketPage(Context& ctx, const std::string& code);
+  void ticketDetail(Context& ctx, const std::string& code, const std::string& message = {}, const std::string& kind = {});
+  void ticketAction(Context& ctx);
+  void ticketNoticeForm(Context& ctx, const std::string& message = {}, const std::string& kind = {});
+  void ticketNotice(Context& ctx);
+  void ticketNumbers(Context& ctx, bool csv);
+  std::string ticketRows(const std::vector<Ticket>& list, bool checkboxes);
 };
 
 }  // namespace minyi::server::dash

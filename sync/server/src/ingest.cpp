@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "minyi/core/json_input.h"
+#include "minyi/protocol/codes.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/results.h"
 
@@ -15,8 +17,14 @@ std::string submissionDigest(const protocol::Envelope& e) {
   std::vector<std::string> flags = e.flags;
   std::sort(flags.begin(), flags.end());
   // A JSON array keeps every field's boundaries: no two different envelopes give the same text.
-  const core::Json fields = {e.id,        e.formId,    e.formVersion, e.formHash,
-                             e.kind,      e.createdAt, flags,         protocol::sha256Hex(e.sealed)};
+  core::Json fields = {e.id,        e.formId,    e.formVersion, e.formHash,
+                       e.kind,      e.createdAt, flags,         protocol::sha256Hex(e.sealed)};
+  // A complaint's ticket is part of its content. Only then: the digests of every other submission, stored
+  // before tickets existed, stay what they were.
+  if (!e.ticketCode.empty() || !e.ticketKeySealed.empty()) {
+    fields.push_back(e.ticketCode);
+    fields.push_back(protocol::sha256Hex(e.ticketKeySealed));
+  }
   return protocol::sha256Hex(fields.dump());
 }
 
@@ -47,12 +55,38 @@ std::optional<std::string> check(const protocol::Envelope& e, const std::optiona
   return std::nullopt;
 }
 
+// The access key of a complaint's QR link, opened: at least 64 bits of Crockford symbols (the kiosk makes 80).
+std::optional<std::string> openTicketKey(const protocol::Envelope& e, const protocol::KeyPair& keys, std::string& key) {
+  auto opened = protocol::openSealed(keys, e.ticketKeySealed);
+  if (!opened) return std::string("the ticket's sealed access key does not open with this server's key");
+  auto symbols = protocol::normalizeCrockford(*opened);
+  if (!symbols || *symbols != *opened || symbols->size() < 13 || symbols->size() > 64)
+    return std::string("the ticket's access key is not 13 to 64 Crockford symbols (at least 64 bits)");
+  key = std::move(*symbols);
+  return std::nullopt;
+}
+
+// A text answer, or empty.
+std::string answerString(const core::Json& answers, const char* key) {
+  auto it = answers.find(key);
+  return it != answers.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const TicketPolicy& defaultPolicy() {
+  static const TicketPolicy policy;  // weekends only, the forms' deadlines, else 7 days
+  return policy;
+}
+
 }  // namespace
 
 protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& keys,
                                  const std::vector<protocol::Envelope>& batch, const Origin& origin,
-                                 const std::optional<Contact>& contact) {
+                                 const std::optional<Contact>& contact, const TicketPolicy* policy) {
   const std::string now = protocol::isoUtc(std::chrono::system_clock::now());
+  const TicketPolicy& rules = policy ? *policy : defaultPolicy();
+  // Where a complaint belongs: the community the resident chose, else the site's. Read once per batch.
+  std::optional<std::set<std::string>> communities;
+  std::optional<std::string> siteCommunity;
   protocol::BatchReply reply;
   reply.results.resize(batch.size());
   std::vector<IncomingSubmission> accepted;
@@ -74,9 +108,44 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
     // The answers are counted for the dashboard as they are stored (results.h). A stored form always loads
     // (it was checked at upload); should it not, the submission is still kept, only not counted.
     std::vector<Tally> tallies;
-    if (auto loaded = formCache().get(*found->second)) tallies = tallyAnswers(*loaded, parsed);
+    auto loaded = formCache().get(*found->second);
+    if (loaded) tallies = tallyAnswers(*loaded, parsed);
+    std::optional<Ticket> ticket;
+    if (!e.ticketCode.empty()) {
+      std::string key;
+      if (auto why = openTicketKey(e, keys, key)) {
+        reply.results[i].outcome = protocol::Outcome::Rejected;
+        reply.results[i].reason = *why;
+        continue;
+      }
+      if (!communities) {
+        communities.emplace();
+        for (const Community& c : store.communities()) communities->insert(c.id);
+        auto site = store.site(origin.siteId);
+        siteCommunity = site ? site->communityId : std::string();
+      }
+      Ticket t;
+      t.code = e.ticketCode;
+      t.keyHash = protocol::sha256Hex(key);
+      t.submissionId = e.id;
+      t.deviceId = origin.deviceId;
+      t.siteId = origin.siteId;
+      const std::string chosen = answerString(parsed, "community");
+      t.communityId = communities->count(chosen) ? chosen : *siteCommunity;
+      t.category = answerString(parsed, "category");
+      if (t.category.empty() || t.category.size() > 64) t.category = "other";
+      t.createdAt = e.createdAt;
+      t.receivedAt = now;
+      // The clock starts when the resident filed it (the receipt promised the time from then); a kiosk clock
+      // ahead of the server's cannot push the deadline out.
+      const Deadline d = rules.deadlineFor(t.category, loaded ? loaded->form.get() : nullptr);
+      t.deadline = d.text();
+      t.dueAt = dueAt(std::min(e.createdAt, now), d, rules.calendar);
+      t.updatedAt = now;
+      ticket = std::move(t);
+    }
     accepted.push_back({e, submissionDigest(e), std::move(answers), origin.deviceId, origin.siteId, origin.via, now,
-                        weekOf(e.createdAt), std::move(tallies)});
+                        weekOf(e.createdAt), std::move(tallies), std::move(ticket)});
     acceptedAt.push_back(i);
   }
   if (accepted.empty() && !contact) return reply;
@@ -84,8 +153,12 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
   for (size_t k = 0; k < outcomes.size(); ++k) {
     protocol::ItemResult& r = reply.results[acceptedAt[k]];
     r.outcome = outcomes[k];
-    if (r.outcome == protocol::Outcome::Conflict)
-      r.reason = "the server already holds a different submission with this id";
+    if (r.outcome != protocol::Outcome::Conflict) continue;
+    r.reason = "the server already holds a different submission with this id";
+    const protocol::Envelope& e = batch[acceptedAt[k]];
+    if (!e.ticketCode.empty())
+      if (auto held = store.ticket(e.ticketCode); held && held->submissionId != e.id)
+        r.reason = "the ticket code " + e.ticketCode + " belongs to another submission";
   }
   return reply;
 }

@@ -31,6 +31,9 @@ const KeySpec kKeys[] = {
     {"keys", "key_pair", toml::node_type::string, true, "server.key made by `minyi keygen`"},
     {"tls", "cert", toml::node_type::string, false, "the TLS certificate chain (PEM)"},
     {"tls", "key", toml::node_type::string, false, "the TLS private key (PEM)"},
+    {"tickets", "holidays", toml::node_type::array, false, "a list of holiday files, e.g. [\"holidays-2026.toml\"]"},
+    {"tickets", "due_soon_hours", toml::node_type::integer, false, "hours before a deadline a ticket counts as due soon"},
+    {"tickets", "deadlines", toml::node_type::table, false, "category = \"24h\", \"3wd\" or \"7d\""},
 };
 
 const char* typeName(toml::node_type t) {
@@ -79,7 +82,7 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   for (const auto& [tableKey, tableNode] : root) {
     const std::string t(tableKey.str());
     if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; })) {
-      problems.push_back(t + ": unknown key (the tables are server, storage, keys, tls)");
+      problems.push_back(t + ": unknown key (the tables are server, storage, keys, tls, tickets)");
       continue;
     }
     const toml::table* tbl = tableNode.as_table();
@@ -121,6 +124,35 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   if (c.keyPairFile.empty()) problems.push_back("keys.key_pair: must not be empty");
   if (c.tlsCertFile.empty() != c.tlsKeyFile.empty())
     problems.push_back("tls: give both cert and key for HTTPS, or neither for plain HTTP");
+  const int64_t dueSoon = root.at_path("tickets.due_soon_hours").value_or(int64_t{24});
+  if (dueSoon < 1 || dueSoon > 24 * 30) problems.push_back("tickets.due_soon_hours: must be 1-720");
+  c.tickets.dueSoon = std::chrono::hours(dueSoon);
+  if (const toml::table* deadlines = root.at_path("tickets.deadlines").as_table()) {
+    for (const auto& [key, node] : *deadlines) {
+      const std::string name = "tickets.deadlines." + std::string(key.str());
+      const auto text = node.value<std::string>();
+      const auto d = text ? Deadline::parse(*text) : std::nullopt;
+      if (!d) {
+        problems.push_back(name + ": must be \"<n>h\" (hours), \"<n>wd\" (working days) or \"<n>d\" (days), n 1-999");
+        continue;
+      }
+      if (key.str() == "default") c.tickets.fallback = *d;
+      else c.tickets.deadlines[std::string(key.str())] = *d;
+    }
+  }
+  if (const toml::array* files = root.at_path("tickets.holidays").as_array()) {
+    for (const toml::node& item : *files) {
+      const auto file = item.value<std::string>();
+      if (!file || file->empty()) {
+        problems.push_back("tickets.holidays: every entry must be a file name");
+        continue;
+      }
+      std::string why;
+      const std::string path = resolve(baseFolder, *file);
+      if (!loadHolidayFile(path, c.tickets.calendar, &why)) problems.push_back("tickets.holidays: " + why);
+      else c.holidayFiles.push_back(path);
+    }
+  }
   if (!problems.empty()) return fail();
   c.port = static_cast<int>(port);
   c.threads = static_cast<int>(threads);

@@ -186,12 +186,76 @@ ALTER TABLE notices ADD COLUMN withdrawn_at TEXT;
 DROP INDEX submissions_by_form;
 CREATE INDEX submissions_by_form ON submissions (form_id, form_version, created_at, id);
 )sql",
+    // 3: the complaint loop (issue #5): kiosk numbers for ticket codes, tickets and their history, handlers'
+    // communities.
+    R"sql(
+-- 1..8191, never given twice (the next is always above the highest ever given): a kiosk's ticket codes start
+-- with it. The kiosks already added are numbered in the order they were added.
+ALTER TABLE devices ADD COLUMN kiosk_number INTEGER CHECK (kiosk_number BETWEEN 1 AND 8191);
+UPDATE devices SET kiosk_number = (SELECT count(*) FROM devices d WHERE d.rowid <= devices.rowid);
+CREATE UNIQUE INDEX devices_by_kiosk_number ON devices (kiosk_number);
+
+-- A handler sees and handles the tickets of one community.
+ALTER TABLE users ADD COLUMN community_id TEXT REFERENCES communities (id);
+
+CREATE TABLE tickets (
+  code TEXT PRIMARY KEY NOT NULL,
+  -- SHA-256 of the QR link's access key; the key itself is never stored
+  key_hash TEXT NOT NULL,
+  submission_id TEXT NOT NULL UNIQUE REFERENCES submissions (id),
+  device_id TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  -- NULL: not known yet (a township-wide site and no community answered)
+  community_id TEXT REFERENCES communities (id),
+  category TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('received', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened',
+                                         'rejected')),
+  assignee TEXT NOT NULL DEFAULT '',
+  due_at TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  public_reply TEXT NOT NULL DEFAULT '',
+  text_public INTEGER NOT NULL DEFAULT 0 CHECK (text_public IN (0, 1)),
+  resolved_at TEXT,
+  closed_at TEXT,
+  rating TEXT CHECK (rating IN ('satisfied', 'basic', 'unsatisfied')),
+  rated_at TEXT,
+  rating_via TEXT,
+  flagged INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+  reopen_count INTEGER NOT NULL DEFAULT 0,
+  reject_reason TEXT NOT NULL DEFAULT '',
+  -- server time of the last change: what GET /api/v1/tickets?since= compares
+  updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX tickets_by_device ON tickets (device_id, updated_at);
+CREATE INDEX tickets_by_community ON tickets (community_id, status, created_at);
+CREATE INDEX tickets_by_created ON tickets (created_at);
+
+-- Every transition of every ticket, with who and when (DESIGN.md §9: every change to a ticket is audited).
+CREATE TABLE ticket_log (
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL REFERENCES tickets (code),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  status TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  -- the id a kiosk gave a follow-up rating: the same rating sent twice is applied once
+  ref TEXT UNIQUE,
+  -- the ticket's deadline after this change: on-time rates judge each resolution by the deadline of its time
+  due_at TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX ticket_log_by_code ON ticket_log (code, id);
+CREATE INDEX ticket_log_by_action ON ticket_log (action, id);
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
 constexpr const char* kDeviceColumns =
-    "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version";
+    "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version, "
+    "kiosk_number";
 
 Device readDevice(const Statement& st) {
   Device d;
@@ -205,6 +269,7 @@ Device readDevice(const Statement& st) {
   d.lastContact = st.text(7);
   if (!st.isNull(8)) d.lastBacklog = st.int64(8);
   d.appVersion = st.text(9);
+  d.kioskNumber = st.isNull(10) ? 0 : static_cast<int>(st.int64(10));
   return d;
 }
 
@@ -274,9 +339,10 @@ class SqliteStore final : public ServerStore {
   bool addDevice(const NewDevice& d) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement st(db_,
-                 "INSERT INTO devices (id, site_id, name, created_at, code_hash, code_expires_at) "
-                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?2) "
-                 "ON CONFLICT DO NOTHING");
+                 "INSERT INTO devices (id, site_id, name, created_at, code_hash, code_expires_at, kiosk_number) "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, (SELECT CASE WHEN coalesce(max(kiosk_number), 0) < 8191 "
+                 "THEN coalesce(max(kiosk_number), 0) + 1 END FROM devices) "
+                 "WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?2) ON CONFLICT DO NOTHING");
     st.bind(1, d.id).bind(2, d.siteId).bind(3, d.name).bind(4, d.createdAt).bind(5, d.codeHash).bind(6, d.codeExpiresAt);
     done(st.step(), "adding device " + d.id);
     return sqlite3_changes(db_) == 1;
@@ -631,10 +697,11 @@ class SqliteStore final : public ServerStore {
   bool addUser(const User& u) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement st(db_,
-                 "INSERT INTO users (name, role, display_name, password_hash, created_at, disabled_at) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+                 "INSERT INTO users (name, role, display_name, password_hash, created_at, disabled_at, community_id) "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE ?7 IS NULL OR EXISTS (SELECT 1 FROM communities WHERE id = ?7) "
+                 "ON CONFLICT DO NOTHING");
     st.bind(1, u.name).bind(2, roleName(u.role)).bind(3, u.displayName).bind(4, u.passwordHash).bind(5, u.createdAt);
-    st.bindTextOrNull(6, u.disabledAt);
+    st.bindTextOrNull(6, u.disabledAt).bindTextOrNull(7, u.communityId);
     done(st.step(), "adding user " + u.name);
     return sqlite3_changes(db_) == 1;
   }
@@ -701,7 +768,7 @@ class SqliteStore final : public ServerStore {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement st(db_,
                  "SELECT s.token_hash, s.user_name, s.csrf_token, s.created_at, s.expires_at, "
-                 "u.name, u.role, u.display_name, u.password_hash, u.created_at, u.disabled_at "
+                 "u.name, u.role, u.display_name, u.password_hash, u.created_at, u.disabled_at, u.community_id "
                  "FROM staff_sessions s JOIN users u ON u.name = s.user_name "
                  "WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL");
     st.bind(1, tokenHash).bind(2, now);
@@ -740,7 +807,149 @@ class SqliteStore final : public ServerStore {
     return out;
   }
 
+  bool setUserCommunity(const std::string& name, const std::string& communityId) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "UPDATE users SET community_id = ?2 WHERE name = ?1 "
+                 "AND (?2 IS NULL OR EXISTS (SELECT 1 FROM communities WHERE id = ?2))");
+    st.bind(1, name).bindTextOrNull(2, communityId);
+    done(st.step(), "setting the community of " + name);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  // --- tickets ---
+
+  std::optional<Ticket> ticket(const std::string& code) override {
+    TicketQuery q;
+    q.code = code;
+    q.limit = 1;
+    auto found = tickets(q);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  }
+
+  std::vector<Ticket> tickets(const TicketQuery& q) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Every filter is a bound parameter; an empty one matches everything. Statuses come as a JSON list.
+    core::Json statuses = core::Json::array();
+    for (const std::string& st : q.statuses) statuses.push_back(st);
+    Statement st(db_, std::string("SELECT ") + kTicketColumns +
+                          " FROM tickets WHERE (?1 = '' OR code = ?1) AND (?2 = '' OR device_id = ?2) "
+                          "AND (?3 = '' OR (?3 = '-' AND community_id IS NULL) OR community_id = ?3) "
+                          "AND (?4 = '' OR category = ?4) AND (?5 = '' OR updated_at >= ?5) "
+                          "AND (?6 = '' OR (status IN ('received', 'assigned', 'in_progress', 'reopened') AND due_at < ?6)) "
+                          "AND (?7 = 0 OR flagged = 1) "
+                          "AND (?8 = '[]' OR status IN (SELECT value FROM json_each(?8))) "
+                          "ORDER BY created_at DESC, code DESC LIMIT ?9");
+    st.bind(1, q.code).bind(2, q.deviceId).bind(3, q.communityId).bind(4, q.category).bind(5, q.changedSince);
+    st.bind(6, q.dueBefore).bind(7, int64_t{q.flaggedOnly ? 1 : 0}).bind(8, statuses.dump());
+    st.bind(9, static_cast<int64_t>(q.limit));
+    std::vector<Ticket> out;
+    each(st, "reading tickets", [&] { out.push_back(readTicket(st)); });
+    return out;
+  }
+
+  std::vector<TicketLogEntry> ticketLog(const std::string& code) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT id, code, at, actor, action, status, detail, ref, due_at FROM ticket_log WHERE code = ?1 ORDER BY id");
+    st.bind(1, code);
+    std::vector<TicketLogEntry> out;
+    each(st, "reading the history of ticket " + code, [&] {
+      out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.text(7), st.text(8)});
+    });
+    return out;
+  }
+
+  std::optional<TicketLogEntry> ticketLogByRef(const std::string& ref) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT id, code, at, actor, action, status, detail, ref, due_at FROM ticket_log WHERE ref = ?1");
+    st.bind(1, ref);
+    std::optional<TicketLogEntry> out;
+    each(st, "reading the ticket history", [&] {
+      out = TicketLogEntry{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.text(7), st.text(8)};
+    });
+    return out;
+  }
+
+  std::vector<TicketLogEntry> ticketLogByAction(const std::string& action) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT id, code, at, actor, action, status, detail, ref, due_at FROM ticket_log WHERE action = ?1 ORDER BY id");
+    st.bind(1, action);
+    std::vector<TicketLogEntry> out;
+    each(st, "reading the ticket history", [&] {
+      out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.text(7), st.text(8)});
+    });
+    return out;
+  }
+
+  bool updateTicket(const Ticket& t, const std::string& readAt, const TicketLogEntry& entry) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string doing = "changing ticket " + t.code;
+    Transaction tx(*this, doing);
+    Statement st(db_,
+                 "UPDATE tickets SET community_id = ?6, status = ?10, assignee = ?11, due_at = ?12, deadline = ?13, "
+                 "public_reply = ?14, text_public = ?15, resolved_at = ?16, closed_at = ?17, rating = ?18, rated_at = ?19, "
+                 "rating_via = ?20, flagged = ?21, reopen_count = ?22, reject_reason = ?23, updated_at = ?24 "
+                 "WHERE code = ?1 AND updated_at = ?25");
+    bindTicket(st, t);
+    st.bind(25, readAt);
+    done(st.step(), doing);
+    if (sqlite3_changes(db_) != 1) return false;
+    Statement log(db_,
+                  "INSERT INTO ticket_log (code, at, actor, action, status, detail, ref, due_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    log.bind(1, t.code).bind(2, entry.at).bind(3, entry.actor).bind(4, entry.action).bind(5, entry.status);
+    log.bind(6, entry.detail).bindTextOrNull(7, entry.ref).bind(8, entry.dueAt);
+    done(log.step(), doing);
+    tx.commit();
+    return true;
+  }
+
  private:
+  static constexpr const char* kTicketColumns =
+      "code, key_hash, submission_id, device_id, site_id, community_id, category, created_at, received_at, status, "
+      "assignee, due_at, deadline, public_reply, text_public, resolved_at, closed_at, rating, rated_at, rating_via, "
+      "flagged, reopen_count, reject_reason, updated_at";
+  // Binds every column of kTicketColumns as ?1..?24.
+  static void bindTicket(Statement& st, const Ticket& t) {
+    st.reset();
+    st.bind(1, t.code).bind(2, t.keyHash).bind(3, t.submissionId).bind(4, t.deviceId).bind(5, t.siteId);
+    st.bindTextOrNull(6, t.communityId).bind(7, t.category).bind(8, t.createdAt).bind(9, t.receivedAt);
+    st.bind(10, ticketStateName(t.status)).bind(11, t.assignee).bind(12, t.dueAt).bind(13, t.deadline);
+    st.bind(14, t.publicReply).bind(15, int64_t{t.textPublic ? 1 : 0}).bindTextOrNull(16, t.resolvedAt);
+    st.bindTextOrNull(17, t.closedAt).bindTextOrNull(18, t.rating).bindTextOrNull(19, t.ratedAt);
+    st.bindTextOrNull(20, t.ratingVia).bind(21, int64_t{t.flagged ? 1 : 0}).bind(22, int64_t{t.reopenCount});
+    st.bind(23, t.rejectReason).bind(24, t.updatedAt);
+  }
+  static Ticket readTicket(const Statement& st) {
+    Ticket t;
+    t.code = st.text(0);
+    t.keyHash = st.text(1);
+    t.submissionId = st.text(2);
+    t.deviceId = st.text(3);
+    t.siteId = st.text(4);
+    t.communityId = st.text(5);
+    t.category = st.text(6);
+    t.createdAt = st.text(7);
+    t.receivedAt = st.text(8);
+    t.status = ticketStateFromName(st.text(9)).value_or(TicketState::Received);
+    t.assignee = st.text(10);
+    t.dueAt = st.text(11);
+    t.deadline = st.text(12);
+    t.publicReply = st.text(13);
+    t.textPublic = st.int64(14) != 0;
+    t.resolvedAt = st.text(15);
+    t.closedAt = st.text(16);
+    t.rating = st.text(17);
+    t.ratedAt = st.text(18);
+    t.ratingVia = st.text(19);
+    t.flagged = st.int64(20) != 0;
+    t.reopenCount = static_cast<int>(st.int64(21));
+    t.rejectReason = st.text(22);
+    t.updatedAt = st.text(23);
+    return t;
+  }
+
   static constexpr const char* kRowColumns =
       "id, form_id, form_version, created_at, received_at, site_id, device_id, via, flags, answers";
   static SubmissionRow readRow(const Statement& st) {
@@ -761,7 +970,8 @@ class SqliteStore final : public ServerStore {
     return r;
   }
 
-  static constexpr const char* kUserColumns = "name, role, display_name, password_hash, created_at, disabled_at";
+  static constexpr const char* kUserColumns =
+      "name, role, display_name, password_hash, created_at, disabled_at, community_id";
   static User readUser(const Statement& st, int first = 0) {
     User u;
     u.name = st.text(first);
@@ -770,6 +980,7 @@ class SqliteStore final : public ServerStore {
     u.passwordHash = st.text(first + 3);
     u.createdAt = st.text(first + 4);
     u.disabledAt = st.text(first + 5);
+    u.communityId = st.text(first + 6);
     return u;
   }
 
@@ -886,8 +1097,29 @@ class SqliteStore final : public ServerStore {
                                             Statement& existing, TallyCounts& counts, const std::string& doing) {
     std::vector<protocol::Outcome> out;
     out.reserve(batch.size());
+    // Only batches with complaints need the ticket statements.
+    std::unique_ptr<Statement> ticketHolder, ticketInsert, logInsert;
     for (const IncomingSubmission& s : batch) {
       const protocol::Envelope& e = s.envelope;
+      if (s.ticket && !ticketHolder) {
+        ticketHolder = std::make_unique<Statement>(db_, "SELECT submission_id FROM tickets WHERE code = ?1");
+        ticketInsert = std::make_unique<Statement>(
+            db_, std::string("INSERT INTO tickets (") + kTicketColumns +
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+                     "?20, ?21, ?22, ?23, ?24)");
+        logInsert = std::make_unique<Statement>(
+            db_, "INSERT INTO ticket_log (code, at, actor, action, status, detail, due_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      }
+      if (s.ticket) {
+        // A code is one complaint's: another submission with the same code is a conflict, never a second ticket.
+        ticketHolder->reset();
+        ticketHolder->bind(1, s.ticket->code);
+        if (row(ticketHolder->step(), doing) && ticketHolder->text(0) != e.id) {
+          out.push_back(protocol::Outcome::Conflict);
+          continue;
+        }
+      }
       insert.reset();
       insert.bind(1, e.id).bind(2, s.deviceId).bind(3, s.siteId).bind(4, e.formId).bind(5, int64_t{e.formVersion});
       insert.bind(6, e.formHash).bind(7, e.kind).bind(8, e.createdAt).bind(9, s.receivedAt);
@@ -896,6 +1128,15 @@ class SqliteStore final : public ServerStore {
       done(insert.step(), doing);
       if (sqlite3_changes(db_) == 1) {
         out.push_back(protocol::Outcome::Stored);
+        if (s.ticket) {
+          bindTicket(*ticketInsert, *s.ticket);
+          done(ticketInsert->step(), doing);
+          logInsert->reset();
+          logInsert->bind(1, s.ticket->code).bind(2, s.ticket->receivedAt);
+          logInsert->bind(3, s.deviceId.empty() ? "usb" : "kiosk:" + s.deviceId).bind(4, "receive").bind(5, "received");
+          logInsert->bind(6, s.siteId).bind(7, s.ticket->dueAt);
+          done(logInsert->step(), doing);
+        }
         ++counts[{e.formId, e.formVersion, kSubmissionTally, "", s.siteId, s.week}];
         for (const Tally& t : s.tallies) ++counts[{e.formId, e.formVersion, t.question, t.value, s.siteId, s.week}];
         continue;

@@ -138,6 +138,24 @@ std::optional<TicketsReply> parseTicketsReply(std::string_view body, std::string
 // received | assigned | in_progress | resolved | closed | reopened | rejected
 bool isTicketStatus(std::string_view s);
 
+// --- Follow-up ratings at a kiosk (回访): POST /api/v1/tickets/ratings ---
+// A resident typed a ticket code at a kiosk (any kiosk) and rated how it was handled. Each rating has its own
+// id, so the kiosk can keep it in an outbox and send it again until the server answered it. The reply is a
+// BatchReply: stored (applied), duplicate (this id was applied before), rejected (with a reason: unknown
+// code, not waiting for a rating, already rated).
+struct TicketRating {
+  std::string id;      // UUIDv4 made by the kiosk
+  std::string code;    // ungrouped, with a valid check symbol
+  std::string rating;  // satisfied (满意) | basic (基本满意) | unsatisfied (不满意)
+  std::string at;      // UTC ISO-8601, on the kiosk
+};
+struct RatingsBatch {
+  std::vector<TicketRating> ratings;  // 1 to 100, each id once
+};
+Json toJson(const RatingsBatch& b);
+std::optional<RatingsBatch> parseRatingsBatch(std::string_view body, std::string* error);
+bool isRating(std::string_view s);
+
 // Shapes of values shared by both sides.
 bool isUuid(std::string_view s);          // lower-case 8-4-4-4-12 hex
 bool isSha256Hex(std::string_view s);     // 64 lower-case hex digits

@@ -7,6 +7,7 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/server/dashboard.h"
 #include "minyi/server/server_store.h"
+#include "minyi/server/tickets.h"
 
 namespace httplib {
 class Server;
@@ -30,6 +31,17 @@ struct ApiOptions {
   bool logRequests = false;
   // The staff dashboard under /staff/ on the same port (docs/dashboard.md). Its cookies are Secure under TLS.
   DashboardOptions dashboard;
+  // The complaint loop's rules (server.toml [tickets]): deadlines and the working-day calendar. Null: the
+  // forms' deadlines, 7 days otherwise, weekends as the only days off.
+  std::shared_ptr<const TicketPolicy> tickets;
+  // The public ticket page /t/<code> and its rating form: requests per client address in each window
+  // (DESIGN.md §11, enumeration); more get 429.
+  int publicRequestsPerWindow = 30;
+  std::chrono::seconds publicWindow{10 * 60};
+  // Follow-up ratings one kiosk may send in each window: residents at a kiosk type codes, and a code is
+  // not a secret the way the QR link's key is (docs/protocol.md, "Follow-up ratings").
+  int kioskRatingsPerWindow = 30;
+  std::chrono::seconds kioskRatingWindow{60 * 60};
 };
 
 class ApiServer {

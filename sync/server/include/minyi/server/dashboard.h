@@ -6,6 +6,7 @@
 
 #include "minyi/server/server_store.h"
 #include "minyi/server/staff_auth.h"
+#include "minyi/server/tickets.h"
 
 namespace httplib {
 class Server;
@@ -20,6 +21,8 @@ struct DashboardOptions {
   // An office shares one address: it may fail more often before it has to wait.
   LoginThrottle::Limits addressLimits{20, std::chrono::seconds(30), std::chrono::seconds(3600)};
   size_t maxFormUploadBytes = 4 * 1024 * 1024;
+  // The complaint loop's rules for the ticket pages (deadlines of reopened tickets, due-soon flags).
+  std::shared_ptr<const TicketPolicy> tickets;
 };
 
 class Dashboard {

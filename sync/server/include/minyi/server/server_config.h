@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "minyi/server/tickets.h"
+
 namespace minyi::server {
 
 struct ServerConfig {
@@ -14,6 +16,11 @@ struct ServerConfig {
   std::string keyPairFile;           // [keys] key_pair: server.key from `minyi keygen`
   std::string tlsCertFile;           // [tls] cert (PEM); HTTPS when cert and key are both set
   std::string tlsKeyFile;            // [tls] key (PEM)
+  // [tickets]: holidays (holiday files, e.g. deploy/holidays-2026.toml), due_soon_hours, and
+  // [tickets.deadlines] (category = "24h" | "3wd" | "7d", and default). A complaint form's own deadline for a
+  // category wins over these (the kiosk's receipt promised it).
+  TicketPolicy tickets;
+  std::vector<std::string> holidayFiles;  // as resolved, for the start-up line
 
   std::string databasePath() const { return dataDir + "/server.db"; }
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "minyi/protocol/messages.h"
+#include "minyi/server/tickets.h"
 
 namespace minyi::server {
 
@@ -46,6 +47,9 @@ struct Device {
   std::string lastContact;    // last authenticated request
   std::optional<int64_t> lastBacklog;  // submissions still waiting on the kiosk then (Minyi-Outbox)
   std::string appVersion;     // as the kiosk said at enrollment
+  // 1..8191, unique in the township and never given twice: the first part of the kiosk's ticket codes
+  // (protocol::makeTicketCode). Handed out by addDevice; 0 only when all numbers are taken.
+  int kioskNumber = 0;
   bool revoked() const { return !revokedAt.empty(); }
 };
 struct NewDevice {
@@ -115,6 +119,9 @@ struct IncomingSubmission {
   // dashboard's results are always exactly the stored submissions. `week` is weekOf(created_at) (results.h).
   std::string week;
   std::vector<Tally> tallies;
+  // A complaint's ticket (issue #5), made with the submission when it is stored. A ticket code already held
+  // by another submission makes the submission a Conflict; nothing of it is stored.
+  std::optional<Ticket> ticket;
 };
 struct StoredSubmission {
   protocol::Envelope envelope;
@@ -185,6 +192,7 @@ struct User {
   std::string passwordHash;  // libsodium crypto_pwhash_str (argon2id)
   std::string createdAt;
   std::string disabledAt;  // empty unless disabled
+  std::string communityId;  // a handler's community: the only tickets the handler sees and handles
   bool disabled() const { return !disabledAt.empty(); }
 };
 // A signed-in browser. The cookie holds the token; the store only its SHA-256.
@@ -204,6 +212,19 @@ struct AuditEntry {
   std::string target;   // what it was done to (a user, device, form, notice)
   std::string detail;
   std::string address;  // the client's address; empty for the command line
+};
+
+// Which tickets a list shows. Every filter is optional (empty / false: no filter).
+struct TicketQuery {
+  std::vector<std::string> statuses;  // ticketStateName values
+  std::string communityId;            // "-": tickets with no community yet
+  std::string category;
+  std::string deviceId;
+  std::string changedSince;           // updated_at >= this (UTC ISO-8601)
+  std::string dueBefore;              // handling still runs and due_at < this (overdue at `now`)
+  bool flaggedOnly = false;
+  std::string code;                   // one ticket
+  size_t limit = 1000;
 };
 
 // Implementations serialize their own access: one store is shared by every HTTP worker thread.
@@ -292,6 +313,23 @@ class ServerStore {
   virtual void addAudit(const AuditEntry& entry) = 0;
   // Newest first; entries with id below `beforeId` when it is not 0.
   virtual std::vector<AuditEntry> audit(size_t limit, int64_t beforeId = 0) = 0;
+  // False when the user is unknown or the community is not one of the township's (empty clears it).
+  virtual bool setUserCommunity(const std::string& name, const std::string& communityId) = 0;
+
+  // --- Tickets (issue #5) ---
+  virtual std::optional<Ticket> ticket(const std::string& code) = 0;
+  // Newest first (by created_at), at most query.limit.
+  virtual std::vector<Ticket> tickets(const TicketQuery& query) = 0;
+  // The ticket's history, oldest first.
+  virtual std::vector<TicketLogEntry> ticketLog(const std::string& code) = 0;
+  // Writes the changed ticket and its history line in one transaction, only if nobody changed the ticket
+  // since it was read (its updated_at is still `readAt`): two staff acting at once cannot overwrite each
+  // other. False (and nothing written) otherwise.
+  virtual bool updateTicket(const Ticket& ticket, const std::string& readAt, const TicketLogEntry& entry) = 0;
+  // The history line a kiosk's follow-up rating with this id made, if any.
+  virtual std::optional<TicketLogEntry> ticketLogByRef(const std::string& ref) = 0;
+  // Every history line of every ticket with `action`, oldest first (follow-up ratings, reopenings: numbers).
+  virtual std::vector<TicketLogEntry> ticketLogByAction(const std::string& action) = 0;
 };
 
 // SQLite backend: <path> in WAL mode, migrated by user_version, demo sites seeded on creation. Throws
