@@ -79,7 +79,7 @@ void fillTo(server::ServerStore& store, const server::StoredForm& form, const se
       e.sealed = sealed + e.id;
       const core::Json answers = server::demoAnswers(*loaded.form, rng, {0.7, site.communityId});
       server::IncomingSubmission s{e, protocol::sha256Hex(e.id), answers.dump(), "bench-kiosk", site.id, "network",
-                                   protocol::isoUtc(now), server::weekOf(e.createdAt), server::tallyAnswers(loaded, answers)};
+                                   protocol::isoUtc(now), server::weekOf(e.createdAt), server::tallyAnswers(loaded, answers), {}};
       batch.push_back(std::move(s));
     }
     store.ingest(batch, std::nullopt);
@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
     auto loaded = server::formCache().get(form);
     const std::string password = "bench password 1";
     store->addUser({"bench", server::Role::Admin, "", server::hashPassword(password),
-                    protocol::isoUtc(std::chrono::system_clock::now()), ""});
+                    protocol::isoUtc(std::chrono::system_clock::now()), "", ""});
     server::ApiOptions options;
     options.version = "bench";
     server::ApiServer api(*store, protocol::generateKeyPair(), options);

@@ -304,6 +304,7 @@ TEST_CASE("over HTTPS the kiosk checks the server's certificate: trusted with th
   }
   api.stop();
   serving.join();
+}
 
 TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, 已办结 with the reply at the kiosk, 不满意 reopens",
           "[e2e][sync][tickets]") {
