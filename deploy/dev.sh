@@ -49,27 +49,16 @@ cmd_run() {
   "$minyi" form fill "$ROOT/assets/forms/civilized-city.json" \
     --answers "@$ROOT/deploy/demo/civilized-city-answers.json" --locale zh-cn --trace >/dev/null
 
-  # A township server on loopback with its embedded SQLite, made once in build/dev and kept between runs.
-  local dev="$BUILD/dev" port="${MINYI_DEV_PORT:-18080}"
+  # A township server on loopback with its embedded SQLite and demo data, made once in build/dev and kept
+  # between runs: the shipped forms, a kiosk per site, notices, 3,000 realistic submissions, the account admin.
+  local dev="$BUILD/dev" port="${MINYI_DEV_PORT:-18080}" password="minyi-demo-2468"
   mkdir -p "$dev"
-  if [ ! -f "$dev/server.key" ]; then
-    log "first run: the server's key pair, the shipped forms and the demo notices in $dev"
-    "$minyi" keygen --out "$dev" >/dev/null
-    local f
-    for f in "$ROOT"/assets/forms/*.json; do "$minyi" form upload --data "$dev/data" "$f" --activate all >/dev/null; done
-    local tc bc tt bt te be
-    while IFS=$'\t' read -r tc bc tt bt te be; do
-      "$minyi" notice add --data "$dev/data" --title-zh-cn "$tc" --body-zh-cn "$bc" --title-zh-tw "$tt" \
-        --body-zh-tw "$bt" --title-en "$te" --body-en "$be" >/dev/null
-    done < <(/usr/bin/python3 -c '
-import json, sys
-for n in json.load(open(sys.argv[1]))["notices"]:
-    t, b = n["title"], n["body"]
-    print("\t".join([t["zh-cn"], b["zh-cn"], t.get("zh-tw", ""), b.get("zh-tw", ""), t.get("en", ""), b.get("en", "")]))
-' "$ROOT/deploy/demo/notices.json")
+  if [ ! -f "$dev/data/server.key" ]; then
+    log "first run: demo data for the township server in $dev/data"
+    echo "$password" | "$minyi" demo --data "$dev/data" --admin-password-stdin --submissions 3000 | grep -v '^demo login' || true
   fi
   printf '[server]\nlisten = "127.0.0.1"\nport = %s\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n' \
-    "$port" "$dev/data" "$dev/server.key" >"$dev/server.toml"
+    "$port" "$dev/data" "$dev/data/server.key" >"$dev/server.toml"
   log "starting minyi-server on http://127.0.0.1:$port"
   "$server" --config "$dev/server.toml" >"$dev/server.out" 2>"$dev/server.log" &
   local server_pid=$!
@@ -86,15 +75,16 @@ for n in json.load(open(sys.argv[1]))["notices"]:
   mkdir -p "$dev/kiosk" "$dev/usb"
   local pin_hash
   pin_hash="$(echo 2468 | "$minyi" pin-hash)"
-  printf '[site]\nid = "donghu-dqfwzx"\nname = "东湖社区党群服务中心"\nkiosk_number = 1\n[storage]\ndatabase = "kiosk.db"\n[kiosk]\nforms_folder = "%s"\n[admin]\npin_hash = "%s"\n[server]\nurl = "http://127.0.0.1:%s"\npublic_key = "%s"\n' \
-    "$ROOT/assets/forms" "$pin_hash" "$port" "$(cat "$dev/server.pub")" >"$dev/kiosk/kiosk.toml"
+  printf '[site]\nid = "donghu-dqfwzx"\nname = "东湖社区党群服务中心"\n[storage]\ndatabase = "kiosk.db"\n[kiosk]\nforms_folder = "%s"\n[admin]\npin_hash = "%s"\n[server]\nurl = "http://127.0.0.1:%s"\npublic_key = "%s"\n' \
+    "$ROOT/assets/forms" "$pin_hash" "$port" "$(cat "$dev/data/server.pub")" >"$dev/kiosk/kiosk.toml"
   if [ ! -f "$dev/kiosk/enrolled" ]; then
     local code
     code="$("$minyi" device add --data "$dev/data" --site donghu-dqfwzx --name "dev kiosk" | sed -n 's/.*enrollment code: //p')"
     log "enrolling the local kiosk with the one-time code $code"
     SDL_VIDEODRIVER=dummy "$kiosk" --config "$dev/kiosk/kiosk.toml" --enroll "$code" && touch "$dev/kiosk/enrolled"
   fi
-  log "township server: http://127.0.0.1:$port/api/v1/health   kiosk admin panel: five taps top-left, PIN 2468"
+  log "staff dashboard: http://127.0.0.1:$port/staff/  (demo login: admin / $password)"
+  log "kiosk admin panel: five taps on the top-left corner, PIN 2468"
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     log "opening the kiosk in a 1280x720 window (close the window to stop the kiosk and the server)"
     "$kiosk" --config "$dev/kiosk/kiosk.toml" --windowed 1280x720 --export-dir "$dev/usb"

@@ -419,6 +419,19 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         closeKeyboard();
         runLookup();
         break;
+      case Command::Kind::RateTicket: {
+        if (screen_ != Screen::Lookup || !lookup_.canRate || !store_) break;
+        const auto code = protocol::checkTicketCode(lookup_.code).code;
+        auto saved = store_->commitRating(code, c.text);
+        if (!saved.ok()) {
+          pause(saved.error().message);
+          break;
+        }
+        runLookup();
+        lookup_.thanks = strings_.get(locale_, "lookup.rateThanks");
+        if (uploader_) uploader_->wake();
+        break;
+      }
       case Command::Kind::NextNotice:
         if (!notices_.empty()) noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
         nextNoticeAt_ = now + kNoticeTime;

@@ -1,5 +1,6 @@
 // The kiosk's side of sync: the sealing key, the uploader's news, forms and notices from the server, enrollment.
 #include <algorithm>
+#include <ctime>
 
 #include "kiosk_app.h"
 #include "minyi/core/form_loader.h"
@@ -182,7 +183,17 @@ void KioskApp::runLookup() {
   }
   lookup_.result = R::Found;
   lookup_.code = protocol::groupCode(t->code);
-  auto when = [](const std::string& iso) { return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC" : iso; };
+  // Server times are UTC; residents read the kiosk's own clock time.
+  auto when = [](const std::string& iso) -> std::string {
+    std::tm tm{};
+    if (iso.size() < 16 || !strptime(iso.substr(0, 16).c_str(), "%Y-%m-%dT%H:%M", &tm)) return iso;
+    const time_t t = timegm(&tm);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
+    return buf;
+  };
   auto row = [&](const char* key, std::string value) {
     if (!value.empty()) lookup_.rows.emplace_back(strings_.get(locale_, key), std::move(value));
   };
@@ -200,6 +211,19 @@ void KioskApp::runLookup() {
                                    strings_.get(locale_, ("ticket.status." + e["status"].get<std::string>()).c_str()));
   lookup_.note = t->updatedAt.empty() ? strings_.get(locale_, "lookup.notYet")
                                       : strings_.get(locale_, "lookup.updated", {when(t->updatedAt)});
+  // 回访: a resolved ticket asks for a rating, once; a rating given here shows what became of it.
+  std::optional<store::KioskStore::Rating> rated;
+  if (auto r = store_->ratingOf(t->code); r.ok()) rated = r.value();
+  if (rated) {
+    const std::string word = strings_.get(locale_, ("rating." + rated->rating).c_str());
+    std::string shown = rated->state == "pending" ? strings_.get(locale_, "lookup.ratedPending", {word})
+                        : rated->outcome.rfind("rejected", 0) == 0
+                            ? strings_.get(locale_, "lookup.ratedRejected", {word, rated->outcome.substr(std::min<size_t>(10, rated->outcome.size()))})
+                            : strings_.get(locale_, "lookup.ratedDone", {word});
+    lookup_.rows.emplace_back(strings_.get(locale_, "lookup.rated"), shown);
+  } else {
+    lookup_.canRate = t->status == "resolved";
+  }
   if (uploader_) uploader_->syncNow();  // fresher news for the next look, when the network is up
 }
 

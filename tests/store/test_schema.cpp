@@ -14,7 +14,7 @@ TEST_CASE("a new database gets the whole schema, WAL mode and the Minyi applicat
   CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
   CHECK(rawQuery(path, "PRAGMA application_id") == std::to_string(0x4D6E5969));
   CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
-  for (const char* table : {"forms", "submissions", "settings", "audit_log", "notices", "tickets"})
+  for (const char* table : {"forms", "submissions", "settings", "audit_log", "notices", "tickets", "ratings"})
     CHECK(rawQuery(path, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table +
                              "'") == "1");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
@@ -93,6 +93,7 @@ TEST_CASE("a version-1 database (before notices) is migrated and keeps its outbo
   // Take the file back to what the first shipped kiosk made.
   REQUIRE(rawQuery(path, "DROP TABLE notices") == "");
   REQUIRE(rawQuery(path, "DROP TABLE tickets") == "");
+  REQUIRE(rawQuery(path, "DROP TABLE ratings") == "");
   REQUIRE(rawQuery(path, "PRAGMA user_version = 1") == "");
   auto s = openStore(path);
   CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));

@@ -432,3 +432,35 @@ TEST_CASE("a complaint goes up with its ticket, and the ticket's handling comes 
   CHECK_THAT(t->timeline, Catch::Contains("2026-11-28T09:00:00Z"));
   CHECK(*k.store->setting(keys::kTicketsSince).value() == "2026-11-28T09:05:00Z");
 }
+
+TEST_CASE("回访 ratings given at the kiosk go up ten at a time, and each is settled with the server's answer") {
+  Kiosk k;
+  std::vector<std::string> codes;
+  for (uint32_t serial = 1; serial <= 12; ++serial) {
+    codes.push_back(p::checkTicketCode(p::makeTicketCode(4, serial)).code);
+    REQUIRE(k.store->commitRating(codes.back(), serial % 2 ? "satisfied" : "unsatisfied").ok());
+  }
+  int limited = 1;  // the first request meets the per-kiosk limit
+  std::vector<size_t> sizes;
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    if (r.url.find("/tickets/ratings") == std::string::npos) return storeAll(r);
+    if (limited-- > 0) return json(429, p::toJson(p::ApiError{"rate_limited", "too many ratings from this kiosk"}));
+    auto batch = p::parseRatingsBatch(r.body, nullptr);
+    REQUIRE(batch);
+    sizes.push_back(batch->ratings.size());
+    p::BatchReply reply;
+    for (const auto& x : batch->ratings)
+      reply.results.push_back({x.id, x.code == codes[0] ? p::Outcome::Rejected : p::Outcome::Stored,
+                               x.code == codes[0] ? "already_rated" : ""});
+    return json(200, p::toJson(reply));
+  });
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK_FALSE(up.runOnce(false));  // 429: kept for later
+  CHECK(up.status().problem == "server_error");
+  CHECK(k.store->pendingRatings(100).value().size() == 12);
+  CHECK(up.runOnce(false));
+  CHECK(sizes == std::vector<size_t>{10, 2});
+  CHECK(k.store->pendingRatings(100).value().empty());
+  CHECK(k.store->ratingOf(codes[0]).value()->outcome == "rejected: already_rated");
+  CHECK(k.store->ratingOf(codes[1]).value()->outcome == "stored");
+}

@@ -425,6 +425,17 @@ TEST_CASE("查询进度: a typo is told apart from an unknown code, and a known 
   CHECK(l->rows[0].second == "已办结");
   CHECK(std::any_of(l->rows.begin(), l->rows.end(), [](const auto& r) { return r.second == "车辆已挪走，已设禁停标志。"; }));
   CHECK(l->timeline.size() == 2);
+  // 回访: a resolved ticket asks how it went; the rating is kept for the uploader, and asked only once.
+  REQUIRE(l->canRate);
+  k.tap("不满意");
+  l = k.app.view(1920, 1080).lookup;
+  CHECK_FALSE(l->canRate);
+  CHECK(l->thanks == "谢谢您的评价！选择“不满意”的，工作人员会重新办理。");
+  CHECK(std::any_of(l->rows.begin(), l->rows.end(), [](const auto& r) { return r.second == "不满意（正在上传）"; }));
+  auto ratings = k.store->pendingRatings(10).value();
+  REQUIRE(ratings.size() == 1);
+  CHECK(ratings[0].code == bare);
+  CHECK(ratings[0].rating == "unsatisfied");
   // Leaving (or walking away) wipes the code: the next resident sees nothing of it.
   k.tap("返回首页");
   CHECK(k.app.view(1920, 1080).lookup->typed.empty());

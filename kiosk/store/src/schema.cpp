@@ -87,6 +87,18 @@ CREATE TABLE tickets (
   updated_at TEXT                        -- when the server's news last reached the kiosk
 ) STRICT;
 )sql",
+    // 4: follow-up ratings (回访) given at this kiosk, kept until the server answered them.
+    R"sql(
+CREATE TABLE ratings (
+  id TEXT PRIMARY KEY NOT NULL,          -- UUIDv4: a resend is harmless
+  code TEXT NOT NULL,                    -- the ticket's code (made at any kiosk), ungrouped
+  rating TEXT NOT NULL CHECK (rating IN ('satisfied', 'basic', 'unsatisfied')),
+  at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
+  outcome TEXT                           -- stored, duplicate, or rejected: <reason>
+) STRICT;
+CREATE INDEX ratings_by_code ON ratings (code);
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -550,6 +550,65 @@ Result<int> KioskStore::updateTickets(const std::vector<TicketNews>& news) {
   return changed;
 }
 
+Result<std::string> KioskStore::commitRating(const std::string& code, const std::string& rating) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (rating != "satisfied" && rating != "basic" && rating != "unsatisfied") return invalid("unknown rating " + rating);
+  if (code.size() != 10) return invalid("a rating needs a ticket code");
+  const std::string id = newSubmissionId(), doing = "saving a rating of ticket " + code;
+  auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
+    Statement st(impl_->db, "INSERT INTO ratings (id, code, rating, at) VALUES (?, ?, ?, ?)");
+    st.bind(1, id).bind(2, code).bind(3, rating).bind(4, impl_->nowText());
+    const int rc = st.step();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return id;
+}
+
+namespace {
+KioskStore::Rating readRating(const Statement& st) {
+  return KioskStore::Rating{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)};
+}
+}  // namespace
+
+Result<std::vector<KioskStore::Rating>> KioskStore::pendingRatings(int limit) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT id, code, rating, at, state, COALESCE(outcome, '') FROM ratings "
+                          "WHERE state = 'pending' ORDER BY rowid LIMIT ?");
+  st.bind(1, int64_t{std::max(0, limit)});
+  std::vector<Rating> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(readRating(st));
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading the ratings");
+  return out;
+}
+
+Result<std::optional<KioskStore::Rating>> KioskStore::ratingOf(const std::string& code) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT id, code, rating, at, state, COALESCE(outcome, '') FROM ratings "
+                          "WHERE code = ? ORDER BY rowid DESC LIMIT 1");
+  st.bind(1, code);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<Rating>(readRating(st));
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading the ratings");
+  return std::optional<Rating>();
+}
+
+Status KioskStore::settleRating(const std::string& id, const std::string& outcome) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const std::string doing = "settling a rating";
+  auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
+    Statement st(impl_->db, "UPDATE ratings SET state = 'done', outcome = ? WHERE id = ?");
+    st.bind(1, outcome).bind(2, id);
+    const int rc = st.step();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return Done{};
+}
+
 Result<std::string> KioskStore::ticketsUpdatedAt() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   Statement st(impl_->db, "SELECT value FROM settings WHERE key = 'tickets.updated_at'");

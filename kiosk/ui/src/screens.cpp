@@ -1013,24 +1013,46 @@ void lookupScreen(Frame& f) {
   const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
   ImGui::BeginChild("lookup", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
-  text(f, f.fonts.question, f.s("lookup.prompt"), colour::kText, width);
+  using R = ui::LookupView::Result;
+  // Once a ticket is found the field itself shows the code; the page's height goes to the answer.
+  if (l.result != R::Found) text(f, f.fonts.question, f.s("lookup.prompt"), colour::kText, width);
   if (fieldBox(f, "code", f.s("lookup.prompt"), l.typed, f.s("enroll.tap"), l.editing, f.type.target))
     f.emit(Command::Kind::LookupField);
   ImGui::Dummy(ImVec2(1, f.type.gap));
-  using R = ui::LookupView::Result;
   if (l.result == R::Malformed || l.result == R::Mistyped || l.result == R::Unknown) {
     const char* key = l.result == R::Malformed ? "lookup.malformed" : l.result == R::Mistyped ? "lookup.mistyped" : "lookup.unknown";
     text(f, f.fonts.body, f.s(key), l.result == R::Unknown ? colour::kText : colour::kErrorText, width);
   } else if (l.result == R::Found) {
-    text(f, f.fonts.title, l.code, colour::kPrimary, width);
-    for (const auto& [label, value] : l.rows) {
-      text(f, f.fonts.secondary, label, colour::kSecondary, width);
-      text(f, f.fonts.body, value, colour::kText, width);  // a reply comes from the server: body font only
+    // Label and value on one line, labels in a column: the reply and the rating stay in view without scrolling.
+    const float labelW = width * 0.2f;
+    const float x0 = ImGui::GetCursorPosX();
+    auto line = [&](const std::string& label, const std::string& value) {
+      const float y = ImGui::GetCursorPosY();
+      // The label sits on the value's first line: nudged down by the difference of the two fonts' heights.
+      ImGui::SetCursorPos(ImVec2(x0, y + (f.fonts.body->FontSize - f.fonts.secondary->FontSize) * 0.6f));
+      text(f, f.fonts.secondary, label, colour::kSecondary, labelW - f.type.gap);
+      const float afterLabel = ImGui::GetCursorPosY();
+      ImGui::SetCursorPos(ImVec2(x0 + labelW, y));
+      text(f, f.fonts.body, value, colour::kText, width - labelW);  // a reply comes from the server: body font only
+      ImGui::SetCursorPos(ImVec2(x0, std::max(ImGui::GetCursorPosY(), afterLabel)));
+    };
+    for (const auto& [label, value] : l.rows) line(label, value);
+    if (l.canRate) {
+      // 回访: three big choices, the words on them (colour is not the only signal).
+      ImGui::Dummy(ImVec2(1, f.type.gap));
+      text(f, f.fonts.question, f.s("lookup.rateAsk"), colour::kText, width);
+      const float w = (width - 2 * f.type.gap) / 3;
+      int i = 0;
+      for (const char* rating : {"satisfied", "basic", "unsatisfied"}) {
+        if (i++ > 0) ImGui::SameLine(0, f.type.gap);
+        if (tile(f, rating, f.s((std::string("rating.") + rating).c_str()), ImVec2(w, f.type.target * 1.2f), TileStyle::Card,
+                 f.fonts.body))
+          f.emit(Command::Kind::RateTicket, rating);
+      }
     }
-    if (!l.timeline.empty()) {
-      text(f, f.fonts.secondary, f.s("lookup.timeline"), colour::kSecondary, width);
-      for (const std::string& line : l.timeline) text(f, f.fonts.body, line, colour::kText, width);
-    }
+    if (!l.thanks.empty()) text(f, f.fonts.body, l.thanks, colour::kSatisfied, width);
+    ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));
+    for (size_t i = 0; i < l.timeline.size(); ++i) line(i == 0 ? f.s("lookup.timeline") : std::string(" "), l.timeline[i]);
     ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));
     text(f, f.fonts.secondary, l.note, colour::kSecondary, width);
   }

@@ -383,6 +383,42 @@ void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
   finish("", "");
 }
 
+// 回访 ratings given at this kiosk: up to 10 a request (the server limits them per kiosk; 429 = later).
+bool Uploader::sendRatings(const Enrollment& e) {
+  for (;;) {
+    auto pending = store_.pendingRatings(10);
+    if (!pending.ok()) {
+      failed("storage", pending.error().message);
+      return false;
+    }
+    if (pending.value().empty()) return true;
+    p::RatingsBatch batch;
+    std::vector<std::string> ids;
+    for (const auto& r : pending.value()) {
+      batch.ratings.push_back(p::TicketRating{r.id, r.code, r.rating, r.at});
+      ids.push_back(r.id);
+    }
+    HttpRequest req = request(e, "POST", "/tickets/ratings");
+    req.body = p::toJson(batch).dump();
+    const HttpResponse r = transport_->send(req);
+    if (refusedByServer(r)) return false;
+    if (r.status != 200) {
+      failed(r.status == 0 ? "network" : "server_error", "ratings: " + (r.status == 0 ? r.error : serverWords(r)));
+      return false;
+    }
+    std::string why;
+    auto reply = p::parseBatchReply(r.body, ids, &why);
+    if (!reply) {
+      failed("bad_reply", "ratings: " + why);
+      return false;
+    }
+    for (const p::ItemResult& item : reply->results)
+      store_.settleRating(item.id, item.outcome == p::Outcome::Rejected ? "rejected: " + item.reason : p::outcomeName(item.outcome));
+    ticketsChanged_ = true;  // a lookup on screen shows the outcome
+    news();
+  }
+}
+
 bool Uploader::runOnce(bool pollToo) {
   auto e = enrollment();
   if (!e) {
@@ -390,7 +426,7 @@ bool Uploader::runOnce(bool pollToo) {
     status_.state = SyncStatus::State::NotEnrolled;
     return false;
   }
-  const bool drained = drain(*e);
+  const bool drained = drain(*e) && sendRatings(*e);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (status_.state == SyncStatus::State::Stopped) return false;

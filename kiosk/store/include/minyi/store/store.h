@@ -215,6 +215,16 @@ class KioskStore {
   // The server's news replaces what was known of each ticket named; codes this kiosk did not make are
   // ignored. Returns how many tickets changed.
   Result<int> updateTickets(const std::vector<TicketNews>& news);
+  // 回访: a resident's rating of a ticket's handling (satisfied | basic | unsatisfied), durable before the
+  // thanks; returns its id. The uploader sends it and settles it with the server's answer.
+  Result<std::string> commitRating(const std::string& code, const std::string& rating);
+  struct Rating {
+    std::string id, code, rating, at, state, outcome;
+  };
+  Result<std::vector<Rating>> pendingRatings(int limit);
+  // The latest rating given here for a ticket, if any.
+  Result<std::optional<Rating>> ratingOf(const std::string& code);
+  Status settleRating(const std::string& id, const std::string& outcome);
   // When the server's ticket news last arrived (the `since` of the next request); empty: never.
   Result<std::string> ticketsUpdatedAt();
 

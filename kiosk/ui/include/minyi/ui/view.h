@@ -52,6 +52,8 @@ struct LookupView {
   std::vector<std::pair<std::string, std::string>> rows;  // label → value (status, category, dates, reply)
   std::vector<std::string> timeline;  // "2026-11-27 16:00  已受理"
   std::string note;           // when the server's news is from, or that there is none yet
+  bool canRate = false;       // resolved and not yet rated here: 满意 / 基本满意 / 不满意 (回访)
+  std::string thanks;         // after a rating
 };
 
 // The admin panel's enrollment form: server address and the one-time code, typed on the keyboard.
@@ -105,6 +107,7 @@ struct Command {
     EnrollSubmit,
     NextNotice,    // a tap on the notice card shows the next one
     OpenLookup, LookupField, LookupSubmit,  // 查询进度
+    RateTicket,    // text: satisfied | basic | unsatisfied
     Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;

@@ -97,6 +97,7 @@ class Uploader {
   };
   std::optional<Enrollment> enrollment();
   bool drain(const Enrollment& e);
+  bool sendRatings(const Enrollment& e);
   void poll(const Enrollment& e);
   void doEnroll(const std::string& url, const std::string& code);
   HttpRequest request(const Enrollment& e, const std::string& method, const std::string& path);
