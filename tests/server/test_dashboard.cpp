@@ -286,6 +286,7 @@ TEST_CASE("every page is complete, carries a strict CSP and no script") {
     CHECK(res->body.find("<script") == std::string::npos);
     CHECK(res->body.find(" style=") == std::string::npos);
     CHECK(res->body.find("[[") == std::string::npos);  // every string is in the table
+    CHECK(res->body.find("{0}") == std::string::npos);  // and used with its arguments
   }
   auto css = admin.get("/staff/static/style.css");
   REQUIRE(css);
@@ -568,4 +569,18 @@ TEST_CASE("text that looks like SQL is only ever data (prepared statements)") {
   CHECK(page->status == 200);
   CHECK(rawQuery(fx.live.dir.file("data/server.db"), "SELECT count(*) FROM sqlite_schema WHERE name = 'submissions'") == "1");
   CHECK(fx.live.store->users().size() == 3);
+}
+
+TEST_CASE("an unknown dashboard address is an HTML page, an unknown API address stays JSON") {
+  Fixture fx;
+  auto c = fx.live.client();
+  auto page = c.Get("/staff/no-such-page");
+  REQUIRE(page);
+  CHECK(page->status == 404);
+  CHECK_THAT(page->get_header_value("Content-Type"), Contains("text/html"));
+  CHECK_THAT(page->body, Contains("没有这个页面"));
+  auto api = c.Get("/api/v1/no-such-thing");
+  REQUIRE(api);
+  CHECK(api->status == 404);
+  CHECK_THAT(api->body, Contains("\"not_found\""));
 }
