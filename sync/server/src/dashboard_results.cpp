@@ -407,7 +407,10 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   }
   ExportOptions options = exportOptions();
   options.maskPhones = !ctx.isAdmin();
-  const std::string base = c.form->id + "-v" + std::to_string(c.form->version);
+  // The file name goes into a header: only characters that need no quoting there.
+  std::string base = c.form->id + "-v" + std::to_string(c.form->version);
+  for (char& ch : base)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')) ch = '_';
   int64_t n = 0;
   if (!xlsx) {
     std::string csv;
