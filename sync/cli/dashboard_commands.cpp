@@ -120,7 +120,7 @@ int runExport(const std::string& dataDir, const std::string& formId, int version
       for (const server::StoredForm& f : store.forms()) std::cerr << "  " << f.id << " version " << f.version << "\n";
       return int{kBadInput};
     }
-    server::ExportOptions options;
+    server::ExportOptions options = server::exportOptions();
     options.maskPhones = maskPhones;
     int64_t n = 0;
     if (format == "csv") {

@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
       exitCode = 1;
     } else {
       // CSV export of 50,000: against reading the same rows' answers out of SQLite and nothing else.
-      server::ExportOptions exportOptions;
+      server::ExportOptions exportOptions = server::exportOptions();
       std::string csv;
       const double csvTime = median(3, [&] {
         csv.clear();

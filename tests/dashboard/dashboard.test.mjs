@@ -172,6 +172,11 @@ test('submissions, participation, devices and the rest of the admin pages render
     const res = await page.goto(base + p);
     assert.equal(res.status(), 200, p);
     assert.equal(await page.locator('text=[[').count(), 0, `missing strings on ${p}`);
+    assert.ok(!(await page.content()).includes('{0}'), `a string without its argument on ${p}`);
+    const name = p.slice('/staff/'.length).split('?')[0];
+    if (['forms', 'notices', 'users', 'audit'].includes(name)) {
+      await page.screenshot({ path: path.join(shots, `dashboard-${name}.png`), fullPage: true });
+    }
   }
   await page.goto(`${base}/staff/submissions?form=complaint&version=1`);
   await page.screenshot({ path: path.join(shots, 'dashboard-submissions.png') });

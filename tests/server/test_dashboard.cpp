@@ -286,6 +286,7 @@ TEST_CASE("every page is complete, carries a strict CSP and no script") {
     CHECK(res->body.find("<script") == std::string::npos);
     CHECK(res->body.find(" style=") == std::string::npos);
     CHECK(res->body.find("[[") == std::string::npos);  // every string is in the table
+    CHECK(res->body.find("{0}") == std::string::npos);  // and used with its arguments
   }
   auto css = admin.get("/staff/static/style.css");
   REQUIRE(css);
@@ -361,7 +362,7 @@ TEST_CASE("results show the counts, satisfaction rates by site and week, and par
   CHECK_THAT(participation->body, Contains("0.2%"));  // 3 of 1300 at 花园
 }
 
-TEST_CASE("phone numbers are masked for viewers and handlers, shown to admins, exports are logged") {
+TEST_CASE("phone numbers are masked for viewers and handlers, shown to admins, and exports are logged") {
   Fixture fx;
   fx.submit("complaint", {Json{{"category", "hygiene"}, {"community", "donghu"}, {"description", "=1+1 楼道垃圾"},
                                {"anonymous", false}, {"phone", "13812341234"}, {"consent", true}}});
@@ -517,7 +518,7 @@ TEST_CASE("notices page: publish for some sites with an end date, kiosks get it,
   CHECK_THAT(admin.last.body, Contains("截止日期已经过去了"));
 }
 
-TEST_CASE("users page: an admin adds, resets and disables accounts, a disabled account is signed out") {
+TEST_CASE("users page: an admin adds, resets and disables accounts, and a disabled account is signed out") {
   Fixture fx;
   Staff admin(fx.live);
   REQUIRE(admin.login("admin", kPassword) == 303);
@@ -568,4 +569,53 @@ TEST_CASE("text that looks like SQL is only ever data (prepared statements)") {
   CHECK(page->status == 200);
   CHECK(rawQuery(fx.live.dir.file("data/server.db"), "SELECT count(*) FROM sqlite_schema WHERE name = 'submissions'") == "1");
   CHECK(fx.live.store->users().size() == 3);
+}
+
+TEST_CASE("an unknown dashboard address is an HTML page, an unknown API address stays JSON") {
+  Fixture fx;
+  auto c = fx.live.client();
+  auto page = c.Get("/staff/no-such-page");
+  REQUIRE(page);
+  CHECK(page->status == 404);
+  CHECK_THAT(page->get_header_value("Content-Type"), Contains("text/html"));
+  CHECK_THAT(page->body, Contains("没有这个页面"));
+  auto api = c.Get("/api/v1/no-such-thing");
+  REQUIRE(api);
+  CHECK(api->status == 404);
+  CHECK_THAT(api->body, Contains("\"not_found\""));
+}
+
+TEST_CASE("under HTTPS the dashboard's cookies are Secure") {
+  TempDir dir;
+  const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
+                          " -out " + cert + " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  auto store = server::openDataFolder(dir.file("data"));
+  addUser(*store, "admin", server::Role::Admin);
+  server::ApiOptions options;
+  options.tlsCertFile = cert;
+  options.tlsKeyFile = key;
+  server::ApiServer api(*store, protocol::generateKeyPair(), options);
+  const int port = api.bind("127.0.0.1", 0);
+  REQUIRE(port > 0);
+  std::thread serving([&] { api.run(); });
+  httplib::SSLClient tls("127.0.0.1", port);
+  tls.set_ca_cert_path(cert.c_str());
+  tls.enable_server_certificate_verification(true);
+  auto page = tls.Get("/staff/login");
+  std::string loginCookie, token, sessionCookie;
+  if (page) {
+    loginCookie = Staff::setCookie(*page, "minyi_login");
+    token = Staff::csrfIn(page->body);
+    auto res = tls.Post("/staff/login", httplib::Headers{{"Cookie", "minyi_login=" + token}},
+                        httplib::Params{{"csrf", token}, {"user", "admin"}, {"password", kPassword}});
+    if (res) sessionCookie = Staff::setCookie(*res, "minyi_session");
+  }
+  api.stop();
+  serving.join();
+  REQUIRE(page);
+  CHECK_THAT(loginCookie, Contains("; Secure"));
+  CHECK_THAT(sessionCookie, Contains("; Secure"));
+  CHECK_THAT(sessionCookie, Contains("HttpOnly"));
 }

@@ -21,7 +21,7 @@ Run withPassword(const std::string& password, const std::string& args) {
 
 }  // namespace
 
-TEST_CASE("minyi user add, list, passwd and disable, the password comes from standard input only", "[cli]") {
+TEST_CASE("minyi user add, list, passwd and disable, with the password from standard input only", "[cli]") {
   TempDir dir;
   const std::string data = quote(dir.file("data"));
   Run added = withPassword("一二三四五六七八九十", "user add --data " + data + " wang --role admin --display 王主任");

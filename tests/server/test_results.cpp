@@ -171,7 +171,7 @@ TEST_CASE("CSV export: BOM, CRLF, quoting, Chinese labels, neutralised formulas,
   auto reply = server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, a.dump())}, {"", "donghu-dqfwzx", "usb"});
   REQUIRE(reply.results[0].outcome == protocol::Outcome::Stored);
 
-  server::ExportOptions options;
+  server::ExportOptions options = server::exportOptions();
   options.maskPhones = false;
   std::string csv;
   CHECK(server::exportCsv(*store, form, options, csv) == 1);
@@ -231,4 +231,38 @@ TEST_CASE("counts out of step with the stored submissions are counted again from
   const auto results = server::computeResults(loaded(form)->counted, after);
   CHECK(results.submissions == 3);
   CHECK(resultOf(results, "satisfaction").satisfied == 2);
+}
+
+TEST_CASE("answers of composite questions are exported as compact JSON, beside plain ones read directly") {
+  TempDir dir;
+  auto store = server::openDataFolder(dir.file("data"));
+  const auto keys = protocol::generateKeyPair();
+  std::string why;
+  auto text = core::readTextFile(std::string(MINYI_SOURCE_DIR) + "/deploy/demo/showcase/all-question-types.json", &why, 1 << 20);
+  REQUIRE(text);
+  server::StoredForm form{"all-question-types", 1, protocol::formContentHash(*text), "survey", *text, isoIn(std::chrono::seconds(0))};
+  REQUIRE(store->addForm(form) == server::FormAdded::New);
+  const Json plain{{"stars", 4}};
+  const Json composite{{"stars", 5}, {"contact", {{"name", "王阿姨"}, {"phone", "=1+2"}}},
+                       {"family", Json::array({Json{{"relation", "子女"}}})}};
+  server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, plain.dump()), envelopeFor(form, keys.publicKey, composite.dump())},
+                      {"", "jiedao-office", "network"});
+  std::vector<std::vector<std::string>> rows;
+  server::exportRows(*store, form, server::ExportOptions{}, [&](const std::vector<std::string>& cells) { rows.push_back(cells); });
+  REQUIRE(rows.size() == 3);
+  const auto col = [&](const std::string& header) {
+    for (size_t i = 0; i < rows[0].size(); ++i)
+      if (rows[0][i].find(header) != std::string::npos) return i;
+    FAIL("no column " << header);
+    return size_t{0};
+  };
+  // Both were made within a millisecond or two, so find each by its stars.
+  const size_t stars = col("打星");
+  REQUIRE((rows[1][stars] == "4" || rows[2][stars] == "4"));
+  const auto& first = rows[1][stars] == "4" ? rows[1] : rows[2];
+  const auto& second = rows[1][stars] == "4" ? rows[2] : rows[1];
+  CHECK(second[stars] == "5");
+  CHECK(first.size() == rows[0].size());
+  CHECK(second[col("联系方式")] == R"({"name":"王阿姨","phone":"=1+2"})");
+  CHECK_THAT(second[col("家庭成员")], Contains("子女"));
 }

@@ -512,7 +512,7 @@ TEST_CASE("staff accounts, sessions that expire and end with the account, the au
   }
 }
 
-TEST_CASE("notices can be withdrawn, and every notice is listed with its sites, activations are listed", "[contract]") {
+TEST_CASE("notices can be withdrawn, every notice is listed with its sites, and activations are listed", "[contract]") {
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;

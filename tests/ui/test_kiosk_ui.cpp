@@ -134,7 +134,7 @@ TEST_CASE("a burst of quick-rating taps is kept but flagged as misuse", "[ui]") 
 TEST_CASE("storage that cannot keep a submission pauses the kiosk instead of thanking", "[ui][hostile]") {
   // A database capped just above its own size: the first commit finds the disk \"full\".
   minyi::store::OpenOptions tiny;
-  tiny.maxDatabaseBytes = 64 * 1024;
+  tiny.maxDatabaseBytes = 96 * 1024;
   Kiosk k(tiny);
   if (k.app.outOfService()) {
     SUCCEED("already paused at start: " << k.app.outOfServiceReason());

@@ -355,11 +355,7 @@ struct ApiServer::Impl {
       // Staff in a browser get a page, kiosks the protocol's JSON.
       if (Dashboard::owns(req.path)) {
         res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'self'");
-        res.set_content("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" +
-                            std::to_string(res.status) + "</title><link rel=\"stylesheet\" href=\"/staff/static/style.css\">"
-                            "</head><body><main><h1>" + std::to_string(res.status) + "</h1><p><a href=\"/staff/results\">"
-                            "返回</a></p></main></body></html>",
-                        "text/html; charset=utf-8");
+        res.set_content(Dashboard::errorPage(res.status), "text/html; charset=utf-8");
         return;
       }
       fillErrorBody(res);

@@ -12,6 +12,7 @@
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/export.h"
 
 namespace minyi::server {
 
@@ -358,6 +359,26 @@ Dashboard::Dashboard(ServerStore& store, DashboardOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {}
 
 Dashboard::~Dashboard() = default;
+
+ExportOptions exportOptions() {
+  const Strings& s = strings();
+  ExportOptions o;
+  o.words.other = s.get("answer.other");
+  o.words.none = s.get("answer.none");
+  o.words.yes = s.get("answer.yes");
+  o.words.no = s.get("answer.no");
+  o.fixedHeaders.clear();
+  for (const char* key : {"export.id", "export.created", "export.site", "export.device", "export.via", "export.flags"})
+    o.fixedHeaders.push_back(s.get(key));
+  o.viaNetwork = s.get("export.network");
+  o.viaUsb = s.get("export.usb");
+  return o;
+}
+
+std::string Dashboard::errorPage(int status) {
+  const std::string text = strings().get(status == 404 ? "error.notFound" : "error.internal");
+  return barePage(std::to_string(status), "<p>" + esc(text) + "</p><p><a href=\"/staff/results\">" + T("nav.back") + "</a></p>");
+}
 
 bool Dashboard::owns(const std::string& path) { return path == "/" || path == "/staff" || path.rfind("/staff/", 0) == 0; }
 

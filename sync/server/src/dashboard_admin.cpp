@@ -24,14 +24,9 @@ std::string when(const std::string& iso) { return iso.empty() ? "—" : chinaTim
 // "3 分钟前" for a time in the past: how stale a kiosk is matters more than the clock time.
 std::string ago(const std::string& iso) {
   if (iso.empty()) return strings().get("devices.never");
-  const std::string n = nowIso();
-  auto mins = [](const std::string& t) -> int64_t {
-    // Both are our own isoUtc texts; the week arithmetic already knows dates, so count via chinaTime parts.
-    if (t.size() < 16) return 0;
-    const int64_t d = std::stoll(t.substr(0, 4)) * 372 + std::stoll(t.substr(5, 2)) * 31 + std::stoll(t.substr(8, 2));
-    return d * 1440 + std::stoll(t.substr(11, 2)) * 60 + std::stoll(t.substr(14, 2));
-  };
-  const int64_t m = std::max<int64_t>(0, mins(n) - mins(iso));
+  const auto then = epochMinutes(iso), current = epochMinutes(nowIso());
+  if (!then || !current) return chinaTime(iso);
+  const int64_t m = std::max<int64_t>(0, *current - *then);
   if (m < 60) return strings().format("time.minutesAgo", {std::to_string(m)});
   if (m < 48 * 60) return strings().format("time.hoursAgo", {std::to_string(m / 60)});
   return chinaTime(iso);
@@ -64,7 +59,7 @@ void Pages::forms(Context& ctx, const std::string& message, const std::string& k
   std::string body = message.empty() ? "" : band(kind, message);
   body += extra;
   body += "<table class=\"grid\" id=\"forms\"><thead><tr><th>" + T("forms.id") + "</th><th>" + T("forms.title") +
-          "</th><th class=\"num\">" + T("forms.version") + "</th><th>" + T("forms.kind") + "</th><th>" + T("forms.uploaded") +
+          "</th><th class=\"num\">" + T("forms.version") + "</th><th>" + T("forms.kind") + "</th><th>" + T("forms.uploadedAt") +
           "</th><th class=\"num\">" + T("results.submissions") + "</th><th>" + T("forms.activeAt") + "</th><th>" +
           T("forms.activate") + "</th></tr></thead><tbody>";
   const auto options = siteOptions(store, true);

@@ -352,7 +352,14 @@ void Pages::submissions(Context& ctx) {
     q.beforeId = before.substr(bar + 1);
   }
   const auto rows = store.submissionsPage(q);
-  const int64_t total = store.countSubmissions(q.formId, q.formVersion, q.siteId);
+  // The total from the kept counts: a few hundred rows, where counting the submissions reads all of them.
+  TallyQuery totalQuery;
+  totalQuery.formId = q.formId;
+  totalQuery.formVersion = q.formVersion;
+  totalQuery.submissionsOnly = true;
+  totalQuery.siteId = q.siteId;
+  int64_t total = 0;
+  for (const TallyRow& r : store.tallies(totalQuery)) total += r.count;
   const auto columns = answerColumns(*c.loaded->form, "zh-cn", words());
   std::vector<const AnswerColumn*> shown;
   for (const AnswerColumn& col : columns)
@@ -398,10 +405,12 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
     return sendHtml(ctx.res, 404, framePage(ctx, strings().get("nav.results"), "/staff/results",
                                             band("error", strings().get("export.noForm"))));
   }
-  ExportOptions options;
+  ExportOptions options = exportOptions();
   options.maskPhones = !ctx.isAdmin();
-  options.words = words();
-  const std::string base = c.form->id + "-v" + std::to_string(c.form->version);
+  // The file name goes into a header: only characters that need no quoting there.
+  std::string base = c.form->id + "-v" + std::to_string(c.form->version);
+  for (char& ch : base)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')) ch = '_';
   int64_t n = 0;
   if (!xlsx) {
     std::string csv;

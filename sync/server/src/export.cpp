@@ -3,8 +3,10 @@
 
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
@@ -123,8 +125,11 @@ std::vector<AnswerColumn> answerColumns(const core::Form& form, std::string_view
 std::string answerText(const AnswerColumn& column, const Json& answers, bool maskPhones) {
   if (!answers.is_object()) return {};
   auto it = answers.find(column.key);
-  if (it == answers.end()) return {};
-  const Json* v = &*it;
+  return answerTextOf(column, it == answers.end() ? nullptr : &*it, maskPhones);
+}
+
+std::string answerTextOf(const AnswerColumn& column, const Json* v, bool maskPhones) {
+  if (!v) return {};
   if (column.kind == AnswerColumn::Kind::MatrixCell) {
     if (!v->is_object()) return {};
     auto cell = v->find(column.row);
@@ -154,6 +159,119 @@ std::string answerText(const AnswerColumn& column, const Json& answers, bool mas
   return column.phone && maskPhones ? maskPhone(text) : text;
 }
 
+namespace {
+
+// Fills the answer cells of one row straight from the answers text, without building a JSON tree: an export
+// reads every stored submission, and the tree's allocations cost more than the parse. Plain answers (a value,
+// a list of values, a grid's rows of values) are handled here; anything else makes the reader give up, and
+// that row is read through a JSON tree instead.
+class RowReader final : public core::Json::json_sax_t {
+ public:
+  RowReader(const std::vector<AnswerColumn>& columns,
+            const std::unordered_map<std::string, std::vector<size_t>>& columnsOf, bool maskPhones)
+      : columns_(columns), columnsOf_(columnsOf), mask_(maskPhones) {}
+
+  // Reads `text` into cells[first..]; false when the row needs the JSON tree.
+  bool read(const std::string& text, std::vector<std::string>& cells, size_t first) {
+    cells_ = &cells;
+    first_ = first;
+    depth_ = 0;
+    cols_ = nullptr;
+    inArray_ = false;
+    failed_ = false;
+    const bool ok = core::Json::sax_parse(text, this, nlohmann::detail::input_format_t::json, false);
+    return ok && !failed_;
+  }
+
+  bool null() override { return scalar("null", nullptr); }
+  bool boolean(bool v) override { return scalar(v ? "true" : "false", nullptr); }
+  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v), nullptr); }
+  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v), nullptr); }
+  bool number_float(number_float_t v, const string_t&) override { return scalar(valueText(Json(v)), nullptr); }
+  bool string(string_t& v) override { return scalar({}, &v); }
+  bool binary(binary_t&) override { return giveUp(); }
+  bool start_object(std::size_t) override {
+    ++depth_;
+    if (depth_ == 1) return true;
+    // A grid's rows: only under a key that feeds matrix cells.
+    if (depth_ == 2 && cols_ && !inArray_ && !cols_->empty() &&
+        columns_[cols_->front()].kind == AnswerColumn::Kind::MatrixCell)
+      return true;
+    return giveUp();
+  }
+  bool key(string_t& k) override {
+    if (depth_ == 1) {
+      auto found = columnsOf_.find(k);
+      cols_ = found == columnsOf_.end() ? nullptr : &found->second;
+    } else {
+      row_ = k;
+    }
+    return true;
+  }
+  bool end_object() override {
+    if (--depth_ == 1) cols_ = nullptr;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    // A list of choices under a key whose columns have labels; anything else goes to the tree.
+    if (depth_ != 1 || inArray_) return giveUp();
+    if (cols_)
+      for (size_t i : *cols_)
+        if (columns_[i].kind != AnswerColumn::Kind::Value || columns_[i].labels.empty()) return giveUp();
+    inArray_ = true;
+    return true;
+  }
+  bool end_array() override {
+    inArray_ = false;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool giveUp() {
+    failed_ = true;
+    return false;
+  }
+
+  // One scalar: `text` is its JSON text, or `str` the string itself.
+  bool scalar(const std::string& text, const std::string* str) {
+    if (!cols_) return true;  // an answer no column shows (a calculated value, say)
+    for (size_t i : *cols_) {
+      const AnswerColumn& c = columns_[i];
+      if (depth_ == 2 && (c.kind != AnswerColumn::Kind::MatrixCell || c.row != row_)) continue;
+      if (depth_ == 1 && c.kind == AnswerColumn::Kind::MatrixCell) continue;
+      std::string label;
+      if (str) {
+        auto found = c.stringLabels.find(*str);
+        label = found != c.stringLabels.end() ? found->second : *str;
+      } else {
+        auto found = c.labels.find(text);
+        label = found != c.labels.end() ? found->second : text == "null" ? std::string() : text;
+      }
+      std::string& cell = (*cells_)[first_ + i];
+      if (inArray_) {
+        if (!cell.empty()) cell += "、";
+        cell += label;
+      } else {
+        cell = c.phone && mask_ ? maskPhone(label) : std::move(label);
+      }
+    }
+    return true;
+  }
+
+  const std::vector<AnswerColumn>& columns_;
+  const std::unordered_map<std::string, std::vector<size_t>>& columnsOf_;
+  bool mask_;
+  std::vector<std::string>* cells_ = nullptr;
+  size_t first_ = 0;
+  int depth_ = 0;
+  const std::vector<size_t>* cols_ = nullptr;
+  std::string row_;
+  bool inArray_ = false, failed_ = false;
+};
+
+}  // namespace
+
 int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptions& options,
                    const std::function<void(const std::vector<std::string>& cells)>& row) {
   auto loaded = core::loadFormText(form.json, form.id);
@@ -162,6 +280,11 @@ int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptio
   std::map<std::string, std::string> siteNames;
   for (const Site& s : store.sites()) siteNames[s.id] = s.name;
 
+  // Which columns read each answers key (a matrix feeds one column per row).
+  std::unordered_map<std::string, std::vector<size_t>> columnsOf;
+  for (size_t i = 0; i < columns.size(); ++i) columnsOf[columns[i].key].push_back(i);
+  std::vector<const Json*> values(columns.size(), nullptr);
+  RowReader reader(columns, columnsOf, options.maskPhones);
   std::vector<std::string> cells = options.fixedHeaders;
   for (const AnswerColumn& c : columns) cells.push_back(c.header);
   row(cells);
@@ -173,14 +296,29 @@ int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptio
     auto site = siteNames.find(s.siteId);
     cells.push_back(site == siteNames.end() ? s.siteId : site->second);
     cells.push_back(s.deviceId);
-    cells.push_back(s.via == "usb" ? "U盘导入" : "网络");
+    cells.push_back(s.via == "usb" ? options.viaUsb : options.viaNetwork);
     std::string flags;
     for (const std::string& f : s.flags) flags += (flags.empty() ? "" : " ") + f;
     cells.push_back(flags);
+    const size_t first = cells.size();
+    cells.resize(first + columns.size());
+    if (reader.read(s.answersJson, cells, first)) {
+      row(cells);
+      ++n;
+      return;
+    }
     // Checked when they arrived (a JSON object of at most 1 MB, 32 levels deep): parsed here without the
     // checks again, which would cost more than the parse.
     const Json answers = Json::parse(s.answersJson, nullptr, false);
-    for (const AnswerColumn& c : columns) cells.push_back(answerText(c, answers, options.maskPhones));
+    std::fill(values.begin(), values.end(), nullptr);
+    if (answers.is_object()) {
+      for (auto it = answers.begin(); it != answers.end(); ++it) {
+        auto found = columnsOf.find(it.key());
+        if (found != columnsOf.end())
+          for (size_t i : found->second) values[i] = &it.value();
+      }
+    }
+    for (size_t i = 0; i < columns.size(); ++i) cells[first + i] = answerTextOf(columns[i], values[i], options.maskPhones);
     row(cells);
     ++n;
   });

@@ -96,6 +96,12 @@ std::string formText(const core::LocString& s, std::string_view locale, const st
 
 std::string weekOf(std::string_view isoUtc) { return weekBefore(isoUtc, 0); }
 
+std::optional<int64_t> epochMinutes(std::string_view isoUtc) {
+  auto m = chinaMinutes(isoUtc);
+  if (!m) return std::nullopt;
+  return *m - 8 * 60;
+}
+
 std::string weekBefore(std::string_view isoUtc, int weeks) {
   auto minutes = chinaMinutes(isoUtc);
   if (!minutes) return {};

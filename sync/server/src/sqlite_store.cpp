@@ -167,7 +167,8 @@ CREATE TABLE audit_log (
 
 -- How many stored submissions gave each answer, per site and week (Monday, China time). Kept in the ingest
 -- transaction, so a results page adds up a few thousand rows instead of reading a million answers.
--- question '' counts the submissions themselves.
+-- question '' counts the submissions themselves. Keyed site and week before question: the answers of one
+-- submission then sit side by side on one or two pages, which is what each commit has to write.
 CREATE TABLE answer_tallies (
   form_id TEXT NOT NULL,
   form_version INTEGER NOT NULL,
@@ -176,7 +177,7 @@ CREATE TABLE answer_tallies (
   site_id TEXT NOT NULL,
   week TEXT NOT NULL,
   n INTEGER NOT NULL CHECK (n >= 0),
-  PRIMARY KEY (form_id, form_version, question, value, site_id, week)
+  PRIMARY KEY (form_id, form_version, site_id, week, question, value)
 ) STRICT, WITHOUT ROWID;
 
 ALTER TABLE notices ADD COLUMN withdrawn_at TEXT;

@@ -35,6 +35,8 @@ class Dashboard {
   void mount(httplib::Server& http);
   // True for paths the dashboard answers; its error pages are HTML, the API's JSON.
   static bool owns(const std::string& path);
+  // The page for a status httplib produced itself (an unknown /staff/ address, a body too large).
+  static std::string errorPage(int status);
 
  private:
   struct Impl;

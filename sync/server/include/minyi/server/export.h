@@ -39,13 +39,19 @@ struct AnswerColumn {
 std::vector<AnswerColumn> answerColumns(const core::Form& form, std::string_view locale, const ResultWords& words);
 // The answer in words: choice texts for choices (several joined by 、), the yes/no labels, the text as typed.
 std::string answerText(const AnswerColumn& column, const core::Json& answers, bool maskPhones);
+// The same from the value under the column's key (null when the resident gave none): an export finds each
+// row's values with one pass over its keys instead of one search per column.
+std::string answerTextOf(const AnswerColumn& column, const core::Json* value, bool maskPhones);
 
+// What an export looks like; exportOptions() fills the words from the dashboard's string table.
 struct ExportOptions {
   bool maskPhones = true;
   std::string locale = "zh-cn";
   ResultWords words;
-  std::vector<std::string> fixedHeaders = {"编号", "提交时间（北京时间）", "站点", "终端", "方式", "标记"};
+  std::vector<std::string> fixedHeaders = {"id", "created (UTC+8)", "site", "device", "via", "flags"};
+  std::string viaNetwork = "network", viaUsb = "usb";
 };
+ExportOptions exportOptions();
 
 // Streams the table (header first) of every stored submission of the form version, oldest first; returns the
 // number of submissions. Cells come as they should be shown; the writers neutralise them.

@@ -19,6 +19,8 @@ namespace minyi::server {
 std::string weekOf(std::string_view isoUtc);
 // The Monday `weeks` weeks before the week of `isoUtc` (0: that week).
 std::string weekBefore(std::string_view isoUtc, int weeks);
+// Whole minutes since 1970 of an ISO-8601 UTC time; nullopt for other text.
+std::optional<int64_t> epochMinutes(std::string_view isoUtc);
 // "2026-11-27T08:00:00.123Z" → "2026-11-27 16:00" in China Standard Time, for people.
 std::string chinaTime(std::string_view isoUtc);
 
