@@ -308,10 +308,11 @@ void KioskApp::refreshAdminInfo() {
     store_->setSetting("device_id", id);
     device = store_->setting("device_id");
   }
-  const std::string serverDevice = store_->setting(sync::keys::kDeviceId).ok() && store_->setting(sync::keys::kDeviceId).value()
-                                       ? *store_->setting(sync::keys::kDeviceId).value()
-                                       : std::string();
-  row("admin.device", !serverDevice.empty() ? serverDevice : device.ok() && device.value() ? *device.value() : "?");
+  // Once enrolled, the server's name for this kiosk is the one staff see on the dashboard.
+  const auto serverDevice = store_->setting(sync::keys::kDeviceId);
+  row("admin.device", serverDevice.ok() && serverDevice.value() ? *serverDevice.value()
+                      : device.ok() && device.value()           ? *device.value()
+                                                                : "?");
   if (auto use = store_->storageUse(); use.ok())
     row("admin.storage", strings_.get(locale_, "admin.storageValue",
                                       {mb(use.value().databaseBytes + use.value().walBytes), mb(use.value().freeBytes)}));

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "minyi/protocol/crypto.h"
 #include "store_impl.h"
 
 namespace minyi::store {
@@ -30,13 +31,6 @@ std::string hex(const unsigned char* bytes, size_t n) {
   return s;
 }
 
-std::string base64(const std::string& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 // 20240501T080000Z: sorts by time and is a legal file name on the FAT file systems of USB sticks.
 std::string compactUtc(std::chrono::system_clock::time_point t) {
@@ -170,8 +164,8 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
         start = end + 1;
       }
       line["flags"] = std::move(flags);
-      line["payload"] = base64(q.blob(6));
-      if (!q.isNull(12)) line["ticket"] = nlohmann::ordered_json{{"code", q.text(12)}, {"key", base64(q.blob(13))}};
+      line["payload"] = protocol::base64Encode(q.blob(6));
+      if (!q.isNull(12)) line["ticket"] = nlohmann::ordered_json{{"code", q.text(12)}, {"key", protocol::base64Encode(q.blob(13))}};
       // Replace rather than throw on bad UTF-8 (a server's error text could carry some).
       buffer += line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       buffer += '\n';

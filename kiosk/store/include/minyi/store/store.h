@@ -271,7 +271,7 @@ class KioskStore {
 
 // A fresh random UUIDv4 (libsodium randombytes), lower-case text: the id of a submission.
 std::string newSubmissionId();
-// UTC ISO-8601 with milliseconds: 2024-05-01T08:00:00.123Z.
+// UTC ISO-8601 with milliseconds: 2024-05-01T08:00:00.123Z (protocol::isoUtc: one format on both sides).
 std::string isoUtc(std::chrono::system_clock::time_point t);
 
 }  // namespace minyi::store
