@@ -10,12 +10,19 @@ trap cleanup EXIT
 "$kiosk" --database "$tmp/kiosk.db" >"$tmp/log" 2>&1 &
 pid=$!
 wid=""
-for _ in $(seq 100); do
+# Up to 60 s: with an empty cache folder the first start builds the font atlas, and CI runs this beside
+# other tests on two cores (a 10 s wait once failed there while the kiosk was still starting).
+for _ in $(seq 600); do
   wid="$(xdotool search --onlyvisible --name 'Minyi' 2>/dev/null | tail -n 1 || true)"
   [ -n "$wid" ] && break
+  kill -0 "$pid" 2>/dev/null || { echo "FAIL: the kiosk ended while starting"; cat "$tmp/log"; exit 1; }
   sleep 0.1
 done
-[ -n "$wid" ] || { echo "FAIL: no kiosk window appeared"; cat "$tmp/log"; exit 1; }
+if [ -z "$wid" ]; then
+  echo "FAIL: no kiosk window appeared in 60 s"
+  echo "windows on $DISPLAY:"; xdotool search --name '.' getwindowname %@ 2>&1 || true
+  cat "$tmp/log"; exit 1
+fi
 sleep 1
 # Real key presses (XTEST) to the focused kiosk window, as from a keyboard plugged into the kiosk.
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
