@@ -4,6 +4,7 @@
 #include <imgui_impl_sdl.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -48,6 +49,15 @@ void pressKey(KioskApp& app, const std::string& label, Clock::time_point now) {
         app.apply({ui::Command{ui::Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}}}, now);
         return;
       }
+}
+
+// Taps the candidate with this text on the keyboard's bar, if it is offered.
+void chooseCandidate(KioskApp& app, const std::string& text, Clock::time_point now) {
+  if (!app.keyboard()) return;
+  const auto c = app.keyboard()->candidates();
+  const auto it = std::find(c.begin(), c.end(), text);
+  if (it != c.end())
+    app.apply({ui::Command{ui::Command::Kind::Candidate, std::to_string(it - c.begin()), {}, {}}}, now);
 }
 
 // A finger writing 中 on the handwriting pad (its four strokes, in pad units), for the pictures.
@@ -115,12 +125,15 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           shoot(w, app, dir, std::string("keyboard-") + name + suffix);
           continue;
         }
-        // Pinyin: a word chosen with space, the next one still being composed with its candidate bar.
+        // Pinyin: words chosen from the bar, the next one still being composed with its candidates.
+        const bool tw = std::string(locale) == "zh-tw";
         for (const char* k = "loudaodeng"; *k; ++k) pressKey(app, std::string(1, *k), now);
-        pressKey(app, "kbd.space", now);
-        for (const char* k = "huaile"; *k; ++k) pressKey(app, std::string(1, *k), now);
+        chooseCandidate(app, tw ? "樓道" : "楼道", now);
+        chooseCandidate(app, tw ? "燈" : "灯", now);
+        for (const char* k = "buliang"; *k; ++k) pressKey(app, std::string(1, *k), now);
         shoot(w, app, dir, std::string("keyboard-pinyin") + suffix);
-        // Handwriting: the pinyin word goes in first, then 中 on the pad with its candidates.
+        // Handwriting: 不亮 goes in, then 中 on the pad with its candidates.
+        chooseCandidate(app, "不亮", now);
         pressKey(app, "kbd.mode.handwriting", now);
         writeZhong(app, now);
         shoot(w, app, dir, std::string("keyboard-handwriting") + suffix);

@@ -627,7 +627,8 @@ void candidateBar(Frame& f, const input::Keyboard& kb, const std::vector<std::st
   const float right = x1 - navW - pad;
   size_t shown = 0;
   for (size_t i = kb.pageStart(); i < cands.size(); ++i) {
-    const float w = std::max(f.type.target * 1.1f, ImGui::CalcTextSize(cands[i].c_str()).x + f.type.gap * 2);
+    // Room for the text and the tile's padding on both sides: a phrase never wraps onto two lines.
+    const float w = std::max(f.type.target * 1.1f, ImGui::CalcTextSize(cands[i].c_str()).x + f.type.gap * 3);
     if (x + w > right) break;
     ImGui::SetCursorScreenPos(ImVec2(x, y));
     const std::string id = "cand" + std::to_string(i);
@@ -696,7 +697,9 @@ void writingPad(Frame& f, const input::Keyboard& kb, ImVec2 p, float side) {
   }
 }
 
-// Handwriting candidates: a grid beside the pad (2 rows), best first; no paging, 10 at most.
+// Handwriting candidates: a grid beside the pad (2 rows), best first; no paging, 10 at most. In the body
+// font: the only size whose atlas holds every character a candidate can be (the larger sizes hold the
+// forms' and strings' characters only).
 void candidateGrid(Frame& f, const std::vector<std::string>& cands, float x0, float x1, float y, float rowH) {
   const float pad = f.type.gap * 0.5f;
   const int columns = 5;
@@ -704,7 +707,7 @@ void candidateGrid(Frame& f, const std::vector<std::string>& cands, float x0, fl
   for (size_t i = 0; i < cands.size() && i < 2 * columns; ++i) {
     ImGui::SetCursorScreenPos(ImVec2(x0 + (i % columns) * (w + pad), y + (i / columns) * (rowH + pad)));
     const std::string id = "cand" + std::to_string(i);
-    if (tile(f, id.c_str(), cands[i], ImVec2(w, rowH), i == 0 ? TileStyle::Selected : TileStyle::Key, f.fonts.title))
+    if (tile(f, id.c_str(), cands[i], ImVec2(w, rowH), i == 0 ? TileStyle::Selected : TileStyle::Key, f.fonts.body))
       f.commands.push_back(Command{Command::Kind::Candidate, std::to_string(i), {}, {}});
   }
 }
