@@ -180,3 +180,29 @@ TEST_CASE("the idle reset wipes the text and what was being composed, and the ne
   CHECK(k.app.keyboard()->preedit().empty());
   CHECK(k.app.keyboard()->candidates().empty());
 }
+
+TEST_CASE("fuzzy pinyin switched off in the config, and 繁 candidates when the UI is 繁", "[ui][keyboard][input]") {
+  InputKiosk k;
+  k.app.setInputEngines(&minyi::input::testing::pinyin(), &minyi::input::testing::handwriting(), false);
+  k.tap("我要投诉");
+  k.tap("楼道灯不亮");
+  k.tap("下一步");
+  k.tap("东联社区");
+  k.tap("下一步");
+  k.tap("点这里输入:description");
+  k.keys("zongguo");
+  REQUIRE(!k.app.keyboard()->candidates().empty());
+  CHECK(k.app.keyboard()->candidates().front() != "中国");
+  k.tap("清空");
+  k.tap("完成");
+  // 繁: the same kiosk, fuzzy on again, the keyboard opened after the switch.
+  k.app.setInputEngines(&minyi::input::testing::pinyin(), &minyi::input::testing::handwriting(), true);
+  k.app.setLocale("zh-tw");
+  k.tap("點這裡輸入:description");
+  k.keys("zongguo");
+  REQUIRE(!k.app.keyboard()->candidates().empty());
+  CHECK(k.app.keyboard()->candidates().front() == "中國");
+  k.tap("中國");
+  k.tap("完成");
+  CHECK(k.description() == "中國");
+}
