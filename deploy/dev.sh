@@ -55,10 +55,11 @@ cmd_run() {
   mkdir -p "$dev"
   if [ ! -f "$dev/data/server.key" ]; then
     log "first run: demo data for the township server in $dev/data"
-    echo "$password" | "$minyi" demo --data "$dev/data" --admin-password-stdin --submissions 3000 | grep -v '^demo login' || true
+    echo "$password" | "$minyi" demo --data "$dev/data" --admin-password-stdin --submissions 3000 | grep -v '^demo login' \
+      | tee "$dev/demo.out" || true
   fi
-  printf '[server]\nlisten = "127.0.0.1"\nport = %s\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n' \
-    "$port" "$dev/data" "$dev/data/server.key" >"$dev/server.toml"
+  printf '[server]\nlisten = "127.0.0.1"\nport = %s\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n[tickets]\nholidays = ["%s"]\n' \
+    "$port" "$dev/data" "$dev/data/server.key" "$ROOT/deploy/holidays-2026.toml" >"$dev/server.toml"
   log "starting minyi-server on http://127.0.0.1:$port"
   "$server" --config "$dev/server.toml" >"$dev/server.out" 2>"$dev/server.log" &
   local server_pid=$!
@@ -85,6 +86,9 @@ cmd_run() {
   fi
   log "staff dashboard: http://127.0.0.1:$port/staff/  (demo login: admin / $password)"
   log "kiosk admin panel: five taps on the top-left corner, PIN 2468"
+  local ticket_page
+  ticket_page="$(sed -n 's/^a resident.s ticket page[^:]*: //p' "$dev/demo.out" 2>/dev/null || true)"
+  [ -n "$ticket_page" ] && log "a resident's ticket page, as its QR code opens it: http://127.0.0.1:$port$ticket_page"
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     log "opening the kiosk in a 1280x720 window (close the window to stop the kiosk and the server)"
     "$kiosk" --config "$dev/kiosk/kiosk.toml" --windowed 1280x720 --export-dir "$dev/usb"

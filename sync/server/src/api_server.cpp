@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -97,6 +98,10 @@ struct ApiServer::Impl {
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Dashboard> dashboard;
   std::atomic<bool> running{false}, stopping{false};
+  // The housekeeping thread of run(): wakes every options.housekeepingEvery, or at once when run() ends.
+  std::mutex housekeepingMutex;
+  std::condition_variable housekeepingWake;
+  bool housekeepingStop = false;
 
   // Enrollment attempts per client address: the start of its current window and the attempts in it.
   struct Window {
@@ -112,6 +117,23 @@ struct ApiServer::Impl {
   Impl(ServerStore& s, const protocol::KeyPair& k, ApiOptions o)
       : store(s), keys(k), options(std::move(o)),
         policy(options.tickets ? options.tickets : std::make_shared<const TicketPolicy>()) {}
+
+  // What no request triggers, done at start and then every options.housekeepingEvery until run() ends.
+  void housekeep() {
+    std::unique_lock<std::mutex> lock(housekeepingMutex);
+    while (!housekeepingStop) {
+      lock.unlock();
+      try {
+        if (const int n = closeUnratedTickets(store, *policy, std::chrono::system_clock::now()))
+          std::fprintf(stderr, "minyi-server: closed %d resolved tickets nobody rated\n", n);
+      } catch (const std::exception& e) {
+        // A busy or failing database: said once per round, tried again next round; requests go on.
+        std::fprintf(stderr, "minyi-server: housekeeping: %s\n", e.what());
+      }
+      lock.lock();
+      housekeepingWake.wait_for(lock, options.housekeepingEvery, [this] { return housekeepingStop; });
+    }
+  }
 
   // An authenticated device, and what it said about its outbox.
   struct Caller {
@@ -390,7 +412,18 @@ bool ApiServer::run() {
     impl_->running = false;
     return true;
   }
+  {
+    std::lock_guard<std::mutex> lock(impl_->housekeepingMutex);
+    impl_->housekeepingStop = false;
+  }
+  std::thread housekeeping([this] { impl_->housekeep(); });
   const bool ok = impl_->http->listen_after_bind();
+  {
+    std::lock_guard<std::mutex> lock(impl_->housekeepingMutex);
+    impl_->housekeepingStop = true;
+  }
+  impl_->housekeepingWake.notify_all();
+  housekeeping.join();
   impl_->running = false;
   return ok;
 }

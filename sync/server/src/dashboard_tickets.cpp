@@ -58,6 +58,46 @@ std::vector<std::pair<std::string, std::string>> categoryOptions(ServerStore& st
 
 std::string statusLabel(TicketState s) { return strings().get(std::string("ticket.status.") + ticketStateName(s)); }
 
+// Who did it, in staff's words: a resident, the system, a kiosk, or the account name.
+std::string actorText(const std::string& actor) {
+  if (actor == "resident") return strings().get("tickets.actor.resident");
+  if (actor == "system") return strings().get("tickets.actor.system");
+  if (actor == "usb") return strings().get("tickets.actor.usb");
+  if (actor.rfind("kiosk:", 0) == 0) return strings().format("tickets.actor.kiosk", {actor.substr(6)});
+  return actor;
+}
+
+// A history line's detail in staff's words. The log keeps it terse and stable (applyTicketChange): the site or
+// community id, "reply", "<rating> via <channel>[: note]", or the reason as typed.
+std::string historyDetail(const TicketLogEntry& e, const std::map<std::string, std::string>& communities,
+                          const std::map<std::string, std::string>& sites) {
+  auto nameIn = [](const std::map<std::string, std::string>& names, const std::string& id) {
+    auto it = names.find(id);
+    return it == names.end() ? id : it->second;
+  };
+  if (e.action == "receive") return nameIn(sites, e.detail);
+  if (e.action == "assign") {
+    const size_t slash = e.detail.find(" / ");
+    if (slash == std::string::npos) return nameIn(communities, e.detail);
+    return nameIn(communities, e.detail.substr(0, slash)) + " · " + e.detail.substr(slash + 3);
+  }
+  if (e.action == "resolve")
+    return strings().get(e.detail == "reply" ? "tickets.detail.reply" : "tickets.detail.replyAndText");
+  if (e.action == "close" && e.actor == "system") return strings().get("tickets.detail.autoClose");
+  if (e.action == "rate") {
+    const size_t via = e.detail.find(" via ");
+    if (via == std::string::npos) return e.detail;
+    const std::string rating = e.detail.substr(0, via);
+    std::string channel = e.detail.substr(via + 5), note;
+    if (const size_t colon = channel.find(": "); colon != std::string::npos) {
+      note = channel.substr(colon + 2);
+      channel = channel.substr(0, colon);
+    }
+    return strings().get("rating." + rating) + "（" + strings().get("via." + channel) + "）" + (note.empty() ? "" : "：" + note);
+  }
+  return e.detail;
+}
+
 // The flags beside a ticket: words in a tag, never colour alone.
 std::string flags(const Ticket& t, const std::string& now, const TicketPolicy& policy) {
   std::string html;
@@ -291,10 +331,10 @@ void Pages::ticketDetail(Context& ctx, const std::string& code, const std::strin
           T("audit.actor") + "</th><th>" + T("audit.action") + "</th><th>" + T("tickets.status") + "</th><th>" +
           T("audit.detail") + "</th></tr></thead><tbody>";
   for (const TicketLogEntry& e : store.ticketLog(t->code)) {
-    body += "<tr><td class=\"nowrap\">" + esc(when(e.at)) + "</td><td>" + esc(e.actor) + "</td><td>" +
+    body += "<tr><td class=\"nowrap\">" + esc(when(e.at)) + "</td><td>" + esc(actorText(e.actor)) + "</td><td>" +
             T("tickets.log." + e.action) + "</td><td>" +
             esc(ticketStateFromName(e.status) ? statusLabel(*ticketStateFromName(e.status)) : e.status) + "</td><td class=\"text\">" +
-            esc(e.detail) + "</td></tr>";
+            esc(historyDetail(e, communities, sites)) + "</td></tr>";
   }
   body += "</tbody></table>";
   sendHtml(ctx.res, 200, framePage(ctx, TF("tickets.detailTitle", {protocol::groupCode(t->code)}), "/staff/tickets", body));

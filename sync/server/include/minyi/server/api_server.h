@@ -42,6 +42,9 @@ struct ApiOptions {
   // not a secret the way the QR link's key is (docs/protocol.md, "Follow-up ratings").
   int kioskRatingsPerWindow = 30;
   std::chrono::seconds kioskRatingWindow{60 * 60};
+  // How often run() does the housekeeping that no request triggers: closing resolved tickets nobody rated
+  // (TicketPolicy::closeUnratedAfter). Also once when run() starts.
+  std::chrono::milliseconds housekeepingEvery{10 * 60 * 1000};
 };
 
 class ApiServer {
