@@ -179,6 +179,47 @@ TEST_CASE("GET /tickets: the kiosk's own tickets, then only what changed since t
   CHECK(town.live.client().Get("/api/v1/tickets")->status == 401);
 }
 
+TEST_CASE("GET /tickets/<code>: any kiosk may ask about one code, gets what the public page shows, a limit per kiosk",
+          "[tickets][api]") {
+  server::ApiOptions o = Township::options();
+  o.kioskLookupsPerWindow = 4;
+  Township town(o);
+  const auto t = town.file(town.donghu, 1, answers("hygiene"));
+  town.change(t.code, TicketAction::Assign, "", "donghu");
+  town.change(t.code, TicketAction::Resolve, "已清理，电话13812341234");
+  auto ask = [&](const std::string& code) {
+    return town.live.client().Get("/api/v1/tickets/" + code, {{"Authorization", "Bearer " + town.huayuan.token}});
+  };
+  // Asked at another kiosk than the one that made it, grouped as the receipt shows it.
+  auto res = ask(protocol::groupCode(t.code));
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  std::string why;
+  auto reply = protocol::parseTicketsReply(res->body, &why);
+  REQUIRE(reply);
+  REQUIRE(reply->tickets.size() == 1);
+  CHECK(reply->tickets[0].code == t.code);
+  CHECK(reply->tickets[0].status == "resolved");
+  CHECK(reply->tickets[0].category == "hygiene");
+  CHECK(reply->tickets[0].publicReply == "已清理，电话138****1234");
+  // Never the complaint's words, place, phone, community or handler.
+  for (const char* secret : {"楼道里堆满杂物", "3栋2单元", "13812341234", "donghu", "zhang"})
+    CHECK(res->body.find(secret) == std::string::npos);
+  // Unknown, mistyped and malformed: one answer.
+  std::string typo = t.code;
+  typo[4] = typo[4] == 'A' ? 'B' : 'A';
+  for (const std::string& code : {*protocol::normalizeCrockford(protocol::makeTicketCode(77, 9)), typo, std::string("ratings")}) {
+    auto r = ask(code);
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    CHECK(r->body.find("unknown_ticket") != std::string::npos);
+  }
+  // Four asked: the fifth waits (codes are sequential, so no kiosk walks them), another kiosk still may.
+  CHECK(ask(t.code)->status == 429);
+  CHECK(town.live.client().Get("/api/v1/tickets/" + t.code, {{"Authorization", "Bearer " + town.donghu.token}})->status == 200);
+  CHECK(town.live.client().Get("/api/v1/tickets/" + t.code)->status == 401);
+}
+
 // ---------------------------------------------------------------- kiosk follow-up ratings
 
 TEST_CASE("kiosk ratings: applied once by id, unknown codes and tickets not waiting are rejected, a limit per kiosk",

@@ -14,6 +14,7 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
 #include "minyi/server/server_store.h"
@@ -413,4 +414,80 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   auto store = server::openDataFolder(township.data);
   CHECK(store->ticket(code)->flagged);
   CHECK(store->ticketLog(code).back().actor == "kiosk:kiosk-0");
+}
+
+TEST_CASE("查询进度 of a code made at another kiosk asks the server: found with status and reply, unknown, unreachable",
+          "[e2e][sync][tickets]") {
+  Township township(2);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk filedAt(township.keys.publicKey, url), elsewhere(township.keys.publicKey, url);
+  filedAt.enroll(url, township.codes[0]);
+  elsewhere.enroll(url, township.codes[1]);
+
+  std::string why;
+  const auto answers = core::parseJsonText(
+      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
+  REQUIRE(answers);
+  auto now = Clock::now();
+  REQUIRE(filedAt.app.startForm("complaint", now));
+  REQUIRE(core::fillFromAnswers(*filedAt.app.session(), *answers).outcome == core::NavResult::Completed);
+  filedAt.app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+  const std::string code = *protocol::normalizeCrockford(filedAt.app.view(1920, 1080).receipt->code);
+  filedAt.app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+  for (int i = 0; i < 500 && filedAt.store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(filedAt.store->counts().value().pending == 0);
+  {
+    auto store = server::openDataFolder(township.data);
+    for (auto [a, text] : {std::pair{server::TicketAction::Assign, ""}, {server::TicketAction::Start, ""},
+                           {server::TicketAction::Resolve, "已拆除飞线，并在车棚加装充电桩。"}}) {
+      server::TicketChange c;
+      c.action = a;
+      c.actor = "zhang";
+      c.at = protocol::isoUtc(std::chrono::system_clock::now());
+      c.text = text;
+      c.communityId = "donglian";
+      REQUIRE_FALSE(server::changeTicket(*store, code, c, server::TicketPolicy()));
+    }
+  }
+
+  // The resident types the code at the other kiosk: it is not in that kiosk's store, so the kiosk asks.
+  auto lookUp = [&](const std::string& typed) -> ui::LookupView {
+    KioskApp& app = elsewhere.app;
+    app.apply({ui::Command{ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
+    app.apply({ui::Command{ui::Command::Kind::OpenLookup, {}, {}, {}}}, Clock::now());
+    app.typeText(typed);
+    app.apply({ui::Command{ui::Command::Kind::LookupSubmit, {}, {}, {}}}, Clock::now());
+    CHECK(app.view(1920, 1080).lookup->result == ui::LookupView::Result::Asking);
+    for (int i = 0; i < 1000 && app.view(1920, 1080).lookup->result == ui::LookupView::Result::Asking; ++i) {
+      app.syncNews(Clock::now());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return *app.view(1920, 1080).lookup;
+  };
+  CHECK_FALSE(elsewhere.store->ticket(code).value());
+  ui::LookupView found = lookUp(protocol::groupCode(code));
+  REQUIRE(found.result == ui::LookupView::Result::Found);
+  std::map<std::string, std::string> rows(found.rows.begin(), found.rows.end());
+  CHECK(rows["当前状态"] == "已办结");
+  CHECK(rows["办理答复"] == "已拆除飞线，并在车棚加装充电桩。");
+  CHECK(rows["问题类别"] == "电动车飞线充电");
+  CHECK(found.timeline.size() == 4);
+  CHECK(found.canRate);  // 回访 works for any code (POST /tickets/ratings)
+  CHECK(found.note == "以上是刚刚从镇里的服务器查到的情况。");
+  // Nothing of it is kept at the kiosk that only looked.
+  CHECK_FALSE(elsewhere.store->ticket(code).value());
+  // The complaint's own words never travel with a lookup by code.
+  for (const auto& [label, value] : found.rows) CHECK(value.find("13800138000") == std::string::npos);
+
+  // A well-formed code (right check symbol) that no kiosk made: unknown everywhere.
+  const std::string nobody = protocol::makeTicketCode(4000, 77);
+  ui::LookupView unknown = lookUp(nobody);
+  CHECK(unknown.result == ui::LookupView::Result::Unknown);
+  CHECK_FALSE(unknown.asked.empty());
+
+  // The server down: the kiosk says it cannot ask now, rather than "unknown".
+  server.stop(SIGKILL);
+  ui::LookupView unreachable = lookUp(protocol::groupCode(code));
+  CHECK(unreachable.result == ui::LookupView::Result::Unreachable);
 }

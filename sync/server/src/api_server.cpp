@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "minyi/protocol/codes.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/ingest.h"
 #include "minyi/server/ticket_desk.h"
@@ -111,6 +112,7 @@ struct ApiServer::Impl {
   std::mutex limitMutex;
   std::map<std::string, Window> enrollAttempts;
   std::map<std::string, Window> ratingAttempts;  // per device
+  std::map<std::string, Window> lookupAttempts;  // per device
   std::shared_ptr<const TicketPolicy> policy;
   std::unique_ptr<TicketPage> ticketPage;
 
@@ -247,6 +249,25 @@ struct ApiServer::Impl {
     sendJson(res, 200, protocol::toJson(reply));
   }
 
+  // 查询进度 at a kiosk for a code made elsewhere (docs/protocol.md, "One ticket by its code"): what the public
+  // page shows, never the complaint's words; unknown, mistyped and malformed codes are all the same 404.
+  void ticket(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    store.recordContact(caller->contact());
+    if (!allow(lookupAttempts, caller->device.id, options.kioskLookupsPerWindow, options.kioskLookupWindow))
+      return sendError(res, 429, "rate_limited", "too many ticket lookups from this kiosk; try again later");
+    const protocol::TicketCode checked = protocol::checkTicketCode(req.matches[1].str());
+    std::optional<Ticket> t;
+    if (checked.check == protocol::TicketCode::Check::Ok) t = store.ticket(checked.code);
+    if (!t) return sendError(res, 404, "unknown_ticket", "no ticket has this code");
+    protocol::TicketsReply reply;
+    reply.now = now();
+    reply.tickets.push_back(publicStatus(*t, store.ticketLog(t->code)));
+    reply.tickets.back().category = t->category;
+    sendJson(res, 200, protocol::toJson(reply));
+  }
+
   // 回访 at a kiosk: each rating applied once by its id (docs/protocol.md, "Follow-up ratings").
   void ratings(const httplib::Request& req, httplib::Response& res) {
     auto caller = authenticate(req, res);
@@ -364,6 +385,7 @@ struct ApiServer::Impl {
     http->Get(api + "/notices", guarded(&Impl::notices));
     http->Get(api + "/tickets", guarded(&Impl::tickets));
     http->Post(api + "/tickets/ratings", guarded(&Impl::ratings));
+    http->Get(api + R"(/tickets/([0-9A-Za-z-]{1,32}))", guarded(&Impl::ticket));
     DashboardOptions dashOptions = options.dashboard;
     dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();
     if (!dashOptions.tickets) dashOptions.tickets = policy;
