@@ -514,6 +514,21 @@ TEST_CASE("staff tickets: 督办 lists the overdue, numbers by week with CSV, �
   CHECK_THAT(body, Contains("垃圾已清运，并加派保洁"));
   CHECK(body.find("13812341234") == std::string::npos);
   CHECK(body.find(late.code) == std::string::npos);
+  // In every language of the kiosks: 繁 converted from what staff wrote, English with English categories.
+  CHECK(notices[0].title["zh-cn"] == "三月整改情况公示");
+  CHECK(notices[0].title["zh-tw"] == "三月整改情況公示");
+  const std::string traditional = notices[0].body["zh-tw"].get<std::string>();
+  CHECK_THAT(traditional, Contains("【消防安全隱患】東湖社區：已清理消防通道上的雜物"));
+  CHECK(traditional.find("13812341234") == std::string::npos);
+  const std::string english = notices[0].body["en"].get<std::string>();
+  CHECK_THAT(english, Contains("Fire safety hazard (东湖社区): 已清理消防通道上的杂物"));
+  // The default title is each language's own.
+  auto again = admin.post("/staff/tickets/notice", {{"title", "整改情况公示"}, {"code", fresh.code}});
+  CHECK_THAT(again->body, Contains("整改情况公示已发布"));
+  bool found = false;
+  for (const auto& n : town.live.store->noticesFor("donglian-dqfwzx", isoIn(std::chrono::seconds(5)), 10))
+    if (n.title["en"] == "What we fixed") found = n.title["zh-tw"] == "整改情況公示";
+  CHECK(found);
   // Handlers cannot publish.
   Browser zhang(town.live);
   zhang.login("zhang");

@@ -5,6 +5,7 @@
 
 #include "dashboard_impl.h"
 #include "minyi/core/form.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/ticket.h"
@@ -413,27 +414,38 @@ void Pages::ticketNotice(Context& ctx) {
   if (codes.size() > kNoticeTickets)
     return ticketNoticeForm(ctx, strings().format("tickets.noticeTooMany", {std::to_string(kNoticeTickets)}), "error");
   const auto communities = communityNames(store);
-  std::string text;
-  int n = 0;
+  std::vector<Ticket> fixed;
   for (const std::string& code : codes) {
     auto t = store.ticket(code);
-    // Only what was done, in the staff's public words: category, community, reply. No code, no site, no
-    // resident's text, no phone: a notice hangs in a public room.
     if (!t || (t->status != TicketState::Resolved && t->status != TicketState::Closed))
       return ticketNoticeForm(ctx, strings().get("tickets.noticeNotResolved"), "error");
-    auto c = communities.find(t->communityId);
-    text += std::to_string(++n) + ". " +
-            strings().format("tickets.noticeLine", {categoryText(store, *t, "zh-cn"),
-                                                    c == communities.end() ? strings().get("tickets.township") : c->second,
-                                                    cut(maskPhoneNumbers(t->publicReply), kNoticeReplyChars)}) +
-            "\n";
+    fixed.push_back(*t);
   }
   protocol::Notice notice;
   notice.id = "notice-" + protocol::randomHex(6);
   notice.publishedAt = nowIso();
-  const std::string title = ctx.param("title").empty() ? strings().get("tickets.noticeDefaultTitle") : ctx.param("title");
-  notice.title["zh-cn"] = cut(title, 300);
-  notice.body["zh-cn"] = text;
+  // In the kiosks' three languages. Only what was done, in the staff's public words: category, community,
+  // reply. No code, no site, no resident's text, no phone: a notice hangs in a public room. Staff write in
+  // Simplified; 繁 gets it converted (OpenCC), English the categories in English and the reply as written.
+  const std::string typedTitle = ctx.param("title");
+  const bool customTitle = !typedTitle.empty() && typedTitle != strings().get("tickets.noticeDefaultTitle");
+  for (const char* lang : {"zh-cn", "zh-tw", "en"}) {
+    const Strings& w = publicStrings(lang);
+    const bool traditional = std::string(lang) == "zh-tw";
+    auto local = [&](const std::string& simplified) { return traditional ? core::toTraditional(simplified) : simplified; };
+    std::string text;
+    int n = 0;
+    for (const Ticket& t : fixed) {
+      auto c = communities.find(t.communityId);
+      text += std::to_string(++n) + ". " +
+              w.format("notice.fixes.line", {categoryText(store, t, lang),
+                                             c == communities.end() ? w.get("notice.fixes.township") : local(c->second),
+                                             local(cut(maskPhoneNumbers(t.publicReply), kNoticeReplyChars))}) +
+              "\n";
+    }
+    notice.title[lang] = cut(customTitle ? local(typedTitle) : w.get("notice.fixes.title"), 300);
+    notice.body[lang] = text;
+  }
   std::string why;
   if (!protocol::parseNotice(protocol::toJson(notice), &why))
     return ticketNoticeForm(ctx, strings().format("notices.invalid", {why}), "error");

@@ -1,0 +1,14 @@
+// Simplified → Traditional Chinese for text written in Simplified at run time (staff replies, notices), via OpenCC.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace minyi::core {
+
+// `simplified` in Traditional characters (OpenCC's s2t: characters and phrases, e.g. 发现 → 發現, 头发 → 頭髮).
+// Latin letters, digits and punctuation stay as they are. When OpenCC or its data cannot be opened the text
+// comes back unchanged (a Traditional reader still reads Simplified) and traditionalAvailable() says false.
+std::string toTraditional(std::string_view simplified);
+bool traditionalAvailable();
+
+}  // namespace minyi::core
