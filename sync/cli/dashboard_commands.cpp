@@ -375,13 +375,14 @@ int runDemo(const DemoOptions& o) {
               << "server key pair: " << keyFile << "\n"
               << "tickets: " << ticketKeys.size() << " complaints filed, " << handled << " handled by the demo staff\n";
     // One resolved ticket's public page, as its QR code links it: a way in for trying the resident's side.
+    std::optional<server::Ticket> latest;
     for (const auto& [code, key] : ticketKeys) {
       auto t = store.ticket(code);
-      if (t && t->status == server::TicketState::Resolved) {
-        std::cout << "a resident's ticket page (resolved, waiting for the rating): " << protocol::ticketLink("", code, key) << "\n";
-        break;
-      }
+      if (t && t->status == server::TicketState::Resolved && (!latest || t->resolvedAt > latest->resolvedAt)) latest = t;
     }
+    if (latest)
+      std::cout << "a resident's ticket page (resolved, waiting for the rating): "
+                << protocol::ticketLink("", latest->code, ticketKeys[latest->code]) << "\n";
     if (!store.user("admin")) {
       if (adminPassword.empty()) adminPassword = "demo-" + protocol::groupCode(protocol::randomCrockford(12), 4);
       store.addUser({"admin", server::Role::Admin, "演示管理员", server::hashPassword(adminPassword), now(), "", ""});

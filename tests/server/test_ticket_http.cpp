@@ -286,6 +286,7 @@ TEST_CASE("public page: status, timeline, expected date and reply in three langu
   CHECK_THAT(page->get_header_value("Content-Security-Policy"), Contains("default-src 'none'"));
   CHECK(page->get_header_value("Cache-Control") == "no-store");
   CHECK_THAT(town.publicPage(t.code, t.key, "zh-tw")->body, Contains("環境衛生"));
+  CHECK_THAT(town.publicPage(t.code, t.key, "zh-tw")->body, Contains("東湖社區"));  // staff's words in 繁 too
   CHECK_THAT(town.publicPage(t.code, t.key, "en")->body, Contains("Sanitation"));
   // The key is typed any way a person might (lower case, the code grouped).
   CHECK(town.publicPage(protocol::groupCode(t.code), protocol::groupCode(t.key)) ->status == 200);

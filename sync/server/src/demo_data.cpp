@@ -235,7 +235,8 @@ int demoHandleTickets(ServerStore& store, std::mt19937& rng, const TicketPolicy&
     handle();
     if (t.status == TicketState::Reopened) {  // 不满意: handled again
       step(change(TicketAction::Start, "admin"), hours(static_cast<int>(u(2, 24))));
-      step(change(TicketAction::Resolve, "admin", demoReply(t.category) + "经再次核查，已安排专人跟进。"), hours(static_cast<int>(u(24, 96))));
+      if (step(change(TicketAction::Resolve, "admin", demoReply(t.category) + "经再次核查，已安排专人跟进。"), hours(static_cast<int>(u(24, 96)))))
+        step(change(TicketAction::Close, "system"), hours(24 * 7));  // as minyi-server's housekeeping would
     }
     changed += touched;
   }

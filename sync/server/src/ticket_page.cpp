@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "dashboard_impl.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/ticket.h"
@@ -192,9 +193,11 @@ struct TicketPage::Impl {
   std::string ticketBody(const Ticket& t, const Language& lang, const std::string& key) {
     const dash::Strings& w = dash::publicStrings(lang.code);
     auto status = [&](const std::string& s) { return w.get("ticket.status." + s); };
+    // Staff write in Simplified; a 繁 reader gets their words in Traditional characters (OpenCC).
+    auto local = [&](const std::string& text) { return std::string(lang.code) == "zh-tw" ? core::toTraditional(text) : text; };
     std::string community;
     for (const Community& c : store.communities())
-      if (c.id == t.communityId) community = c.name;
+      if (c.id == t.communityId) community = local(c.name);
     const protocol::TicketStatus seen = publicStatus(t, store.ticketLog(t.code));
     const bool done = t.status == TicketState::Resolved || t.status == TicketState::Closed;
     const char* cls = done ? "status done" : t.status == TicketState::Rejected ? "status stop" : "status";
@@ -208,7 +211,7 @@ struct TicketPage::Impl {
       html += "<dt>" + esc(w.get("public.expected")) + "</dt><dd>" + esc(w.format("public.expectedValue", {dueText(t)})) + "</dd>";
     html += "</dl></section>";
     if (!seen.publicReply.empty())
-      html += "<section><h2>" + esc(w.get("public.reply")) + "</h2><p class=\"text\">" + esc(seen.publicReply) + "</p></section>";
+      html += "<section><h2>" + esc(w.get("public.reply")) + "</h2><p class=\"text\">" + esc(local(seen.publicReply)) + "</p></section>";
     if (done && t.textPublic) {
       // Only what staff allowed, and never the phone number.
       const ComplaintText text = complaintText(store, t);
