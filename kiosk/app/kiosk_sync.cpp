@@ -5,6 +5,7 @@
 #include "kiosk_app.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/ticket.h"
 
@@ -19,12 +20,14 @@ std::string setting(store::KioskStore* s, const char* key) {
   return r.ok() && r.value() ? *r.value() : std::string();
 }
 
-// The text for `locale` from {"zh-cn": ..., "zh-tw": ..., "en": ...}, else Simplified, else any.
+// The text for `locale` from {"zh-cn": ..., "zh-tw": ..., "en": ...}, else Simplified (in Traditional
+// characters for a 繁 reader: the font holds the Traditional counterparts of GB2312), else any.
 std::string localText(const std::string& json, const std::string& locale) {
   auto j = core::parseJsonText(json, nullptr);
   if (!j || !j->is_object()) return {};
   for (const std::string& key : {locale, std::string("zh-cn"), std::string("default")})
-    if (auto it = j->find(key); it != j->end() && it->is_string()) return it->get<std::string>();
+    if (auto it = j->find(key); it != j->end() && it->is_string())
+      return key != locale && locale == "zh-tw" ? core::toTraditional(it->get<std::string>()) : it->get<std::string>();
   for (auto& [k, v] : j->items())
     if (v.is_string()) return v.get<std::string>();
   return {};
@@ -242,7 +245,7 @@ void KioskApp::showTicket(const store::Ticket& t, const std::string& note) {
     if (!value.empty()) lookup_.rows.emplace_back(strings_.get(locale_, key), std::move(value));
   };
   row("lookup.status", strings_.get(locale_, ("ticket.status." + t.status).c_str()));
-  row("lookup.reply", t.publicReply);
+  row("lookup.reply", locale_ == "zh-tw" ? core::toTraditional(t.publicReply) : t.publicReply);  // staff write 简
   lookup_.rateAfterRows = lookup_.rows.size();
   std::string category = t.category;
   for (const LoadedForm& f : forms_)

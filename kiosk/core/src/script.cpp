@@ -1,4 +1,4 @@
-// Simplified → Traditional through OpenCC's s2t, opened once per process and shared under a lock.
+// Simplified → Traditional through OpenCC's s2tw, opened once per process and shared under a lock.
 #include "minyi/core/script.h"
 
 #include <opencc.h>
@@ -12,7 +12,7 @@ namespace {
 struct Converter {
   std::mutex mutex;  // OpenCC's C handle is not documented as safe across threads
   opencc_t handle = reinterpret_cast<opencc_t>(-1);
-  Converter() { handle = opencc_open("s2t.json"); }
+  Converter() { handle = opencc_open("s2tw.json"); }
   ~Converter() {
     if (ok()) opencc_close(handle);
   }
