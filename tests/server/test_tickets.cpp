@@ -75,6 +75,17 @@ Complaint complaint(const server::StoredForm& form, const protocol::PublicKey& t
   return c;
 }
 
+// A change dated `at` straight through the rules and the store (changeTicket never dates a change back).
+void changeAt(server::ServerStore& store, const std::string& code, TicketAction action, const std::string& at,
+              const server::TicketPolicy& policy) {
+  TicketChange c = full(action);
+  c.at = at;
+  auto t = *store.ticket(code);
+  server::TicketLogEntry entry;
+  REQUIRE_FALSE(server::applyTicketChange(t, c, policy, entry));
+  REQUIRE(store.updateTicket(t, store.ticket(code)->updatedAt, entry));
+}
+
 core::Json answers(const std::string& category, const std::string& community = "") {
   core::Json a{{"category", category}, {"description", "楼道里堆满杂物，<b>晚上</b>看不见"}, {"location", "3栋2单元"},
                {"anonymous", false}, {"phone", "13812341234"}, {"consent", true}};
@@ -535,19 +546,9 @@ TEST_CASE("a resolved ticket nobody rated is closed by the system after the poli
       server::TicketPolicy policy;  // 7 days
       const auto now = std::chrono::system_clock::now();
       auto resolveAt = [&](const Complaint& c, std::chrono::hours ago) {
-        TicketChange assign = full(TicketAction::Assign);
-        assign.at = protocol::isoUtc(now - ago - std::chrono::hours(2));
-        TicketChange start = full(TicketAction::Start);
-        start.at = protocol::isoUtc(now - ago - std::chrono::hours(1));
-        TicketChange resolve = full(TicketAction::Resolve);
-        resolve.at = protocol::isoUtc(now - ago);
-        // Dated changes straight through the rules, as changeTicket would not backdate them.
-        for (const TicketChange& ch : {assign, start, resolve}) {
-          auto t = *store->ticket(c.code);
-          server::TicketLogEntry entry;
-          REQUIRE_FALSE(server::applyTicketChange(t, ch, policy, entry));
-          REQUIRE(store->updateTicket(t, store->ticket(c.code)->updatedAt, entry));
-        }
+        changeAt(*store, c.code, TicketAction::Assign, protocol::isoUtc(now - ago - std::chrono::hours(2)), policy);
+        changeAt(*store, c.code, TicketAction::Start, protocol::isoUtc(now - ago - std::chrono::hours(1)), policy);
+        changeAt(*store, c.code, TicketAction::Resolve, protocol::isoUtc(now - ago), policy);
       };
       resolveAt(filed[0], std::chrono::hours(24 * 8));  // 8 days ago, never rated: closed
       resolveAt(filed[1], std::chrono::hours(24 * 6));  // 6 days ago: still waiting for the resident
@@ -594,14 +595,8 @@ TEST_CASE("minyi-server closes resolved tickets nobody rated while it runs, not 
           protocol::Outcome::Stored);
   const server::TicketPolicy policy;
   const auto resolvedAt = std::chrono::system_clock::now() - std::chrono::hours(24 * 8);
-  for (TicketAction a : {TicketAction::Assign, TicketAction::Start, TicketAction::Resolve}) {
-    TicketChange ch = full(a);
-    ch.at = protocol::isoUtc(resolvedAt);
-    auto t = *live.store->ticket(c.code);
-    server::TicketLogEntry entry;
-    REQUIRE_FALSE(server::applyTicketChange(t, ch, policy, entry));
-    REQUIRE(live.store->updateTicket(t, live.store->ticket(c.code)->updatedAt, entry));
-  }
+  for (TicketAction a : {TicketAction::Assign, TicketAction::Start, TicketAction::Resolve})
+    changeAt(*live.store, c.code, a, protocol::isoUtc(resolvedAt), policy);
   for (int i = 0; i < 200 && live.store->ticket(c.code)->status != TicketState::Closed; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   CHECK(live.store->ticket(c.code)->status == TicketState::Closed);

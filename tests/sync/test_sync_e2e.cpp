@@ -62,6 +62,24 @@ struct Township {
       codes.push_back(protocol::groupCode(code));
     }
   }
+
+  // Staff assign a ticket to 东联, start it and resolve it with `reply` (the `minyi` tools and the dashboard
+  // open the same data folder as the running server).
+  void resolve(const std::string& code, const std::string& reply) {
+    auto store = server::openDataFolder(data);
+    for (auto [action, text] : {std::pair{server::TicketAction::Assign, ""}, {server::TicketAction::Start, ""},
+                                {server::TicketAction::Resolve, reply.c_str()}}) {
+      server::TicketChange c;
+      c.action = action;
+      c.actor = "zhang";
+      c.at = protocol::isoUtc(std::chrono::system_clock::now());
+      c.text = text;
+      c.communityId = "donglian";
+      auto problem = server::changeTicket(*store, code, c, server::TicketPolicy());
+      INFO(problem.value_or(""));
+      REQUIRE_FALSE(problem);
+    }
+  }
 };
 
 // One kiosk: the real flow (KioskApp), its own database, its uploader over libcurl.
@@ -101,6 +119,26 @@ struct Kiosk {
     }
     INFO(uploader->status().problem << " " << uploader->status().detail);
     REQUIRE(!uploader->status().deviceId.empty());
+  }
+
+  // A resident files the shipped test complaint (e-bike charging, community 东联) and leaves with the receipt;
+  // returns it once the kiosk has delivered the complaint.
+  ui::TicketReceipt fileComplaint() {
+    std::string why;
+    const auto answers = core::parseJsonText(
+        *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
+    REQUIRE(answers);
+    const auto now = Clock::now();
+    REQUIRE(app.startForm("complaint", now));
+    REQUIRE(core::fillFromAnswers(*app.session(), *answers).outcome == core::NavResult::Completed);
+    app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+    REQUIRE(app.screen() == ui::Screen::ThankYou);
+    REQUIRE(app.view(1920, 1080).receipt);
+    const ui::TicketReceipt receipt = *app.view(1920, 1080).receipt;  // the view points into the screen's state
+    app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+    for (int i = 0; i < 500 && store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(store->counts().value().pending == 0);
+    return receipt;
   }
 
   // A resident's visit: most tap a face; every fifth fills the civilized-city form.
@@ -318,23 +356,10 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   CHECK(*k.store->setting(sync::keys::kKioskNumber).value() == "1");
 
   // A resident files a complaint and leaves with the receipt.
-  std::string why;
-  const auto answers = core::parseJsonText(
-      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
-  REQUIRE(answers);
-  auto now = Clock::now();
-  REQUIRE(k.app.startForm("complaint", now));
-  REQUIRE(core::fillFromAnswers(*k.app.session(), *answers).outcome == core::NavResult::Completed);
-  k.app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
-  REQUIRE(k.app.screen() == ui::Screen::ThankYou);
-  const auto view = k.app.view(1920, 1080);
-  REQUIRE(view.receipt);
-  const std::string code = *protocol::normalizeCrockford(view.receipt->code);
-  const std::string link = view.receipt->link;
+  const ui::TicketReceipt receipt = k.fileComplaint();
+  const std::string code = *protocol::normalizeCrockford(receipt.code);
+  const std::string link = receipt.link;
   CHECK(link.rfind(url + "/t/" + code + "?k=", 0) == 0);
-  k.app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
-  for (int i = 0; i < 500 && k.store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(k.store->counts().value().pending == 0);
 
   // Staff handle it at the server (the `minyi` tools and the dashboard open the same data folder).
   {
@@ -343,21 +368,8 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
     REQUIRE(t);
     CHECK(t->communityId == "donglian");  // the community the resident chose
     CHECK(t->deadline == "24h");          // e-bike charging from windows: a fire hazard
-    auto act = [&](server::TicketAction a, const std::string& text, const std::string& community = "") {
-      server::TicketChange c;
-      c.action = a;
-      c.actor = "zhang";
-      c.at = protocol::isoUtc(std::chrono::system_clock::now());
-      c.text = text;
-      c.communityId = community;
-      auto problem = server::changeTicket(*store, code, c, server::TicketPolicy());
-      INFO(problem.value_or(""));
-      REQUIRE_FALSE(problem);
-    };
-    act(server::TicketAction::Assign, "", "donglian");
-    act(server::TicketAction::Start, "");
-    act(server::TicketAction::Resolve, "已拆除飞线，并在车棚加装充电桩。");
   }
+  township.resolve(code, "已拆除飞线，并在车棚加装充电桩。");
 
   // The kiosk's next sync brings the news; 查询进度 shows it.
   auto lookUp = [&]() -> ui::LookupView {
@@ -403,6 +415,7 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   rate.body = protocol::toJson(protocol::RatingsBatch{{rating}}).dump();
   const auto rated = curl->send(rate);
   REQUIRE(rated.status == 200);
+  std::string why;
   auto reply = protocol::parseBatchReply(rated.body, {rating.id}, &why);
   REQUIRE(reply);
   CHECK(reply->results[0].outcome == protocol::Outcome::Stored);
@@ -425,31 +438,8 @@ TEST_CASE("查询进度 of a code made at another kiosk asks the server: found w
   filedAt.enroll(url, township.codes[0]);
   elsewhere.enroll(url, township.codes[1]);
 
-  std::string why;
-  const auto answers = core::parseJsonText(
-      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
-  REQUIRE(answers);
-  auto now = Clock::now();
-  REQUIRE(filedAt.app.startForm("complaint", now));
-  REQUIRE(core::fillFromAnswers(*filedAt.app.session(), *answers).outcome == core::NavResult::Completed);
-  filedAt.app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
-  const std::string code = *protocol::normalizeCrockford(filedAt.app.view(1920, 1080).receipt->code);
-  filedAt.app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
-  for (int i = 0; i < 500 && filedAt.store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(filedAt.store->counts().value().pending == 0);
-  {
-    auto store = server::openDataFolder(township.data);
-    for (auto [a, text] : {std::pair{server::TicketAction::Assign, ""}, {server::TicketAction::Start, ""},
-                           {server::TicketAction::Resolve, "已拆除飞线，并在车棚加装充电桩。"}}) {
-      server::TicketChange c;
-      c.action = a;
-      c.actor = "zhang";
-      c.at = protocol::isoUtc(std::chrono::system_clock::now());
-      c.text = text;
-      c.communityId = "donglian";
-      REQUIRE_FALSE(server::changeTicket(*store, code, c, server::TicketPolicy()));
-    }
-  }
+  const std::string code = *protocol::normalizeCrockford(filedAt.fileComplaint().code);
+  township.resolve(code, "已拆除飞线，并在车棚加装充电桩。");
 
   // The resident types the code at the other kiosk: it is not in that kiosk's store, so the kiosk asks.
   auto lookUp = [&](const std::string& typed) -> ui::LookupView {
