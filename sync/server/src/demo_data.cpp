@@ -180,7 +180,12 @@ int demoHandleTickets(ServerStore& store, std::mt19937& rng, const TicketPolicy&
   all.limit = 1000000;
   int changed = 0;
   auto u = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
-  for (Ticket t : store.tickets(all)) {
+  // Youngest first: the most recent ticket that reaches 办结 is left waiting for its 回访, so a demo always has
+  // one to show the resident's side with.
+  std::vector<Ticket> tickets = store.tickets(all);
+  std::sort(tickets.begin(), tickets.end(), [](const Ticket& a, const Ticket& b) { return a.createdAt > b.createdAt; });
+  bool oneWaiting = false;
+  for (Ticket t : tickets) {
     if (t.status != TicketState::Received) continue;  // handled already (the demo ran before)
     const auto created = parseIsoUtc(t.createdAt), due = parseIsoUtc(t.dueAt);
     if (!created || !due) continue;
@@ -222,6 +227,10 @@ int demoHandleTickets(ServerStore& store, std::mt19937& rng, const TicketPolicy&
       const double share = u(0, 1) < 0.8 ? u(0.3, 0.95) : u(1.05, 1.6);
       const double left = std::max(1.0, span * share - duration<double, std::ratio<3600>>(at - *created).count());
       if (!step(change(TicketAction::Resolve, "admin", demoReply(t.category)), duration<double, std::ratio<3600>>(left))) return;
+      if (!oneWaiting) {
+        oneWaiting = true;
+        return;
+      }
       if (u(0, 1) < 0.7) {  // most residents answer the 回访
         TicketChange rate = change(TicketAction::Rate, "resident");
         const double r = u(0, 1);
