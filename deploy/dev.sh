@@ -8,8 +8,8 @@ BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
           libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev
           libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
-          libxlsxwriter-dev unzip xvfb xauth xdotool chromium
-          librime-dev rime-data-pinyin-simp libzinnia-dev tegaki-zinnia-simplified-chinese libopencc-dev)
+          libxlsxwriter-dev libopencc-dev libopencc-data unzip xvfb xauth xdotool chromium
+          librime-dev rime-data-pinyin-simp libzinnia-dev tegaki-zinnia-simplified-chinese)
 # The dashboard's browser test (tests/dashboard): Node.js and npm. Asked for by command, not by package: a
 # machine with NodeSource's nodejs has npm inside it, and that package conflicts with Debian's npm.
 NODE_PACKAGES=(nodejs npm)
@@ -56,10 +56,11 @@ cmd_run() {
   mkdir -p "$dev"
   if [ ! -f "$dev/data/server.key" ]; then
     log "first run: demo data for the township server in $dev/data"
-    echo "$password" | "$minyi" demo --data "$dev/data" --admin-password-stdin --submissions 3000 | grep -v '^demo login' || true
+    echo "$password" | "$minyi" demo --data "$dev/data" --admin-password-stdin --submissions 3000 | grep -v '^demo login' \
+      | tee "$dev/demo.out" || true
   fi
-  printf '[server]\nlisten = "127.0.0.1"\nport = %s\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n' \
-    "$port" "$dev/data" "$dev/data/server.key" >"$dev/server.toml"
+  printf '[server]\nlisten = "127.0.0.1"\nport = %s\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n[tickets]\nholidays = ["%s"]\n' \
+    "$port" "$dev/data" "$dev/data/server.key" "$ROOT/deploy/holidays-2026.toml" >"$dev/server.toml"
   log "starting minyi-server on http://127.0.0.1:$port"
   "$server" --config "$dev/server.toml" >"$dev/server.out" 2>"$dev/server.log" &
   local server_pid=$!
@@ -89,6 +90,9 @@ cmd_run() {
   fi
   log "staff dashboard: http://127.0.0.1:$port/staff/  (demo login: admin / $password)"
   log "kiosk admin panel: five taps on the top-left corner, PIN 2468"
+  local ticket_page
+  ticket_page="$(sed -n 's/^a resident.s ticket page[^:]*: //p' "$dev/demo.out" 2>/dev/null || true)"
+  [ -n "$ticket_page" ] && log "a resident's ticket page, as its QR code opens it: http://127.0.0.1:$port$ticket_page"
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     log "opening the kiosk in a 1280x720 window (close the window to stop the kiosk and the server)"
     "$kiosk" --config "$dev/kiosk/kiosk.toml" --windowed 1280x720 --export-dir "$dev/usb"

@@ -161,6 +161,9 @@ class KioskApp {
   ui::LookupView lookup_;      // 查询进度
   void openLookup();
   void runLookup();
+  bool takeLiveLookup();  // the server's answer for a code made at another kiosk, when still wanted
+  void showTicket(const store::Ticket& t, const std::string& note);
+  static std::string localTime(const std::string& iso);
   std::optional<protocol::PublicKey> sealKey() const;  // configured, else from enrollment
   bool enrolled() const;
   // Why submissions cannot be kept right now (storage, no key), in words; empty when they can.

@@ -5,6 +5,7 @@
 #include "kiosk_app.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/ticket.h"
 
@@ -19,12 +20,14 @@ std::string setting(store::KioskStore* s, const char* key) {
   return r.ok() && r.value() ? *r.value() : std::string();
 }
 
-// The text for `locale` from {"zh-cn": ..., "zh-tw": ..., "en": ...}, else Simplified, else any.
+// The text for `locale` from {"zh-cn": ..., "zh-tw": ..., "en": ...}, else Simplified (in Traditional
+// characters for a 繁 reader: the font holds the Traditional counterparts of GB2312), else any.
 std::string localText(const std::string& json, const std::string& locale) {
   auto j = core::parseJsonText(json, nullptr);
   if (!j || !j->is_object()) return {};
   for (const std::string& key : {locale, std::string("zh-cn"), std::string("default")})
-    if (auto it = j->find(key); it != j->end() && it->is_string()) return it->get<std::string>();
+    if (auto it = j->find(key); it != j->end() && it->is_string())
+      return key != locale && locale == "zh-tw" ? core::toTraditional(it->get<std::string>()) : it->get<std::string>();
   for (auto& [k, v] : j->items())
     if (v.is_string()) return v.get<std::string>();
   return {};
@@ -108,6 +111,7 @@ bool KioskApp::syncNews(Clock::time_point now) {
     loadNotices();
     changed = true;
   }
+  if (takeLiveLookup()) changed = true;
   if (uploader_->takeTicketsChanged() && screen_ == Screen::Lookup && lookup_.result == ui::LookupView::Result::Found) {
     runLookup();
     changed = true;
@@ -159,7 +163,8 @@ void KioskApp::openLookup() {
   lookup_.editing = true;
 }
 
-// Reads the typed code: a wrong check symbol is told apart from a code this kiosk never made.
+// Reads the typed code: a wrong check symbol is told apart from a code this kiosk never made. A code made at
+// another kiosk is asked of the server (when this kiosk is enrolled); the answer comes back in syncNews.
 void KioskApp::runLookup() {
   using R = ui::LookupView::Result;
   const std::string typed = lookup_.typed;
@@ -178,53 +183,100 @@ void KioskApp::runLookup() {
   if (store_)
     if (auto found = store_->ticket(checked.code); found.ok()) t = found.value();
   if (!t) {
-    lookup_.result = R::Unknown;
+    if (uploader_ && !setting(store_, sync::keys::kToken).empty()) {
+      lookup_.result = R::Asking;
+      lookup_.asked = checked.code;
+      uploader_->lookUp(checked.code);
+    } else {
+      lookup_.result = R::Unknown;
+    }
     return;
   }
-  lookup_.result = R::Found;
-  lookup_.code = protocol::groupCode(t->code);
-  // Server times are UTC; residents read the kiosk's own clock time.
-  auto when = [](const std::string& iso) -> std::string {
-    std::tm tm{};
-    if (iso.size() < 16 || !strptime(iso.substr(0, 16).c_str(), "%Y-%m-%dT%H:%M", &tm)) return iso;
-    const time_t t = timegm(&tm);
-    std::tm local{};
-    localtime_r(&t, &local);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
-    return buf;
-  };
+  showTicket(*t, t->updatedAt.empty() ? strings_.get(locale_, "lookup.notYet")
+                                      : strings_.get(locale_, "lookup.updated", {localTime(t->updatedAt)}));
+  if (uploader_) uploader_->syncNow();  // fresher news for the next look, when the network is up
+}
+
+// The server's answer about a code made elsewhere, if it is the one the screen still waits for.
+bool KioskApp::takeLiveLookup() {
+  using R = ui::LookupView::Result;
+  auto live = uploader_ ? uploader_->takeLookup() : std::nullopt;
+  if (!live || screen_ != Screen::Lookup || lookup_.result != R::Asking || live->code != lookup_.asked) return false;
+  switch (live->outcome) {
+    case sync::LiveLookup::Outcome::Unknown: lookup_.result = R::Unknown; break;
+    case sync::LiveLookup::Outcome::Unreachable: lookup_.result = R::Unreachable; break;
+    case sync::LiveLookup::Outcome::Found: {
+      // Shown, never kept: the next resident's 查询进度 asks again.
+      store::Ticket t;
+      t.code = live->ticket.code;
+      t.category = live->ticket.category;
+      t.status = live->ticket.status;
+      t.expectedBy = live->ticket.expectedBy;
+      t.publicReply = live->ticket.publicReply;
+      core::Json timeline = core::Json::array();
+      for (const protocol::TicketEvent& e : live->ticket.timeline) timeline.push_back(core::Json{{"status", e.status}, {"at", e.at}});
+      t.timeline = timeline.dump();
+      if (!live->ticket.timeline.empty()) t.createdAt = live->ticket.timeline.front().at;
+      showTicket(t, strings_.get(locale_, "lookup.live"));
+      break;
+    }
+  }
+  return true;
+}
+
+// Server times are UTC; residents read the kiosk's own clock time.
+std::string KioskApp::localTime(const std::string& iso) {
+  std::tm tm{};
+  if (iso.size() < 16 || !strptime(iso.substr(0, 16).c_str(), "%Y-%m-%dT%H:%M", &tm)) return iso;
+  const time_t t = timegm(&tm);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
+  return buf;
+}
+
+// A ticket on the 查询进度 screen, in words: status and reply first (with the 回访 right after them, in view
+// even in 长辈模式), then the rest and the timeline.
+void KioskApp::showTicket(const store::Ticket& t, const std::string& note) {
+  lookup_.result = ui::LookupView::Result::Found;
+  lookup_.code = protocol::groupCode(t.code);
   auto row = [&](const char* key, std::string value) {
     if (!value.empty()) lookup_.rows.emplace_back(strings_.get(locale_, key), std::move(value));
   };
-  row("lookup.status", strings_.get(locale_, ("ticket.status." + t->status).c_str()));
+  row("lookup.status", strings_.get(locale_, ("ticket.status." + t.status).c_str()));
+  row("lookup.reply", locale_ == "zh-tw" ? core::toTraditional(t.publicReply) : t.publicReply);  // staff write 简
+  lookup_.rateAfterRows = lookup_.rows.size();
+  std::string category = t.category;
   for (const LoadedForm& f : forms_)
     for (const core::TicketCategory& c : f.form->minyi.categories)
-      if (c.value == t->category && lookup_.rows.size() == 1) row("lookup.category", c.text.get(locale_));
-  row("lookup.submitted", when(t->createdAt));
-  row("lookup.expected", when(t->expectedBy));
-  row("lookup.reply", t->publicReply);
-  if (auto timeline = core::parseJsonText(t->timeline, nullptr); timeline && timeline->is_array())
+      if (c.value == t.category && category == t.category) category = c.text.get(locale_);
+  if (category == "other" || category.empty()) category.clear();  // a bare value is no help to a resident
+  row("lookup.category", category);
+  row("lookup.submitted", localTime(t.createdAt));
+  row("lookup.expected", localTime(t.expectedBy));
+  if (auto timeline = core::parseJsonText(t.timeline, nullptr); timeline && timeline->is_array())
     for (const core::Json& e : *timeline)
       if (e.is_object() && e.contains("at") && e.contains("status"))
-        lookup_.timeline.push_back(when(e["at"].get<std::string>()) + "  " +
+        lookup_.timeline.push_back(localTime(e["at"].get<std::string>()) + "  " +
                                    strings_.get(locale_, ("ticket.status." + e["status"].get<std::string>()).c_str()));
-  lookup_.note = t->updatedAt.empty() ? strings_.get(locale_, "lookup.notYet")
-                                      : strings_.get(locale_, "lookup.updated", {when(t->updatedAt)});
+  lookup_.note = note;
   // 回访: a resolved ticket asks for a rating, once; a rating given here shows what became of it.
   std::optional<store::KioskStore::Rating> rated;
-  if (auto r = store_->ratingOf(t->code); r.ok()) rated = r.value();
+  if (store_)
+    if (auto r = store_->ratingOf(t.code); r.ok()) rated = r.value();
   if (rated) {
     const std::string word = strings_.get(locale_, ("rating." + rated->rating).c_str());
     std::string shown = rated->state == "pending" ? strings_.get(locale_, "lookup.ratedPending", {word})
                         : rated->outcome.rfind("rejected", 0) == 0
                             ? strings_.get(locale_, "lookup.ratedRejected", {word, rated->outcome.substr(std::min<size_t>(10, rated->outcome.size()))})
                             : strings_.get(locale_, "lookup.ratedDone", {word});
-    lookup_.rows.emplace_back(strings_.get(locale_, "lookup.rated"), shown);
+    lookup_.rows.insert(lookup_.rows.begin() + static_cast<std::ptrdiff_t>(lookup_.rateAfterRows),
+                        {strings_.get(locale_, "lookup.rated"), shown});
+    ++lookup_.rateAfterRows;
   } else {
-    lookup_.canRate = t->status == "resolved";
+    lookup_.canRate = t.status == "resolved" && store_;
   }
-  if (uploader_) uploader_->syncNow();  // fresher news for the next look, when the network is up
 }
 
 void KioskApp::openEnroll() {

@@ -216,6 +216,11 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
           go(ui::Command::Kind::LookupSubmit);
           shoot(w, app, dir, "lookup-mistyped" + suffix);
           go(ui::Command::Kind::Home);
+          go(ui::Command::Kind::OpenLookup);
+          app.typeText(minyi::protocol::makeTicketCode(4000, 77));  // a well-formed code no kiosk made
+          go(ui::Command::Kind::LookupSubmit);
+          shoot(w, app, dir, "lookup-unknown" + suffix);
+          go(ui::Command::Kind::Home);
         }
       app.setElderly(false);
       app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");

@@ -16,6 +16,7 @@
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/demo_data.h"
 #include "minyi/server/export.h"
@@ -218,6 +219,7 @@ struct DemoOptions {
   unsigned seed = 20261127;
   bool passwordFromStdin = false;
   std::string formsDir;
+  std::string holidaysFile;  // the working-day calendar of the demo tickets' deadlines; empty: weekends only
 };
 
 int runDemo(const DemoOptions& o) {
@@ -262,6 +264,10 @@ int runDemo(const DemoOptions& o) {
     }
     if (forms.empty()) return fail("no forms in " + o.formsDir);
 
+    // Deadlines as a server with the shipped holiday file counts them (deploy/server.example.toml).
+    server::TicketPolicy ticketPolicy;
+    if (!o.holidaysFile.empty() && !server::loadHolidayFile(o.holidaysFile, ticketPolicy.calendar, &why)) return fail(why);
+
     std::mt19937 rng(o.seed);
     const auto sites = store.sites();
     // One enrolled kiosk per site that has talked to the server lately, and one still waiting for its code.
@@ -297,11 +303,13 @@ int runDemo(const DemoOptions& o) {
     const auto nowTp = std::chrono::system_clock::now();
 
     std::map<std::string, std::vector<protocol::Envelope>> bySite;
+    std::map<std::string, uint32_t> ticketSerial;     // by device
+    std::map<std::string, std::string> ticketKeys;    // by code: the access keys only the QR links carry
     std::map<protocol::Outcome, int64_t> counts;
     auto flush = [&](const std::string& site) {
       auto& batch = bySite[site];
       if (batch.empty()) return;
-      const auto reply = server::ingestBatch(store, *keys, batch, {kioskAt[site], site, "network"});
+      const auto reply = server::ingestBatch(store, *keys, batch, {kioskAt[site], site, "network"}, std::nullopt, &ticketPolicy);
       for (const auto& r : reply.results) ++counts[r.outcome];
       batch.clear();
     };
@@ -323,10 +331,27 @@ int runDemo(const DemoOptions& o) {
       e.kind = form.kind;
       e.createdAt = protocol::isoUtc(t);
       e.sealed = protocol::seal(keys->publicKey, server::demoAnswers(*loaded->form, rng, leans[site.id]).dump());
+      if (form.kind == "complaint") {  // a ticket, as the site's kiosk would have made it
+        const auto device = store.device(kioskAt[site.id]);
+        if (device && device->kioskNumber > 0) {
+          uint32_t& serial = ticketSerial[device->id];
+          if (serial == 0) {
+            server::TicketQuery mine;
+            mine.deviceId = device->id;
+            mine.limit = 1000000;
+            serial = static_cast<uint32_t>(store.tickets(mine).size());
+          }
+          e.ticketCode = protocol::checkTicketCode(protocol::makeTicketCode(static_cast<uint32_t>(device->kioskNumber), ++serial)).code;
+          const std::string key = protocol::newTicketAccessKey();
+          e.ticketKeySealed = protocol::seal(keys->publicKey, key);
+          ticketKeys[e.ticketCode] = key;
+        }
+      }
       bySite[site.id].push_back(std::move(e));
       if (bySite[site.id].size() == protocol::kMaxBatch) flush(site.id);
     }
     for (const server::Site& s : sites) flush(s.id);
+    const int handled = server::demoHandleTickets(store, rng, ticketPolicy, nowTp);
 
     // Two notices, as the township publishes them.
     if (store.allNotices(1).empty()) {
@@ -347,7 +372,17 @@ int runDemo(const DemoOptions& o) {
               << o.submissions << " submissions over " << o.weeks << " weeks (stored " << counts[protocol::Outcome::Stored]
               << ", duplicate " << counts[protocol::Outcome::Duplicate] << ", rejected "
               << counts[protocol::Outcome::Rejected] << ")\n"
-              << "server key pair: " << keyFile << "\n";
+              << "server key pair: " << keyFile << "\n"
+              << "tickets: " << ticketKeys.size() << " complaints filed, " << handled << " handled by the demo staff\n";
+    // One resolved ticket's public page, as its QR code links it: a way in for trying the resident's side.
+    std::optional<server::Ticket> latest;
+    for (const auto& [code, key] : ticketKeys) {
+      auto t = store.ticket(code);
+      if (t && t->status == server::TicketState::Resolved && (!latest || t->resolvedAt > latest->resolvedAt)) latest = t;
+    }
+    if (latest)
+      std::cout << "a resident's ticket page (resolved, waiting for the rating): "
+                << protocol::ticketLink("", latest->code, ticketKeys[latest->code]) << "\n";
     if (!store.user("admin")) {
       if (adminPassword.empty()) adminPassword = "demo-" + protocol::groupCode(protocol::randomCrockford(12), 4);
       store.addUser({"admin", server::Role::Admin, "演示管理员", server::hashPassword(adminPassword), now(), "", ""});
@@ -409,12 +444,15 @@ void addDashboardCommands(CLI::App& app, int& exitCode) {
 
   auto demo = std::make_shared<DemoOptions>();
   demo->formsDir = std::string(MINYI_ASSETS_DIR) + "/forms";
+  demo->holidaysFile = std::string(MINYI_ASSETS_DIR) + "/../deploy/holidays-2026.toml";
   CLI::App* demoCmd = app.add_subcommand(
       "demo", "fill a data folder with the shipped forms, a kiosk per site and realistic sealed submissions, "
               "ingested as kiosks send them, plus the account admin");
   demoCmd->add_option("--data", demo->dataDir, "the data folder to fill (created when missing; server.key goes there too)")
       ->required();
   demoCmd->add_option("--submissions", demo->submissions, "how many submissions (default 3000)");
+  demoCmd->add_option("--holidays", demo->holidaysFile,
+                      "holiday file for the demo tickets' deadlines (default: the shipped deploy/holidays-2026.toml; \"\" for weekends only)");
   demoCmd->add_option("--weeks", demo->weeks, "spread over this many weeks up to now (default 8)");
   demoCmd->add_option("--seed", demo->seed, "random seed: the same seed gives the same answers");
   demoCmd->add_option("--forms", demo->formsDir, "the folder of forms to upload (default: the shipped forms)");

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "minyi/core/loc_string.h"
+#include "minyi/core/script.h"
 #include "test_helpers.h"
 
 using namespace minyi::core;
@@ -39,4 +40,14 @@ TEST_CASE("localizable form texts follow SurveyJS's lookup order", "[strings]") 
   CHECK(dialect.get("zh-tw") == "中文");  // root dialect before default
   LocString bad;
   CHECK_FALSE(bad.assign(Json::array()));
+}
+
+TEST_CASE("toTraditional turns staff's Simplified text into Traditional, phrases included, the rest untouched",
+          "[strings][script]") {
+  REQUIRE(traditionalAvailable());  // deploy/dev.sh installs libopencc-data
+  CHECK(toTraditional("东湖社区楼道灯已全部更换，感谢您的反映。") == "東湖社區樓道燈已全部更換，感謝您的反映。");
+  CHECK(toTraditional("发现问题") == "發現問題");
+  CHECK(toTraditional("理发") == "理髮");  // 发 by its phrase: 發 in 发现, 髮 in 理发
+  CHECK(toTraditional("3号楼 138****1234 OK") == "3號樓 138****1234 OK");
+  CHECK(toTraditional("") == "");
 }

@@ -27,6 +27,7 @@ const passwords = { admin: 'admin demo password', handler: 'handler password 1',
 
 let server;
 let base;
+let ticketLink;
 let context;
 let page;
 const cspViolations = [];
@@ -78,6 +79,8 @@ before(async () => {
   const demo = run(minyi, ['demo', '--data', data, '--submissions', '800', '--seed', '42', '--admin-password-stdin'],
     passwords.admin + '\n');
   assert.match(demo, /stored 800/);
+  // A resolved ticket's public link, as its QR code carries it.
+  ticketLink = demo.match(/ticket page[^:]*: (\/t\/\S+)/)[1];
   run(minyi, ['user', 'add', '--data', data, 'handler', '--role', 'handler'], passwords.handler + '\n');
   run(minyi, ['user', 'add', '--data', data, 'viewer', '--role', 'viewer'], passwords.viewer + '\n');
   const config = path.join(work, 'server.toml');
@@ -202,6 +205,64 @@ test('a POST without the CSRF token is refused with 403 and changes nothing', as
   assert.equal(response.status(), 403);
   assert.match(await page.textContent('main'), /安全令牌/);
   assert.equal(sql('SELECT count(*) FROM devices')[0][0], before);
+});
+
+test('the ticket queue, 督办 and the numbers render with the counts of the database', async () => {
+  const total = sql('SELECT count(*) FROM tickets')[0][0];
+  assert.ok(total > 10, `the demo filed ${total} tickets`);
+  await page.goto(`${base}/staff/tickets`);
+  assert.equal(await page.locator('main table tbody tr').count(), total);
+  await page.screenshot({ path: path.join(shots, 'dashboard-tickets.png') });
+  await page.goto(`${base}/staff/tickets/numbers`);
+  const totals = await page.locator('tr', { hasText: '合计' }).first().locator('td').allTextContents();
+  assert.equal(Number(totals[0]), total, 'received in all weeks');
+  await page.screenshot({ path: path.join(shots, 'dashboard-ticket-numbers.png'), fullPage: true });
+  await page.goto(`${base}/staff/tickets/overdue`);
+  assert.equal(await page.locator('text=[[').count(), 0);
+  await page.screenshot({ path: path.join(shots, 'dashboard-overdue.png'), fullPage: true });
+});
+
+test('the loop in the browser: 不满意 on the phone reopens, staff handle it again, 满意 closes it', async () => {
+  const code = ticketLink.split('/t/')[1].split('?')[0];
+  assert.equal(sql(`SELECT status FROM tickets WHERE code = '${code}'`)[0][0], 'resolved');
+  // The resident's phone: small screen, each language, no personal data, the rating form.
+  const phone = await context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  for (const [lang, status] of [['zh-cn', '已办结，等待回访'], ['zh-tw', '已辦結，等待回訪'], ['en', 'Resolved, awaiting your rating']]) {
+    await phone.goto(`${base}${ticketLink}&lang=${lang}`);
+    assert.match(await phone.textContent('body'), new RegExp(status));
+    assert.doesNotMatch(await phone.textContent('body'), /1[3-9]\d{9}/);
+    // Nothing is wider than the phone.
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await phone.screenshot({ path: path.join(shots, `public-ticket-${lang}.png`), fullPage: true });
+  }
+  await phone.goto(`${base}${ticketLink}&lang=zh-cn`);
+  await Promise.all([phone.waitForLoadState('load'), phone.click('button[value=unsatisfied]')]);
+  assert.match(await phone.textContent('body'), /已重新交办/);
+  assert.deepEqual(sql(`SELECT status, flagged FROM tickets WHERE code = '${code}'`)[0], ['reopened', 1]);
+
+  // Staff see the flag and handle it again.
+  await page.goto(`${base}/staff/tickets/${code}`);
+  assert.match(await page.textContent('#ticket'), /不满意重办/);
+  await Promise.all([page.waitForURL(/done=start/), page.click('button:has-text("开始办理")')]);
+  await page.fill('textarea[name=text]', '已再次上门核查，杂物已全部清走，并安排每周巡查。');
+  await Promise.all([page.waitForURL(/done=resolve/), page.click('button:has-text("办结并公开答复")')]);
+  const history = await page.locator('table.timeline tbody tr').allTextContents();
+  assert.match(history.at(-3), /居民本人.*回访评价.*不满意（手机页面）/);
+  assert.match(history.at(-1), /办结.*已写公开答复/);
+  await page.screenshot({ path: path.join(shots, 'dashboard-ticket.png'), fullPage: true });
+
+  // The phone again: the new reply, and 满意 closes it.
+  await phone.goto(`${base}${ticketLink}&lang=zh-cn`);
+  assert.match(await phone.textContent('body'), /杂物已全部清走/);
+  await Promise.all([phone.waitForLoadState('load'), phone.click('button[value=satisfied]')]);
+  assert.match(await phone.textContent('body'), /谢谢您的评价/);
+  assert.deepEqual(sql(`SELECT status, rating FROM tickets WHERE code = '${code}'`)[0], ['closed', 'satisfied']);
+  // A wrong key is the same page as an unknown code.
+  const wrong = await phone.goto(`${base}/t/${code}?k=0000000000000000`);
+  const unknown = await phone.goto(`${base}/t/00W0000011?k=0000000000000000`);
+  assert.equal(wrong.status(), unknown.status());
+  await phone.close();
 });
 
 for (const role of ['handler', 'viewer']) {

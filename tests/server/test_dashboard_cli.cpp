@@ -1,9 +1,12 @@
 // `minyi user|export|demo` run as real processes: passwords only from stdin, exports from a data folder, the demo data.
 #include "server_test_helpers.h"
 
+#include <chrono>
 #include <regex>
+#include <set>
 
 #include "../cli/run_command.h"
+#include "minyi/protocol/times.h"
 #include "minyi/server/results.h"
 #include "minyi/server/staff_auth.h"
 
@@ -87,6 +90,29 @@ TEST_CASE("minyi demo fills a data folder through ingest, and minyi export write
   CHECK(counted == 400);
   CHECK(weeks.size() >= 8);
   CHECK(weeks.size() <= 9);
+  // Complaints came with tickets, and the demo staff handled them through the real transitions: a mix of
+  // states, every history in time order, never after now, each ticket's codes unique.
+  server::TicketQuery everyTicket;
+  everyTicket.limit = 100000;
+  const auto tickets = store->tickets(everyTicket);
+  REQUIRE(tickets.size() >= 10);
+  std::set<server::TicketState> states;
+  const std::string now = protocol::isoUtc(std::chrono::system_clock::now());
+  for (const auto& t : tickets) {
+    states.insert(t.status);
+    const auto log = store->ticketLog(t.code);
+    REQUIRE(!log.empty());
+    CHECK(log.front().action == "receive");
+    CHECK(log.front().at == std::min(t.createdAt, t.receivedAt));
+    for (size_t i = 1; i < log.size(); ++i) CHECK(log[i - 1].at <= log[i].at);
+    CHECK(log.back().at <= now);
+    if (t.status == server::TicketState::Resolved || t.status == server::TicketState::Closed) CHECK(!t.publicReply.empty());
+  }
+  CHECK(states.count(server::TicketState::Closed) == 1);
+  CHECK(states.size() >= 3);
+  CHECK_THAT(demo.out, Contains("complaints filed"));
+  CHECK_THAT(demo.out, Contains("a resident's ticket page"));
+
   // A second run adds submissions, not forms or an admin with another password.
   Run again = runMinyi("demo --data " + data + " --submissions 10 --seed 8");
   REQUIRE(again.status == 0);

@@ -179,6 +179,47 @@ TEST_CASE("GET /tickets: the kiosk's own tickets, then only what changed since t
   CHECK(town.live.client().Get("/api/v1/tickets")->status == 401);
 }
 
+TEST_CASE("GET /tickets/<code>: any kiosk may ask about one code, gets what the public page shows, a limit per kiosk",
+          "[tickets][api]") {
+  server::ApiOptions o = Township::options();
+  o.kioskLookupsPerWindow = 4;
+  Township town(o);
+  const auto t = town.file(town.donghu, 1, answers("hygiene"));
+  town.change(t.code, TicketAction::Assign, "", "donghu");
+  town.change(t.code, TicketAction::Resolve, "已清理，电话13812341234");
+  auto ask = [&](const std::string& code) {
+    return town.live.client().Get("/api/v1/tickets/" + code, {{"Authorization", "Bearer " + town.huayuan.token}});
+  };
+  // Asked at another kiosk than the one that made it, grouped as the receipt shows it.
+  auto res = ask(protocol::groupCode(t.code));
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  std::string why;
+  auto reply = protocol::parseTicketsReply(res->body, &why);
+  REQUIRE(reply);
+  REQUIRE(reply->tickets.size() == 1);
+  CHECK(reply->tickets[0].code == t.code);
+  CHECK(reply->tickets[0].status == "resolved");
+  CHECK(reply->tickets[0].category == "hygiene");
+  CHECK(reply->tickets[0].publicReply == "已清理，电话138****1234");
+  // Never the complaint's words, place, phone, community or handler.
+  for (const char* secret : {"楼道里堆满杂物", "3栋2单元", "13812341234", "donghu", "zhang"})
+    CHECK(res->body.find(secret) == std::string::npos);
+  // Unknown, mistyped and malformed: one answer.
+  std::string typo = t.code;
+  typo[4] = typo[4] == 'A' ? 'B' : 'A';
+  for (const std::string& code : {*protocol::normalizeCrockford(protocol::makeTicketCode(77, 9)), typo, std::string("ratings")}) {
+    auto r = ask(code);
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    CHECK(r->body.find("unknown_ticket") != std::string::npos);
+  }
+  // Four asked: the fifth waits (codes are sequential, so no kiosk walks them), another kiosk still may.
+  CHECK(ask(t.code)->status == 429);
+  CHECK(town.live.client().Get("/api/v1/tickets/" + t.code, {{"Authorization", "Bearer " + town.donghu.token}})->status == 200);
+  CHECK(town.live.client().Get("/api/v1/tickets/" + t.code)->status == 401);
+}
+
 // ---------------------------------------------------------------- kiosk follow-up ratings
 
 TEST_CASE("kiosk ratings: applied once by id, unknown codes and tickets not waiting are rejected, a limit per kiosk",
@@ -245,6 +286,7 @@ TEST_CASE("public page: status, timeline, expected date and reply in three langu
   CHECK_THAT(page->get_header_value("Content-Security-Policy"), Contains("default-src 'none'"));
   CHECK(page->get_header_value("Cache-Control") == "no-store");
   CHECK_THAT(town.publicPage(t.code, t.key, "zh-tw")->body, Contains("環境衛生"));
+  CHECK_THAT(town.publicPage(t.code, t.key, "zh-tw")->body, Contains("東湖社區"));  // staff's words in 繁 too
   CHECK_THAT(town.publicPage(t.code, t.key, "en")->body, Contains("Sanitation"));
   // The key is typed any way a person might (lower case, the code grouped).
   CHECK(town.publicPage(protocol::groupCode(t.code), protocol::groupCode(t.key)) ->status == 200);
@@ -473,6 +515,21 @@ TEST_CASE("staff tickets: 督办 lists the overdue, numbers by week with CSV, �
   CHECK_THAT(body, Contains("垃圾已清运，并加派保洁"));
   CHECK(body.find("13812341234") == std::string::npos);
   CHECK(body.find(late.code) == std::string::npos);
+  // In every language of the kiosks: 繁 converted from what staff wrote, English with English categories.
+  CHECK(notices[0].title["zh-cn"] == "三月整改情况公示");
+  CHECK(notices[0].title["zh-tw"] == "三月整改情況公示");
+  const std::string traditional = notices[0].body["zh-tw"].get<std::string>();
+  CHECK_THAT(traditional, Contains("【消防安全隱患】東湖社區：已清理消防通道上的雜物"));
+  CHECK(traditional.find("13812341234") == std::string::npos);
+  const std::string english = notices[0].body["en"].get<std::string>();
+  CHECK_THAT(english, Contains("Fire safety hazard (东湖社区): 已清理消防通道上的杂物"));
+  // The default title is each language's own.
+  auto again = admin.post("/staff/tickets/notice", {{"title", "整改情况公示"}, {"code", fresh.code}});
+  CHECK_THAT(again->body, Contains("整改情况公示已发布"));
+  bool found = false;
+  for (const auto& n : town.live.store->noticesFor("donglian-dqfwzx", isoIn(std::chrono::seconds(5)), 10))
+    if (n.title["en"] == "What we fixed") found = n.title["zh-tw"] == "整改情況公示";
+  CHECK(found);
   // Handlers cannot publish.
   Browser zhang(town.live);
   zhang.login("zhang");

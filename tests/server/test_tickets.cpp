@@ -75,6 +75,17 @@ Complaint complaint(const server::StoredForm& form, const protocol::PublicKey& t
   return c;
 }
 
+// A change dated `at` straight through the rules and the store (changeTicket never dates a change back).
+void changeAt(server::ServerStore& store, const std::string& code, TicketAction action, const std::string& at,
+              const server::TicketPolicy& policy) {
+  TicketChange c = full(action);
+  c.at = at;
+  auto t = *store.ticket(code);
+  server::TicketLogEntry entry;
+  REQUIRE_FALSE(server::applyTicketChange(t, c, policy, entry));
+  REQUIRE(store.updateTicket(t, store.ticket(code)->updatedAt, entry));
+}
+
 core::Json answers(const std::string& category, const std::string& community = "") {
   core::Json a{{"category", category}, {"description", "楼道里堆满杂物，<b>晚上</b>看不见"}, {"location", "3栋2单元"},
                {"anonymous", false}, {"phone", "13812341234"}, {"consent", true}};
@@ -304,6 +315,48 @@ TEST_CASE("kiosk numbers: each device gets the next, never given twice, existing
   }
 }
 
+// Regression: a server that ran schema 2 (before tickets) had devices with no kiosk number; the upgrade numbers
+// them in the order they were added, revoked and waiting ones too, and the next device gets the next number.
+TEST_CASE("upgrade: a schema-2 database with devices gets kiosk numbers and tickets, nothing else changes",
+          "[tickets][upgrade]") {
+  TempDir dir;
+  const std::string db = dir.file("server.db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+    char* err = nullptr;
+    const std::string sql = readFile(std::string(MINYI_SOURCE_DIR) + "/tests/data/server-schema-2.sql");
+    REQUIRE(!sql.empty());
+    const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(raw);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  CHECK(rawQuery(db, "PRAGMA user_version") == "2");
+  auto store = server::openSqliteStore(db);
+  CHECK(rawQuery(db, "PRAGMA user_version") != "2");
+  CHECK(rawQuery(db, "PRAGMA integrity_check") == "ok");
+  CHECK(store->device("kiosk-donghu")->kioskNumber == 1);
+  CHECK(store->device("kiosk-old")->kioskNumber == 2);
+  CHECK(store->device("kiosk-waiting")->kioskNumber == 3);
+  CHECK(store->device("kiosk-donghu")->name == "东湖 一号机");
+  CHECK(store->device("kiosk-old")->revoked());
+  CHECK(store->device("kiosk-donghu")->lastContact == "2026-11-20T03:00:00.000Z");
+  addDeviceWithCode(*store, "kiosk-new", "donghu-dqfwzx");
+  CHECK(store->device("kiosk-new")->kioskNumber == 4);
+  // The upgraded database takes tickets.
+  const auto keys = protocol::generateKeyPair();
+  auto form = shippedForm("complaint");
+  REQUIRE(store->addForm(form) == server::FormAdded::New);
+  Complaint c = complaint(form, keys.publicKey, 1, 1, answers("hygiene"));
+  auto reply = server::ingestBatch(*store, keys, {c.envelope}, {"kiosk-donghu", "donghu-dqfwzx", "network"});
+  CHECK(reply.results[0].outcome == protocol::Outcome::Stored);
+  CHECK(store->ticket(c.code));
+  store.reset();
+  CHECK(rawQuery(db, "PRAGMA integrity_check") == "ok");
+}
+
 TEST_CASE("a kiosk number is in the enrollment reply", "[tickets]") {
   LiveServer live;
   live.enroll("kiosk-x");
@@ -473,4 +526,79 @@ TEST_CASE("the residents' view of a ticket: state, deadline, reply once resolved
   s = server::publicStatus(t, log);
   CHECK(s.publicReply == "旧的答复");
   CHECK(s.expectedBy.empty());
+}
+
+TEST_CASE("a resolved ticket nobody rated is closed by the system after the policy's days, rated or young ones stay",
+          "[contract][tickets]") {
+  for (const auto& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto keys = protocol::generateKeyPair();
+      auto form = shippedForm("complaint");
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      std::vector<Complaint> filed;
+      for (uint32_t i = 1; i <= 4; ++i) filed.push_back(complaint(form, keys.publicKey, 7, i, answers("hygiene", "donghu")));
+      std::vector<protocol::Envelope> batch;
+      for (const auto& c : filed) batch.push_back(c.envelope);
+      for (const auto& r : server::ingestBatch(*store, keys, batch, {"kiosk-7", "donghu-dqfwzx", "network"}).results)
+        REQUIRE(r.outcome == protocol::Outcome::Stored);
+      server::TicketPolicy policy;  // 7 days
+      const auto now = std::chrono::system_clock::now();
+      auto resolveAt = [&](const Complaint& c, std::chrono::hours ago) {
+        changeAt(*store, c.code, TicketAction::Assign, protocol::isoUtc(now - ago - std::chrono::hours(2)), policy);
+        changeAt(*store, c.code, TicketAction::Start, protocol::isoUtc(now - ago - std::chrono::hours(1)), policy);
+        changeAt(*store, c.code, TicketAction::Resolve, protocol::isoUtc(now - ago), policy);
+      };
+      resolveAt(filed[0], std::chrono::hours(24 * 8));  // 8 days ago, never rated: closed
+      resolveAt(filed[1], std::chrono::hours(24 * 6));  // 6 days ago: still waiting for the resident
+      resolveAt(filed[2], std::chrono::hours(24 * 9));  // rated 满意: closed by the resident already
+      TicketChange rate = full(TicketAction::Rate);
+      rate.actor = "resident";
+      REQUIRE_FALSE(server::changeTicket(*store, filed[2].code, rate, policy));
+      // filed[3] is still received: handling runs, nothing closes it.
+
+      CHECK(server::closeUnratedTickets(*store, policy, now) == 1);
+      CHECK(store->ticket(filed[0].code)->status == TicketState::Closed);
+      CHECK(store->ticket(filed[0].code)->rating.empty());
+      const auto log = store->ticketLog(filed[0].code);
+      CHECK(log.back().action == "close");
+      CHECK(log.back().actor == "system");
+      CHECK(store->ticket(filed[1].code)->status == TicketState::Resolved);
+      CHECK(store->ticket(filed[2].code)->rating == "satisfied");
+      CHECK(store->ticket(filed[3].code)->status == TicketState::Received);
+      CHECK(server::closeUnratedTickets(*store, policy, now) == 0);  // once only
+
+      // The resident may still rate it; 不满意 reopens it as before.
+      TicketChange late = full(TicketAction::Rate);
+      late.rating = Rating::Unsatisfied;
+      REQUIRE_FALSE(server::changeTicket(*store, filed[0].code, late, policy));
+      CHECK(store->ticket(filed[0].code)->status == TicketState::Reopened);
+
+      // 0 days: never.
+      policy.closeUnratedAfter = std::chrono::hours(0);
+      CHECK(server::closeUnratedTickets(*store, policy, now + std::chrono::hours(24 * 365)) == 0);
+    }
+  }
+}
+
+TEST_CASE("minyi-server closes resolved tickets nobody rated while it runs, not only at start", "[tickets]") {
+  server::ApiOptions options;
+  options.housekeepingEvery = std::chrono::milliseconds(50);
+  LiveServer live(options);
+  auto form = shippedForm("complaint");
+  REQUIRE(live.store->addForm(form) == server::FormAdded::New);
+  // Filed and resolved after the server started: the first round at start found nothing to close.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Complaint c = complaint(form, live.keys.publicKey, 9, 1, answers("hygiene", "donghu"));
+  REQUIRE(server::ingestBatch(*live.store, live.keys, {c.envelope}, {"kiosk-9", "donghu-dqfwzx", "network"}).results[0].outcome ==
+          protocol::Outcome::Stored);
+  const server::TicketPolicy policy;
+  const auto resolvedAt = std::chrono::system_clock::now() - std::chrono::hours(24 * 8);
+  for (TicketAction a : {TicketAction::Assign, TicketAction::Start, TicketAction::Resolve})
+    changeAt(*live.store, c.code, a, protocol::isoUtc(resolvedAt), policy);
+  for (int i = 0; i < 200 && live.store->ticket(c.code)->status != TicketState::Closed; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  CHECK(live.store->ticket(c.code)->status == TicketState::Closed);
+  CHECK(live.store->ticketLog(c.code).back().actor == "system");
 }

@@ -14,6 +14,7 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
 #include "minyi/server/server_store.h"
@@ -61,6 +62,24 @@ struct Township {
       codes.push_back(protocol::groupCode(code));
     }
   }
+
+  // Staff assign a ticket to 东联, start it and resolve it with `reply` (the `minyi` tools and the dashboard
+  // open the same data folder as the running server).
+  void resolve(const std::string& code, const std::string& reply) {
+    auto store = server::openDataFolder(data);
+    for (auto [action, text] : {std::pair{server::TicketAction::Assign, ""}, {server::TicketAction::Start, ""},
+                                {server::TicketAction::Resolve, reply.c_str()}}) {
+      server::TicketChange c;
+      c.action = action;
+      c.actor = "zhang";
+      c.at = protocol::isoUtc(std::chrono::system_clock::now());
+      c.text = text;
+      c.communityId = "donglian";
+      auto problem = server::changeTicket(*store, code, c, server::TicketPolicy());
+      INFO(problem.value_or(""));
+      REQUIRE_FALSE(problem);
+    }
+  }
 };
 
 // One kiosk: the real flow (KioskApp), its own database, its uploader over libcurl.
@@ -100,6 +119,26 @@ struct Kiosk {
     }
     INFO(uploader->status().problem << " " << uploader->status().detail);
     REQUIRE(!uploader->status().deviceId.empty());
+  }
+
+  // A resident files the shipped test complaint (e-bike charging, community 东联) and leaves with the receipt;
+  // returns it once the kiosk has delivered the complaint.
+  ui::TicketReceipt fileComplaint() {
+    std::string why;
+    const auto answers = core::parseJsonText(
+        *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
+    REQUIRE(answers);
+    const auto now = Clock::now();
+    REQUIRE(app.startForm("complaint", now));
+    REQUIRE(core::fillFromAnswers(*app.session(), *answers).outcome == core::NavResult::Completed);
+    app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+    REQUIRE(app.screen() == ui::Screen::ThankYou);
+    REQUIRE(app.view(1920, 1080).receipt);
+    const ui::TicketReceipt receipt = *app.view(1920, 1080).receipt;  // the view points into the screen's state
+    app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+    for (int i = 0; i < 500 && store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(store->counts().value().pending == 0);
+    return receipt;
   }
 
   // A resident's visit: most tap a face; every fifth fills the civilized-city form.
@@ -317,23 +356,10 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   CHECK(*k.store->setting(sync::keys::kKioskNumber).value() == "1");
 
   // A resident files a complaint and leaves with the receipt.
-  std::string why;
-  const auto answers = core::parseJsonText(
-      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
-  REQUIRE(answers);
-  auto now = Clock::now();
-  REQUIRE(k.app.startForm("complaint", now));
-  REQUIRE(core::fillFromAnswers(*k.app.session(), *answers).outcome == core::NavResult::Completed);
-  k.app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
-  REQUIRE(k.app.screen() == ui::Screen::ThankYou);
-  const auto view = k.app.view(1920, 1080);
-  REQUIRE(view.receipt);
-  const std::string code = *protocol::normalizeCrockford(view.receipt->code);
-  const std::string link = view.receipt->link;
+  const ui::TicketReceipt receipt = k.fileComplaint();
+  const std::string code = *protocol::normalizeCrockford(receipt.code);
+  const std::string link = receipt.link;
   CHECK(link.rfind(url + "/t/" + code + "?k=", 0) == 0);
-  k.app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
-  for (int i = 0; i < 500 && k.store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(k.store->counts().value().pending == 0);
 
   // Staff handle it at the server (the `minyi` tools and the dashboard open the same data folder).
   {
@@ -342,21 +368,8 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
     REQUIRE(t);
     CHECK(t->communityId == "donglian");  // the community the resident chose
     CHECK(t->deadline == "24h");          // e-bike charging from windows: a fire hazard
-    auto act = [&](server::TicketAction a, const std::string& text, const std::string& community = "") {
-      server::TicketChange c;
-      c.action = a;
-      c.actor = "zhang";
-      c.at = protocol::isoUtc(std::chrono::system_clock::now());
-      c.text = text;
-      c.communityId = community;
-      auto problem = server::changeTicket(*store, code, c, server::TicketPolicy());
-      INFO(problem.value_or(""));
-      REQUIRE_FALSE(problem);
-    };
-    act(server::TicketAction::Assign, "", "donglian");
-    act(server::TicketAction::Start, "");
-    act(server::TicketAction::Resolve, "已拆除飞线，并在车棚加装充电桩。");
   }
+  township.resolve(code, "已拆除飞线，并在车棚加装充电桩。");
 
   // The kiosk's next sync brings the news; 查询进度 shows it.
   auto lookUp = [&]() -> ui::LookupView {
@@ -402,6 +415,7 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   rate.body = protocol::toJson(protocol::RatingsBatch{{rating}}).dump();
   const auto rated = curl->send(rate);
   REQUIRE(rated.status == 200);
+  std::string why;
   auto reply = protocol::parseBatchReply(rated.body, {rating.id}, &why);
   REQUIRE(reply);
   CHECK(reply->results[0].outcome == protocol::Outcome::Stored);
@@ -413,4 +427,57 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   auto store = server::openDataFolder(township.data);
   CHECK(store->ticket(code)->flagged);
   CHECK(store->ticketLog(code).back().actor == "kiosk:kiosk-0");
+}
+
+TEST_CASE("查询进度 of a code made at another kiosk asks the server: found with status and reply, unknown, unreachable",
+          "[e2e][sync][tickets]") {
+  Township township(2);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk filedAt(township.keys.publicKey, url), elsewhere(township.keys.publicKey, url);
+  filedAt.enroll(url, township.codes[0]);
+  elsewhere.enroll(url, township.codes[1]);
+
+  const std::string code = *protocol::normalizeCrockford(filedAt.fileComplaint().code);
+  township.resolve(code, "已拆除飞线，并在车棚加装充电桩。");
+
+  // The resident types the code at the other kiosk: it is not in that kiosk's store, so the kiosk asks.
+  auto lookUp = [&](const std::string& typed) -> ui::LookupView {
+    KioskApp& app = elsewhere.app;
+    app.apply({ui::Command{ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
+    app.apply({ui::Command{ui::Command::Kind::OpenLookup, {}, {}, {}}}, Clock::now());
+    app.typeText(typed);
+    app.apply({ui::Command{ui::Command::Kind::LookupSubmit, {}, {}, {}}}, Clock::now());
+    CHECK(app.view(1920, 1080).lookup->result == ui::LookupView::Result::Asking);
+    for (int i = 0; i < 1000 && app.view(1920, 1080).lookup->result == ui::LookupView::Result::Asking; ++i) {
+      app.syncNews(Clock::now());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return *app.view(1920, 1080).lookup;
+  };
+  CHECK_FALSE(elsewhere.store->ticket(code).value());
+  ui::LookupView found = lookUp(protocol::groupCode(code));
+  REQUIRE(found.result == ui::LookupView::Result::Found);
+  std::map<std::string, std::string> rows(found.rows.begin(), found.rows.end());
+  CHECK(rows["当前状态"] == "已办结");
+  CHECK(rows["办理答复"] == "已拆除飞线，并在车棚加装充电桩。");
+  CHECK(rows["问题类别"] == "电动车飞线充电");
+  CHECK(found.timeline.size() == 4);
+  CHECK(found.canRate);  // 回访 works for any code (POST /tickets/ratings)
+  CHECK(found.note == "以上是刚刚从镇里的服务器查到的情况。");
+  // Nothing of it is kept at the kiosk that only looked.
+  CHECK_FALSE(elsewhere.store->ticket(code).value());
+  // The complaint's own words never travel with a lookup by code.
+  for (const auto& [label, value] : found.rows) CHECK(value.find("13800138000") == std::string::npos);
+
+  // A well-formed code (right check symbol) that no kiosk made: unknown everywhere.
+  const std::string nobody = protocol::makeTicketCode(4000, 77);
+  ui::LookupView unknown = lookUp(nobody);
+  CHECK(unknown.result == ui::LookupView::Result::Unknown);
+  CHECK_FALSE(unknown.asked.empty());
+
+  // The server down: the kiosk says it cannot ask now, rather than "unknown".
+  server.stop(SIGKILL);
+  ui::LookupView unreachable = lookUp(protocol::groupCode(code));
+  CHECK(unreachable.result == ui::LookupView::Result::Unreachable);
 }

@@ -415,7 +415,7 @@ TEST_CASE("a complaint goes up with its ticket, and the ticket's handling comes 
     }
     if (r.url.find("/tickets") != std::string::npos)
       return json(200, p::toJson(p::TicketsReply{{{made.value().code, "resolved", "2026-11-30T10:00:00Z", "楼道灯已经修好了。",
-                                                   {{"received", "2026-11-27T08:00:00Z"}, {"resolved", "2026-11-28T09:00:00Z"}}}},
+                                                   {{"received", "2026-11-27T08:00:00Z"}, {"resolved", "2026-11-28T09:00:00Z"}}, ""}},
                                                  "2026-11-28T09:05:00Z"}));
     if (r.url.find("/notices") != std::string::npos) return json(200, p::toJson(p::NoticesReply{}));
     return json(200, p::toJson(p::FormsReply{}));

@@ -495,7 +495,9 @@ TEST_CASE("notices from the server turn in the attract screen's carousel, in the
   k.app.setLocale("zh-tw");
   v = k.app.view(1920, 1080);
   CHECK(v.notices[v.noticeIndex].body == "東湖社區5號樓樓道燈已修復。");
-  CHECK(v.notices[1 - v.noticeIndex].title == "居民议事会");  // no Traditional text: the Simplified one, not nothing
+  // No Traditional text: the Simplified one in Traditional characters (OpenCC), not nothing.
+  CHECK(v.notices[1 - v.noticeIndex].title == "居民議事會");
+  CHECK(v.notices[1 - v.noticeIndex].body == "本週六上午九點在黨群服務中心。");
   // The carousel turns by itself (the loop is woken for it, and only on the attract screen).
   const auto t0 = Clock::now();
   CHECK(k.app.msUntilNextTimer(t0) <= 15000);

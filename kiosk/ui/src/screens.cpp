@@ -1176,9 +1176,16 @@ void lookupScreen(Frame& f) {
   if (fieldBox(f, "code", f.s("lookup.prompt"), l.typed, f.s("enroll.tap"), l.editing, f.type.target))
     f.emit(Command::Kind::LookupField);
   ImGui::Dummy(ImVec2(1, f.type.gap));
-  if (l.result == R::Malformed || l.result == R::Mistyped || l.result == R::Unknown) {
-    const char* key = l.result == R::Malformed ? "lookup.malformed" : l.result == R::Mistyped ? "lookup.mistyped" : "lookup.unknown";
-    text(f, f.fonts.body, f.s(key), l.result == R::Unknown ? colour::kText : colour::kErrorText, width);
+  if (l.result == R::Malformed || l.result == R::Mistyped || l.result == R::Unknown || l.result == R::Asking ||
+      l.result == R::Unreachable) {
+    const char* key = l.result == R::Malformed     ? "lookup.malformed"
+                      : l.result == R::Mistyped    ? "lookup.mistyped"
+                      : l.result == R::Asking      ? "lookup.asking"
+                      : l.result == R::Unreachable ? "lookup.unreachable"
+                      : l.asked.empty()            ? "lookup.unknown"
+                                                   : "lookup.unknownAnywhere";
+    const bool typo = l.result == R::Malformed || l.result == R::Mistyped;
+    text(f, f.fonts.body, f.s(key), typo ? colour::kErrorText : colour::kText, width);
   } else if (l.result == R::Found) {
     // Label and value on one line, labels in a column: the reply and the rating stay in view without scrolling.
     const float labelW = width * 0.2f;
@@ -1193,7 +1200,7 @@ void lookupScreen(Frame& f) {
       text(f, f.fonts.body, value, colour::kText, width - labelW);  // a reply comes from the server: body font only
       ImGui::SetCursorPos(ImVec2(x0, std::max(ImGui::GetCursorPosY(), afterLabel)));
     };
-    for (const auto& [label, value] : l.rows) line(label, value);
+    for (size_t i = 0; i < l.rows.size() && i < l.rateAfterRows; ++i) line(l.rows[i].first, l.rows[i].second);
     if (l.canRate) {
       // 回访: three big choices, the words on them (colour is not the only signal).
       ImGui::Dummy(ImVec2(1, f.type.gap));
@@ -1208,6 +1215,8 @@ void lookupScreen(Frame& f) {
       }
     }
     if (!l.thanks.empty()) text(f, f.fonts.body, l.thanks, colour::kSatisfied, width);
+    if (l.canRate) ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));
+    for (size_t i = l.rateAfterRows; i < l.rows.size(); ++i) line(l.rows[i].first, l.rows[i].second);
     ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));
     for (size_t i = 0; i < l.timeline.size(); ++i) line(i == 0 ? f.s("lookup.timeline") : std::string(" "), l.timeline[i]);
     ImGui::Dummy(ImVec2(1, f.type.gap * 0.5f));

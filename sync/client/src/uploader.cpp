@@ -436,6 +436,59 @@ bool Uploader::runOnce(bool pollToo) {
   return drained;
 }
 
+void Uploader::lookUp(const std::string& code) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lookupRequest_ = code;
+    lookupResult_.reset();
+  }
+  cv_.notify_all();
+}
+
+std::optional<LiveLookup> Uploader::takeLookup() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto r = std::move(lookupResult_);
+  lookupResult_.reset();
+  return r;
+}
+
+void Uploader::doLookup(const std::string& code) {
+  LiveLookup out;
+  out.code = code;
+  auto e = enrollment();
+  bool stopped = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped = status_.state == SyncStatus::State::Stopped;
+  }
+  if (!e || stopped) {
+    out.detail = e ? "the server refused this kiosk" : "not enrolled";
+  } else {
+    const HttpResponse r = transport_->send(request(*e, "GET", "/tickets/" + code));
+    std::string why;
+    if (r.status == 200) {
+      auto reply = p::parseTicketsReply(r.body, &why);
+      if (reply && reply->tickets.size() == 1 && reply->tickets[0].code == code) {
+        out.outcome = LiveLookup::Outcome::Found;
+        out.ticket = reply->tickets[0];
+      } else {
+        out.detail = "tickets/<code>: " + (reply ? std::string("not the ticket asked for") : why);
+      }
+    } else if (r.status == 404 && r.body.find("unknown_ticket") != std::string::npos) {
+      out.outcome = LiveLookup::Outcome::Unknown;
+    } else {
+      // No network, a captive portal, a server without this endpoint, 429: the resident hears "try later".
+      out.detail = r.status == 0 ? r.error : "HTTP " + std::to_string(r.status);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (lookupRequest_) return;  // asked again meanwhile: that answer is the one wanted
+    lookupResult_ = std::move(out);
+  }
+  news();
+}
+
 void Uploader::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   // Backing off: the last attempt failed and its retry time has not come. A new submission then waits for
@@ -448,6 +501,14 @@ void Uploader::loop() {
       enrollRequest_.reset();
       lock.unlock();
       doEnroll(url, code);
+      lock.lock();
+      continue;
+    }
+    if (lookupRequest_) {  // a resident is waiting at the screen: before any upload
+      const std::string code = *lookupRequest_;
+      lookupRequest_.reset();
+      lock.unlock();
+      doLookup(code);
       lock.lock();
       continue;
     }
@@ -469,7 +530,7 @@ void Uploader::loop() {
     auto until = status_.failuresInARow > 0 ? std::min(nextTry_, nextPoll_) : nextPoll_;
     if (stopped()) until = now + std::chrono::hours(24);
     cv_.wait_until(lock, until, [&] {
-      return stopping_ || enrollRequest_.has_value() ||
+      return stopping_ || enrollRequest_.has_value() || lookupRequest_.has_value() ||
              (!stopped() && (pollRequested_ || (wakeRequested_ && !backingOff(SteadyClock::now()))));
     });
   }

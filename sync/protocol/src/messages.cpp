@@ -423,6 +423,7 @@ Json toJson(const TicketsReply& r) {
     Json item{{"code", t.code}, {"status", t.status}, {"timeline", std::move(timeline)}};
     if (!t.expectedBy.empty()) item["expected_by"] = t.expectedBy;
     if (!t.publicReply.empty()) item["public_reply"] = t.publicReply;
+    if (!t.category.empty()) item["category"] = t.category;
     list.push_back(std::move(item));
   }
   return Json{{"tickets", std::move(list)}, {"now", r.now}};
@@ -448,6 +449,8 @@ std::optional<TicketsReply> parseTicketsReply(std::string_view body, std::string
     if (item.contains("expected_by") && !getText(item, "expected_by", t.expectedBy, error, p, isIsoUtc, "a UTC time", 24))
       return std::nullopt;
     if (item.contains("public_reply") && !getText(item, "public_reply", t.publicReply, error, p, anyText, "text", 20000))
+      return std::nullopt;
+    if (item.contains("category") && !getText(item, "category", t.category, error, p, nonEmpty, "a category value", 64))
       return std::nullopt;
     auto tl = item.find("timeline");
     if (tl == item.end() || !tl->is_array() || tl->size() > 200) {

@@ -4,12 +4,14 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "minyi/protocol/codes.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/ingest.h"
 #include "minyi/server/ticket_desk.h"
@@ -97,6 +99,10 @@ struct ApiServer::Impl {
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Dashboard> dashboard;
   std::atomic<bool> running{false}, stopping{false};
+  // The housekeeping thread of run(): wakes every options.housekeepingEvery, or at once when run() ends.
+  std::mutex housekeepingMutex;
+  std::condition_variable housekeepingWake;
+  bool housekeepingStop = false;
 
   // Enrollment attempts per client address: the start of its current window and the attempts in it.
   struct Window {
@@ -106,12 +112,30 @@ struct ApiServer::Impl {
   std::mutex limitMutex;
   std::map<std::string, Window> enrollAttempts;
   std::map<std::string, Window> ratingAttempts;  // per device
+  std::map<std::string, Window> lookupAttempts;  // per device
   std::shared_ptr<const TicketPolicy> policy;
   std::unique_ptr<TicketPage> ticketPage;
 
   Impl(ServerStore& s, const protocol::KeyPair& k, ApiOptions o)
       : store(s), keys(k), options(std::move(o)),
         policy(options.tickets ? options.tickets : std::make_shared<const TicketPolicy>()) {}
+
+  // What no request triggers, done at start and then every options.housekeepingEvery until run() ends.
+  void housekeep() {
+    std::unique_lock<std::mutex> lock(housekeepingMutex);
+    while (!housekeepingStop) {
+      lock.unlock();
+      try {
+        if (const int n = closeUnratedTickets(store, *policy, std::chrono::system_clock::now()))
+          std::fprintf(stderr, "minyi-server: closed %d resolved tickets nobody rated\n", n);
+      } catch (const std::exception& e) {
+        // A busy or failing database: said once per round, tried again next round; requests go on.
+        std::fprintf(stderr, "minyi-server: housekeeping: %s\n", e.what());
+      }
+      lock.lock();
+      housekeepingWake.wait_for(lock, options.housekeepingEvery, [this] { return housekeepingStop; });
+    }
+  }
 
   // An authenticated device, and what it said about its outbox.
   struct Caller {
@@ -222,6 +246,25 @@ struct ApiServer::Impl {
     q.changedSince = since;
     q.limit = kMaxTicketsReply;
     for (const Ticket& t : store.tickets(q)) reply.tickets.push_back(publicStatus(t, store.ticketLog(t.code)));
+    sendJson(res, 200, protocol::toJson(reply));
+  }
+
+  // 查询进度 at a kiosk for a code made elsewhere (docs/protocol.md, "One ticket by its code"): what the public
+  // page shows, never the complaint's words; unknown, mistyped and malformed codes are all the same 404.
+  void ticket(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    store.recordContact(caller->contact());
+    if (!allow(lookupAttempts, caller->device.id, options.kioskLookupsPerWindow, options.kioskLookupWindow))
+      return sendError(res, 429, "rate_limited", "too many ticket lookups from this kiosk; try again later");
+    const protocol::TicketCode checked = protocol::checkTicketCode(req.matches[1].str());
+    std::optional<Ticket> t;
+    if (checked.check == protocol::TicketCode::Check::Ok) t = store.ticket(checked.code);
+    if (!t) return sendError(res, 404, "unknown_ticket", "no ticket has this code");
+    protocol::TicketsReply reply;
+    reply.now = now();
+    reply.tickets.push_back(publicStatus(*t, store.ticketLog(t->code)));
+    reply.tickets.back().category = t->category;
     sendJson(res, 200, protocol::toJson(reply));
   }
 
@@ -342,6 +385,7 @@ struct ApiServer::Impl {
     http->Get(api + "/notices", guarded(&Impl::notices));
     http->Get(api + "/tickets", guarded(&Impl::tickets));
     http->Post(api + "/tickets/ratings", guarded(&Impl::ratings));
+    http->Get(api + R"(/tickets/([0-9A-Za-z-]{1,32}))", guarded(&Impl::ticket));
     DashboardOptions dashOptions = options.dashboard;
     dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();
     if (!dashOptions.tickets) dashOptions.tickets = policy;
@@ -390,7 +434,18 @@ bool ApiServer::run() {
     impl_->running = false;
     return true;
   }
+  {
+    std::lock_guard<std::mutex> lock(impl_->housekeepingMutex);
+    impl_->housekeepingStop = false;
+  }
+  std::thread housekeeping([this] { impl_->housekeep(); });
   const bool ok = impl_->http->listen_after_bind();
+  {
+    std::lock_guard<std::mutex> lock(impl_->housekeepingMutex);
+    impl_->housekeepingStop = true;
+  }
+  impl_->housekeepingWake.notify_all();
+  housekeeping.join();
   impl_->running = false;
   return ok;
 }

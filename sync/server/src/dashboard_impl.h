@@ -27,6 +27,8 @@ class Strings {
   std::map<std::string, std::string> texts_;
 };
 const Strings& strings();
+// The residents' tables (public ticket page, notices to kiosks) by language: zh-cn, zh-tw, en; else zh-cn.
+const Strings& publicStrings(const std::string& lang);
 
 // Escaped text of a string-table entry: the only way the pages use the table.
 std::string T(const std::string& key);

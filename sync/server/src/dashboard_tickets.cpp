@@ -5,6 +5,7 @@
 
 #include "dashboard_impl.h"
 #include "minyi/core/form.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/ticket.h"
@@ -57,6 +58,46 @@ std::vector<std::pair<std::string, std::string>> categoryOptions(ServerStore& st
 }
 
 std::string statusLabel(TicketState s) { return strings().get(std::string("ticket.status.") + ticketStateName(s)); }
+
+// Who did it, in staff's words: a resident, the system, a kiosk, or the account name.
+std::string actorText(const std::string& actor) {
+  if (actor == "resident") return strings().get("tickets.actor.resident");
+  if (actor == "system") return strings().get("tickets.actor.system");
+  if (actor == "usb") return strings().get("tickets.actor.usb");
+  if (actor.rfind("kiosk:", 0) == 0) return strings().format("tickets.actor.kiosk", {actor.substr(6)});
+  return actor;
+}
+
+// A history line's detail in staff's words. The log keeps it terse and stable (applyTicketChange): the site or
+// community id, "reply", "<rating> via <channel>[: note]", or the reason as typed.
+std::string historyDetail(const TicketLogEntry& e, const std::map<std::string, std::string>& communities,
+                          const std::map<std::string, std::string>& sites) {
+  auto nameIn = [](const std::map<std::string, std::string>& names, const std::string& id) {
+    auto it = names.find(id);
+    return it == names.end() ? id : it->second;
+  };
+  if (e.action == "receive") return nameIn(sites, e.detail);
+  if (e.action == "assign") {
+    const size_t slash = e.detail.find(" / ");
+    if (slash == std::string::npos) return nameIn(communities, e.detail);
+    return nameIn(communities, e.detail.substr(0, slash)) + " · " + e.detail.substr(slash + 3);
+  }
+  if (e.action == "resolve")
+    return strings().get(e.detail == "reply" ? "tickets.detail.reply" : "tickets.detail.replyAndText");
+  if (e.action == "close" && e.actor == "system") return strings().get("tickets.detail.autoClose");
+  if (e.action == "rate") {
+    const size_t via = e.detail.find(" via ");
+    if (via == std::string::npos) return e.detail;
+    const std::string rating = e.detail.substr(0, via);
+    std::string channel = e.detail.substr(via + 5), note;
+    if (const size_t colon = channel.find(": "); colon != std::string::npos) {
+      note = channel.substr(colon + 2);
+      channel = channel.substr(0, colon);
+    }
+    return strings().get("rating." + rating) + "（" + strings().get("via." + channel) + "）" + (note.empty() ? "" : "：" + note);
+  }
+  return e.detail;
+}
 
 // The flags beside a ticket: words in a tag, never colour alone.
 std::string flags(const Ticket& t, const std::string& now, const TicketPolicy& policy) {
@@ -291,10 +332,10 @@ void Pages::ticketDetail(Context& ctx, const std::string& code, const std::strin
           T("audit.actor") + "</th><th>" + T("audit.action") + "</th><th>" + T("tickets.status") + "</th><th>" +
           T("audit.detail") + "</th></tr></thead><tbody>";
   for (const TicketLogEntry& e : store.ticketLog(t->code)) {
-    body += "<tr><td class=\"nowrap\">" + esc(when(e.at)) + "</td><td>" + esc(e.actor) + "</td><td>" +
+    body += "<tr><td class=\"nowrap\">" + esc(when(e.at)) + "</td><td>" + esc(actorText(e.actor)) + "</td><td>" +
             T("tickets.log." + e.action) + "</td><td>" +
             esc(ticketStateFromName(e.status) ? statusLabel(*ticketStateFromName(e.status)) : e.status) + "</td><td class=\"text\">" +
-            esc(e.detail) + "</td></tr>";
+            esc(historyDetail(e, communities, sites)) + "</td></tr>";
   }
   body += "</tbody></table>";
   sendHtml(ctx.res, 200, framePage(ctx, TF("tickets.detailTitle", {protocol::groupCode(t->code)}), "/staff/tickets", body));
@@ -373,27 +414,38 @@ void Pages::ticketNotice(Context& ctx) {
   if (codes.size() > kNoticeTickets)
     return ticketNoticeForm(ctx, strings().format("tickets.noticeTooMany", {std::to_string(kNoticeTickets)}), "error");
   const auto communities = communityNames(store);
-  std::string text;
-  int n = 0;
+  std::vector<Ticket> fixed;
   for (const std::string& code : codes) {
     auto t = store.ticket(code);
-    // Only what was done, in the staff's public words: category, community, reply. No code, no site, no
-    // resident's text, no phone: a notice hangs in a public room.
     if (!t || (t->status != TicketState::Resolved && t->status != TicketState::Closed))
       return ticketNoticeForm(ctx, strings().get("tickets.noticeNotResolved"), "error");
-    auto c = communities.find(t->communityId);
-    text += std::to_string(++n) + ". " +
-            strings().format("tickets.noticeLine", {categoryText(store, *t, "zh-cn"),
-                                                    c == communities.end() ? strings().get("tickets.township") : c->second,
-                                                    cut(maskPhoneNumbers(t->publicReply), kNoticeReplyChars)}) +
-            "\n";
+    fixed.push_back(*t);
   }
   protocol::Notice notice;
   notice.id = "notice-" + protocol::randomHex(6);
   notice.publishedAt = nowIso();
-  const std::string title = ctx.param("title").empty() ? strings().get("tickets.noticeDefaultTitle") : ctx.param("title");
-  notice.title["zh-cn"] = cut(title, 300);
-  notice.body["zh-cn"] = text;
+  // In the kiosks' three languages. Only what was done, in the staff's public words: category, community,
+  // reply. No code, no site, no resident's text, no phone: a notice hangs in a public room. Staff write in
+  // Simplified; 繁 gets it converted (OpenCC), English the categories in English and the reply as written.
+  const std::string typedTitle = ctx.param("title");
+  const bool customTitle = !typedTitle.empty() && typedTitle != strings().get("tickets.noticeDefaultTitle");
+  for (const char* lang : {"zh-cn", "zh-tw", "en"}) {
+    const Strings& w = publicStrings(lang);
+    const bool traditional = std::string(lang) == "zh-tw";
+    auto local = [&](const std::string& simplified) { return traditional ? core::toTraditional(simplified) : simplified; };
+    std::string text;
+    int n = 0;
+    for (const Ticket& t : fixed) {
+      auto c = communities.find(t.communityId);
+      text += std::to_string(++n) + ". " +
+              w.format("notice.fixes.line", {categoryText(store, t, lang),
+                                             c == communities.end() ? w.get("notice.fixes.township") : local(c->second),
+                                             local(cut(maskPhoneNumbers(t.publicReply), kNoticeReplyChars))}) +
+              "\n";
+    }
+    notice.title[lang] = cut(customTitle ? local(typedTitle) : w.get("notice.fixes.title"), 300);
+    notice.body[lang] = text;
+  }
   std::string why;
   if (!protocol::parseNotice(protocol::toJson(notice), &why))
     return ticketNoticeForm(ctx, strings().format("notices.invalid", {why}), "error");

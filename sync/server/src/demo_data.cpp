@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
+#include "minyi/protocol/times.h"
 #include "minyi/server/results.h"
 
 namespace minyi::server {
@@ -148,6 +150,106 @@ Json demoAnswers(const core::Form& form, std::mt19937& rng, const DemoLean& lean
     }
   }
   return a;
+}
+
+namespace {
+
+// What the township wrote back, by category (the reports' 及时公布整改情况).
+std::string demoReply(const std::string& category) {
+  static const std::map<std::string, std::string> replies = {
+      {"fire_safety", "已会同消防网格员到现场检查，楼道内堆放的杂物已清理，灭火器已补齐。"},
+      {"hygiene", "已安排保洁人员清理卫生死角，并将该处列入每周两次的巡查。"},
+      {"building", "城管中队已上门告知，屋顶违建已于本周拆除。"},
+      {"hallway_lights", "物业已更换损坏的楼道灯，现已恢复照明。"},
+      {"ebike_charging", "已上门劝导并拆除飞线，小区新增电动车充电桩12个。"},
+      {"fire_lane", "已清理占道车辆，设置禁停标志，物业每日巡查。"},
+      {"property", "已约谈物业公司，要求一周内整改并向居民公示整改结果。"},
+      {"staff_conduct", "已核实情况，对相关工作人员进行批评教育，并在服务大厅公开服务承诺。"},
+  };
+  auto it = replies.find(category);
+  return it != replies.end() ? it->second : "已转相关部门办理，办理结果已电话告知反映人。";
+}
+
+}  // namespace
+
+int demoHandleTickets(ServerStore& store, std::mt19937& rng, const TicketPolicy& policy,
+                      std::chrono::system_clock::time_point now) {
+  using namespace std::chrono;
+  const std::vector<Community> communities = store.communities();
+  TicketQuery all;
+  all.limit = 1000000;
+  int changed = 0;
+  auto u = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
+  // Youngest first: the most recent ticket that reaches 办结 is left waiting for its 回访, so a demo always has
+  // one to show the resident's side with.
+  std::vector<Ticket> tickets = store.tickets(all);
+  std::sort(tickets.begin(), tickets.end(), [](const Ticket& a, const Ticket& b) { return a.createdAt > b.createdAt; });
+  bool oneWaiting = false;
+  for (Ticket t : tickets) {
+    if (t.status != TicketState::Received) continue;  // handled already (the demo ran before)
+    const auto created = parseIsoUtc(t.createdAt), due = parseIsoUtc(t.dueAt);
+    if (!created || !due) continue;
+    auto at = *created;
+    bool touched = false;
+    // One step, dated `after` the previous one; false (and nothing written) when that is still in the future.
+    auto step = [&](TicketChange c, duration<double, std::ratio<3600>> after) {
+      const auto when = at + duration_cast<seconds>(after);
+      if (when > now) return false;
+      c.at = protocol::isoUtc(when);
+      const std::string readAt = t.updatedAt;
+      TicketLogEntry entry;
+      if (applyTicketChange(t, c, policy, entry) || !store.updateTicket(t, readAt, entry)) return false;
+      at = when;
+      touched = true;
+      return true;
+    };
+    auto change = [](TicketAction action, const std::string& actor, const std::string& text = "") {
+      TicketChange c;
+      c.action = action;
+      c.actor = actor;
+      c.text = text;
+      return c;
+    };
+    auto handle = [&]() {
+      if (u(0, 1) < 0.04) {
+        step(change(TicketAction::Reject, "admin", "不属于本镇职责范围，已告知反映人向区住建局反映。"), hours(static_cast<int>(u(2, 30))));
+        return;
+      }
+      std::string community = t.communityId;
+      if (community.empty() && !communities.empty())
+        community = communities[std::uniform_int_distribution<size_t>(0, communities.size() - 1)(rng)].id;
+      TicketChange assign = change(TicketAction::Assign, "admin");
+      assign.communityId = community;
+      if (!step(assign, hours(static_cast<int>(u(1, 6))))) return;
+      if (!step(change(TicketAction::Start, "admin"), hours(static_cast<int>(u(1, 20))))) return;
+      // Most are done well inside the deadline, about one in five after it.
+      const double span = duration<double, std::ratio<3600>>(*due - *created).count();
+      const double share = u(0, 1) < 0.8 ? u(0.3, 0.95) : u(1.05, 1.6);
+      const double left = std::max(1.0, span * share - duration<double, std::ratio<3600>>(at - *created).count());
+      if (!step(change(TicketAction::Resolve, "admin", demoReply(t.category)), duration<double, std::ratio<3600>>(left))) return;
+      if (!oneWaiting) {
+        oneWaiting = true;
+        return;
+      }
+      if (u(0, 1) < 0.7) {  // most residents answer the 回访
+        TicketChange rate = change(TicketAction::Rate, "resident");
+        const double r = u(0, 1);
+        rate.rating = r < 0.62 ? Rating::Satisfied : r < 0.9 ? Rating::Basic : Rating::Unsatisfied;
+        rate.via = u(0, 1) < 0.5 ? "web" : u(0, 1) < 0.6 ? "kiosk" : "phone";
+        if (!step(rate, hours(static_cast<int>(u(4, 72))))) return;
+      } else {
+        step(change(TicketAction::Close, "system"), hours(24 * 7));
+      }
+    };
+    handle();
+    if (t.status == TicketState::Reopened) {  // 不满意: handled again
+      step(change(TicketAction::Start, "admin"), hours(static_cast<int>(u(2, 24))));
+      if (step(change(TicketAction::Resolve, "admin", demoReply(t.category) + "经再次核查，已安排专人跟进。"), hours(static_cast<int>(u(24, 96)))))
+        step(change(TicketAction::Close, "system"), hours(24 * 7));  // as minyi-server's housekeeping would
+    }
+    changed += touched;
+  }
+  return changed;
 }
 
 }  // namespace minyi::server

@@ -32,6 +32,7 @@ const KeySpec kKeys[] = {
     {"tls", "cert", toml::node_type::string, false, "the TLS certificate chain (PEM)"},
     {"tls", "key", toml::node_type::string, false, "the TLS private key (PEM)"},
     {"tickets", "holidays", toml::node_type::array, false, "a list of holiday files, e.g. [\"holidays-2026.toml\"]"},
+    {"tickets", "close_unrated_after_days", toml::node_type::integer, false, "days, e.g. 7 (0: never)"},
     {"tickets", "due_soon_hours", toml::node_type::integer, false, "hours before a deadline a ticket counts as due soon"},
     {"tickets", "deadlines", toml::node_type::table, false, "category = \"24h\", \"3wd\" or \"7d\""},
 };
@@ -127,6 +128,9 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   const int64_t dueSoon = root.at_path("tickets.due_soon_hours").value_or(int64_t{24});
   if (dueSoon < 1 || dueSoon > 24 * 30) problems.push_back("tickets.due_soon_hours: must be 1-720");
   c.tickets.dueSoon = std::chrono::hours(dueSoon);
+  const int64_t closeAfter = root.at_path("tickets.close_unrated_after_days").value_or(int64_t{7});
+  if (closeAfter < 0 || closeAfter > 365) problems.push_back("tickets.close_unrated_after_days: must be 0 (never) to 365");
+  c.tickets.closeUnratedAfter = std::chrono::hours(24 * closeAfter);
   if (const toml::table* deadlines = root.at_path("tickets.deadlines").as_table()) {
     for (const auto& [key, node] : *deadlines) {
       const std::string name = "tickets.deadlines." + std::string(key.str());

@@ -1133,7 +1133,9 @@ class SqliteStore final : public ServerStore {
           bindTicket(*ticketInsert, *s.ticket);
           done(ticketInsert->step(), doing);
           logInsert->reset();
-          logInsert->bind(1, s.ticket->code).bind(2, s.ticket->receivedAt);
+          // The history starts when the resident filed it at the kiosk (the receipt's time, where the deadline
+          // runs from), not when a kiosk that was offline got it through: a timeline never goes back in time.
+          logInsert->bind(1, s.ticket->code).bind(2, std::min(s.ticket->createdAt, s.ticket->receivedAt));
           logInsert->bind(3, s.deviceId.empty() ? "usb" : "kiosk:" + s.deviceId).bind(4, "receive").bind(5, "received");
           logInsert->bind(6, s.siteId).bind(7, s.ticket->dueAt);
           done(logInsert->step(), doing);

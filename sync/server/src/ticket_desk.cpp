@@ -4,6 +4,7 @@
 #include <map>
 
 #include "minyi/core/form.h"
+#include "minyi/protocol/times.h"
 #include "minyi/core/json_input.h"
 #include "minyi/server/export.h"
 #include "minyi/server/results.h"
@@ -28,6 +29,25 @@ std::optional<std::string> changeTicket(ServerStore& store, const std::string& c
     if (store.updateTicket(*t, readAt, entry)) return std::nullopt;
   }
   return std::string("busy");
+}
+
+int closeUnratedTickets(ServerStore& store, const TicketPolicy& policy, std::chrono::system_clock::time_point now) {
+  if (policy.closeUnratedAfter.count() <= 0) return 0;
+  TicketQuery resolved;
+  resolved.statuses = {ticketStateName(TicketState::Resolved)};
+  resolved.limit = 100000;
+  const std::string cutoff = protocol::isoUtc(now - policy.closeUnratedAfter);
+  int closed = 0;
+  for (const Ticket& t : store.tickets(resolved)) {
+    if (t.resolvedAt.empty() || t.resolvedAt > cutoff || !t.rating.empty()) continue;
+    TicketChange close;
+    close.action = TicketAction::Close;
+    close.actor = "system";
+    close.at = protocol::isoUtc(now);
+    // A resident or staff acting in between wins: the rules are checked again on what is stored then.
+    if (!changeTicket(store, t.code, close, policy)) ++closed;
+  }
+  return closed;
 }
 
 protocol::TicketStatus publicStatus(const Ticket& t, const std::vector<TicketLogEntry>& log) {

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "dashboard_impl.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/ticket.h"
@@ -18,6 +19,18 @@
 namespace minyi::server {
 
 using dash::esc;
+
+const dash::Strings& dash::publicStrings(const std::string& lang) {
+  static const std::map<std::string, Strings> tables = [] {
+    std::map<std::string, Strings> t;
+    t["zh-cn"].load(ticket_assets::public_zh_cn());
+    t["zh-tw"].load(ticket_assets::public_zh_tw());
+    t["en"].load(ticket_assets::public_en());
+    return t;
+  }();
+  auto it = tables.find(lang);
+  return it != tables.end() ? it->second : tables.at("zh-cn");
+}
 
 namespace {
 
@@ -68,7 +81,6 @@ struct TicketPage::Impl {
   ServerStore& store;
   std::shared_ptr<const TicketPolicy> policy;
   Limits limits;
-  std::map<std::string, dash::Strings> words;  // by language code
 
   struct Window {
     std::chrono::steady_clock::time_point start;
@@ -78,9 +90,6 @@ struct TicketPage::Impl {
   std::map<std::string, Window> windows;
 
   Impl(ServerStore& s, std::shared_ptr<const TicketPolicy> p, Limits l) : store(s), policy(std::move(p)), limits(l) {
-    words["zh-cn"].load(ticket_assets::public_zh_cn());
-    words["zh-tw"].load(ticket_assets::public_zh_tw());
-    words["en"].load(ticket_assets::public_en());
   }
 
   bool allow(const std::string& address) {
@@ -97,7 +106,7 @@ struct TicketPage::Impl {
   // A page: header with the language switch (links keep the code and key), the content, the footer.
   std::string frame(const Language& lang, const std::string& selfBase, const std::string& title, const std::string& body,
                     bool footer) {
-    const dash::Strings& w = words.at(lang.code);
+    const dash::Strings& w = dash::publicStrings(lang.code);
     std::string nav;
     for (const Language& l : kLanguages) {
       if (selfBase.empty()) break;
@@ -116,7 +125,7 @@ struct TicketPage::Impl {
   // A refusal: the same page whatever was typed (no links back to the code and key), so an unknown code and a
   // wrong key cannot be told apart even byte by byte.
   void message(httplib::Response& res, int status, const Language& lang, const std::string& key) {
-    const dash::Strings& w = words.at(lang.code);
+    const dash::Strings& w = dash::publicStrings(lang.code);
     res.status = status;
     res.set_content(frame(lang, "", w.get(key + ".title"),
                           "<section><h2>" + esc(w.get(key + ".title")) + "</h2><p>" + esc(w.get(key + ".text")) + "</p></section>",
@@ -173,20 +182,22 @@ struct TicketPage::Impl {
     const std::string rated = req.get_param_value("rated");
     if (rated == "ok" || rated == "reopened" || rated == "refused")
       band = std::string("<p class=\"band") + (rated == "refused" ? " error" : "") + "\" role=\"status\">" +
-             esc(words.at(lang.code).get(rated == "ok" ? "public.rated.thanks" : rated == "reopened" ? "public.rated.reopened"
+             esc(dash::publicStrings(lang.code).get(rated == "ok" ? "public.rated.thanks" : rated == "reopened" ? "public.rated.reopened"
                                                                                                      : "public.rated.refused")) +
              "</p>";
     res.status = 200;
-    res.set_content(frame(lang, self, words.at(lang.code).get("public.title"), band + ticketBody(*t, lang, key), true),
+    res.set_content(frame(lang, self, dash::publicStrings(lang.code).get("public.title"), band + ticketBody(*t, lang, key), true),
                     "text/html; charset=utf-8");
   }
 
   std::string ticketBody(const Ticket& t, const Language& lang, const std::string& key) {
-    const dash::Strings& w = words.at(lang.code);
+    const dash::Strings& w = dash::publicStrings(lang.code);
     auto status = [&](const std::string& s) { return w.get("ticket.status." + s); };
+    // Staff write in Simplified; a 繁 reader gets their words in Traditional characters (OpenCC).
+    auto local = [&](const std::string& text) { return std::string(lang.code) == "zh-tw" ? core::toTraditional(text) : text; };
     std::string community;
     for (const Community& c : store.communities())
-      if (c.id == t.communityId) community = c.name;
+      if (c.id == t.communityId) community = local(c.name);
     const protocol::TicketStatus seen = publicStatus(t, store.ticketLog(t.code));
     const bool done = t.status == TicketState::Resolved || t.status == TicketState::Closed;
     const char* cls = done ? "status done" : t.status == TicketState::Rejected ? "status stop" : "status";
@@ -200,7 +211,7 @@ struct TicketPage::Impl {
       html += "<dt>" + esc(w.get("public.expected")) + "</dt><dd>" + esc(w.format("public.expectedValue", {dueText(t)})) + "</dd>";
     html += "</dl></section>";
     if (!seen.publicReply.empty())
-      html += "<section><h2>" + esc(w.get("public.reply")) + "</h2><p class=\"text\">" + esc(seen.publicReply) + "</p></section>";
+      html += "<section><h2>" + esc(w.get("public.reply")) + "</h2><p class=\"text\">" + esc(local(seen.publicReply)) + "</p></section>";
     if (done && t.textPublic) {
       // Only what staff allowed, and never the phone number.
       const ComplaintText text = complaintText(store, t);

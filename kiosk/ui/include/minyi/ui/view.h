@@ -47,12 +47,15 @@ struct TicketReceipt {
 struct LookupView {
   std::string typed;
   bool editing = false;       // the keyboard is open on the code
-  enum class Result { None, Malformed, Mistyped, Unknown, Found } result = Result::None;
+  // Asking: not made here, the server is being asked; Unreachable: not made here and the server could not be asked.
+  enum class Result { None, Malformed, Mistyped, Unknown, Asking, Unreachable, Found } result = Result::None;
+  std::string asked;          // ungrouped: the code the server was asked about (then Unknown means nowhere)
   std::string code;           // grouped, when found
   std::vector<std::pair<std::string, std::string>> rows;  // label → value (status, category, dates, reply)
   std::vector<std::string> timeline;  // "2026-11-27 16:00  已受理"
   std::string note;           // when the server's news is from, or that there is none yet
   bool canRate = false;       // resolved and not yet rated here: 满意 / 基本满意 / 不满意 (回访)
+  size_t rateAfterRows = 0;   // the 回访 (or the rating given) comes after this many rows: status and reply
   std::string thanks;         // after a rating
 };
 

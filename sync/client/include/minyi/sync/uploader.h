@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/messages.h"
 #include "minyi/store/store.h"
 #include "minyi/sync/transport.h"
 
@@ -66,6 +67,15 @@ struct UploaderOptions {
   uint64_t seed = 0;  // jitter; 0: random
 };
 
+// The server's answer to 查询进度 for a code this kiosk did not make (GET /api/v1/tickets/<code>).
+struct LiveLookup {
+  enum class Outcome { Found, Unknown, Unreachable };
+  std::string code;  // as asked, ungrouped
+  Outcome outcome = Outcome::Unreachable;
+  protocol::TicketStatus ticket;  // when Found
+  std::string detail;             // when Unreachable: what went wrong, for the log
+};
+
 class Uploader {
  public:
   Uploader(store::KioskStore& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options = {});
@@ -82,6 +92,11 @@ class Uploader {
   // The admin typed the server's address and a one-time code. Runs on the uploader thread; status() tells.
   void enroll(const std::string& serverUrl, const std::string& code);
   SyncStatus status() const;
+  // Asks the server about one ticket code (10 symbols, valid check) on the uploader thread; the answer comes
+  // back through takeLookup() and onNews. A newer question replaces one not yet asked. Never counts as a sync
+  // failure: it does not touch the backoff.
+  void lookUp(const std::string& code);
+  std::optional<LiveLookup> takeLookup();
   // Forms or notices changed since the last call (the kiosk applies forms between residents).
   bool takeFormsChanged() { return formsChanged_.exchange(false); }
   bool takeNoticesChanged() { return noticesChanged_.exchange(false); }
@@ -100,6 +115,7 @@ class Uploader {
   bool sendRatings(const Enrollment& e);
   void poll(const Enrollment& e);
   void doEnroll(const std::string& url, const std::string& code);
+  void doLookup(const std::string& code);
   HttpRequest request(const Enrollment& e, const std::string& method, const std::string& path);
   void failed(const std::string& problem, const std::string& detail);
   bool refusedByServer(const HttpResponse& r);
@@ -115,6 +131,8 @@ class Uploader {
   SyncStatus status_;
   bool wakeRequested_ = false, pollRequested_ = true, stopping_ = false;
   std::optional<std::pair<std::string, std::string>> enrollRequest_;
+  std::optional<std::string> lookupRequest_;
+  std::optional<LiveLookup> lookupResult_;
   std::chrono::steady_clock::time_point nextTry_{}, nextPoll_{};
   std::mt19937_64 random_;
   std::atomic<bool> formsChanged_{false}, noticesChanged_{false}, ticketsChanged_{false};

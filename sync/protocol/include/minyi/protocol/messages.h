@@ -128,6 +128,7 @@ struct TicketStatus {
   std::string expectedBy;    // when handling is due (UTC ISO-8601), empty if not known
   std::string publicReply;   // what staff wrote for the resident; empty until resolved
   std::vector<TicketEvent> timeline;
+  std::string category;      // the complaint form's category value; empty when not sent
 };
 struct TicketsReply {
   std::vector<TicketStatus> tickets;

@@ -42,6 +42,13 @@ struct ApiOptions {
   // not a secret the way the QR link's key is (docs/protocol.md, "Follow-up ratings").
   int kioskRatingsPerWindow = 30;
   std::chrono::seconds kioskRatingWindow{60 * 60};
+  // Lookups of one ticket by its code (GET /api/v1/tickets/<code>, 查询进度 for a code made elsewhere) one
+  // kiosk may make in each window: codes are sequential per kiosk, so the limit stops a walk of the space.
+  int kioskLookupsPerWindow = 60;
+  std::chrono::seconds kioskLookupWindow{60 * 60};
+  // How often run() does the housekeeping that no request triggers: closing resolved tickets nobody rated
+  // (TicketPolicy::closeUnratedAfter). Also once when run() starts.
+  std::chrono::milliseconds housekeepingEvery{10 * 60 * 1000};
 };
 
 class ApiServer {

@@ -1,5 +1,6 @@
 // Ticket handling over the store: changes with their history, what residents may see, the numbers staff are judged on.
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,11 @@ namespace minyi::server {
 // `ref` was applied already) or "busy" (it kept changing under us).
 std::optional<std::string> changeTicket(ServerStore& store, const std::string& code, const TicketChange& change,
                                         const TicketPolicy& policy, const std::string& ref = "");
+
+// Closes, as "system", every resolved ticket that nobody rated within the policy's closeUnratedAfter of its
+// resolution (a 回访 left unanswered is no rating, not 满意). Returns how many it closed. minyi-server runs it
+// at start and then every few minutes.
+int closeUnratedTickets(ServerStore& store, const TicketPolicy& policy, std::chrono::system_clock::time_point now);
 
 // What a resident may know of a ticket (the kiosk's sync and the public page): its state, the deadline, the
 // public reply once resolved, and the timeline of states. Never who handled it, notes, reasons or answers.

@@ -84,6 +84,9 @@ struct TicketPolicy {
   std::map<std::string, Deadline> deadlines;  // by category value ([tickets.deadlines])
   Deadline fallback;                          // [tickets.deadlines] default; 7 days when not set
   std::chrono::hours dueSoon{24};             // [tickets] due_soon_hours: "due soon" this long before the deadline
+  // [tickets] close_unrated_after_days: a resolved ticket nobody rated is closed by the system this long after
+  // its resolution (the resident may still rate it); 0: stays resolved until someone acts.
+  std::chrono::hours closeUnratedAfter{24 * 7};
   // The deadline of a category: the complaint form's own (what the kiosk's receipt promised the resident)
   // wins, then the server's [tickets.deadlines], then the default.
   Deadline deadlineFor(const std::string& category, const core::Form* form) const;
