@@ -494,6 +494,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         if (session_) session_->setComment(c.question, c.text);
         break;
       case Command::Kind::EditText:
+        finishTyping();
         if (c.question.element) openKeyboard(*c.question.element, c.text == "comment");
         break;
       case Command::Kind::KeyPress: {
@@ -519,16 +520,41 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         if (done) closeKeyboard();
         break;
       }
+      case Command::Kind::Candidate:
+        if (!keyboard_) break;
+        keyboard_->choose(std::stoul(c.text));
+        storeTyped();
+        break;
+      case Command::Kind::CandidatePage:
+        if (!keyboard_) break;
+        if (c.text == "prev") keyboard_->prevPage();
+        else if (c.text.rfind("next:", 0) == 0) keyboard_->nextPage(std::stoul(c.text.substr(5)));
+        break;
+      case Command::Kind::Pen: {
+        if (!keyboard_ || !c.value.is_array() || c.value.size() != 2) break;
+        const input::PenPoint p{c.value[0].get<float>(), c.value[1].get<float>()};
+        if (c.text == "down") keyboard_->penDown(p, now);
+        else if (c.text == "move") keyboard_->penMove(p);
+        else if (c.text == "up") {
+          keyboard_->penMove(p);
+          keyboard_->penUp(now);
+        }
+        storeTyped();  // a pause-started character may have committed the one before
+        break;
+      }
       case Command::Kind::Next:
+        finishTyping();
         closeKeyboard();
         if (session_) session_->next();
         break;
       case Command::Kind::Back:
+        finishTyping();
         closeKeyboard();
         if (session_) session_->back();
         break;
       case Command::Kind::ToReview:
         // The last page is validated before the review; errors keep the resident on the page.
+        finishTyping();
         closeKeyboard();
         if (session_ && session_->validateCurrentPage().empty()) screen_ = Screen::Review;
         break;
@@ -547,21 +573,37 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
   return changed;
 }
 
-// The keyboard offered fits the question: digits for phone numbers and numbers, letters (and digits) else.
-// Chinese modes (pinyin, handwriting) join with issue #6.
+// The keyboard offered fits the question: digits for phone numbers and numbers; for text, pinyin first, then
+// handwriting, letters and digits. The Chinese modes get fresh engine sessions: nothing from the last
+// resident, and Traditional candidates while the UI is 繁.
 void KioskApp::openKeyboard(const core::Element& e, bool comment) {
   if (!session_) return;
-  std::vector<input::Mode> modes = {input::Mode::Latin, input::Mode::Digits};
+  std::vector<input::Mode> modes = {input::Mode::Pinyin, input::Mode::Handwriting, input::Mode::Latin, input::Mode::Digits};
   if (!comment && e.type == core::ElementType::Text && (e.inputType == "tel" || e.inputType == "number"))
     modes = {input::Mode::Digits};
   int maxChars = 5000;
   if (!comment && e.maxLength > 0) maxChars = e.maxLength;
-  keyboard_ = std::make_unique<input::Keyboard>(modes, maxChars);
+  input::Engines engines;
+  engines.pinyin = pinyinEngine_;
+  engines.handwriting = handwritingEngine_;
+  engines.fuzzy = fuzzyPinyin_;
+  engines.traditional = locale_ == "zh-tw";
+  engines.canDraw = canDraw_;
+  keyboard_.reset();  // the previous field's sessions end before the next ones begin
+  keyboard_ = std::make_unique<input::Keyboard>(modes, maxChars, &engines);
   editing_ = &e;
   editingComment_ = comment;
   const core::QuestionRef q{&e};
   const core::Json v = session_->value(q);
   keyboard_->setText(comment ? session_->comment(q) : v.is_null() ? std::string() : core::values::toDisplayString(v));
+}
+
+// What is still being composed (pinyin letters, a character on the pad) goes into the text before the
+// keyboard closes for another field or page, as it would on 完成.
+void KioskApp::finishTyping() {
+  if (!keyboard_ || !editing_) return;
+  keyboard_->commitComposition();
+  storeTyped();
 }
 
 void KioskApp::closeKeyboard() {

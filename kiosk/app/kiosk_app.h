@@ -58,6 +58,15 @@ class KioskApp {
   const std::string& outOfServiceReason() const { return outOfServiceReason_; }
   // Applies what the resident did; returns true when something changed that needs a redraw.
   bool apply(const std::vector<ui::Command>& commands, Clock::time_point now);
+  // Chinese input for text questions and comments (pinyin, handwriting); either may be null (that mode is
+  // not offered). canDraw tells whether the font atlas can draw a candidate (the window's FontLibrary).
+  void setInputEngines(const input::PinyinEngine* pinyin, const input::HandwritingEngine* handwriting, bool fuzzyPinyin) {
+    pinyinEngine_ = pinyin;
+    handwritingEngine_ = handwriting;
+    fuzzyPinyin_ = fuzzyPinyin;
+  }
+  void setCanDraw(input::CanDraw canDraw) { canDraw_ = std::move(canDraw); }
+  const input::Keyboard* keyboard() const { return keyboard_.get(); }
   // Typed text (physical keyboard or on-screen keyboard) goes to the question being edited.
   void typeText(const std::string& utf8);
   void backspace();
@@ -99,9 +108,14 @@ class KioskApp {
   int sessionSerial_ = 0;
   const core::Element* editing_ = nullptr;
   bool editingComment_ = false;
-  std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set
+  std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set; holds this resident's engine sessions
+  const input::PinyinEngine* pinyinEngine_ = nullptr;
+  const input::HandwritingEngine* handwritingEngine_ = nullptr;
+  bool fuzzyPinyin_ = true;
+  input::CanDraw canDraw_;
   void openKeyboard(const core::Element& e, bool comment);
-  void closeKeyboard();
+  void closeKeyboard();  // drops anything still being composed (the idle reset wipes it)
+  void finishTyping();   // commits what is being composed into the field
   void storeTyped();  // the keyboard's buffer → the session
   std::string thankYou_;
   Clock::time_point thankYouUntil_{};

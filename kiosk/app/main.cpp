@@ -4,6 +4,7 @@
 #include <imgui_impl_sdl.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,8 @@
 #include "kiosk_app.h"
 #include "minyi/core/json_input.h"
 #include "minyi/core/scripted_fill.h"
+#include "minyi/input/handwriting.h"
+#include "minyi/input/pinyin.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
@@ -34,6 +37,46 @@ void shoot(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::string
   const fs::path path = dir / (name + ".png");
   if (w.screenshot(app, path)) std::cout << path.string() << "\n";
   else std::cerr << "minyi-kiosk: could not write " << path.string() << "\n";
+}
+
+// Presses the on-screen key with this label (a letter, or a string-table key such as kbd.space).
+void pressKey(KioskApp& app, const std::string& label, Clock::time_point now) {
+  if (!app.keyboard()) return;
+  const auto rows = app.keyboard()->keys();
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t c = 0; c < rows[r].size(); ++c)
+      if (rows[r][c].label == label) {
+        app.apply({ui::Command{ui::Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}}}, now);
+        return;
+      }
+}
+
+// Taps the candidate with this text on the keyboard's bar, if it is offered.
+void chooseCandidate(KioskApp& app, const std::string& text, Clock::time_point now) {
+  if (!app.keyboard()) return;
+  const auto c = app.keyboard()->candidates();
+  const auto it = std::find(c.begin(), c.end(), text);
+  if (it != c.end())
+    app.apply({ui::Command{ui::Command::Kind::Candidate, std::to_string(it - c.begin()), {}, {}}}, now);
+}
+
+// A finger writing 中 on the handwriting pad (its four strokes, in pad units), for the pictures.
+void writeZhong(KioskApp& app, Clock::time_point now) {
+  const std::vector<std::vector<std::pair<float, float>>> strokes = {
+      {{0.20f, 0.30f}, {0.20f, 0.70f}}, {{0.20f, 0.30f}, {0.80f, 0.30f}, {0.80f, 0.70f}},
+      {{0.20f, 0.68f}, {0.80f, 0.68f}}, {{0.50f, 0.05f}, {0.50f, 0.95f}}};
+  for (const auto& st : strokes) {
+    auto pen = [&](const char* what, std::pair<float, float> p) {
+      app.apply({ui::Command{ui::Command::Kind::Pen, what, {}, minyi::core::Json::array({p.first, p.second})}}, now);
+    };
+    pen("down", st.front());
+    for (size_t i = 1; i < st.size(); ++i)
+      for (int j = 1; j <= 8; ++j) {
+        const float t = j / 8.0f;
+        pen("move", {st[i - 1].first + (st[i].first - st[i - 1].first) * t, st[i - 1].second + (st[i].second - st[i - 1].second) * t});
+      }
+    pen("up", st.back());
+  }
 }
 
 // Every screen, every page of every form (blank and with its validation messages), in each language,
@@ -77,7 +120,26 @@ int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
         c.goToPage(c.form().pageOf(q));
         if (std::string(name) == "phone") c.setValueByName("anonymous", false);
         app.apply({ui::Command{ui::Command::Kind::EditText, "value", minyi::core::QuestionRef{q}, {}}}, now);
-        app.typeText(std::string(name) == "phone" ? "138" : "Lou dao deng");
+        if (std::string(name) == "phone") {
+          app.typeText("138");
+          shoot(w, app, dir, std::string("keyboard-") + name + suffix);
+          continue;
+        }
+        // Pinyin: words chosen from the bar, the next one still being composed with its candidates.
+        const bool tw = std::string(locale) == "zh-tw";
+        for (const char* k = "loudaodeng"; *k; ++k) pressKey(app, std::string(1, *k), now);
+        chooseCandidate(app, tw ? "樓道" : "楼道", now);
+        chooseCandidate(app, tw ? "燈" : "灯", now);
+        for (const char* k = "buliang"; *k; ++k) pressKey(app, std::string(1, *k), now);
+        shoot(w, app, dir, std::string("keyboard-pinyin") + suffix);
+        // Handwriting: 不亮 goes in, then 中 on the pad with its candidates.
+        chooseCandidate(app, "不亮", now);
+        pressKey(app, "kbd.mode.handwriting", now);
+        writeZhong(app, now);
+        shoot(w, app, dir, std::string("keyboard-handwriting") + suffix);
+        pressKey(app, "kbd.mode.latin", now);
+        pressKey(app, "kbd.clear", now);
+        app.typeText("Lou dao deng");
         shoot(w, app, dir, std::string("keyboard-") + name + suffix);
       }
       go(ui::Command::Kind::Home);
@@ -209,7 +271,7 @@ int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
   std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, enrollCode, cacheFolder;
-  bool headless = false;
+  bool headless = false, prepareInput = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
   cli.add_option("--fonts", fonts, "fonts folder");
@@ -227,7 +289,12 @@ int main(int argc, char** argv) {
                  "enroll with the server (--server-url or [server] url) using this one-time code, then exit: for "
                  "IT setting up kiosks by script; staff can do the same on the admin panel");
   cli.add_option("--cache-dir", cacheFolder, "where built font atlases are kept between starts (default: cache/ beside the database)");
+  std::string inputFolder;
+  cli.add_option("--input-dir", inputFolder, "the pinyin engine's own folder (default: [input] user_data_dir, else rime/ beside the database)");
+  cli.add_flag("--prepare-input", prepareInput,
+               "deploy the pinyin engine's schemas into its folder and exit (at install, so the first start is quick)");
   CLI11_PARSE(cli, argc, argv);
+  bool fuzzyPinyin = true;
   std::string err;
   uint64_t maxDatabaseBytes = 0;
   int kioskNumber = 0;
@@ -248,6 +315,8 @@ int main(int argc, char** argv) {
     if (serverUrl.empty()) serverUrl = config->serverUrl;
     caFile = config->caFile;
     kioskNumber = config->kioskNumber;
+    fuzzyPinyin = config->fuzzyPinyin;
+    if (inputFolder.empty()) inputFolder = config->inputUserDataDir;
   }
   std::optional<minyi::protocol::PublicKey> serverKey;
   if (!serverKeyFile.empty()) {
@@ -262,7 +331,41 @@ int main(int argc, char** argv) {
   if (forms.empty()) forms = assets + "/forms";
   if (database.empty() && shots.empty()) database = "minyi-kiosk.db";
 
+  // Chinese input: librime with the kiosk's own user-data folder (beside its data, never shared), zinnia
+  // with Debian's model. Either failing leaves only its mode out; the kiosk still takes letters and digits.
+  // The screenshot run deploys into a scratch folder it removes afterwards.
+  fs::path scratchInput;
+  if (inputFolder.empty() && !database.empty()) inputFolder = (fs::absolute(database).parent_path() / "rime").string();
+  if (inputFolder.empty()) {
+    scratchInput = fs::temp_directory_path() / ("minyi-kiosk-rime-" + std::to_string(::getpid()));
+    inputFolder = scratchInput.string();
+  }
+  struct ScratchCleanup {  // declared before the engines: removed after librime has closed
+    fs::path p;
+    ~ScratchCleanup() {
+      std::error_code ec;
+      if (!p.empty()) fs::remove_all(p, ec);
+    }
+  } scratchCleanup{scratchInput};
+  std::unique_ptr<minyi::input::PinyinEngine> pinyin;
+  std::unique_ptr<minyi::input::HandwritingEngine> handwriting;
+  {
+    minyi::input::PinyinOptions po;
+    po.userDataDir = inputFolder;
+    pinyin = minyi::input::PinyinEngine::open(po, &err);
+    if (!pinyin) std::cerr << "minyi-kiosk: pinyin input is not offered: " << err << "\n";
+    if (prepareInput) {
+      if (!pinyin) return 1;
+      std::cout << "pinyin schemas " << (pinyin->deploy().deployed ? "deployed" : "already up to date") << " in "
+                << inputFolder << " (" << pinyin->deploy().ms << " ms)\n";
+      return 0;
+    }
+    handwriting = minyi::input::HandwritingEngine::open(minyi::input::kHandwritingModel, &err);
+    if (!handwriting) std::cerr << "minyi-kiosk: handwriting input is not offered: " << err << "\n";
+  }
+
   KioskApp app;
+  app.setInputEngines(pinyin.get(), handwriting.get(), fuzzyPinyin);
   if (!app.load(assets, forms, &err)) {
     std::cerr << "minyi-kiosk: " << err << "\n";
     return 2;
@@ -336,6 +439,8 @@ int main(int argc, char** argv) {
     std::cerr << "minyi-kiosk: " << err << "\n";
     return 2;
   }
+  // One rule for every input mode: a candidate is offered only if the current atlas can draw it.
+  app.setCanDraw([&w](const std::string& text) { return w.fontLibrary().canDraw(text); });
   if (!shots.empty()) return screenshots(w, app, shots);
 
   // The uploader thread: sends the outbox, enrolls, fetches forms and notices. It wakes the loop with an

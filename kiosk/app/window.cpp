@@ -206,4 +206,23 @@ bool KioskWindow::tap(KioskApp& app, const std::string& label) {
   return true;
 }
 
+bool KioskWindow::drag(KioskApp& app, const std::string& label, const std::vector<ImVec2>& unitPoints) {
+  const ImVec2 away(-1000, -1000);
+  app.apply(frame(app, &away, false), Clock::now());
+  const ui::TouchTargets::Target* t = targets_.find(label);
+  if (!t || unitPoints.empty()) return false;
+  const ImVec2 lo = t->min, hi = t->max;
+  const auto at = [&](ImVec2 u) { return ImVec2(lo.x + u.x * (hi.x - lo.x), lo.y + u.y * (hi.y - lo.y)); };
+  // The finger lands, then moves one point per frame (as a touch screen reports it), then lifts.
+  ImVec2 p = at(unitPoints.front());
+  app.apply(frame(app, &p, true), Clock::now());
+  for (size_t i = 1; i < unitPoints.size(); ++i) {
+    p = at(unitPoints[i]);
+    app.apply(frame(app, &p, true), Clock::now());
+  }
+  app.apply(frame(app, &p, false), Clock::now());
+  app.apply(frame(app, &away, false), Clock::now());
+  return true;
+}
+
 }  // namespace minyi::app

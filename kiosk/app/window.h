@@ -50,6 +50,9 @@ class KioskWindow {
   // Headless tests: press and release on the target with this label, applying what it does. False if no
   // target has that label on the current screen.
   bool tap(KioskApp& app, const std::string& label);
+  // Headless tests: a finger drawing through these points (0..1 across and down the target with this label,
+  // e.g. the writing pad): down on the first, one frame per point, up on the last. False if no such target.
+  bool drag(KioskApp& app, const std::string& label, const std::vector<ImVec2>& unitPoints);
   const ui::TouchTargets& targets() const { return targets_; }
   // Timings of the last frame (for tests/bench): ImGui's own CPU part, and drawing into the renderer.
   double lastImGuiMs() const { return lastImGuiMs_; }

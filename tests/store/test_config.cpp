@@ -38,6 +38,9 @@ pin_hash = ")" + pinHash() + R"("
 url = "https://minyi.example.gov.cn"
 public_key = "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3Ts="
 ca_file = "township-ca.pem"
+
+[input]
+fuzzy_pinyin = false
 )";
 }
 
@@ -76,6 +79,8 @@ TEST_CASE("a good configuration file loads, with paths relative to its folder", 
   CHECK(c->serverUrl == "https://minyi.example.gov.cn");
   CHECK(c->serverPublicKey == "KTGl3dTqyfBu0/wAvk0KVxo1EC2RQTEQF+w2Xpvq3Ts=");
   CHECK(c->caFile == dir.file("township-ca.pem"));
+  CHECK_FALSE(c->fuzzyPinyin);
+  CHECK(c->inputUserDataDir == dir.file("data/rime"));  // the kiosk's own, beside its database
 }
 
 TEST_CASE("optional keys have defaults and absolute paths stay as they are", "[config]") {
@@ -95,6 +100,8 @@ pin_hash = ")" + pinHash() + "\"\n";
   REQUIRE(c);
   CHECK(c->databasePath == "/var/lib/minyi/kiosk.db");
   CHECK(c->defaultLocale == "zh-cn");
+  CHECK(c->fuzzyPinyin);  // on unless switched off
+  CHECK(c->inputUserDataDir == "/var/lib/minyi/rime");
   CHECK(c->idleSeconds == 60);
   CHECK(c->maxDatabaseBytes == 0);
   CHECK(c->serverUrl.empty());
@@ -125,6 +132,8 @@ TEST_CASE("each problem in a configuration is named by its key", "[config]") {
   CHECK_THAT(problems(goodWith("database = \"data/kiosk.db\"", "database = 7")),
              Contains("storage.database: must be a string, not an integer"));
   CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_second = 90")), Contains("kiosk.idle_second: unknown key"));
+  CHECK_THAT(problems(goodWith("fuzzy_pinyin = false", "fuzzy_pinyin = \"no\"")),
+             Contains("input.fuzzy_pinyin: must be true/false, not a string"));
   CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 5")),
              Contains("kiosk.idle_seconds: must be between 20 and 3600"));
   CHECK_THAT(problems(goodWith("\"zh-TW\"", "\"fr\"")), Contains("kiosk.default_locale: must be zh-cn, zh-tw or en"));

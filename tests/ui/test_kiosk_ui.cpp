@@ -31,7 +31,10 @@ std::string readAll(const fs::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// One window for the whole test run (SDL allows one video init per process comfortably).
+}  // namespace
+
+// One window for the whole test run (SDL allows one video init per process comfortably); test_text_input.cpp
+// uses it too.
 KioskWindow& window() {
   static KioskWindow w;
   static bool opened = [] {
@@ -47,6 +50,8 @@ KioskWindow& window() {
   REQUIRE(opened);
   return w;
 }
+
+namespace {
 
 // A temp folder for one test's database, removed afterwards.
 struct TempDir {

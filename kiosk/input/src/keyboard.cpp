@@ -1,4 +1,5 @@
-// Keyboard layouts and key handling; everything a touch keyboard does except drawing.
+// Keyboard layouts and key handling, and the Chinese modes' sessions; everything a touch keyboard does
+// except drawing.
 #include "minyi/input/keyboard.h"
 
 #include <algorithm>
@@ -14,7 +15,7 @@ Key actionKey(Key::Action a, const char* label, float width) { return Key{a, lab
 
 // The bottom row: mode switches for the other offered modes, space, backspace, done.
 // Five rows at most, so that keys stay at least 72 px high in the bottom part of a 1080p screen.
-KeyRow bottomRow(Mode current, const std::vector<Mode>& modes, bool withSpace) {
+KeyRow bottomRow(Mode current, const std::vector<Mode>& modes, bool withSpace, bool latinSymbols = true) {
   KeyRow row;
   for (Mode m : modes) {
     if (m == current) continue;
@@ -22,13 +23,15 @@ KeyRow bottomRow(Mode current, const std::vector<Mode>& modes, bool withSpace) {
                         : m == Mode::Pinyin ? "kbd.mode.pinyin" : "kbd.mode.handwriting";
     row.push_back(Key{Key::Action::SwitchMode, label, {}, m, 1.5f});
   }
-  if (withSpace) {
+  if (withSpace && latinSymbols) {
     // The few symbols e-mail addresses and names need, beside the space bar.
     row.push_back(insertKey("@"));
     row.push_back(insertKey("."));
     row.push_back(actionKey(Key::Action::Space, "kbd.space", 3));
     row.push_back(insertKey("-"));
     row.push_back(insertKey("_"));
+  } else if (withSpace) {
+    row.push_back(actionKey(Key::Action::Space, "kbd.space", 3));
   }
   row.push_back(actionKey(Key::Action::Clear, "kbd.clear", 1.5f));
   row.push_back(actionKey(Key::Action::Done, "kbd.done", 2));
@@ -50,7 +53,33 @@ std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& mod
     rows.push_back(bottomRow(mode, modes, false));
     return rows;
   }
-  // Latin (and, until issue #6 adds candidates, the letter keys of pinyin): QWERTY.
+  if (mode == Mode::Pinyin) {
+    // QWERTY in lower case (pinyin has no capitals) with the Chinese punctuation a complaint needs; the
+    // candidate bar sits above these rows.
+    const char* letters[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    const char* punct[3][4] = {{nullptr}, {"，", "。"}, {"？", "！", "、", "："}};
+    for (int i = 0; i < 3; ++i) {
+      KeyRow row;
+      for (const char* c = letters[i]; *c; ++c) row.push_back(insertKey(std::string(1, *c)));
+      for (const char* p : punct[i])
+        if (p) row.push_back(insertKey(p));
+      if (i == 0) row.push_back(actionKey(Key::Action::Backspace, "kbd.backspace", 1.5f));
+      rows.push_back(row);
+    }
+    rows.push_back(bottomRow(mode, modes, true, false));
+    return rows;
+  }
+  if (mode == Mode::Handwriting) {
+    // Beside the pad: punctuation, then undo-stroke, rewrite and delete; the candidates sit above them.
+    KeyRow punct;
+    for (const char* p : {"，", "。", "？", "！", "、", "："}) punct.push_back(insertKey(p));
+    rows.push_back(punct);
+    rows.push_back({actionKey(Key::Action::UndoStroke, "kbd.undoStroke", 2), actionKey(Key::Action::ClearPad, "kbd.clearPad", 2),
+                    actionKey(Key::Action::Backspace, "kbd.backspace", 2)});
+    rows.push_back(bottomRow(mode, modes, true, false));
+    return rows;
+  }
+  // Latin: QWERTY.
   const char* letters[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
   rows.push_back({});
   // Digits, then the two symbols a web address needs (staff type the server's address when enrolling).
@@ -99,8 +128,104 @@ void TextBuffer::backspace() {
 
 void TextBuffer::clear() { text_.clear(); }
 
-Keyboard::Keyboard(std::vector<Mode> modes, int maxChars)
-    : modes_(modes.empty() ? std::vector<Mode>{Mode::Latin} : std::move(modes)), mode_(modes_.front()), buffer_({}, maxChars) {}
+Keyboard::Keyboard(std::vector<Mode> modes, int maxChars, const Engines* engines) : buffer_({}, maxChars) {
+  // A Chinese mode without its engine (not installed, failed to open) is not offered at all.
+  for (Mode m : modes) {
+    if (m == Mode::Pinyin && !(engines && engines->pinyin)) continue;
+    if (m == Mode::Handwriting && !(engines && engines->handwriting)) continue;
+    modes_.push_back(m);
+  }
+  if (modes_.empty()) modes_ = {Mode::Latin};
+  mode_ = modes_.front();
+  for (Mode m : modes_) {
+    if (m == Mode::Pinyin) pinyin_ = engines->pinyin->newSession(engines->fuzzy, engines->traditional, engines->canDraw);
+    if (m == Mode::Handwriting)
+      pad_ = std::make_unique<HandwritingSession>(*engines->handwriting, engines->traditional, engines->canDraw);
+  }
+}
+
+Keyboard::~Keyboard() = default;
+
+std::vector<std::string> Keyboard::candidates() const {
+  std::vector<std::string> out;
+  const std::vector<std::string>* all = mode_ == Mode::Pinyin && pinyin_ ? &pinyin_->candidates()
+                                        : mode_ == Mode::Handwriting && pad_ ? &pad_->candidates() : nullptr;
+  if (!all) return out;
+  // Only what fits whole: a phrase cut at the length limit would be a different text.
+  const int left = buffer_.remaining();
+  for (const std::string& c : *all)
+    if (left < 0 || TextBuffer(c).length() <= left) out.push_back(c);
+  return out;
+}
+
+std::string Keyboard::preedit() const { return mode_ == Mode::Pinyin && pinyin_ ? pinyin_->preedit() : std::string(); }
+
+void Keyboard::resetPaging() {
+  pageStart_ = 0;
+  pageStack_.clear();
+}
+
+void Keyboard::nextPage(size_t shown) {
+  if (shown == 0 || pageStart_ + shown >= candidates().size()) return;
+  pageStack_.push_back(pageStart_);
+  pageStart_ += shown;
+}
+
+void Keyboard::prevPage() {
+  if (pageStack_.empty()) return;
+  pageStart_ = pageStack_.back();
+  pageStack_.pop_back();
+}
+
+void Keyboard::insertCommitted(const std::string& text) {
+  if (!text.empty()) buffer_.insert(text);
+}
+
+void Keyboard::choose(size_t index) {
+  // The index is into what candidates() offers; map it back to the session's own list.
+  const std::vector<std::string> offered = candidates();
+  if (index >= offered.size()) return;
+  if (mode_ == Mode::Pinyin && pinyin_) {
+    const auto& all = pinyin_->candidates();
+    const size_t i = static_cast<size_t>(std::find(all.begin(), all.end(), offered[index]) - all.begin());
+    insertCommitted(pinyin_->choose(i));
+  } else if (mode_ == Mode::Handwriting && pad_) {
+    const auto& all = pad_->candidates();
+    const size_t i = static_cast<size_t>(std::find(all.begin(), all.end(), offered[index]) - all.begin());
+    insertCommitted(pad_->choose(i));
+  }
+  resetPaging();
+}
+
+void Keyboard::penDown(PenPoint p, Clock::time_point now) {
+  if (mode_ != Mode::Handwriting || !pad_) return;
+  insertCommitted(pad_->penDown(p, now));
+  resetPaging();
+}
+
+void Keyboard::penMove(PenPoint p) {
+  if (mode_ == Mode::Handwriting && pad_) pad_->penMove(p);
+}
+
+void Keyboard::penUp(Clock::time_point now) {
+  if (mode_ != Mode::Handwriting || !pad_) return;
+  pad_->penUp(now);
+  resetPaging();
+}
+
+void Keyboard::commitComposition() {
+  // Only what fits whole goes in; a composition with no fitting candidate is dropped.
+  const std::vector<std::string> offered = candidates();
+  if (mode_ == Mode::Pinyin && pinyin_ && pinyin_->composing()) {
+    if (!offered.empty() && offered.front() == pinyin_->candidates().front()) insertCommitted(pinyin_->commitFirst());
+    else pinyin_->clear();
+  }
+  if (mode_ == Mode::Handwriting && pad_ && pad_->writing()) {
+    if (!offered.empty() && offered.front() == pad_->candidates().front()) insertCommitted(pad_->commitFirst());
+    else pad_->clear();
+  }
+  resetPaging();
+}
 
 void Keyboard::setText(const std::string& text) {
   buffer_.clear();
@@ -108,20 +233,60 @@ void Keyboard::setText(const std::string& text) {
 }
 
 bool Keyboard::press(const Key& key) {
+  const bool composing = (mode_ == Mode::Pinyin && pinyin_ && pinyin_->composing()) ||
+                         (mode_ == Mode::Handwriting && pad_ && pad_->writing());
   switch (key.action) {
     case Key::Action::Insert:
+      if (mode_ == Mode::Pinyin && pinyin_ && key.insert.size() == 1 && key.insert[0] >= 'a' && key.insert[0] <= 'z') {
+        // No more letters once the text is full: nothing they could become would fit.
+        if (buffer_.remaining() != 0) pinyin_->key(key.insert[0]);
+        resetPaging();
+        return false;
+      }
+      commitComposition();  // punctuation after a word: the word first, as every phone keyboard does
       buffer_.insert(key.insert);
       if (shifted_) shifted_ = false;  // one capital, as phone keyboards do
       return false;
-    case Key::Action::Space: buffer_.insert(" "); return false;
-    case Key::Action::Backspace: buffer_.backspace(); return false;
-    case Key::Action::Clear: buffer_.clear(); return false;
+    case Key::Action::Space:
+      if (composing) commitComposition();  // space takes the first candidate while composing
+      else buffer_.insert(" ");
+      return false;
+    case Key::Action::Backspace:
+      if (mode_ == Mode::Pinyin && pinyin_ && pinyin_->backspace()) {
+        resetPaging();
+        return false;
+      }
+      if (mode_ == Mode::Handwriting && pad_ && pad_->writing()) {
+        pad_->undoStroke();  // while writing, delete takes back the last stroke, not a typed character
+        resetPaging();
+        return false;
+      }
+      buffer_.backspace();
+      return false;
+    case Key::Action::Clear:
+      if (pinyin_) pinyin_->clear();
+      if (pad_) pad_->clear();
+      resetPaging();
+      buffer_.clear();
+      return false;
+    case Key::Action::UndoStroke:
+      if (pad_) pad_->undoStroke();
+      resetPaging();
+      return false;
+    case Key::Action::ClearPad:
+      if (pad_) pad_->clear();
+      resetPaging();
+      return false;
     case Key::Action::Shift: shifted_ = !shifted_; return false;
     case Key::Action::SwitchMode:
-      if (std::find(modes_.begin(), modes_.end(), key.mode) != modes_.end()) mode_ = key.mode;  // the text stays
+      commitComposition();  // what was being composed goes into the text, which stays
+      if (std::find(modes_.begin(), modes_.end(), key.mode) != modes_.end()) mode_ = key.mode;
       shifted_ = false;
+      resetPaging();
       return false;
-    case Key::Action::Done: return true;
+    case Key::Action::Done:
+      commitComposition();
+      return true;
   }
   return false;
 }

@@ -57,6 +57,8 @@ const KeySpec kKeys[] = {
     {"server", "url", toml::node_type::string, false, "the township server's address"},
     {"server", "public_key", toml::node_type::string, false, "the server's public key (server.pub)"},
     {"server", "ca_file", toml::node_type::string, false, "a township CA certificate (PEM)"},
+    {"input", "fuzzy_pinyin", toml::node_type::boolean, false, "true or false: fuzzy pinyin (z/zh, n/l, in/ing ...)"},
+    {"input", "user_data_dir", toml::node_type::string, false, "the kiosk's own folder for the pinyin engine"},
 };
 
 // 32 bytes in standard base64, as `minyi keygen` writes server.pub.
@@ -103,7 +105,7 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
     const std::string t(tableKey.str());
     const bool knownTable = std::any_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; });
     if (!knownTable) {
-      problems.push_back(t + ": unknown key (the tables are site, storage, kiosk, admin, server)");
+      problems.push_back(t + ": unknown key (the tables are site, storage, kiosk, admin, server, input)");
       continue;
     }
     const toml::table* tbl = tableNode.as_table();
@@ -147,6 +149,8 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   c.serverUrl = str("server.url");
   c.serverPublicKey = str("server.public_key");
   c.caFile = str("server.ca_file");
+  c.fuzzyPinyin = root.at_path("input.fuzzy_pinyin").value_or(true);
+  c.inputUserDataDir = str("input.user_data_dir");
   if (auto v = root.at_path("kiosk.default_locale").value<std::string>()) c.defaultLocale = *v;
   const int64_t idle = root.at_path("kiosk.idle_seconds").value_or(int64_t{c.idleSeconds});
   const int64_t maxMb = root.at_path("storage.max_database_mb").value_or(int64_t{0});
@@ -192,6 +196,10 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   c.databasePath = resolve(baseFolder, c.databasePath);
   c.formsFolder = resolve(baseFolder, c.formsFolder);
   if (!c.caFile.empty()) c.caFile = resolve(baseFolder, c.caFile);
+  // The pinyin engine's folder is the kiosk's own, next to its data unless the file says otherwise.
+  c.inputUserDataDir = c.inputUserDataDir.empty()
+                           ? (std::filesystem::path(c.databasePath).parent_path() / "rime").string()
+                           : resolve(baseFolder, c.inputUserDataDir);
   return c;
 }
 

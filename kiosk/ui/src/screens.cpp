@@ -572,13 +572,147 @@ void questionBody(Frame& f, const QuestionRef& q, float width) {
 
 // The on-screen keyboard: the bottom ~45 % of the screen, big keys, the characters left.
 // The bottom ~45 % of the screen, taller if that is what it takes to keep every key ≥ the touch target.
+// Pinyin has a candidate bar above its keys; handwriting takes more of the screen for its writing pad.
 float keyboardHeight(const Frame& f) {
   if (!f.state.keyboard) return 0;
   const float pad = f.type.gap * 0.5f;
-  const size_t rows = f.state.keyboard->keys().size();
+  const input::Mode mode = f.state.keyboard->mode();
+  size_t rows = f.state.keyboard->keys().size();
+  if (mode == input::Mode::Pinyin) rows += 1;
+  if (mode == input::Mode::Handwriting) rows += 2;  // two rows of candidates beside the pad
   const float needed = rows * (f.type.target + pad) + f.fonts.secondary->FontSize + 3 * pad;
-  return std::min(f.state.height * 0.7f, std::max(f.state.height * 0.45f, needed));
+  const float least = mode == input::Mode::Handwriting ? 0.55f : 0.45f;
+  return std::min(f.state.height * 0.7f, std::max(f.state.height * least, needed));
 }
+
+namespace {
+
+// Draws a row of keys from x0 to x1 at y, each k units wide; KeyPress carries "row,column" of kb.keys().
+void keyRow(Frame& f, const input::Keyboard& kb, const std::vector<input::KeyRow>& rows, size_t r, float x0, float x1,
+            float y, float rowH, float maxUnits) {
+  const float pad = f.type.gap * 0.5f;
+  // Every unit carries one gap: k units wide = k keys and k-1 gaps.
+  const float unit = (x1 - x0 + pad) / maxUnits - pad;
+  float rowWidth = -pad;  // a key k units wide also spans the k-1 gaps it covers
+  for (const auto& k : rows[r]) rowWidth += k.width * unit + (k.width - 1) * pad + pad;
+  float x = x0 + (x1 - x0 - rowWidth) / 2;
+  for (size_t c = 0; c < rows[r].size(); ++c) {
+    const input::Key& k = rows[r][c];
+    const float w = k.width * unit + (k.width - 1) * pad;
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    const std::string label = k.label.rfind("kbd.", 0) == 0 ? f.s(k.label.c_str()) : k.label;
+    const std::string id = "key" + std::to_string(r) + "_" + std::to_string(c);
+    const bool on = k.action == input::Key::Action::Shift && kb.shifted();
+    const TileStyle style = k.action == input::Key::Action::Done ? TileStyle::Primary : on ? TileStyle::Selected : TileStyle::Key;
+    if (tile(f, id.c_str(), label, ImVec2(w, rowH), style, f.fonts.body))
+      f.commands.push_back(Command{Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}});
+    x += w + pad;
+  }
+}
+
+float rowUnits(const input::KeyRow& row) {
+  float u = 0;
+  for (const auto& k : row) u += k.width;
+  return u;
+}
+
+// The candidate bar: ‹ prev, as many candidates as fit from the page start, next ›. Each candidate is a
+// target labelled with its own text; CandidatePage "next:N" says how many were shown.
+void candidateBar(Frame& f, const input::Keyboard& kb, const std::vector<std::string>& cands, float x0, float x1,
+                  float y, float h) {
+  const float pad = f.type.gap * 0.5f;
+  const float navW = f.type.target * 1.6f;
+  ImGui::PushFont(f.fonts.body);
+  float x = x0 + navW + pad;
+  const float right = x1 - navW - pad;
+  size_t shown = 0;
+  for (size_t i = kb.pageStart(); i < cands.size(); ++i) {
+    // Room for the text and the tile's padding on both sides: a phrase never wraps onto two lines.
+    const float w = std::max(f.type.target * 1.1f, ImGui::CalcTextSize(cands[i].c_str()).x + f.type.gap * 3);
+    if (x + w > right) break;
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    const std::string id = "cand" + std::to_string(i);
+    // The first candidate is what space and punctuation would take: shown as selected (border + fill).
+    if (tile(f, id.c_str(), cands[i], ImVec2(w, h), i == 0 ? TileStyle::Selected : TileStyle::Key, f.fonts.body))
+      f.commands.push_back(Command{Command::Kind::Candidate, std::to_string(i), {}, {}});
+    x += w + pad;
+    ++shown;
+  }
+  ImGui::PopFont();
+  const bool more = kb.pageStart() + shown < cands.size();
+  ImGui::SetCursorScreenPos(ImVec2(x0, y));
+  if (kb.hasPrevPage()) {
+    if (tile(f, "candPrev", f.s("kbd.prevPage"), ImVec2(navW, h), TileStyle::Outline, f.fonts.body))
+      f.commands.push_back(Command{Command::Kind::CandidatePage, "prev", {}, {}});
+  }
+  ImGui::SetCursorScreenPos(ImVec2(x1 - navW, y));
+  if (more) {
+    if (tile(f, "candNext", f.s("kbd.nextPage"), ImVec2(navW, h), TileStyle::Outline, f.fonts.body))
+      f.commands.push_back(Command{Command::Kind::CandidatePage, "next:" + std::to_string(shown), {}, {}});
+  }
+}
+
+// The writing pad: a square with a 田 grid, the strokes so far, the one under the finger. The finger's
+// path goes to the app as Pen commands (down / move / up) in pad units (0..1).
+void writingPad(Frame& f, const input::Keyboard& kb, ImVec2 p, float side) {
+  const ImVec2 q(p.x + side, p.y + side);
+  ImGui::SetCursorScreenPos(p);
+  ImGui::InvisibleButton("##pad", ImVec2(side, side));
+  f.targets.add(f.s("kbd.pad"), p, q);
+  ImGuiIO& io = ImGui::GetIO();
+  const auto unitPoint = [&](ImVec2 m) {
+    return Json::array({std::clamp((m.x - p.x) / side, 0.0f, 1.0f), std::clamp((m.y - p.y) / side, 0.0f, 1.0f)});
+  };
+  if (ImGui::IsItemActivated()) f.commands.push_back(Command{Command::Kind::Pen, "down", {}, unitPoint(io.MousePos)});
+  else if (ImGui::IsItemActive() && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0))
+    f.commands.push_back(Command{Command::Kind::Pen, "move", {}, unitPoint(io.MousePos)});
+  if (ImGui::IsItemDeactivated()) f.commands.push_back(Command{Command::Kind::Pen, "up", {}, unitPoint(io.MousePos)});
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, q, colour::kCard, 6);
+  dl->AddRect(p, q, colour::kPrimary, 6, 0, 3);
+  // The 田 grid writing paper has: a guide for where a character sits, drawn light so strokes stand out.
+  const ImU32 guide = colour::kCardBorder;
+  for (float t = 0; t < side; t += 24) {
+    dl->AddLine(ImVec2(p.x + t, p.y + side / 2), ImVec2(p.x + std::min(t + 12, side), p.y + side / 2), guide, 2);
+    dl->AddLine(ImVec2(p.x + side / 2, p.y + t), ImVec2(p.x + side / 2, p.y + std::min(t + 12, side)), guide, 2);
+  }
+  const input::HandwritingSession* s = kb.pad();
+  if (!s) return;
+  const float thick = std::max(6.0f, side / 60);
+  const auto draw = [&](const input::Stroke& st) {
+    if (st.size() == 1) dl->AddCircleFilled(ImVec2(p.x + st[0].x * side, p.y + st[0].y * side), thick / 2, colour::kText);
+    for (size_t i = 1; i < st.size(); ++i)
+      dl->AddLine(ImVec2(p.x + st[i - 1].x * side, p.y + st[i - 1].y * side), ImVec2(p.x + st[i].x * side, p.y + st[i].y * side),
+                  colour::kText, thick);
+  };
+  for (const auto& st : s->strokes()) draw(st);
+  draw(s->current());
+  if (!s->writing()) {
+    const std::string hint = f.s("kbd.padHint");
+    ImGui::PushFont(f.fonts.secondary);
+    const ImVec2 ts = ImGui::CalcTextSize(hint.c_str());
+    ImGui::PopFont();
+    dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(p.x + (side - ts.x) / 2, q.y - ts.y - 16),
+                colour::kSecondary, hint.c_str());
+  }
+}
+
+// Handwriting candidates: a grid beside the pad (2 rows), best first; no paging, 10 at most. In the body
+// font: the only size whose atlas holds every character a candidate can be (the larger sizes hold the
+// forms' and strings' characters only).
+void candidateGrid(Frame& f, const std::vector<std::string>& cands, float x0, float x1, float y, float rowH) {
+  const float pad = f.type.gap * 0.5f;
+  const int columns = 5;
+  const float w = (x1 - x0 - pad * (columns - 1)) / columns;
+  for (size_t i = 0; i < cands.size() && i < 2 * columns; ++i) {
+    ImGui::SetCursorScreenPos(ImVec2(x0 + (i % columns) * (w + pad), y + (i / columns) * (rowH + pad)));
+    const std::string id = "cand" + std::to_string(i);
+    if (tile(f, id.c_str(), cands[i], ImVec2(w, rowH), i == 0 ? TileStyle::Selected : TileStyle::Key, f.fonts.body))
+      f.commands.push_back(Command{Command::Kind::Candidate, std::to_string(i), {}, {}});
+  }
+}
+
+}  // namespace
 
 void keyboardPanel(Frame& f) {
   const input::Keyboard& kb = *f.state.keyboard;
@@ -588,37 +722,60 @@ void keyboardPanel(Frame& f) {
   const float pad = f.type.gap * 0.5f;
   const int left = f.state.screen == Screen::AdminPin ? -1 : kb.buffer().remaining();  // a PIN has no "left"
   float y = top + pad;
-  if (left >= 0) {
-    const std::string note = f.s("kbd.remaining", {std::to_string(left)});
-    dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(f.type.margin, y), colour::kText, note.c_str());
+  const std::string preedit = kb.preedit();
+  if (left >= 0 || !preedit.empty()) {
+    float x = f.type.margin;
+    if (left >= 0) {
+      const std::string note = left == 0 ? f.s("kbd.full") : f.s("kbd.remaining", {std::to_string(left)});
+      dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(x, y), left == 0 ? colour::kErrorText : colour::kText,
+                  note.c_str());
+      ImGui::PushFont(f.fonts.secondary);
+      x += ImGui::CalcTextSize(note.c_str()).x + f.type.gap * 2;
+      ImGui::PopFont();
+    }
+    if (!preedit.empty()) {
+      // The letters being composed, boxed and underlined like an input method's preedit.
+      ImGui::PushFont(f.fonts.secondary);
+      const ImVec2 ts = ImGui::CalcTextSize(preedit.c_str());
+      ImGui::PopFont();
+      dl->AddRectFilled(ImVec2(x - 8, y - 4), ImVec2(x + ts.x + 8, y + ts.y + 4), colour::kCard, 4);
+      dl->AddText(f.fonts.secondary, f.fonts.secondary->FontSize, ImVec2(x, y), colour::kPrimary, preedit.c_str());
+      dl->AddLine(ImVec2(x, y + ts.y + 2), ImVec2(x + ts.x, y + ts.y + 2), colour::kPrimary, 2);
+    }
     y += f.fonts.secondary->FontSize + pad;
   }
   const auto rows = kb.keys();
-  const float rowH = (f.state.height - y - pad) / rows.size() - pad;
-  float maxUnits = 0;
-  for (const auto& row : rows) {
-    float u = 0;
-    for (const auto& k : row) u += k.width;
-    maxUnits = std::max(maxUnits, u);
-  }
-  // Every unit carries one gap: k units wide = k keys and k-1 gaps.
-  const float unit = (f.state.width - 2 * f.type.margin + pad) / maxUnits - pad;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    float rowWidth = -pad;  // a key k units wide also spans the k-1 gaps it covers
-    for (const auto& k : rows[r]) rowWidth += k.width * unit + (k.width - 1) * pad + pad;
-    float x = (f.state.width - rowWidth) / 2;
-    for (size_t c = 0; c < rows[r].size(); ++c) {
-      const input::Key& k = rows[r][c];
-      const float w = k.width * unit + (k.width - 1) * pad;
-      ImGui::SetCursorScreenPos(ImVec2(x, y));
-      const std::string label = k.label.rfind("kbd.", 0) == 0 ? f.s(k.label.c_str()) : k.label;
-      const std::string id = "key" + std::to_string(r) + "_" + std::to_string(c);
-      const bool on = k.action == input::Key::Action::Shift && kb.shifted();
-      const TileStyle style = k.action == input::Key::Action::Done ? TileStyle::Primary : on ? TileStyle::Selected : TileStyle::Key;
-      if (tile(f, id.c_str(), label, ImVec2(w, rowH), style, f.fonts.body))
-        f.commands.push_back(Command{Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}});
-      x += w + pad;
+  const float x0 = f.type.margin, x1 = f.state.width - f.type.margin;
+  if (kb.mode() == input::Mode::Handwriting) {
+    // Pad on the left, as big as the panel allows; candidates and the pad's keys on the right; the
+    // mode/space/clear/done row across the bottom.
+    const size_t rightRows = rows.size() - 1 + 2;
+    const float rowH = std::max(f.type.target, (f.state.height - y - pad) / (rightRows + 1) - pad);
+    const float bottomY = f.state.height - pad - rowH;
+    const float side = std::min(bottomY - pad - y, (x1 - x0) * 0.45f);
+    writingPad(f, kb, ImVec2(x0, y), side);
+    const float rx0 = x0 + side + f.type.gap;
+    candidateGrid(f, kb.candidates(), rx0, x1, y, rowH);
+    float ry = y + 2 * (rowH + pad);
+    float maxUnits = 0;
+    for (size_t r = 0; r + 1 < rows.size(); ++r) maxUnits = std::max(maxUnits, rowUnits(rows[r]));
+    for (size_t r = 0; r + 1 < rows.size(); ++r) {
+      keyRow(f, kb, rows, r, rx0, x1, ry, rowH, maxUnits);
+      ry += rowH + pad;
     }
+    keyRow(f, kb, rows, rows.size() - 1, x0, x1, bottomY, rowH, std::max(rowUnits(rows.back()), 12.0f));
+    return;
+  }
+  const size_t barRows = kb.mode() == input::Mode::Pinyin ? 1 : 0;
+  const float rowH = (f.state.height - y - pad) / (rows.size() + barRows) - pad;
+  if (barRows) {
+    candidateBar(f, kb, kb.candidates(), x0, x1, y, rowH);
+    y += rowH + pad;
+  }
+  float maxUnits = 0;
+  for (const auto& row : rows) maxUnits = std::max(maxUnits, rowUnits(row));
+  for (size_t r = 0; r < rows.size(); ++r) {
+    keyRow(f, kb, rows, r, x0, x1, y, rowH, maxUnits);
     y += rowH + pad;
   }
 }

@@ -26,6 +26,11 @@ struct KioskConfig {
   // that only travels by USB stick can seal its submissions without ever enrolling.
   std::string serverPublicKey;
   std::string caFile;        // [server] ca_file — a township CA (PEM) for the server's TLS certificate
+  // [input] fuzzy_pinyin — z/zh c/ch s/sh n/l an/ang en/eng in/ing count as the same (dialect speakers).
+  bool fuzzyPinyin = true;
+  // [input] user_data_dir — the kiosk's own librime folder (its schemas, built once). Default: "rime" beside
+  // the database.
+  std::string inputUserDataDir;
 };
 
 // Reads and checks the file. On failure returns nullopt and sets error to one sentence per problem

@@ -111,6 +111,9 @@ struct Command {
     NextNotice,    // a tap on the notice card shows the next one
     OpenLookup, LookupField, LookupSubmit,  // 查询进度
     RateTicket,    // text: satisfied | basic | unsatisfied
+    Candidate,     // text: index into the keyboard's candidates()
+    CandidatePage, // text: "prev" or "next:N" (N candidates were shown on this page)
+    Pen,           // text: down | move | up; value: [x, y] on the writing pad, 0..1
     Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;
