@@ -2,12 +2,13 @@
 // font filter, OpenCC for 繁, and continuous writing (a pause or a choice starts the next character).
 #include "minyi/input/handwriting.h"
 
-#include <opencc/opencc.h>
 #include <zinnia.h>
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
+
+#include "minyi/core/script.h"
 
 namespace minyi::input {
 
@@ -78,16 +79,9 @@ std::string lookAlike(const std::string& ch) {
 
 HandwritingSession::HandwritingSession(const HandwritingEngine& engine, bool traditional, CanDraw canDraw,
                                        std::chrono::milliseconds pause)
-    : engine_(engine), traditional_(traditional), canDraw_(std::move(canDraw)), pause_(pause) {
-  if (traditional_) {
-    opencc_t cc = opencc_open("s2tw.json");
-    if (cc != reinterpret_cast<opencc_t>(-1)) opencc_ = cc;
-  }
-}
+    : engine_(engine), traditional_(traditional), canDraw_(std::move(canDraw)), pause_(pause) {}
 
-HandwritingSession::~HandwritingSession() {
-  if (opencc_) opencc_close(static_cast<opencc_t>(opencc_));
-}
+HandwritingSession::~HandwritingSession() = default;
 
 std::string HandwritingSession::penDown(PenPoint p, Clock::time_point now) {
   std::string committed;
@@ -116,14 +110,7 @@ void HandwritingSession::penUp(Clock::time_point now) {
 void HandwritingSession::recognize() {
   candidates_.clear();
   for (const std::string& raw : engine_.recognize(strokes_, kRawResults)) {
-    std::string text = lookAlike(raw);
-    if (opencc_) {
-      char* out = opencc_convert_utf8(static_cast<opencc_t>(opencc_), text.c_str(), text.size());
-      if (out) {
-        text = out;
-        opencc_convert_utf8_free(out);
-      }
-    }
+    const std::string text = traditional_ ? core::toTraditional(lookAlike(raw)) : lookAlike(raw);
     if (canDraw_ && !canDraw_(text)) continue;  // the font cannot draw it: not offered
     if (std::find(candidates_.begin(), candidates_.end(), text) != candidates_.end()) continue;
     candidates_.push_back(text);

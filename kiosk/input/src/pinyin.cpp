@@ -2,7 +2,6 @@
 // user-data folder and deployed only when they change; OpenCC for Traditional output.
 #include "minyi/input/pinyin.h"
 
-#include <opencc/opencc.h>
 #include <rime_api.h>
 
 #include <chrono>
@@ -11,6 +10,8 @@
 #include <iterator>
 #include <mutex>
 #include <sstream>
+
+#include "minyi/core/script.h"
 
 namespace fs = std::filesystem;
 
@@ -152,27 +153,15 @@ std::unique_ptr<PinyinSession> PinyinEngine::newSession(bool fuzzy, bool traditi
   if (!s->id_) return nullptr;
   api()->select_schema(s->id_, fuzzy ? "minyi_pinyin_fuzzy" : "minyi_pinyin");
   s->traditional_ = traditional;
-  if (traditional) {
-    opencc_t cc = opencc_open("s2tw.json");
-    if (cc != reinterpret_cast<opencc_t>(-1)) s->opencc_ = cc;
-  }
   s->canDraw_ = std::move(canDraw);
   return s;
 }
 
 PinyinSession::~PinyinSession() {
   if (id_) api()->destroy_session(id_);
-  if (opencc_) opencc_close(static_cast<opencc_t>(opencc_));
 }
 
-std::string PinyinSession::convert(const std::string& s) const {
-  if (!opencc_ || s.empty()) return s;
-  char* out = opencc_convert_utf8(static_cast<opencc_t>(opencc_), s.c_str(), s.size());
-  if (!out) return s;
-  std::string r(out);
-  opencc_convert_utf8_free(out);
-  return r;
-}
+std::string PinyinSession::convert(const std::string& s) const { return traditional_ ? core::toTraditional(s) : s; }
 
 void PinyinSession::refresh() {
   preedit_.clear();

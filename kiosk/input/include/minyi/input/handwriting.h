@@ -70,7 +70,6 @@ class HandwritingSession {
   void recognize();
   const HandwritingEngine& engine_;
   bool traditional_;
-  void* opencc_ = nullptr;
   CanDraw canDraw_;
   std::chrono::milliseconds pause_;
   std::vector<Stroke> strokes_;

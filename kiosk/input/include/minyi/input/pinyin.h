@@ -1,5 +1,5 @@
 // Pinyin input on librime: the kiosk's own schemas deployed into its own user-data folder, one session per
-// resident, candidates filtered by what the font can draw, Traditional output through OpenCC.
+// resident, candidates filtered by what the font can draw, Traditional output through OpenCC (core::toTraditional).
 #pragma once
 #include <functional>
 #include <memory>
@@ -70,7 +70,6 @@ class PinyinSession {
 
   unsigned long long id_ = 0;
   bool traditional_ = false;
-  void* opencc_ = nullptr;
   CanDraw canDraw_;
   std::string preedit_;
   std::vector<std::string> shown_;
