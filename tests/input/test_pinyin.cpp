@@ -166,3 +166,32 @@ TEST_CASE("keyboard: pinyin keys, candidates, paging, punctuation, the length li
   CHECK(k.mode() == Mode::Latin);
   CHECK(k.buffer().text().rfind("投诉，", 0) == 0);
 }
+
+TEST_CASE("pinyin and handwriting that cannot start say why, and the keyboard offers the modes that work",
+          "[input][pinyin][handwriting]") {
+  std::string err;
+  // rime-data-pinyin-simp missing.
+  CHECK_FALSE(PinyinEngine::open({minyi::input::testing::tempUserDir().string(), "/nonexistent/rime-data"}, &err));
+  CHECK(err.find("install rime-data-pinyin-simp") != std::string::npos);
+  // The kiosk's folder cannot be written (a file stands where the folder should be).
+  const auto blocked = std::filesystem::temp_directory_path() / ("minyi-rime-blocked-" + std::to_string(::getpid()));
+  { std::ofstream(blocked) << "not a folder"; }
+  err.clear();
+  CHECK_FALSE(PinyinEngine::open({(blocked / "rime").string()}, &err));
+  CHECK(err.find("cannot write the pinyin schemas") != std::string::npos);
+  std::filesystem::remove(blocked);
+  // tegaki-zinnia-simplified-chinese missing.
+  err.clear();
+  CHECK_FALSE(HandwritingEngine::open("/nonexistent/handwriting-zh_CN.model", &err));
+  CHECK(err.find("install tegaki-zinnia-simplified-chinese") != std::string::npos);
+  // Without the engines a text question still gets a keyboard: letters and digits, the text typed kept.
+  Engines none;
+  Keyboard k({Mode::Pinyin, Mode::Handwriting, Mode::Latin, Mode::Digits}, 50, &none);
+  CHECK(k.modes() == std::vector<Mode>{Mode::Latin, Mode::Digits});
+  CHECK(k.mode() == Mode::Latin);
+  // With pinyin only, handwriting is simply not offered.
+  Engines pinyinOnly;
+  pinyinOnly.pinyin = &pinyin();
+  Keyboard p({Mode::Pinyin, Mode::Handwriting, Mode::Latin, Mode::Digits}, 50, &pinyinOnly);
+  CHECK(p.modes() == std::vector<Mode>{Mode::Pinyin, Mode::Latin, Mode::Digits});
+}

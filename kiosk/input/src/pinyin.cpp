@@ -94,10 +94,6 @@ bool g_open = false;  // librime is one per process
 
 std::unique_ptr<PinyinEngine> PinyinEngine::open(const PinyinOptions& o, std::string* error) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (g_open) {
-    if (error) *error = "librime is already open in this process";
-    return nullptr;
-  }
   if (!fs::exists(fs::path(o.sharedDataDir) / "pinyin_simp.dict.yaml")) {
     if (error) *error = "no pinyin dictionary in " + o.sharedDataDir + " (install rime-data-pinyin-simp)";
     return nullptr;
@@ -109,6 +105,10 @@ std::unique_ptr<PinyinEngine> PinyinEngine::open(const PinyinOptions& o, std::st
       !writeIfChanged(dir / "minyi_pinyin.schema.yaml", schemaYaml("minyi_pinyin", false)) ||
       !writeIfChanged(dir / "minyi_pinyin_fuzzy.schema.yaml", schemaYaml("minyi_pinyin_fuzzy", true))) {
     if (error) *error = "cannot write the pinyin schemas into " + o.userDataDir;
+    return nullptr;
+  }
+  if (g_open) {  // checked after the folders, so that what is wrong with them is said first
+    if (error) *error = "librime is already open in this process";
     return nullptr;
   }
   RIME_STRUCT(RimeTraits, traits);
