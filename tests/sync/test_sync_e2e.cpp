@@ -226,7 +226,10 @@ TEST_CASE("three kiosks deliver 1,000 submissions exactly once through two serve
     CHECK(c.conflict == 0);
     CHECK(c.rejected == 0);
   }
-  CHECK(proxy.counts().faulted > 10);
+  // How many connections there are depends on timing (uploads batch up while the machine is busy: 46 to 162
+  // seen), and so does how many of them got a fault (9 to 30); "more than 10" once failed on a loaded CI
+  // machine. What matters: faults were injected and the kiosks met them (attempts, below).
+  CHECK(proxy.counts().faulted > 0);
   int attempts = 0;
   for (auto& k : kiosks)
     for (const std::string& id : k->allIds()) attempts += k->store->submission(id).value()->attempts;
