@@ -3,6 +3,7 @@
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <optional>
 #include <cfloat>
 #include <unordered_map>
 #include <cmath>
@@ -780,6 +781,35 @@ void keyboardPanel(Frame& f) {
   }
 }
 
+// What the bottom of a screen holds below its scrolling body: the keyboard while one is open, else the bar.
+float bottomReserve(const Frame& f) {
+  return f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+}
+
+// A button of the bottom bar: its id for taps, its words, what tapping it does.
+struct BarButton {
+  const char* id;
+  std::string label;
+  Command::Kind command;
+};
+
+// The bottom bar: going back (outlined) at the left, going on (filled) at the right; either may be absent.
+void bottomBar(Frame& f, const std::optional<BarButton>& left, const std::optional<BarButton>& right) {
+  const float width = f.state.width - 2 * f.type.margin;
+  const float y = f.state.height - f.type.margin - f.type.primaryButton;
+  const float bw = width * 0.3f;
+  if (left) {
+    ImGui::SetCursorPos(ImVec2(f.type.margin, y));
+    if (tile(f, left->id, left->label, ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
+      f.emit(left->command);
+  }
+  if (right) {
+    ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+    if (tile(f, right->id, right->label, ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
+      f.emit(right->command);
+  }
+}
+
 // ---------------------------------------------------------------- screens
 
 // Drag on empty space (or anywhere) scrolls the current window; a drag cancels the tap it started as.
@@ -1025,7 +1055,7 @@ void formPageScreen(Frame& f) {
   header(f, s.text(s.form().title), "");
   progressBar(f, (f.type.title * 1.6f - f.fonts.secondary->FontSize) / 2);
   const float width = f.state.width - 2 * f.type.margin;
-  const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+  const float bottom = bottomReserve(f);
   const float bodyH = f.state.height - ImGui::GetCursorPosY() - bottom;
   // One child per page of this resident's session: each page starts at its top, returns to where it was left
   // on 上一步, and the next resident never inherits a scroll position.
@@ -1062,27 +1092,19 @@ void formPageScreen(Frame& f) {
     keyboardPanel(f);  // the keyboard replaces the bottom bar; 完成 closes it
     return;
   }
-  // Bottom bar: 上一步 left (outlined), 下一步 / 提交 right (filled).
-  const float y = f.state.height - f.type.margin - f.type.primaryButton;
-  const float bw = width * 0.3f;
-  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
-  if (!s.isFirstPage()) {
-    if (tile(f, "back", f.s("nav.prev"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
-      f.emit(Command::Kind::Back);
-  } else if (tile(f, "exit", f.s("nav.exit"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body)) {
-    f.emit(Command::Kind::Home);
-  }
-  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
+  // 上一步 (or 退出 on the first page) left, 下一步 / 检查答案 right.
   const bool last = s.isLastPage() || s.completeOnNext();
-  if (tile(f, "next", f.s(last ? "nav.review" : "nav.next"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
-    f.emit(last ? Command::Kind::ToReview : Command::Kind::Next);
+  bottomBar(f,
+            s.isFirstPage() ? BarButton{"exit", f.s("nav.exit"), Command::Kind::Home}
+                            : BarButton{"back", f.s("nav.prev"), Command::Kind::Back},
+            BarButton{"next", f.s(last ? "nav.review" : "nav.next"), last ? Command::Kind::ToReview : Command::Kind::Next});
 }
 
 void reviewScreen(Frame& f) {
   const core::Session& s = *f.state.session;
   header(f, f.s("review.title"), s.text(s.form().title));
   const float width = f.state.width - 2 * f.type.margin;
-  const float bodyH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 1.5f;
+  const float bodyH = f.state.height - ImGui::GetCursorPosY() - bottomReserve(f);
   ImGui::BeginChild("review", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   for (int page : s.visiblePages()) {
@@ -1095,14 +1117,8 @@ void reviewScreen(Frame& f) {
     }
   }
   ImGui::EndChild();
-  const float y = f.state.height - f.type.margin - f.type.primaryButton;
-  const float bw = width * 0.3f;
-  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
-  if (tile(f, "edit", f.s("review.edit"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
-    f.emit(Command::Kind::BackToForm);
-  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
-  if (tile(f, "submit", f.s("nav.complete"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
-    f.emit(Command::Kind::Submit);
+  bottomBar(f, BarButton{"edit", f.s("review.edit"), Command::Kind::BackToForm},
+            BarButton{"submit", f.s("nav.complete"), Command::Kind::Submit});
 }
 
 // The PIN pad: digits shown as dots, the message after a wrong PIN or while locked, 取消.
@@ -1167,7 +1183,7 @@ void lookupScreen(Frame& f) {
   header(f, f.s("lookup.title"), f.state.dateTime);
   const ui::LookupView& l = *f.state.lookup;
   const float width = f.state.width - 2 * f.type.margin;
-  const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+  const float bottom = bottomReserve(f);
   ImGui::BeginChild("lookup", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   using R = ui::LookupView::Result;
@@ -1227,14 +1243,8 @@ void lookupScreen(Frame& f) {
     keyboardPanel(f);
     return;
   }
-  const float y = f.state.height - f.type.margin - f.type.primaryButton;
-  const float bw = width * 0.3f;
-  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
-  if (tile(f, "home", f.s("lookup.back"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
-    f.emit(Command::Kind::Home);
-  ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
-  if (tile(f, "search", f.s("lookup.search"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
-    f.emit(Command::Kind::LookupSubmit);
+  bottomBar(f, BarButton{"home", f.s("lookup.back"), Command::Kind::Home},
+            BarButton{"search", f.s("lookup.search"), Command::Kind::LookupSubmit});
 }
 
 // Enrollment: the server's address and the one-time code, typed on the keyboard; 登记 sends them.
@@ -1242,7 +1252,7 @@ void adminEnrollScreen(Frame& f) {
   header(f, f.s("enroll.title"), f.state.dateTime);
   const ui::EnrollView& e = *f.state.enroll;
   const float width = f.state.width - 2 * f.type.margin;
-  const float bottom = f.state.keyboard ? keyboardHeight(f) + f.type.gap : f.type.primaryButton + f.type.margin * 1.5f;
+  const float bottom = bottomReserve(f);
   ImGui::BeginChild("enroll", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   text(f, f.fonts.secondary, f.s("enroll.url"), colour::kSecondary, width);
@@ -1261,16 +1271,9 @@ void adminEnrollScreen(Frame& f) {
     keyboardPanel(f);
     return;
   }
-  const float y = f.state.height - f.type.margin - f.type.primaryButton;
-  const float bw = width * 0.3f;
-  ImGui::SetCursorPos(ImVec2(f.type.margin, y));
-  if (tile(f, "back", f.s("admin.back"), ImVec2(bw, f.type.primaryButton), TileStyle::Outline, f.fonts.body))
-    f.emit(Command::Kind::AdminCancel);
-  if (!e.busy) {
-    ImGui::SetCursorPos(ImVec2(f.state.width - f.type.margin - bw, y));
-    if (tile(f, "submit", f.s("enroll.submit"), ImVec2(bw, f.type.primaryButton), TileStyle::Primary, f.fonts.body))
-      f.emit(Command::Kind::EnrollSubmit);
-  }
+  std::optional<BarButton> submit;  // not while the server is being asked
+  if (!e.busy) submit = BarButton{"submit", f.s("enroll.submit"), Command::Kind::EnrollSubmit};
+  bottomBar(f, BarButton{"back", f.s("admin.back"), Command::Kind::AdminCancel}, submit);
 }
 
 // 暂停服务: the kiosk cannot keep what residents give it. No detail for residents; the admin panel has it.
