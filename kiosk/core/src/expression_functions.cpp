@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "expression_internal.h"
+#include "minyi/core/civil_date.h"
 
 namespace minyi::core {
 namespace detail {
@@ -284,15 +285,6 @@ std::string formatDate(const DateTime& d) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
                   t.tm_hour, t.tm_min, t.tm_sec);
   return buf;
-}
-
-long long daysFromCivil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
 }
 
 long long dayNumber(const DateTime& d) {

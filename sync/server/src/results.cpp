@@ -7,40 +7,18 @@
 #include <set>
 #include <tuple>
 
+#include "minyi/core/civil_date.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
 
 namespace minyi::server {
 
+using core::civilFromDays;
+using core::daysFromCivil;
 using core::ElementType;
 using core::Json;
 
 namespace {
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm), and back.
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-std::string civilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(y + (m <= 2)), m, d);
-  return buf;
-}
 
 // Minutes since the epoch in China Standard Time, or nullopt for text that is not "YYYY-MM-DDTHH:MM...".
 std::optional<int64_t> chinaMinutes(std::string_view iso) {
