@@ -213,9 +213,7 @@ bool KioskApp::takeLiveLookup() {
       t.status = live->ticket.status;
       t.expectedBy = live->ticket.expectedBy;
       t.publicReply = live->ticket.publicReply;
-      core::Json timeline = core::Json::array();
-      for (const protocol::TicketEvent& e : live->ticket.timeline) timeline.push_back(core::Json{{"status", e.status}, {"at", e.at}});
-      t.timeline = timeline.dump();
+      t.timeline = protocol::toJson(live->ticket.timeline).dump();
       if (!live->ticket.timeline.empty()) t.createdAt = live->ticket.timeline.front().at;
       showTicket(t, strings_.get(locale_, "lookup.live"));
       break;

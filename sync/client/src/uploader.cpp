@@ -280,11 +280,8 @@ void Uploader::poll(const Enrollment& e) {
     auto reply = p::parseTicketsReply(r.body, &why);
     if (!reply) return failed("bad_reply", "tickets: " + why);
     std::vector<store::TicketNews> changes;
-    for (const p::TicketStatus& t : reply->tickets) {
-      core::Json timeline = core::Json::array();
-      for (const p::TicketEvent& ev : t.timeline) timeline.push_back(core::Json{{"status", ev.status}, {"at", ev.at}});
-      changes.push_back({t.code, t.status, t.expectedBy, t.publicReply, timeline.dump()});
-    }
+    for (const p::TicketStatus& t : reply->tickets)
+      changes.push_back({t.code, t.status, t.expectedBy, t.publicReply, p::toJson(t.timeline).dump()});
     if (store_.updateTickets(changes).ok()) {
       store_.setSetting(keys::kTicketsSince, reply->now);
       if (!changes.empty()) {

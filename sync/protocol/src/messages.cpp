@@ -415,12 +415,16 @@ bool isTicketStatus(std::string_view s) {
          s == "reopened" || s == "rejected";
 }
 
+Json toJson(const std::vector<TicketEvent>& timeline) {
+  Json list = Json::array();
+  for (const TicketEvent& e : timeline) list.push_back(Json{{"status", e.status}, {"at", e.at}});
+  return list;
+}
+
 Json toJson(const TicketsReply& r) {
   Json list = Json::array();
   for (const TicketStatus& t : r.tickets) {
-    Json timeline = Json::array();
-    for (const TicketEvent& e : t.timeline) timeline.push_back(Json{{"status", e.status}, {"at", e.at}});
-    Json item{{"code", t.code}, {"status", t.status}, {"timeline", std::move(timeline)}};
+    Json item{{"code", t.code}, {"status", t.status}, {"timeline", toJson(t.timeline)}};
     if (!t.expectedBy.empty()) item["expected_by"] = t.expectedBy;
     if (!t.publicReply.empty()) item["public_reply"] = t.publicReply;
     if (!t.category.empty()) item["category"] = t.category;

@@ -135,6 +135,8 @@ struct TicketsReply {
   std::string now;  // the server's clock: the next request's `since`
 };
 Json toJson(const TicketsReply& r);
+// A ticket's timeline as the tickets reply writes it, [{"status": ..., "at": ...}] (the kiosk keeps it so too).
+Json toJson(const std::vector<TicketEvent>& timeline);
 std::optional<TicketsReply> parseTicketsReply(std::string_view body, std::string* error);
 // received | assigned | in_progress | resolved | closed | reopened | rejected
 bool isTicketStatus(std::string_view s);
