@@ -15,37 +15,20 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "minyi/input/charset.h"
 #include "minyi/input/handwriting.h"
 #include "minyi/input/pinyin.h"
 
 namespace fs = std::filesystem;
+using minyi::bench::line;
+using minyi::bench::ms;
+using minyi::bench::percentile;
+using minyi::bench::rssKb;
 using namespace minyi::input;
 using Timer = std::chrono::steady_clock;
 
 namespace {
-
-double ms(Timer::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
-}
-
-long rssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  return -1;
-}
-
-void line(const char* what, double value, const char* unit, double baseline, double budget) {
-  char b[64] = "-";
-  if (budget > 0) std::snprintf(b, sizeof b, "%.0f %s  %s", budget, unit, value <= budget ? "OK" : "OVER");
-  std::printf("%-46s %9.3f %-3s  baseline %9.3f  ratio %6.2f  budget %s\n", what, value, unit, baseline,
-              baseline > 0 ? value / baseline : 0.0, b);
-}
 
 // What the kiosk's atlas holds, roughly: GB2312 and ASCII (the filter's cost is the decoding and lookup).
 bool drawable(const std::string& s) {

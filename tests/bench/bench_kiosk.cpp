@@ -19,29 +19,19 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "kiosk_app.h"
 #include "window.h"
 
 namespace fs = std::filesystem;
+using minyi::bench::line;
+using minyi::bench::ms;
+using minyi::bench::percentile;
+using minyi::bench::rssKb;
 using Timer = std::chrono::steady_clock;
 using minyi::app::Clock;
 
 namespace {
-
-double ms(Timer::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
-}
-
-long rssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  return -1;
-}
 
 // utime + stime of a process in clock ticks.
 long cpuTicks(pid_t pid) {
@@ -58,11 +48,6 @@ long cpuTicks(pid_t pid) {
     pos = sp + 1;
   }
   return f.size() > 12 ? std::atol(f[11].c_str()) + std::atol(f[12].c_str()) : -1;
-}
-
-void line(const char* what, double value, const char* unit, double baseline, double budget) {
-  std::printf("%-44s %9.2f %-4s  baseline %8.2f  ratio %6.2f  budget %7.2f %-4s  %s\n", what, value, unit, baseline,
-              baseline > 0 ? value / baseline : 0.0, budget, unit, value <= budget ? "OK" : "OVER");
 }
 
 // Where start-up time goes: our steps, SDL's and the first frame (of which the atlas build and upload).
