@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 
+#include "cli_common.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
@@ -32,22 +33,11 @@ using core::Json;
 
 namespace {
 
-enum Exit { kOk = 0, kProblems = 1, kBadInput = 2 };
-
-std::string now() { return protocol::isoUtc(std::chrono::system_clock::now()); }
-
-int fail(const std::string& message, int code = kBadInput) {
-  std::cerr << "minyi: error: " << message << "\n";
-  return code;
-}
-
+// withStore, where a spreadsheet that cannot be written or a password that cannot be hashed is a problem (1).
 template <typename F>
-int withStore(const std::string& dataDir, F&& f) {
+int withStoreAndFiles(const std::string& dataDir, F&& f) {
   try {
-    auto store = server::openDataFolder(dataDir);
-    return f(*store);
-  } catch (const server::StoreError& e) {
-    return fail(e.what());
+    return withStore(dataDir, std::forward<F>(f));
   } catch (const std::runtime_error& e) {
     return fail(e.what(), kProblems);
   }
@@ -111,7 +101,7 @@ std::optional<std::string> readPassword(std::string* why) {
 int runExport(const std::string& dataDir, const std::string& formId, int version, const std::string& format,
               const std::string& out, bool maskPhones) {
   if (format != "csv" && format != "xlsx") return fail("--format must be csv or xlsx");
-  return withStore(dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(dataDir, [&](server::ServerStore& store) {
     std::optional<server::StoredForm> form;
     for (const server::StoredForm& f : store.forms())
       if (f.id == formId && (version == 0 || f.version == version)) form = f;  // by version: the newest wins
@@ -155,7 +145,7 @@ int runUserAdd(const std::string& dataDir, const std::string& name, const std::s
   std::string why;
   auto password = readPassword(&why);
   if (!password) return fail(why);
-  return withStore(dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(dataDir, [&](server::ServerStore& store) {
     bool known = community.empty();
     for (const server::Community& c : store.communities()) known |= c.id == community;
     if (!known) return fail("there is no community " + community);
@@ -168,7 +158,7 @@ int runUserAdd(const std::string& dataDir, const std::string& name, const std::s
 }
 
 int runUserList(const std::string& dataDir) {
-  return withStore(dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(dataDir, [&](server::ServerStore& store) {
     const auto users = store.users();
     if (users.empty()) std::cout << "no users yet (add one with `minyi user add NAME --role admin`)\n";
     for (const server::User& u : users)
@@ -180,7 +170,7 @@ int runUserList(const std::string& dataDir) {
 }
 
 int runUserCommunity(const std::string& dataDir, const std::string& name, const std::string& community) {
-  return withStore(dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(dataDir, [&](server::ServerStore& store) {
     if (!store.setUserCommunity(name, community))
       return fail("there is no user " + name + " or no community " + community, kProblems);
     audit(store, "user_community", name, community);
@@ -193,7 +183,7 @@ int runUserPasswd(const std::string& dataDir, const std::string& name) {
   std::string why;
   auto password = readPassword(&why);
   if (!password) return fail(why);
-  return withStore(dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(dataDir, [&](server::ServerStore& store) {
     if (!store.setPasswordHash(name, server::hashPassword(*password))) return fail("there is no user " + name, kProblems);
     audit(store, "user_password", name, "");
     std::cout << "the password of " << name << " is changed; their sessions have ended\n";
@@ -202,7 +192,7 @@ int runUserPasswd(const std::string& dataDir, const std::string& name) {
 }
 
 int runUserDisable(const std::string& dataDir, const std::string& name) {
-  return withStore(dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(dataDir, [&](server::ServerStore& store) {
     if (!store.disableUser(name, now())) return fail("there is no user " + name, kProblems);
     audit(store, "user_disable", name, "");
     std::cout << name << " is disabled and signed out everywhere\n";
@@ -231,7 +221,7 @@ int runDemo(const DemoOptions& o) {
     if (!p) return fail(why);
     adminPassword = *p;
   }
-  return withStore(o.dataDir, [&](server::ServerStore& store) {
+  return withStoreAndFiles(o.dataDir, [&](server::ServerStore& store) {
     // The key pair beside the database, as a demo server's config names it (deploy/dev.sh).
     const std::string keyFile = o.dataDir + "/server.key";
     std::string why;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli_common.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
 #include "minyi/core/scripted_fill.h"
@@ -20,8 +21,7 @@ namespace {
 
 constexpr size_t kMaxFormBytes = 4 * 1024 * 1024;
 
-// Exit codes: 0 fine, 1 the form or answers have problems, 2 the input could not be used at all.
-enum Exit { kOk = 0, kProblems = 1, kBadInput = 2 };
+// Exit codes (cli_common.h): 0 fine, 1 the form or answers have problems, 2 the input could not be used at all.
 
 std::string dumpLine(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 

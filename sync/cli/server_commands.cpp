@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "form_commands.h"
+#include "cli_common.h"
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
@@ -24,34 +25,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Exit codes: 0 done, 1 done but with problems staff must look at (or refused), 2 the input was unusable.
-enum Exit { kOk = 0, kProblems = 1, kBadInput = 2 };
-
 constexpr auto kCodeValidity = std::chrono::hours(24);
 constexpr size_t kMaxExportBytes = size_t{2} << 30;  // a 10,000-submission export is about 20 MB
-
-std::string now() { return protocol::isoUtc(std::chrono::system_clock::now()); }
 
 // "2026-11-27T08:00:00.123Z" → "2026-11-27 08:00 UTC", for people.
 std::string readable(const std::string& iso) {
   if (iso.size() < 16) return iso.empty() ? "-" : iso;
   return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
-}
-
-int fail(const std::string& message, int code = kBadInput) {
-  std::cerr << "minyi: error: " << message << "\n";
-  return code;
-}
-
-// Runs a command against the data folder's store; a database failure ends it with its sentence.
-template <typename F>
-int withStore(const std::string& dataDir, F&& f) {
-  try {
-    auto store = server::openDataFolder(dataDir);
-    return f(*store);
-  } catch (const server::StoreError& e) {
-    return fail(e.what());
-  }
 }
 
 void listSites(server::ServerStore& store, std::ostream& out) {
