@@ -27,7 +27,7 @@ std::string localText(const std::string& json, const std::string& locale) {
   if (!j || !j->is_object()) return {};
   for (const std::string& key : {locale, std::string("zh-cn"), std::string("default")})
     if (auto it = j->find(key); it != j->end() && it->is_string())
-      return key != locale && locale == "zh-tw" ? core::toTraditional(it->get<std::string>()) : it->get<std::string>();
+      return key == locale ? it->get<std::string>() : core::simplifiedFor(it->get<std::string>(), locale);
   for (auto& [k, v] : j->items())
     if (v.is_string()) return v.get<std::string>();
   return {};
@@ -243,7 +243,7 @@ void KioskApp::showTicket(const store::Ticket& t, const std::string& note) {
     if (!value.empty()) lookup_.rows.emplace_back(strings_.get(locale_, key), std::move(value));
   };
   row("lookup.status", strings_.get(locale_, ("ticket.status." + t.status).c_str()));
-  row("lookup.reply", locale_ == "zh-tw" ? core::toTraditional(t.publicReply) : t.publicReply);  // staff write 简
+  row("lookup.reply", core::simplifiedFor(t.publicReply, locale_));  // staff write 简
   lookup_.rateAfterRows = lookup_.rows.size();
   std::string category = t.category;
   for (const LoadedForm& f : forms_)

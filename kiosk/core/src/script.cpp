@@ -39,4 +39,8 @@ std::string toTraditional(std::string_view simplified) {
   return converted;
 }
 
+std::string simplifiedFor(std::string_view simplified, std::string_view locale) {
+  return locale == "zh-tw" ? toTraditional(simplified) : std::string(simplified);
+}
+
 }  // namespace minyi::core

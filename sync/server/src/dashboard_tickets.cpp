@@ -431,8 +431,7 @@ void Pages::ticketNotice(Context& ctx) {
   const bool customTitle = !typedTitle.empty() && typedTitle != strings().get("tickets.noticeDefaultTitle");
   for (const char* lang : {"zh-cn", "zh-tw", "en"}) {
     const Strings& w = publicStrings(lang);
-    const bool traditional = std::string(lang) == "zh-tw";
-    auto local = [&](const std::string& simplified) { return traditional ? core::toTraditional(simplified) : simplified; };
+    auto local = [&](const std::string& simplified) { return core::simplifiedFor(simplified, lang); };
     std::string text;
     int n = 0;
     for (const Ticket& t : fixed) {

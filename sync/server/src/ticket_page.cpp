@@ -194,7 +194,7 @@ struct TicketPage::Impl {
     const dash::Strings& w = dash::publicStrings(lang.code);
     auto status = [&](const std::string& s) { return w.get("ticket.status." + s); };
     // Staff write in Simplified; a 繁 reader gets their words in Traditional characters (OpenCC).
-    auto local = [&](const std::string& text) { return std::string(lang.code) == "zh-tw" ? core::toTraditional(text) : text; };
+    auto local = [&](const std::string& text) { return core::simplifiedFor(text, lang.code); };
     std::string community;
     for (const Community& c : store.communities())
       if (c.id == t.communityId) community = local(c.name);

@@ -13,4 +13,8 @@ namespace minyi::core {
 std::string toTraditional(std::string_view simplified);
 bool traditionalAvailable();
 
+// Text written in Simplified (a staff reply, a community's name, a notice) for a reader of `locale`
+// (zh-cn, zh-tw, en): in Traditional characters for zh-tw, as it is for everyone else.
+std::string simplifiedFor(std::string_view simplified, std::string_view locale);
+
 }  // namespace minyi::core
