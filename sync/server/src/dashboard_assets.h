@@ -1,4 +1,4 @@
-// Internal: the dashboard's CSS and string table (assets/dashboard), built into the program by embed_assets.cmake.
+// Internal: the dashboard's CSS and string table (assets/dashboard), built into the program by embed_files.cmake.
 #pragma once
 #include <string_view>
 

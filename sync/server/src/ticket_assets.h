@@ -1,4 +1,4 @@
-// Internal: the ticket pages' strings (staff zh-CN; public zh-CN, zh-TW, en) and the public page's CSS, built in by embed_ticket_assets.cmake.
+// Internal: the ticket pages' strings (staff zh-CN; public zh-CN, zh-TW, en) and the public page's CSS, built in by embed_files.cmake.
 #pragma once
 #include <string_view>
 
