@@ -21,10 +21,8 @@ using ui::Screen;
 
 namespace {
 constexpr auto kThankYouTime = std::chrono::seconds(20);
-constexpr auto kReceiptTime = std::chrono::seconds(60);
 constexpr auto kQuickThanksTime = std::chrono::seconds(3);
 constexpr auto kIdleCountdown = std::chrono::seconds(20);  // WCAG 2.2.1: at least 20 s to extend
-constexpr int kDefaultIdleSeconds = 60;
 constexpr auto kHealthRecheck = std::chrono::seconds(30);  // while paused: is the disk free again?
 constexpr auto kBurstWindow = std::chrono::seconds(10);     // quick-rating taps closer than this ...
 constexpr size_t kBurstTaps = 4;                            // ... this many times are flagged, not dropped
@@ -107,13 +105,26 @@ void KioskApp::refreshEntries() {
   }
 }
 
+int KioskApp::nextSerial() {
+  static int serial = 0;
+  return ++serial;
+}
+
+void KioskApp::setResidentDefaults(std::string locale, bool elderly, int idleSeconds) {
+  defaultLocale_ = std::move(locale);
+  defaultElderly_ = elderly;
+  defaultIdleSeconds_ = idleSeconds;
+  elderly_ = elderly;
+  setLocale(defaultLocale_);
+}
+
 bool KioskApp::startForm(const std::string& id, Clock::time_point now) {
   const core::Form* f = find(id);
   if (!f) return false;
   now_ = lastActivity_ = now;
   closeKeyboard();
   session_ = std::make_unique<core::Session>(*f, strings_, locale_);
-  ++sessionSerial_;
+  sessionSerial_ = nextSerial();
   screen_ = Screen::FormPage;
   return true;
 }
@@ -135,11 +146,23 @@ void KioskApp::goHome() {
   }
 }
 
+void KioskApp::endVisit() {
+  goHome();
+  if (screen_ != Screen::Attract) return;  // paused: stays so
+  preferredMode_.reset();
+  quickThanks_.clear();
+  noticeIndex_ = 0;
+  sessionSerial_ = nextSerial();  // fresh scroll positions everywhere; the views forget wrapped text
+  elderly_ = defaultElderly_;
+  if (locale_ != defaultLocale_) setLocale(defaultLocale_);
+}
+
 void KioskApp::showThankYou(Clock::time_point now) {
-  now_ = now;
+  now_ = lastActivity_ = now;
   thankYou_ = session_ ? session_->completedHtml() : strings_.get(locale_, "form.completed");
-  // A receipt stays a full minute: time to copy the code or scan the QR code with a phone.
-  thankYouUntil_ = now + (receipt_.code.empty() ? kThankYouTime : kReceiptTime);
+  // A receipt stays until the resident taps 完成 (copying a code takes what it takes); only walking away
+  // ends it, through 还在吗？. A plain thank-you returns by itself.
+  thankYouUntil_ = now + kThankYouTime;
   screen_ = Screen::ThankYou;
 }
 
@@ -336,7 +359,8 @@ void KioskApp::refreshAdminInfo() {
 }
 
 int KioskApp::idleSeconds() const {
-  return session_ ? session_->form().minyi.idleSeconds : kDefaultIdleSeconds;
+  if (session_ && session_->form().minyi.idleSeconds > 0) return session_->form().minyi.idleSeconds;
+  return defaultIdleSeconds_;
 }
 
 bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now) {
@@ -517,6 +541,8 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
           break;
         }
         storeTyped();
+        if (editing_ && keyboard_->modes().size() > 1 && rows[r][col].action == input::Key::Action::SwitchMode)
+          preferredMode_ = keyboard_->mode();
         if (done) closeKeyboard();
         break;
       }
@@ -581,6 +607,11 @@ void KioskApp::openKeyboard(const core::Element& e, bool comment) {
   std::vector<input::Mode> modes = {input::Mode::Pinyin, input::Mode::Handwriting, input::Mode::Latin, input::Mode::Digits};
   if (!comment && e.type == core::ElementType::Text && (e.inputType == "tel" || e.inputType == "number"))
     modes = {input::Mode::Digits};
+  // The mode this resident chose on an earlier field comes first: who writes by hand keeps writing by hand.
+  if (preferredMode_ && modes.size() > 1) {
+    const auto it = std::find(modes.begin(), modes.end(), *preferredMode_);
+    if (it != modes.end()) std::rotate(modes.begin(), it, it + 1);
+  }
   int maxChars = 5000;
   if (!comment && e.maxLength > 0) maxChars = e.maxLength;
   input::Engines engines;
@@ -641,6 +672,17 @@ void KioskApp::backspace() {
   storeTyped();
 }
 
+// A countdown to `until` shows whole seconds, rounded up (20 at the start, 1 in its last second).
+static int secondsUntil(Clock::time_point until, Clock::time_point now) {
+  return static_cast<int>(std::max<long long>(0, std::chrono::ceil<std::chrono::seconds>(until - now).count()));
+}
+
+bool KioskApp::residentAway() const {
+  return screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup ||
+         screen_ == Screen::AdminPin || screen_ == Screen::Admin || screen_ == Screen::AdminEnroll ||
+         (screen_ == Screen::ThankYou && !receipt_.code.empty());
+}
+
 bool KioskApp::tick(Clock::time_point now) {
   bool changed = false;
   now_ = now;
@@ -652,11 +694,10 @@ bool KioskApp::tick(Clock::time_point now) {
       changed = true;
     }
   }
-  // Idle: away from the start screen with no touch for the form's idle time → 还在吗？ with a countdown,
-  // then discard and go home.
-  const bool away = screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup ||
-                    screen_ == Screen::AdminPin || screen_ == Screen::Admin || screen_ == Screen::AdminEnroll;
-  if (away && !idlePrompt_ && now - lastActivity_ >= std::chrono::seconds(idleSeconds())) {
+  // Idle: away from the start screen with no touch for the idle time → 还在吗？ with a countdown, then
+  // discard and start over for the next resident.
+  const auto idle = std::chrono::seconds(idleSeconds());
+  if (residentAway() && !idlePrompt_ && now - lastActivity_ >= idle) {
     idlePrompt_ = true;
     idleDeadline_ = now + kIdleCountdown;
     changed = true;
@@ -669,11 +710,18 @@ bool KioskApp::tick(Clock::time_point now) {
       enroll_ = {};
       idlePrompt_ = false;
       screen_ = beforeAdmin_;
+      if (screen_ == Screen::Attract) endVisit();
     } else {
       // The form may ask to keep what was answered when a resident walks away: stored, flagged "partial".
       if (session_ && session_->form().minyi.keepPartial && !session_->results().empty()) keep(*session_, {"partial"}, now);
-      goHome();
+      endVisit();
     }
+    changed = true;
+  }
+  // The start screen with another language or 长辈模式 than the defaults, untouched for the idle time: the
+  // resident has gone (they may have tapped 完成 and left); the next one starts from the defaults.
+  if (screen_ == Screen::Attract && !atDefaults() && now - lastActivity_ >= idle) {
+    endVisit();
     changed = true;
   }
   // The notices carousel turns while the attract screen shows; each turn back to the first rereads the
@@ -686,8 +734,8 @@ bool KioskApp::tick(Clock::time_point now) {
     }
     nextNoticeAt_ = now + kNoticeTime;
   }
-  if (screen_ == Screen::ThankYou && now >= thankYouUntil_) {
-    goHome();
+  if (screen_ == Screen::ThankYou && receipt_.code.empty() && now >= thankYouUntil_) {
+    endVisit();
     changed = true;
   }
   if (!quickThanks_.empty() && now >= quickThanksUntil_) {
@@ -701,11 +749,21 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   auto ms = [&](Clock::time_point t) {
     return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count()));
   };
-  int wait = 30000;  // the header clock shows minutes (and a paused kiosk rechecks its storage)
-  if (idlePrompt_) wait = std::min(wait, 1000);
-  else if (screen_ == Screen::FormList || screen_ == Screen::FormPage || screen_ == Screen::Review || screen_ == Screen::Lookup)
-    wait = std::min(wait, ms(lastActivity_ + std::chrono::seconds(idleSeconds())));
-  if (screen_ == Screen::ThankYou) wait = std::min(wait, std::min(1000, ms(thankYouUntil_)));
+  // A countdown to `until` on screen changes its number every whole second before it.
+  auto nextSecond = [&](Clock::time_point until) {
+    const int left = ms(until);
+    return left <= 0 ? 0 : (left % 1000 == 0 ? 1000 : left % 1000) + 1;
+  };
+  // The header clock shows minutes: the next one starts a few milliseconds after the wall clock's minute.
+  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  int wait = static_cast<int>(60000 - wall % 60000) + 5;
+  if (screen_ == Screen::OutOfService && store_) wait = std::min(wait, ms(nextHealthCheck_));
+  const auto idle = std::chrono::seconds(idleSeconds());
+  if (idlePrompt_) wait = std::min(wait, nextSecond(idleDeadline_));
+  else if (residentAway()) wait = std::min(wait, ms(lastActivity_ + idle));
+  if (screen_ == Screen::Attract && !atDefaults()) wait = std::min(wait, ms(lastActivity_ + idle));
+  if (screen_ == Screen::ThankYou && receipt_.code.empty()) wait = std::min(wait, nextSecond(thankYouUntil_));
+  if (screen_ == Screen::AdminPin && pinLock_ && pinLock_->locked(now)) wait = std::min(wait, nextSecond(pinLock_->lockedUntil()));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
   if (screen_ == Screen::Attract && notices_.size() > 1) wait = std::min(wait, ms(nextNoticeAt_));
   return wait;
@@ -730,6 +788,9 @@ ui::ViewState KioskApp::view(float width, float height) const {
   if (!quickEntry_.id.empty()) v.quickForm = &quickEntry_;
   v.quickChoices = quickChoices_;
   v.pinMessage = pinMessage_;
+  // The lock's seconds count down on screen (the loop wakes for each).
+  if (screen_ == Screen::AdminPin && pinLock_ && pinLock_->locked(now_))
+    v.pinMessage = strings_.get(locale_, "admin.pinLocked", {std::to_string(pinLock_->secondsLeft(now_))});
   v.admin = &adminInfo_;
   v.enroll = &enroll_;
   v.lookup = &lookup_;
@@ -746,12 +807,9 @@ ui::ViewState KioskApp::view(float width, float height) const {
   if (store_ && kioskNumber() <= 0)
     v.forms.erase(std::remove_if(v.forms.begin(), v.forms.end(), [](const ui::FormEntry& e) { return e.kind == "complaint"; }),
                   v.forms.end());
-  auto secondsLeft = [&](Clock::time_point until) {
-    return static_cast<int>(std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(until - now_).count()));
-  };
-  v.thankYouSeconds = secondsLeft(thankYouUntil_);
+  v.thankYouSeconds = receipt_.code.empty() ? secondsUntil(thankYouUntil_, now_) : -1;
   v.idlePrompt = idlePrompt_;
-  v.idleSecondsLeft = secondsLeft(idleDeadline_);
+  v.idleSecondsLeft = secondsUntil(idleDeadline_, now_);
   v.quickThanks = quickThanks_;
   return v;
 }

@@ -36,6 +36,11 @@ class KioskApp {
   bool addForms(const std::string& folder, std::string* error);
 
   void setSiteName(std::string name) { siteName_ = std::move(name); }
+  // What every resident starts with: the configured language and 长辈模式 ([kiosk] default_locale,
+  // default_elderly), and the seconds without a touch before 还在吗？ ([kiosk] idle_seconds; a form's own
+  // minyi.idleSeconds wins). When a visit ends — the resident walked away, or the thank-you ran out — the
+  // next one starts from these, and from nothing else of the last resident.
+  void setResidentDefaults(std::string locale, bool elderly, int idleSeconds);
   // The key submissions are sealed to when the configuration names one ([server] public_key); without it
   // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
   void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);
@@ -103,9 +108,20 @@ class KioskApp {
   std::string siteName_ = "民意服务终端";
   std::string locale_ = "zh-cn";
   bool elderly_ = false;
+  std::string defaultLocale_ = "zh-cn";
+  bool defaultElderly_ = false;
+  int defaultIdleSeconds_ = 60;
   ui::Screen screen_ = ui::Screen::Attract;
   std::unique_ptr<core::Session> session_;
+  // Changes with every form session and every new visit, unique in the process: scroll positions and the
+  // views' memory of wrapped text are keyed by it, so nothing carries over to the next resident.
   int sessionSerial_ = 0;
+  static int nextSerial();
+  // The keyboard mode this resident last chose for text (handwriting, say): the next field opens in it.
+  std::optional<input::Mode> preferredMode_;
+  bool atDefaults() const { return locale_ == defaultLocale_ && elderly_ == defaultElderly_; }
+  // The visit ends: everything goHome() drops, and the language, 长辈模式, keyboard mode and scroll too.
+  void endVisit();
   const core::Element* editing_ = nullptr;
   bool editingComment_ = false;
   std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set; holds this resident's engine sessions
@@ -147,6 +163,8 @@ class KioskApp {
   bool idlePrompt_ = false;           // 还在吗？ is showing
   Clock::time_point idleDeadline_{};  // when the form is discarded unless the resident taps 继续
   int idleSeconds() const;
+  // A resident is somewhere 还在吗？ can ask about: a form, a list, 查询进度, a receipt, the staff panel.
+  bool residentAway() const;
   void refreshEntries();
   bool saveFormsToStore();
   std::vector<ui::FormEntry> entries_;  // in the current language

@@ -1,7 +1,6 @@
 // minyi-kiosk: the full-screen touch app — an event-driven loop around KioskWindow and KioskApp, and a
 // headless mode that writes a PNG of every screen.
 #include <SDL.h>
-#include <imgui_impl_sdl.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -294,7 +293,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--prepare-input", prepareInput,
                "deploy the pinyin engine's schemas into its folder and exit (at install, so the first start is quick)");
   CLI11_PARSE(cli, argc, argv);
-  bool fuzzyPinyin = true;
+  bool fuzzyPinyin = true, defaultElderly = false;
+  int idleSeconds = 60;
+  double diagonalInches = 0;
   std::string err;
   uint64_t maxDatabaseBytes = 0;
   int kioskNumber = 0;
@@ -308,6 +309,9 @@ int main(int argc, char** argv) {
     if (forms.empty()) forms = config->formsFolder;
     if (database.empty()) database = config->databasePath;
     locale = config->defaultLocale;
+    defaultElderly = config->defaultElderly;
+    idleSeconds = config->idleSeconds;
+    diagonalInches = config->diagonalInches;
     maxDatabaseBytes = config->maxDatabaseBytes;
     pinHash = config->adminPinHash;
     siteId = config->siteId;
@@ -375,7 +379,7 @@ int main(int argc, char** argv) {
     std::cerr << "minyi-kiosk: " << err << "\n";  // the pictures of every question type come from this form
   for (const auto& p : app.problems()) std::cerr << "minyi-kiosk: form left out: " << p << "\n";
   app.setSiteName(siteName);
-  app.setLocale(locale);
+  app.setResidentDefaults(locale, defaultElderly, idleSeconds);
   app.setAdmin(pinHash, exportFolder, siteId);
   app.setServer(serverKey, serverUrl);
   app.setKioskNumber(kioskNumber);
@@ -426,6 +430,7 @@ int main(int argc, char** argv) {
   if (cacheFolder.empty() && !database.empty()) cacheFolder = (fs::absolute(database).parent_path() / "cache").string();
   wo.cacheFolder = cacheFolder;
   wo.headless = headless;
+  wo.diagonalInches = diagonalInches;
   wo.kioskMode = windowed.empty() && !headless;
   if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {
     std::cerr << "minyi-kiosk: --windowed wants WxH, e.g. 1280x720\n";
@@ -463,37 +468,29 @@ int main(int argc, char** argv) {
   }
 
   // Event-driven loop: sleep in SDL_WaitEventTimeout; after each event draw a few frames so that a press
-  // and its release both register; wake for timers only.
+  // and its release both register; wake for timers only, and draw when one fires: a timer is only ever set
+  // for something on screen that changes then (a countdown's next second, the clock's next minute).
   int framesToDraw = 3;
   bool running = true;
   while (running) {
     SDL_Event ev;
-    const int wait = framesToDraw > 0 ? 0 : app.msUntilNextTimer(Clock::now());
+    const int wait = framesToDraw > 0 || w.pointerPending() ? 0 : app.msUntilNextTimer(Clock::now());
     if (SDL_WaitEventTimeout(&ev, wait)) {
       do {
-        ImGui_ImplSDL2_ProcessEvent(&ev);
-        if (ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_FINGERDOWN || ev.type == SDL_KEYDOWN ||
-            ev.type == SDL_TEXTINPUT || ev.type == SDL_MOUSEWHEEL)
-          app.noteActivity(Clock::now());
-        if (ev.type == SDL_QUIT || (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_CLOSE)) {
-          if (!wo.kioskMode) running = false;  // in kiosk mode a resident cannot close the window
-        } else if (ev.type == SDL_TEXTINPUT) {
-          app.typeText(ev.text.text);
-        } else if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_BACKSPACE) {
-          app.backspace();
-        } else if (ev.type == syncEvent) {
-          app.syncNews(Clock::now());
-        }
+        if (ev.type == syncEvent) app.syncNews(Clock::now());
+        else if (w.dispatch(ev, app) && !wo.kioskMode) running = false;  // in kiosk mode a resident cannot close the window
       } while (SDL_PollEvent(&ev));
       framesToDraw = 3;
+    } else if (wait > 0) {
+      framesToDraw = std::max(framesToDraw, 1);
     }
     const auto now = Clock::now();
     if (app.tick(now)) framesToDraw = std::max(framesToDraw, 2);
     if (app.exitRequested()) break;  // staff chose 退出程序 on the admin panel
-    if (framesToDraw > 0) {
+    if (framesToDraw > 0 || w.pointerPending()) {
       if (app.apply(w.frame(app), now)) framesToDraw = 3;
       w.present();
-      --framesToDraw;
+      if (framesToDraw > 0) --framesToDraw;
     }
   }
   return 0;

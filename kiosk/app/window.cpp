@@ -1,4 +1,5 @@
-// The kiosk's window: SDL + SDL_Renderer + ImGui set-up, frames, PNG capture, taps by label.
+// The kiosk's window: SDL + SDL_Renderer + ImGui set-up, the panel's geometry, frames, PNG capture, and the
+// headless tests' taps, sent through SDL's event queue.
 #include "window.h"
 
 #include <imgui_impl_sdl.h>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -39,6 +41,7 @@ KioskWindow::~KioskWindow() {
     ImGui_ImplSDL2_Shutdown();
     ImGui::DestroyContext();
   }
+  if (canvas_) SDL_DestroyTexture(canvas_);
   if (renderer_) SDL_DestroyRenderer(renderer_);
   if (window_) SDL_DestroyWindow(window_);
   if (window_ || renderer_) SDL_Quit();
@@ -49,8 +52,12 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
     if (error) *error = std::move(msg);
     return false;
   };
+  options_ = o;
   if (o.headless) setenv("SDL_VIDEODRIVER", "dummy", 1);
-  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+  // Touches arrive as SDL's finger events and are read as such (pointer.h): no mouse events made up from
+  // them, which would be a second copy of every touch.
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+  SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
   // SIGTERM/SIGINT keep their default meaning (systemd and cage stop the kiosk); SDL would turn them into
   // SDL_QUIT, which kiosk mode ignores.
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -68,12 +75,25 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);  // software fallback
   if (!renderer_) return fail(std::string("no renderer: ") + SDL_GetError());
   timings_.renderer = msSince(t);
+  // The display's own idea of its size, believed by ui::panelFor only when plausible.
+  float ddpi = 0;
+  const int display = SDL_GetWindowDisplayIndex(window_);
+  if (!o.headless && display >= 0 && SDL_GetDisplayDPI(display, &ddpi, nullptr, nullptr) == 0 && ddpi > 0) {
+    SDL_Rect bounds;
+    if (SDL_GetDisplayBounds(display, &bounds) == 0) reportedInches_ = std::hypot(bounds.w, bounds.h) / ddpi;
+  }
   t = Timer::now();
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
-  ImGui::GetIO().IniFilename = nullptr;  // nothing of a session is written to disk
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // nothing of a session is written to disk
   ImGui_ImplSDL2_InitForSDLRenderer(window_);
   ImGui_ImplSDLRenderer_Init(renderer_);
+  if (o.kioskMode) {
+    // A touch panel shows no arrow: the backend would show one again every frame unless told not to.
+    io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
+    SDL_ShowCursor(SDL_DISABLE);
+  }
   imgui_ = true;
   timings_.imgui = msSince(t);
   t = Timer::now();
@@ -82,11 +102,47 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   fontLibrary_.setCacheFolder(o.cacheFolder);
   timings_.fontLoad = msSince(t);
   displayText_ = o.displayText;
+  updatePanel();
   return true;
 }
 
-bool KioskWindow::rebuildFonts(bool elderly, bool traditional, float height, std::string* error) {
-  type_ = ui::typeScale(elderly, height);
+bool KioskWindow::setCanvas(int width, int height, std::string* error) {
+  if (canvas_) {
+    SDL_SetRenderTarget(renderer_, nullptr);
+    SDL_DestroyTexture(canvas_);
+    canvas_ = nullptr;
+  }
+  canvasW_ = canvasH_ = 0;
+  if (width > 0 && height > 0) {
+    canvas_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_TARGET, width, height);
+    if (!canvas_ || SDL_SetRenderTarget(renderer_, canvas_) != 0) {
+      if (error) *error = std::string("no canvas of ") + std::to_string(width) + "x" + std::to_string(height) + ": " + SDL_GetError();
+      if (canvas_) SDL_DestroyTexture(canvas_);
+      canvas_ = nullptr;
+      return false;
+    }
+    canvasW_ = width;
+    canvasH_ = height;
+  }
+  updatePanel();
+  return true;
+}
+
+// The panel from the drawable's real size (never a default: under cage or on a 1280×720 screen the window
+// is what the compositor made it), and the pointer's mapping from window to layout pixels.
+void KioskWindow::updatePanel() {
+  int dw = canvasW_, dh = canvasH_, ww = canvasW_, wh = canvasH_;
+  if (!canvas_) {
+    SDL_GetRendererOutputSize(renderer_, &dw, &dh);
+    SDL_GetWindowSize(window_, &ww, &wh);
+  }
+  if (dw != panel_.deviceWidth || dh != panel_.deviceHeight || panel_.width <= 0)
+    panel_ = ui::panelFor(dw, dh, options_.diagonalInches, reportedInches_);
+  pointer_.setGeometry(static_cast<float>(ww), static_cast<float>(wh), panel_.width, panel_.height);
+}
+
+bool KioskWindow::rebuildFonts(bool elderly, bool traditional, const ui::TypeScale& type, std::string* error) {
+  type_ = type;
   auto t = Timer::now();
   if (!fontLibrary_.build(ImGui::GetIO().Fonts, type_, displayText_, traditional, &fonts_, error)) return false;
   timings_.fontBuild = msSince(t);
@@ -96,8 +152,11 @@ bool KioskWindow::rebuildFonts(bool elderly, bool traditional, float height, std
   ImGui_ImplSDLRenderer_CreateFontsTexture();
   timings_.textureUpload = msSince(t);
   // Glyphs sit on whole pixels at scale 1 (PixelSnapH, ImGui floors text positions), so nearest sampling
-  // gives the same pixels as linear (checked on every screenshot under GL) and is cheaper for llvmpipe.
-  SDL_SetTextureScaleMode(static_cast<SDL_Texture*>(ImGui::GetIO().Fonts->TexID), SDL_ScaleModeNearest);
+  // gives the same pixels as linear (checked on every screenshot under GL) and is cheaper for llvmpipe. On a
+  // panel drawn at ratio 2 the glyphs are magnified, and linear sampling keeps their edges smooth.
+  fontsLinear_ = panel_.ratio > 1;
+  SDL_SetTextureScaleMode(static_cast<SDL_Texture*>(ImGui::GetIO().Fonts->TexID),
+                          fontsLinear_ ? SDL_ScaleModeLinear : SDL_ScaleModeNearest);
   // The texture now holds the glyphs: drop ImGui's CPU copies (alpha + RGBA, tens of MB for the full subset).
   ImGui::GetIO().Fonts->ClearTexData();
   // Those copies and FreeType's scratch buffers were freed into the heap, where glibc keeps them (tens of MB
@@ -106,91 +165,163 @@ bool KioskWindow::rebuildFonts(bool elderly, bool traditional, float height, std
   ui::applyTheme(type_);
   fontsElderly_ = elderly;
   fontsTraditional_ = traditional;
-  fontsHeight_ = height;
+  fontsBody_ = type_.body;
   return true;
 }
 
-std::vector<ui::Command> KioskWindow::frame(KioskApp& app, const ImVec2* mouse, bool mouseDown) {
-  int w, h;
-  SDL_GetRendererOutputSize(renderer_, &w, &h);
+std::vector<ui::Command> KioskWindow::frame(KioskApp& app, bool render) {
+  updatePanel();
   // 繁 brings its Traditional variants into the atlas; 简 and EN leave them out (a smaller texture).
   const bool traditional = app.locale() == "zh-tw";
-  if (app.elderly() != fontsElderly_ || traditional != fontsTraditional_ || static_cast<float>(h) != fontsHeight_ ||
-      !fonts_.body) {
+  const ui::TypeScale type = ui::typeScale(app.elderly(), panel_);
+  if (app.elderly() != fontsElderly_ || traditional != fontsTraditional_ || type.body != fontsBody_ || !fonts_.body ||
+      (panel_.ratio > 1) != fontsLinear_) {
     std::string err;
-    if (!rebuildFonts(app.elderly(), traditional, static_cast<float>(h), &err)) std::cerr << "minyi-kiosk: " << err << "\n";
+    if (!rebuildFonts(app.elderly(), traditional, type, &err)) std::cerr << "minyi-kiosk: " << err << "\n";
   }
+  type_ = type;  // spacing may change with the panel while the font sizes stay
   const auto t0 = Timer::now();
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui_ImplSDL2_NewFrame();
-  if (mouse) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.MousePos = *mouse;
-    io.MouseDown[0] = mouseDown;
-  }
+  // The backend sized the frame from the window and read the mouse from SDL's global state; both are
+  // replaced: the layout is in the panel's layout pixels, and the pointer comes from the events.
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(panel_.width, panel_.height);
+  io.DisplayFramebufferScale = ImVec2(1, 1);
+  const PointerFrame input = pointer_.nextFrame();
+  if (getenv("MINYI_DEBUG_POINTER")) fprintf(stderr, "frame pos %.0f,%.0f down %d path %zu\n", input.pos.x, input.pos.y, input.down, input.path.size());
+  io.MousePos = ImVec2(input.pos.x, input.pos.y);
+  io.MouseDown[0] = input.down;
+  io.MouseDown[1] = io.MouseDown[2] = false;
   ImGui::NewFrame();
-  const ui::ViewState state = app.view(static_cast<float>(w), static_cast<float>(h));
-  std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_);
+  ui::PointerPath path;
+  for (const PointerPoint& p : input.path) path.points.emplace_back(p.x, p.y);
+  const ui::ViewState state = app.view(panel_.width, panel_.height);
+  std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_, path);
   ImGui::Render();
   const auto t1 = Timer::now();
-  // The page colour (ui::colour::kPage): the kiosk window draws no background of its own.
-  SDL_SetRenderDrawColor(renderer_, (ui::colour::kPage >> IM_COL32_R_SHIFT) & 0xFF, (ui::colour::kPage >> IM_COL32_G_SHIFT) & 0xFF,
-                         (ui::colour::kPage >> IM_COL32_B_SHIFT) & 0xFF, 255);
-  SDL_RenderClear(renderer_);
-  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  if (render) {
+    SDL_RenderSetScale(renderer_, static_cast<float>(panel_.ratio), static_cast<float>(panel_.ratio));
+    // The page colour (ui::colour::kPage): the kiosk window draws no background of its own.
+    SDL_SetRenderDrawColor(renderer_, (ui::colour::kPage >> IM_COL32_R_SHIFT) & 0xFF, (ui::colour::kPage >> IM_COL32_G_SHIFT) & 0xFF,
+                           (ui::colour::kPage >> IM_COL32_B_SHIFT) & 0xFF, 255);
+    SDL_RenderClear(renderer_);
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  }
   lastImGuiMs_ = std::chrono::duration<double, std::milli>(t1 - t0).count();
   lastRenderMs_ = std::chrono::duration<double, std::milli>(Timer::now() - t1).count();
   return commands;
 }
 
+bool KioskWindow::dispatch(const SDL_Event& e, KioskApp& app) {
+  const auto now = Clock::now();
+  if (e.type == SDL_QUIT || (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE)) return true;
+  if (pointer_.handle(e)) {
+    // A finger on the glass, or one moving on it, is a resident still there.
+    if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_FINGERMOTION ||
+        (e.type == SDL_MOUSEMOTION && e.motion.state != 0))
+      app.noteActivity(now);
+    return false;
+  }
+  ImGui_ImplSDL2_ProcessEvent(&e);  // keys and focus: ImGui draws no text fields of its own here
+  if (e.type == SDL_KEYDOWN || e.type == SDL_TEXTINPUT) app.noteActivity(now);
+  if (e.type == SDL_TEXTINPUT) app.typeText(e.text.text);
+  else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_BACKSPACE) app.backspace();
+  return false;
+}
+
 bool KioskWindow::savePng(const std::filesystem::path& path) {
-  int w, h;
-  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  const int w = panel_.deviceWidth, h = panel_.deviceHeight;
   std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * 4);
   if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) != 0) return false;
   return stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4) != 0;
 }
 
 bool KioskWindow::screenshot(KioskApp& app, const std::filesystem::path& path) {
-  const ImVec2 away(-1000, -1000);  // no finger on the screen: nothing looks pressed
   for (int i = 0; i < 3; ++i) {
-    frame(app, &away, false);
-    if (i < 2) present();
+    frame(app);
+    if (i < 2 && !canvas_) present();
   }
   const bool ok = savePng(path);
-  present();
+  if (!canvas_) present();
   return ok;
 }
 
-bool KioskWindow::tap(KioskApp& app, const std::string& label) {
-  const ImVec2 away(-1000, -1000);
+void KioskWindow::pump(KioskApp& app, int frames) {
+  for (int i = 0; i < frames; ++i) {
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) dispatch(e, app);
+    app.apply(frame(app), Clock::now());
+  }
+}
+
+void KioskWindow::settle(KioskApp& app) {
+  do pump(app, 1);
+  while (pointer_.pending());
+  pump(app, 1);  // the screen the last event led to, laid out: its targets are the ones a test looks for next
+}
+
+void KioskWindow::pushPointer(Uint32 type, ImVec2 at, bool touch) {
+  // Events carry window (mouse) or normalised window (finger) coordinates: from layout pixels through device
+  // pixels, as the display server would send them.
+  int ww = canvasW_, wh = canvasH_;
+  if (!canvas_) SDL_GetWindowSize(window_, &ww, &wh);
+  const float wx = at.x / panel_.width * ww, wy = at.y / panel_.height * wh;
+  SDL_Event e{};
+  e.type = type;
+  if (touch) {
+    e.tfinger.touchId = 1;
+    e.tfinger.fingerId = 1;
+    e.tfinger.x = at.x / panel_.width;
+    e.tfinger.y = at.y / panel_.height;
+    e.tfinger.pressure = type == SDL_FINGERUP ? 0.0f : 1.0f;
+    e.tfinger.windowID = SDL_GetWindowID(window_);
+  } else if (type == SDL_MOUSEMOTION) {
+    e.motion.windowID = SDL_GetWindowID(window_);
+    e.motion.x = static_cast<Sint32>(std::lround(wx));
+    e.motion.y = static_cast<Sint32>(std::lround(wy));
+  } else {
+    e.button.windowID = SDL_GetWindowID(window_);
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+    e.button.clicks = 1;
+    e.button.x = static_cast<Sint32>(std::lround(wx));
+    e.button.y = static_cast<Sint32>(std::lround(wy));
+  }
+  SDL_PushEvent(&e);
+}
+
+void KioskWindow::swipe(KioskApp& app, ImVec2 from, ImVec2 to, int steps, int hold, bool touch) {
+  if (!touch) pushPointer(SDL_MOUSEMOTION, from, false);
+  pushPointer(touch ? SDL_FINGERDOWN : SDL_MOUSEBUTTONDOWN, from, touch);
+  pump(app, 1);
+  for (int i = 1; i <= steps; ++i) {
+    const ImVec2 p(from.x + (to.x - from.x) * i / steps, from.y + (to.y - from.y) * i / steps);
+    pushPointer(touch ? SDL_FINGERMOTION : SDL_MOUSEMOTION, p, touch);
+    pump(app, 1);
+  }
+  pump(app, hold);
+  pushPointer(touch ? SDL_FINGERUP : SDL_MOUSEBUTTONUP, to, touch);
+  pump(app, 1);
+}
+
+bool KioskWindow::tap(KioskApp& app, const std::string& label, bool touch) {
   // Lay out the current screen and register its targets; twice, because a window's first frame (a new page)
   // is laid out before ImGui has sized it, and a finger cannot land within a frame anyway.
-  app.apply(frame(app, &away, false), Clock::now());
-  app.apply(frame(app, &away, false), Clock::now());
+  pump(app, 2);
   // A target scrolled out of view is dragged into view first, as a resident would.
   for (int attempt = 0; attempt < 8 && !targets_.centre(label); ++attempt) {
     const ui::TouchTargets::Target* t = targets_.find(label);
     if (!t) return false;
-    int w, h;
-    SDL_GetRendererOutputSize(renderer_, &w, &h);
-    const float centreY = h * 0.45f, targetY = (t->min.y + t->max.y) / 2;
+    const float h = panel_.height, centreY = h * 0.45f, targetY = (t->min.y + t->max.y) / 2;
     const float distance = std::max(-h * 0.3f, std::min(h * 0.3f, centreY - targetY));
-    ImVec2 p(w * 0.5f, centreY - distance / 2);
-    // Start the drag on the page between tiles' gutter at the far right edge of the content.
-    p.x = w - 60.0f;
-    app.apply(frame(app, &p, true), Clock::now());
-    for (int i = 1; i <= 8; ++i) {
-      const ImVec2 q(p.x, p.y + distance * i / 8);
-      app.apply(frame(app, &q, true), Clock::now());
-    }
-    const ImVec2 end(p.x, p.y + distance);
+    // Start the drag in the gutter at the far right edge of the content, between tiles.
+    const ImVec2 from(panel_.width - 60.0f * panel_.width / 1920.0f, centreY - distance / 2);
     // Hold still before lifting, as a resident placing the page: no fling, the page stays where it was put.
-    for (int i = 0; i < 15; ++i) app.apply(frame(app, &end, true), Clock::now());
-    app.apply(frame(app, &end, false), Clock::now());
+    swipe(app, from, ImVec2(from.x, from.y + distance), 8, 15, touch);
     // Let the page finish gliding before looking again, as a resident waits for it to stop.
     for (int i = 0; i < 600; ++i) {
-      const auto commands = frame(app, &away, false);
+      const auto commands = frame(app);
       app.apply(commands, Clock::now());
       if (std::none_of(commands.begin(), commands.end(),
                        [](const ui::Command& c) { return c.kind == ui::Command::Kind::Animating; }))
@@ -199,29 +330,31 @@ bool KioskWindow::tap(KioskApp& app, const std::string& label) {
   }
   const auto at = targets_.centre(label);
   if (!at) return false;
-  // Press for one frame, release on the next: as a finger, never both in one frame.
-  app.apply(frame(app, &*at, true), Clock::now());
-  app.apply(frame(app, &*at, false), Clock::now());
-  app.apply(frame(app, &away, false), Clock::now());  // the finger lifts: nothing stays hovered
+  // Down and up queued together: the pointer gives each its own frame, as it must for a quick real tap.
+  if (!touch) pushPointer(SDL_MOUSEMOTION, *at, false);
+  pushPointer(touch ? SDL_FINGERDOWN : SDL_MOUSEBUTTONDOWN, *at, touch);
+  pushPointer(touch ? SDL_FINGERUP : SDL_MOUSEBUTTONUP, *at, touch);
+  settle(app);
   return true;
 }
 
-bool KioskWindow::drag(KioskApp& app, const std::string& label, const std::vector<ImVec2>& unitPoints) {
-  const ImVec2 away(-1000, -1000);
-  app.apply(frame(app, &away, false), Clock::now());
+bool KioskWindow::drag(KioskApp& app, const std::string& label, const std::vector<ImVec2>& unitPoints, bool touch) {
+  pump(app, 1);
   const ui::TouchTargets::Target* t = targets_.find(label);
   if (!t || unitPoints.empty()) return false;
   const ImVec2 lo = t->min, hi = t->max;
   const auto at = [&](ImVec2 u) { return ImVec2(lo.x + u.x * (hi.x - lo.x), lo.y + u.y * (hi.y - lo.y)); };
-  // The finger lands, then moves one point per frame (as a touch screen reports it), then lifts.
-  ImVec2 p = at(unitPoints.front());
-  app.apply(frame(app, &p, true), Clock::now());
+  // The finger lands, then moves: several motion events per frame (a touch panel reports faster than a
+  // software-rendered frame), then lifts.
+  if (!touch) pushPointer(SDL_MOUSEMOTION, at(unitPoints.front()), false);
+  pushPointer(touch ? SDL_FINGERDOWN : SDL_MOUSEBUTTONDOWN, at(unitPoints.front()), touch);
+  pump(app, 1);
   for (size_t i = 1; i < unitPoints.size(); ++i) {
-    p = at(unitPoints[i]);
-    app.apply(frame(app, &p, true), Clock::now());
+    pushPointer(touch ? SDL_FINGERMOTION : SDL_MOUSEMOTION, at(unitPoints[i]), touch);
+    if (i % 3 == 0) pump(app, 1);
   }
-  app.apply(frame(app, &p, false), Clock::now());
-  app.apply(frame(app, &away, false), Clock::now());
+  pushPointer(touch ? SDL_FINGERUP : SDL_MOUSEBUTTONUP, at(unitPoints.back()), touch);
+  settle(app);
   return true;
 }
 

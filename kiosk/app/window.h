@@ -1,5 +1,5 @@
-// The kiosk's window: SDL window + renderer, ImGui context, fonts, one frame, PNG capture, and taps by label
-// for headless tests. main() and the headless UI tests share it.
+// The kiosk's window: SDL window + renderer, ImGui context, fonts, one frame, PNG capture, the pointer from
+// SDL's events, and taps by label for headless tests (sent as SDL events, the way a finger's arrive).
 #pragma once
 #include <SDL.h>
 #include <imgui.h>
@@ -12,6 +12,7 @@
 #include "minyi/ui/fonts.h"
 #include "minyi/ui/theme.h"
 #include "minyi/ui/view.h"
+#include "pointer.h"
 
 namespace minyi::app {
 
@@ -28,7 +29,8 @@ struct WindowOptions {
   std::string cacheFolder;   // where built font atlases are kept between starts (empty: not cached)
   int width = 1920, height = 1080;
   bool headless = false;    // dummy video driver, software renderer
-  bool kioskMode = false;   // full screen, borderless
+  bool kioskMode = false;   // full screen, borderless, no pointer arrow
+  double diagonalInches = 0;  // [display] diagonal_inches; 0: as the display reports it (ui::panelFor)
 };
 
 // Every form and string-table text in these folders, for WindowOptions::displayText.
@@ -39,20 +41,38 @@ class KioskWindow {
   ~KioskWindow();
   bool open(const WindowOptions& options, std::string* error);
 
-  // One frame of the app's current state. With `mouse`, the pointer is placed there (and pressed or not)
-  // between the backend's NewFrame and ImGui::NewFrame, as a finger would. Returns what was tapped.
-  std::vector<ui::Command> frame(KioskApp& app, const ImVec2* mouse = nullptr, bool mouseDown = false);
+  // Headless: draw on a canvas of this many pixels instead of the window (any panel size, either
+  // orientation). 0×0 goes back to the window.
+  bool setCanvas(int width, int height, std::string* error = nullptr);
+  // The panel being drawn on: device and layout pixels, physical size.
+  const ui::Panel& panel() const { return panel_; }
+
+  // One SDL event: pointer and touch go to the pointer; typed text and Backspace to the app; a touch or a
+  // key counts as activity. Returns true for a request to close (SDL_QUIT, the window's close button).
+  bool dispatch(const SDL_Event& e, KioskApp& app);
+  // Presses or releases are queued that the frames drawn so far have not seen yet.
+  bool pointerPending() const { return pointer_.pending(); }
+
+  // One frame of the app's current state, the pointer as its events left it. Returns what was tapped.
+  // Without `render` only the layout is made (the layout checks walk hundreds of screens).
+  std::vector<ui::Command> frame(KioskApp& app, bool render = true);
   void present() { SDL_RenderPresent(renderer_); }
   bool savePng(const std::filesystem::path& path);
   // Draws a few frames so layout and fonts settle, then writes the PNG.
   bool screenshot(KioskApp& app, const std::filesystem::path& path);
 
-  // Headless tests: press and release on the target with this label, applying what it does. False if no
-  // target has that label on the current screen.
-  bool tap(KioskApp& app, const std::string& label);
-  // Headless tests: a finger drawing through these points (0..1 across and down the target with this label,
-  // e.g. the writing pad): down on the first, one frame per point, up on the last. False if no such target.
-  bool drag(KioskApp& app, const std::string& label, const std::vector<ImVec2>& unitPoints);
+  // Headless tests, through SDL's event queue as a finger or a mouse would: whatever is queued is
+  // dispatched, then `frames` frames are drawn and what they return applied.
+  void pump(KioskApp& app, int frames = 1);
+  // Press and release on the target with this label, dragging the page first when it is scrolled out of
+  // view. False if no target has that label on the current screen.
+  bool tap(KioskApp& app, const std::string& label, bool touch = false);
+  // A finger drawing through these points (0..1 across and down the target with this label, e.g. the
+  // writing pad): down on the first, the motion events of a frame's worth at a time, up on the last.
+  bool drag(KioskApp& app, const std::string& label, const std::vector<ImVec2>& unitPoints, bool touch = false);
+  // A finger dragging from one layout point to another in `steps` moves, a frame each, holding still
+  // `hold` frames before lifting (0: a fling).
+  void swipe(KioskApp& app, ImVec2 from, ImVec2 to, int steps, int hold, bool touch = false);
   const ui::TouchTargets& targets() const { return targets_; }
   // Timings of the last frame (for tests/bench): ImGui's own CPU part, and drawing into the renderer.
   double lastImGuiMs() const { return lastImGuiMs_; }
@@ -62,17 +82,29 @@ class KioskWindow {
   const ui::FontLibrary& fontLibrary() const { return fontLibrary_; }
 
  private:
-  bool rebuildFonts(bool elderly, bool traditional, float height, std::string* error);
+  bool rebuildFonts(bool elderly, bool traditional, const ui::TypeScale& type, std::string* error);
+  void updatePanel();
+  // Test events: a layout point in the device pixels events carry, and the events themselves.
+  void pushPointer(Uint32 type, ImVec2 layoutPoint, bool touch);
+  // Frames until every queued pointer event has been seen, and one more.
+  void settle(KioskApp& app);
 
   SDL_Window* window_ = nullptr;
   SDL_Renderer* renderer_ = nullptr;
+  SDL_Texture* canvas_ = nullptr;  // headless canvas of another size than the window
+  int canvasW_ = 0, canvasH_ = 0;
   bool imgui_ = false;
+  WindowOptions options_;
+  double reportedInches_ = 0;  // the display's own idea of its diagonal (0: none)
+  ui::Panel panel_;
+  Pointer pointer_;
   ui::FontLibrary fontLibrary_;
   ui::Fonts fonts_;
   ui::TypeScale type_{};
   bool fontsElderly_ = false;
   bool fontsTraditional_ = false;
-  float fontsHeight_ = 0;
+  float fontsBody_ = 0;
+  bool fontsLinear_ = false;
   std::string displayText_;
   ui::TouchTargets targets_;
   double lastImGuiMs_ = 0, lastRenderMs_ = 0;

@@ -76,9 +76,8 @@ bool startKiosk(minyi::app::KioskApp& app, minyi::app::KioskWindow& window, bool
   o.displayText = minyi::app::collectDisplayText({std::string(MINYI_ASSETS_DIR) + "/forms", std::string(MINYI_ASSETS_DIR) + "/strings"});
   out->text = ms(Timer::now() - step);
   if (!window.open(o, err)) return false;
-  const ImVec2 away(-1000, -1000);
   step = Timer::now();
-  window.frame(app, &away, false);
+  window.frame(app);
   window.present();
   out->firstFrame = ms(Timer::now() - step);
   out->total = ms(Timer::now() - t0);
@@ -178,7 +177,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_kiosk: %s\n", err.c_str());
     return 1;
   }
-  const ImVec2 away(-1000, -1000);
 
   SDL_RendererInfo info{};
   SDL_GetRendererInfo(SDL_GetRenderer(window.sdlWindow()), &info);
@@ -195,7 +193,7 @@ int main(int argc, char** argv) {
     std::vector<double> imgui, whole;
     for (int i = 0; i < frames; ++i) {
       const auto f0 = Timer::now();
-      window.frame(app, &away, false);
+      window.frame(app);
       window.present();
       whole.push_back(ms(Timer::now() - f0));
       imgui.push_back(window.lastImGuiMs());
@@ -212,7 +210,7 @@ int main(int argc, char** argv) {
   for (const char* locale : {"zh-tw", "zh-cn"}) {
     app.setLocale(locale);
     const auto s0 = Timer::now();
-    window.frame(app, &away, false);
+    window.frame(app);
     window.present();
     std::printf("switch to %s: first frame %.0f ms (atlas %s)\n", locale, ms(Timer::now() - s0),
                 window.startupTimings().fontsFromCache ? "from the cache" : "built");

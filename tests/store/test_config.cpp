@@ -107,6 +107,27 @@ pin_hash = ")" + pinHash() + "\"\n";
   CHECK(c->serverUrl.empty());
 }
 
+TEST_CASE("resident defaults and the panel size: 长辈模式 for everyone, the diagonal as integer or fraction", "[config]") {
+  std::string error;
+  auto c = parseKioskConfig(goodWith("idle_seconds = 90", "idle_seconds = 20\ndefault_elderly = true\n[display]\ndiagonal_inches = 43"),
+                            "/etc/minyi", &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->idleSeconds == 20);
+  CHECK(c->defaultElderly);
+  CHECK(c->diagonalInches == 43);
+  c = parseKioskConfig(goodWith("idle_seconds = 90", "idle_seconds = 90\n[display]\ndiagonal_inches = 21.5"), "/etc/minyi", &error);
+  REQUIRE(c);
+  CHECK(c->diagonalInches == 21.5);
+  CHECK_FALSE(c->defaultElderly);
+  CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 90\n[display]\ndiagonal_inches = 430")),
+             Contains("display.diagonal_inches: must be the panel's diagonal, between 7 and 120 inches"));
+  CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 90\n[display]\ndiagonal_inches = \"43\"")),
+             Contains("display.diagonal_inches: must be"));
+  CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 19")), Contains("kiosk.idle_seconds: must be between 20 and 3600, not 19"));
+  CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 3601")), Contains("kiosk.idle_seconds: must be between 20 and 3600, not 3601"));
+}
+
 TEST_CASE("a kiosk number for ticket codes is 1 to 8191", "[config]") {
   std::string error;
   auto c = parseKioskConfig(goodWith("name = \"东湖社区党群服务中心\"\n", "name = \"东湖社区党群服务中心\"\nkiosk_number = 7\n"), "/etc/minyi", &error);

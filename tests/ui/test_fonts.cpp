@@ -117,7 +117,7 @@ TEST_CASE("fonts: canDraw follows the atlas of the current script") {
   ImFontAtlas atlas;
   minyi::ui::Fonts fonts;
   std::string err;
-  const minyi::ui::TypeScale sizes = minyi::ui::typeScale(false, 1080);
+  const minyi::ui::TypeScale sizes = minyi::ui::typeScale(false, minyi::ui::panelFor(1920, 1080));
   REQUIRE(lib.build(&atlas, sizes, kShown, false, &fonts, &err));
   CHECK(lib.canDraw("我们的社区\n投诉 ABC"));
   CHECK(lib.canDraw("們"));
@@ -136,7 +136,7 @@ TEST_CASE("fonts: canDraw follows the atlas of the current script") {
 TEST_CASE("atlas cache: a restored atlas is the built one, glyph for glyph and pixel for pixel") {
   ImGuiScope imgui;
   TempDir dir;
-  const minyi::ui::TypeScale sizes = minyi::ui::typeScale(false, 1080);
+  const minyi::ui::TypeScale sizes = minyi::ui::typeScale(false, minyi::ui::panelFor(1920, 1080));
   std::string err;
   ImFontAtlas built, restored;
   minyi::ui::Fonts f1, f2;
@@ -156,7 +156,7 @@ TEST_CASE("atlas cache: a restored atlas is the built one, glyph for glyph and p
 TEST_CASE("atlas cache: a missing, stale, truncated or corrupt cache falls back to a build") {
   ImGuiScope imgui;
   TempDir dir;
-  const minyi::ui::TypeScale sizes = minyi::ui::typeScale(false, 1080);
+  const minyi::ui::TypeScale sizes = minyi::ui::typeScale(false, minyi::ui::panelFor(1920, 1080));
   std::string err;
   ImFontAtlas reference;
   minyi::ui::Fonts fonts;

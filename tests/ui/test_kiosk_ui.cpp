@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <iostream>
 #include <iterator>
 
 #include "kiosk_app.h"
@@ -97,9 +98,9 @@ struct Kiosk {
     for (const auto& s : pending.value()) out.push_back(opened(s.payload));
     return out;
   }
-  void tap(const std::string& label) {
+  void tap(const std::string& label, bool touch = false) {
     INFO("tap \"" << label << "\"");
-    bool found = window().tap(app, label);
+    bool found = window().tap(app, label, touch);
     if (!found) {
       std::string labels;
       for (const auto& t : window().targets().all()) labels += " [" + t.label + "]";
@@ -232,27 +233,65 @@ TEST_CASE("switching language mid-form keeps the answers", "[ui]") {
   CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("community")) == "donghu");
 }
 
-TEST_CASE("a drag on the page scrolls and is not a tap", "[ui]") {
+TEST_CASE("a drag on the page scrolls and is not a tap, by mouse and by touch", "[ui]") {
+  for (bool touch : {false, true}) {
+    INFO((touch ? "finger events" : "mouse events"));
+    Kiosk k;
+    k.tap("我要投诉");
+    auto& w = window();
+    w.pump(k.app, 1);
+    const auto start = w.targets().centre("私搭乱建");
+    REQUIRE(start);
+    // Press on a tile, move 200 px up in ten steps, hold, release: the page moved, nothing was chosen.
+    w.swipe(k.app, *start, ImVec2(start->x, start->y - 200), 10, 10, touch);
+    w.pump(k.app, 2);
+    CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")).is_null());
+    const auto after = w.targets().centre("私搭乱建");
+    REQUIRE(after);
+    CHECK(after->y < start->y - 100);
+  }
+}
+
+TEST_CASE("a press and its release queued between two frames are still a tap", "[ui]") {
+  // A quick finger on a slow frame: both events wait in SDL's queue; each gets its own frame.
+  for (bool touch : {false, true}) {
+    INFO((touch ? "finger events" : "mouse events"));
+    Kiosk k;
+    k.tap("我要投诉", touch);
+    CHECK(k.app.screen() == Screen::FormPage);
+    k.tap("楼道灯不亮", touch);
+    CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")) == "hallway_lights");
+  }
+}
+
+TEST_CASE("a second finger while the first is down changes nothing", "[ui]") {
   Kiosk k;
   k.tap("我要投诉");
   auto& w = window();
-  const ImVec2 away(-1000, -1000);
-  k.app.apply(w.frame(k.app, &away, false), Clock::now());
-  const auto start = w.targets().centre("私搭乱建");
-  REQUIRE(start);
-  // Press on a tile, move 200 px up, release: the page moved, nothing was chosen.
-  k.app.apply(w.frame(k.app, &*start, true), Clock::now());
-  for (int i = 1; i <= 10; ++i) {
-    const ImVec2 p(start->x, start->y - 20.0f * i);
-    k.app.apply(w.frame(k.app, &p, true), Clock::now());
-  }
-  const ImVec2 end(start->x, start->y - 200);
-  k.app.apply(w.frame(k.app, &end, false), Clock::now());
-  k.app.apply(w.frame(k.app, &away, false), Clock::now());
+  w.pump(k.app, 1);
+  const auto tile = w.targets().centre("楼道灯不亮");
+  REQUIRE(tile);
+  // The first finger rests on empty space at the right; a second lands on a tile and lifts.
+  SDL_Event e{};
+  e.type = SDL_FINGERDOWN;
+  e.tfinger.fingerId = 1;
+  e.tfinger.x = 0.99f;
+  e.tfinger.y = 0.5f;
+  SDL_PushEvent(&e);
+  w.pump(k.app, 2);
+  e.tfinger.fingerId = 2;
+  e.tfinger.x = tile->x / w.panel().width;
+  e.tfinger.y = tile->y / w.panel().height;
+  SDL_PushEvent(&e);
+  e.type = SDL_FINGERUP;
+  SDL_PushEvent(&e);
+  w.pump(k.app, 3);
+  e.tfinger.fingerId = 1;
+  e.tfinger.x = 0.99f;
+  e.tfinger.y = 0.5f;
+  SDL_PushEvent(&e);
+  w.pump(k.app, 3);
   CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")).is_null());
-  const auto after = w.targets().centre("私搭乱建");
-  REQUIRE(after);
-  CHECK(after->y < start->y - 100);
 }
 
 TEST_CASE("idle: 还在吗？ after the form's idle time, 继续 keeps the answers, silence clears them", "[ui]") {
@@ -266,7 +305,7 @@ TEST_CASE("idle: 还在吗？ after the form's idle time, 继续 keeps the answe
   k.app.tick(t0 + idle + std::chrono::seconds(1));
   REQUIRE(k.app.idlePrompt());
   CHECK_FALSE(window().tap(k.app, "私搭乱建"));  // only 继续 can be tapped under the prompt
-  k.tap("继续填写");
+  k.tap("继续");
   CHECK_FALSE(k.app.idlePrompt());
   CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")) == "hallway_lights");
   const auto t1 = Clock::now();
@@ -276,6 +315,47 @@ TEST_CASE("idle: 还在吗？ after the form's idle time, 继续 keeps the answe
   CHECK_FALSE(k.app.idlePrompt());
   CHECK(k.app.screen() == Screen::Attract);
   CHECK(k.app.session() == nullptr);  // the next resident sees nothing of this one
+}
+
+TEST_CASE("the kiosk idle_seconds applies wherever a form sets none, and a form's own wins", "[ui]") {
+  Kiosk k;
+  k.app.setResidentDefaults("zh-cn", false, 20);
+  auto walkAway = [&](int seconds) {
+    const auto t0 = Clock::now();
+    k.app.noteActivity(t0);
+    k.app.tick(t0 + std::chrono::seconds(seconds) - std::chrono::milliseconds(500));
+    const bool before = k.app.idlePrompt();
+    k.app.tick(t0 + std::chrono::seconds(seconds));
+    return !before && k.app.idlePrompt();
+  };
+  k.tap("填写问卷");
+  CHECK(walkAway(20));  // the form list: the kiosk's 20 s
+  k.tap("继续");
+  k.tap("创建文明城市居民满意度调查");
+  REQUIRE(k.app.screen() == Screen::FormPage);
+  CHECK(walkAway(20));  // a form without its own idleSeconds
+  k.tap("继续");
+  REQUIRE(k.app.startForm("complaint", Clock::now()));
+  CHECK(walkAway(90));  // the complaint form asks for 90 s: typing takes time
+}
+
+TEST_CASE("the start screen left in another language or 长辈模式 goes back to the defaults", "[ui]") {
+  Kiosk k;
+  k.app.setResidentDefaults("zh-cn", false, 30);
+  k.tap("EN");
+  k.tap("Large text");
+  REQUIRE(k.app.locale() == "en");
+  REQUIRE(k.app.elderly());
+  const auto t0 = Clock::now();
+  k.app.noteActivity(t0);
+  CHECK(k.app.msUntilNextTimer(t0) <= 30000);  // the loop wakes for it
+  k.app.tick(t0 + std::chrono::seconds(29));
+  CHECK(k.app.locale() == "en");
+  k.app.tick(t0 + std::chrono::seconds(30));
+  CHECK(k.app.locale() == "zh-cn");
+  CHECK_FALSE(k.app.elderly());
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK_FALSE(k.app.idlePrompt());  // nothing to lose here: no question asked
 }
 
 TEST_CASE("a complaint with a phone number typed on the on-screen keypad", "[ui][keyboard]") {
@@ -372,11 +452,23 @@ TEST_CASE("a complaint leaves with a receipt: ticket code, a QR code a phone rea
   const std::string walBytes((std::istreambuf_iterator<char>(wal)), std::istreambuf_iterator<char>());
   CHECK(bytes.find(accessKey) == std::string::npos);
   CHECK(walBytes.find(accessKey) == std::string::npos);
-  // It stays a minute (not the usual 20 s), then the next resident gets a clean start screen.
+  // It stays until 完成, however long copying the code takes; only walking away ends it, through 还在吗？,
+  // and then the next resident gets a clean start screen.
+  const int idle = k.app.session()->form().minyi.idleSeconds;  // the complaint form asks for 90 s
   const auto t0 = Clock::now();
-  k.app.tick(t0 + std::chrono::seconds(30));
+  k.app.noteActivity(t0);  // the resident's last touch
+  k.app.tick(t0 + std::chrono::seconds(idle - 1));
   CHECK(k.app.screen() == Screen::ThankYou);
-  k.app.tick(t0 + std::chrono::seconds(61));
+  CHECK_FALSE(k.app.idlePrompt());
+  k.app.tick(t0 + std::chrono::seconds(idle + 1));
+  CHECK(k.app.screen() == Screen::ThankYou);
+  REQUIRE(k.app.idlePrompt());
+  k.tap("继续");
+  CHECK(k.app.screen() == Screen::ThankYou);
+  CHECK(k.app.view(1920, 1080).receipt);
+  const auto t1 = Clock::now();
+  k.app.tick(t1 + std::chrono::seconds(idle + 1));
+  k.app.tick(t1 + std::chrono::seconds(idle + 1 + 21));
   CHECK(k.app.screen() == Screen::Attract);
   CHECK_FALSE(k.app.view(1920, 1080).receipt);
 }
@@ -680,38 +772,34 @@ TEST_CASE("every shipped form is completed by taps and typing and stored exactly
 }
 
 TEST_CASE("a fling keeps the page gliding after the finger lifts, then it stops", "[ui]") {
-  Kiosk k;
-  REQUIRE(k.app.startForm("civilized-city", Clock::now()));
-  k.app.session()->goToPage(1);  // the long matrix page
-  auto& w = window();
-  const ImVec2 away(-1000, -1000);
-  k.app.apply(w.frame(k.app, &away, false), Clock::now());
-  const auto* first = w.targets().find("志愿服务/满意");
-  REQUIRE(first);
-  const float y0 = first->min.y;
-  // A quick upward swipe: 4 frames of 25 px, then lift.
-  ImVec2 p(960, 800);
-  k.app.apply(w.frame(k.app, &p, true), Clock::now());
-  for (int i = 0; i < 4; ++i) {
-    p.y -= 25;
-    k.app.apply(w.frame(k.app, &p, true), Clock::now());
+  for (bool touch : {false, true}) {
+    INFO((touch ? "finger events" : "mouse events"));
+    Kiosk k;
+    REQUIRE(k.app.startForm("civilized-city", Clock::now()));
+    k.app.session()->goToPage(1);  // the long matrix page
+    auto& w = window();
+    w.pump(k.app, 1);
+    const auto* first = w.targets().find("志愿服务/满意");
+    REQUIRE(first);
+    const float y0 = first->min.y;
+    // A quick upward swipe: 4 frames of 25 px, then lift at once.
+    w.swipe(k.app, ImVec2(w.panel().width / 2, 800), ImVec2(w.panel().width / 2, 700), 4, 0, touch);
+    const float atLift = w.targets().find("志愿服务/满意")->min.y;
+    bool animating = true;
+    int frames = 0;
+    for (; frames < 600 && animating; ++frames) {
+      const auto commands = w.frame(k.app);
+      animating = std::any_of(commands.begin(), commands.end(),
+                              [](const minyi::ui::Command& c) { return c.kind == minyi::ui::Command::Kind::Animating; });
+      k.app.apply(commands, Clock::now());
+    }
+    const float atRest = w.targets().find("志愿服务/满意")->min.y;
+    CHECK(atLift < y0);          // the drag moved the page
+    CHECK(atRest < atLift);      // and it glided on after the finger lifted
+    CHECK_FALSE(animating);      // then stopped (or reached the end)
+    CHECK(frames < 600);
+    CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("satisfaction")).is_null());  // no tap
   }
-  k.app.apply(w.frame(k.app, &p, false), Clock::now());
-  const float atLift = w.targets().find("志愿服务/满意")->min.y;
-  bool animating = true;
-  int frames = 0;
-  for (; frames < 600 && animating; ++frames) {
-    const auto commands = w.frame(k.app, &away, false);
-    animating = std::any_of(commands.begin(), commands.end(),
-                            [](const minyi::ui::Command& c) { return c.kind == minyi::ui::Command::Kind::Animating; });
-    k.app.apply(commands, Clock::now());
-  }
-  const float atRest = w.targets().find("志愿服务/满意")->min.y;
-  CHECK(atLift < y0);          // the drag moved the page
-  CHECK(atRest < atLift);      // and it glided on after the finger lifted
-  CHECK_FALSE(animating);      // then stopped (or reached the end)
-  CHECK(frames < 600);
-  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("satisfaction")).is_null());  // no tap
 }
 
 TEST_CASE("idle on a keepPartial form stores what was answered, flagged partial", "[ui]") {
@@ -741,17 +829,16 @@ TEST_CASE("kiosk: the 繁 atlas adds the Traditional variants, and canDraw follo
   std::string err;
   REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
   KioskWindow& w = window();
-  const ImVec2 away(-1000, -1000);
   app.setLocale("zh-cn");
-  w.frame(app, &away, false);
+  w.frame(app);
   CHECK(w.fontLibrary().canDraw("我们的社区"));
   CHECK(w.fontLibrary().canDraw("們"));  // in the zh-TW string table: every atlas holds it
   CHECK_FALSE(w.fontLibrary().canDraw("丟"));  // a Traditional variant only 繁 typing produces
   app.setLocale("zh-tw");
-  w.frame(app, &away, false);
+  w.frame(app);
   CHECK(w.fontLibrary().canDraw("丟"));
   app.setLocale("en");
-  w.frame(app, &away, false);
+  w.frame(app);
   CHECK_FALSE(w.fontLibrary().canDraw("丟"));
   CHECK(w.fontLibrary().canDraw("Hello, 你好"));
   w.present();

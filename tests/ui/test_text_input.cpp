@@ -66,7 +66,7 @@ struct InputKiosk {
       const auto path = minyi::input::testing::fingerPath(stroke);
       for (size_t i = 0; i < path.size(); i += 2) points.emplace_back(path[i].x, path[i].y);
       points.emplace_back(path.back().x, path.back().y);
-      REQUIRE(window().drag(app, "手写区", points));
+      REQUIRE(window().drag(app, app.locale() == "zh-tw" ? "手寫區" : "手写区", points));
     }
   }
   std::string description() const {
@@ -149,25 +149,44 @@ TEST_CASE("a complaint described with pinyin, handwriting, letters and digits is
 
 TEST_CASE("the idle reset wipes the text and what was being composed, and the next resident starts clean", "[ui][keyboard][input]") {
   InputKiosk k;
-  k.tap("我要投诉");
-  k.tap("楼道灯不亮");
+  k.app.setResidentDefaults("zh-cn", false, 60);
+  // A resident in 繁 and 长辈模式 who writes by hand.
+  k.tap("繁");
+  k.tap("長輩模式");
+  REQUIRE(k.app.locale() == "zh-tw");
+  REQUIRE(k.app.elderly());
+  k.tap("我要投訴");
+  k.tap("樓道燈不亮");
   k.tap("下一步");
-  k.tap("东联社区");
+  k.tap("東聯社區");
+  k.tap("點這裡輸入:location");
+  k.tap("手寫");
+  k.tap("完成");
   k.tap("下一步");
-  k.tap("点这里输入:description");
+  k.tap("點這裡輸入:description");
+  CHECK(k.app.keyboard()->mode() == minyi::input::Mode::Handwriting);  // the mode chosen before comes first
+  k.tap("拼音");
   k.keys("shequ");
-  k.tap("社区");
+  k.tap("社區");
   k.keys("tousu");
-  k.tap("手写");
-  CHECK(k.description() == "社区投诉");  // the mode switch took the composition's first candidate
+  k.tap("手寫");
+  CHECK(k.description() == "社區投訴");  // the mode switch took the composition's first candidate
   k.write("口");
   CHECK(k.app.keyboard()->pad()->writing());
   const auto t0 = Clock::now();
   k.app.noteActivity(t0);
   k.app.tick(t0 + std::chrono::hours(2));  // no touch for longer than any form's idle time: 还在吗？
+  REQUIRE(k.app.idlePrompt());
+  // The veil: the page under 还在吗？ is not drawn at all, so nothing typed can be read through it.
+  window().pump(k.app, 2);
+  for (const auto& t : window().targets().all()) CHECK(t.label.find("description") == std::string::npos);
+  CHECK(window().targets().centre("繼續"));
   k.app.tick(t0 + std::chrono::hours(2) + std::chrono::seconds(21));  // and no 继续
   CHECK(k.app.screen() == Screen::Attract);
   CHECK(k.app.keyboard() == nullptr);
+  // The next resident: the configured language and text size, pinyin first again, nothing typed.
+  CHECK(k.app.locale() == "zh-cn");
+  CHECK_FALSE(k.app.elderly());
   k.app.noteActivity(Clock::now());
   k.tap("我要投诉");
   k.tap("楼道灯不亮");
@@ -176,6 +195,7 @@ TEST_CASE("the idle reset wipes the text and what was being composed, and the ne
   k.tap("下一步");
   k.tap("点这里输入:description");
   REQUIRE(k.app.keyboard());
+  CHECK(k.app.keyboard()->mode() == minyi::input::Mode::Pinyin);
   CHECK(k.description().empty());
   CHECK(k.app.keyboard()->preedit().empty());
   CHECK(k.app.keyboard()->candidates().empty());

@@ -761,7 +761,7 @@ class Loader {
     getEnum(m, {"kind"}, f.minyi.kind, {"survey", "complaint", "quick"}, "minyi", "form kind");
     getNumber(m, {"idleSeconds"}, f.minyi.idleSeconds, "minyi");
     getBool(m, {"keepPartial"}, f.minyi.keepPartial, "minyi");
-    if (f.minyi.idleSeconds < 20 || f.minyi.idleSeconds > 3600)
+    if (prop(m, {"idleSeconds"}) && (f.minyi.idleSeconds < 20 || f.minyi.idleSeconds > 3600))
       error("minyi.idleSeconds", "idleSeconds must be between 20 and 3600");
     if (auto* cats = prop(m, {"categories"})) {
       if (!cats->is_array()) error("minyi.categories", "expected a list of categories");

@@ -53,6 +53,8 @@ const KeySpec kKeys[] = {
     {"kiosk", "forms_folder", toml::node_type::string, true, "the folder with the forms this kiosk offers"},
     {"kiosk", "default_locale", toml::node_type::string, false, "zh-cn, zh-tw or en"},
     {"kiosk", "idle_seconds", toml::node_type::integer, false, "seconds without a touch before 还在吗？"},
+    {"kiosk", "default_elderly", toml::node_type::boolean, false, "true or false: every resident starts in 长辈模式"},
+    {"display", "diagonal_inches", toml::node_type::floating_point, false, "the panel's diagonal in inches, e.g. 43"},
     {"admin", "pin_hash", toml::node_type::string, true, "the argon2id hash of the admin PIN"},
     {"server", "url", toml::node_type::string, false, "the township server's address"},
     {"server", "public_key", toml::node_type::string, false, "the server's public key (server.pub)"},
@@ -105,7 +107,7 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
     const std::string t(tableKey.str());
     const bool knownTable = std::any_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; });
     if (!knownTable) {
-      problems.push_back(t + ": unknown key (the tables are site, storage, kiosk, admin, server, input)");
+      problems.push_back(t + ": unknown key (the tables are site, storage, kiosk, display, admin, server, input)");
       continue;
     }
     const toml::table* tbl = tableNode.as_table();
@@ -134,7 +136,8 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
       if (spec.required) problems.push_back(name + ": missing (" + spec.what + ")");
       continue;
     }
-    if (node->type() != spec.type)
+    const bool wholeNumberForFloat = spec.type == toml::node_type::floating_point && node->type() == toml::node_type::integer;
+    if (node->type() != spec.type && !wholeNumberForFloat)
       problems.push_back(name + ": must be " + typeName(spec.type) + ", not " + typeName(node->type()));
   }
   if (!problems.empty()) return fail();
@@ -152,6 +155,13 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   c.fuzzyPinyin = root.at_path("input.fuzzy_pinyin").value_or(true);
   c.inputUserDataDir = str("input.user_data_dir");
   if (auto v = root.at_path("kiosk.default_locale").value<std::string>()) c.defaultLocale = *v;
+  c.defaultElderly = root.at_path("kiosk.default_elderly").value_or(false);
+  const double inches = root.at_path("display.diagonal_inches").value_or(0.0);
+  if (root.at_path("display.diagonal_inches").node() && (inches < 7 || inches > 120))
+    problems.push_back("display.diagonal_inches: must be the panel's diagonal, between 7 and 120 inches, not " +
+                       std::to_string(inches));
+  else
+    c.diagonalInches = inches;
   const int64_t idle = root.at_path("kiosk.idle_seconds").value_or(int64_t{c.idleSeconds});
   const int64_t maxMb = root.at_path("storage.max_database_mb").value_or(int64_t{0});
   const int64_t kioskNumber = root.at_path("site.kiosk_number").value_or(int64_t{0});

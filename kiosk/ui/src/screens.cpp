@@ -31,6 +31,7 @@ struct Frame {
   const Fonts& fonts;
   const TypeScale& type;
   TouchTargets& targets;
+  const PointerPath& path;
   std::vector<Command> commands;
   bool suppressClicks = false;  // the finger dragged the page: its release is not a tap
 
@@ -40,6 +41,9 @@ struct Frame {
   void emit(Command::Kind kind, std::string text = {}) { commands.push_back(Command{kind, std::move(text), {}, {}}); }
   void setValue(const QuestionRef& q, Json v) { commands.push_back(Command{Command::Kind::SetValue, {}, q, std::move(v)}); }
 };
+
+// A scrolling area's id, new for every visit and form session: each starts at the top.
+std::string childId(const Frame& f, const char* name) { return std::string(name) + "#" + std::to_string(f.state.sessionSerial); }
 
 enum class TileStyle { Card, Primary, Complaint, Outline, Selected, Key };
 
@@ -664,9 +668,14 @@ void writingPad(Frame& f, const input::Keyboard& kb, ImVec2 p, float side) {
   const auto unitPoint = [&](ImVec2 m) {
     return Json::array({std::clamp((m.x - p.x) / side, 0.0f, 1.0f), std::clamp((m.y - p.y) / side, 0.0f, 1.0f)});
   };
-  if (ImGui::IsItemActivated()) f.commands.push_back(Command{Command::Kind::Pen, "down", {}, unitPoint(io.MousePos)});
-  else if (ImGui::IsItemActive() && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0))
-    f.commands.push_back(Command{Command::Kind::Pen, "move", {}, unitPoint(io.MousePos)});
+  // Every place the finger passed since the last frame, not only where it is now: curves stay curves.
+  const std::vector<ImVec2>& path = f.path.points;
+  if (ImGui::IsItemActivated()) {
+    f.commands.push_back(Command{Command::Kind::Pen, "down", {}, unitPoint(path.empty() ? io.MousePos : path.front())});
+    for (size_t i = 1; i < path.size(); ++i) f.commands.push_back(Command{Command::Kind::Pen, "move", {}, unitPoint(path[i])});
+  } else if (ImGui::IsItemActive()) {
+    for (const ImVec2& m : path) f.commands.push_back(Command{Command::Kind::Pen, "move", {}, unitPoint(m)});
+  }
   if (ImGui::IsItemDeactivated()) f.commands.push_back(Command{Command::Kind::Pen, "up", {}, unitPoint(io.MousePos)});
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, q, colour::kCard, 6);
@@ -943,7 +952,7 @@ void attractScreen(Frame& f) {
     text(f, f.fonts.secondary, head, colour::kSecondary, innerW);
     // Title and text scroll inside the card when long (drag); a tap shows the next notice.
     ImGui::SetCursorScreenPos(ImVec2(inner.x, inner.y + headH));
-    ImGui::BeginChild("notice", ImVec2(innerW, innerH - headH - footH), false, ImGuiWindowFlags_NoScrollbar);
+    ImGui::BeginChild(childId(f, "notice").c_str(), ImVec2(innerW, innerH - headH - footH), false, ImGuiWindowFlags_NoScrollbar);
     dragScroll(f);
     text(f, f.fonts.body, notice.title, colour::kPrimary, innerW);
     text(f, f.fonts.body, notice.body, colour::kText, innerW);
@@ -1016,7 +1025,7 @@ void formListScreen(Frame& f) {
   header(f, f.s("formlist.title"), f.state.dateTime);
   const float width = f.state.width - 2 * f.type.margin;
   const float listH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 2;
-  ImGui::BeginChild("forms", ImVec2(width, listH), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::BeginChild(childId(f, "forms").c_str(), ImVec2(width, listH), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   int n = 0;
   for (const FormEntry& e : f.state.forms) {
@@ -1105,7 +1114,7 @@ void reviewScreen(Frame& f) {
   header(f, f.s("review.title"), s.text(s.form().title));
   const float width = f.state.width - 2 * f.type.margin;
   const float bodyH = f.state.height - ImGui::GetCursorPosY() - bottomReserve(f);
-  ImGui::BeginChild("review", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::BeginChild(childId(f, "review").c_str(), ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   for (int page : s.visiblePages()) {
     for (const Element* e : s.visibleElements(page)) {
@@ -1143,7 +1152,7 @@ void adminScreen(Frame& f) {
   header(f, f.s("admin.title"), f.state.dateTime);
   const float width = f.state.width - 2 * f.type.margin;
   const float bodyH = f.state.height - ImGui::GetCursorPosY() - f.type.primaryButton - f.type.margin * 1.5f;
-  ImGui::BeginChild("admin", ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::BeginChild(childId(f, "admin").c_str(), ImVec2(width, bodyH), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   if (f.state.admin) {
     for (const auto& [key, value] : f.state.admin->rows) {
@@ -1184,7 +1193,7 @@ void lookupScreen(Frame& f) {
   const ui::LookupView& l = *f.state.lookup;
   const float width = f.state.width - 2 * f.type.margin;
   const float bottom = bottomReserve(f);
-  ImGui::BeginChild("lookup", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::BeginChild(childId(f, "lookup").c_str(), ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   using R = ui::LookupView::Result;
   // Once a ticket is found the field itself shows the code; the page's height goes to the answer.
@@ -1253,7 +1262,7 @@ void adminEnrollScreen(Frame& f) {
   const ui::EnrollView& e = *f.state.enroll;
   const float width = f.state.width - 2 * f.type.margin;
   const float bottom = bottomReserve(f);
-  ImGui::BeginChild("enroll", ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::BeginChild(childId(f, "enroll").c_str(), ImVec2(width, f.state.height - ImGui::GetCursorPosY() - bottom), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   text(f, f.fonts.secondary, f.s("enroll.url"), colour::kSecondary, width);
   if (fieldBox(f, "url", f.s("enroll.url"), e.url, f.s("enroll.tap"), e.editing == 1, f.type.target))
@@ -1302,7 +1311,7 @@ void receiptScreen(Frame& f) {
   const float leftW = f.state.width - 3 * f.type.margin - qrSide;
   // Left: the code, then what happens next (a drag scrolls it when 长辈模式 makes it long).
   ImGui::SetCursorPos(ImVec2(f.type.margin, top));
-  ImGui::BeginChild("receipt", ImVec2(leftW, f.state.height - top - bottomBar), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::BeginChild(childId(f, "receipt").c_str(), ImVec2(leftW, f.state.height - top - bottomBar), false, ImGuiWindowFlags_NoScrollbar);
   dragScroll(f);
   text(f, f.fonts.secondary, f.s("receipt.codeLabel"), colour::kSecondary, leftW);
   text(f, f.fonts.ticket, r.code, colour::kPrimary, leftW);
@@ -1376,18 +1385,13 @@ void thankYouScreen(Frame& f) {
     f.emit(Command::Kind::Finish);
 }
 
-// 还在吗？: over everything, the only thing that can be tapped, with a countdown and one big 继续.
+// 还在吗？: the only thing on the screen, with a countdown and one big 继续.
 void idleOverlay(Frame& f) {
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(ImVec2(f.state.width, f.state.height));
-  ImGui::SetNextWindowFocus();
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0, 0, 0, 140));
-  ImGui::Begin("idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-  ImGui::PopStyleColor();
-  const float w = f.state.width * 0.6f, h = f.state.height * 0.55f;
+  const float w = std::min(f.state.width - 2 * f.type.margin, std::max(f.state.width * 0.6f, f.type.target * 8)), h = f.state.height * 0.55f;
   const ImVec2 p((f.state.width - w) / 2, (f.state.height - h) / 2);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), colour::kCard, 16);
+  dl->AddRect(p, ImVec2(p.x + w, p.y + h), colour::kCardBorder, 16, 0, 2);
   ImGui::SetCursorScreenPos(ImVec2(p.x + f.type.margin, p.y + f.type.margin));
   ImGui::BeginGroup();
   text(f, f.fonts.title, f.s("idle.title"), colour::kText, w - 2 * f.type.margin);
@@ -1398,13 +1402,13 @@ void idleOverlay(Frame& f) {
   if (tile(f, "still-here", f.s("idle.continue"), ImVec2(w - 2 * f.type.margin, f.type.primaryButton * 1.2f),
            TileStyle::Primary, f.fonts.entry))
     f.emit(Command::Kind::StillHere);
-  ImGui::End();
 }
 
 }  // namespace
 
-std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type, TouchTargets& targets) {
-  Frame f{state, fonts, type, targets, {}, false};
+std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type, TouchTargets& targets,
+                               const PointerPath& path) {
+  Frame f{state, fonts, type, targets, path, {}, false};
   targets.beginFrame();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(state.width, state.height));
@@ -1417,28 +1421,26 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
   ImGui::PushFont(fonts.body);
   const ImVec2 drag = ImGui::GetMouseDragDelta(0, 0.0f);
   f.suppressClicks = std::fabs(drag.y) > 12.0f || std::fabs(drag.x) > 24.0f;
-  switch (state.screen) {
-    case Screen::Attract: attractScreen(f); break;
-    case Screen::FormList: formListScreen(f); break;
-    case Screen::FormPage: if (state.session) formPageScreen(f); break;
-    case Screen::Review: if (state.session) reviewScreen(f); break;
-    case Screen::ThankYou: thankYouScreen(f); break;
-    case Screen::OutOfService: outOfServiceScreen(f); break;
-    case Screen::AdminPin: adminPinScreen(f); break;
-    case Screen::Admin: adminScreen(f); break;
-    case Screen::AdminEnroll: if (state.enroll) adminEnrollScreen(f); break;
-    case Screen::Lookup: if (state.lookup) lookupScreen(f); break;
+  if (state.idlePrompt) {
+    // 还在吗？ covers the whole screen and the page under it is not drawn at all: whoever walks up to the
+    // kiosk while the countdown runs sees nothing of what the last resident typed. 继续 brings it back.
+    idleOverlay(f);
+  } else {
+    switch (state.screen) {
+      case Screen::Attract: attractScreen(f); break;
+      case Screen::FormList: formListScreen(f); break;
+      case Screen::FormPage: if (state.session) formPageScreen(f); break;
+      case Screen::Review: if (state.session) reviewScreen(f); break;
+      case Screen::ThankYou: thankYouScreen(f); break;
+      case Screen::OutOfService: outOfServiceScreen(f); break;
+      case Screen::AdminPin: adminPinScreen(f); break;
+      case Screen::Admin: adminScreen(f); break;
+      case Screen::AdminEnroll: if (state.enroll) adminEnrollScreen(f); break;
+      case Screen::Lookup: if (state.lookup) lookupScreen(f); break;
+    }
   }
   ImGui::PopFont();
   ImGui::End();
-  if (state.idlePrompt) {
-    // Whatever the page produced under the overlay does not count: only 继续 can be tapped.
-    f.commands.clear();
-    targets.beginFrame();
-    ImGui::PushFont(fonts.body);
-    idleOverlay(f);
-    ImGui::PopFont();
-  }
   return std::move(f.commands);
 }
 

@@ -6,20 +6,43 @@
 
 namespace minyi::ui {
 
-TypeScale typeScale(bool elderly, float windowHeight) {
-  const float s = std::max(0.5f, windowHeight / 1080.0f);
-  TypeScale t{};
-  t.title = (elderly ? 80 : 64) * s;
-  t.question = (elderly ? 56 : 44) * s;
-  t.body = (elderly ? 48 : 36) * s;
-  t.secondary = (elderly ? 40 : 30) * s;
-  t.entry = (elderly ? 64 : 56) * s;
-  t.ticket = 96 * s;
-  t.margin = 48 * s;
-  t.gap = 24 * s;
-  t.target = std::max(72.0f, (elderly ? 104 : 88) * s);  // never below 72 px, whatever the window
-  t.primaryButton = std::max(96.0f, 112 * s);
-  return t;
+Panel panelFor(int deviceW, int deviceH, double configuredInches, double reportedInches) {
+  Panel p;
+  p.deviceWidth = std::max(1, deviceW);
+  p.deviceHeight = std::max(1, deviceH);
+  p.ratio = std::min(p.deviceWidth, p.deviceHeight) >= 2000 ? 2 : 1;
+  p.width = static_cast<float>(p.deviceWidth) / p.ratio;
+  p.height = static_cast<float>(p.deviceHeight) / p.ratio;
+  double inches = 15;
+  if (configuredInches > 0) {
+    inches = configuredInches;
+    p.sizeFrom = "config";
+  } else if (reportedInches >= 10 && reportedInches <= 110) {
+    inches = reportedInches;
+    p.sizeFrom = "display";
+  }
+  const double diagonalPx = std::hypot(static_cast<double>(p.width), static_cast<double>(p.height));
+  p.mmPerPx = inches * 25.4 / diagonalPx;
+  return p;
+}
+
+float minimumTarget(const Panel& panel) { return static_cast<float>(std::ceil(15.0 / panel.mmPerPx)); }
+
+TypeScale typeScale(bool elderly, const Panel& panel) {
+  const float s = std::min(panel.width, panel.height) / 1080.0f;  // spacing follows the short side
+  const float t = std::max(s, elderly ? 44.0f / 48.0f : 32.0f / 36.0f);  // text only down to 32 / 44 px
+  TypeScale ts{};
+  ts.title = (elderly ? 80 : 64) * t;
+  ts.question = (elderly ? 56 : 44) * t;
+  ts.body = (elderly ? 48 : 36) * t;
+  ts.secondary = (elderly ? 40 : 30) * t;
+  ts.entry = (elderly ? 64 : 56) * t;
+  ts.ticket = 96 * t;
+  ts.margin = std::max(16.0f, 48 * s);
+  ts.gap = std::max(12.0f, 24 * s);
+  ts.target = std::max({72.0f, minimumTarget(panel), (elderly ? 104 : 88) * t});
+  ts.primaryButton = std::max({96.0f, ts.target, 112 * t});
+  return ts;
 }
 
 namespace {

@@ -203,7 +203,7 @@ struct MinyiSettings {
   std::string id;
   int version = 1;
   std::string kind = "survey";  // survey | complaint | quick
-  int idleSeconds = 60;
+  int idleSeconds = 0;  // 0: not set by the form; the kiosk's own [kiosk] idle_seconds applies
   bool keepPartial = false;
   std::vector<TicketCategory> categories;
 };

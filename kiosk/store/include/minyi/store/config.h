@@ -18,7 +18,11 @@ struct KioskConfig {
   uint64_t maxDatabaseBytes = 0;  // [storage] max_database_mb; 0: the disk is the limit
   std::string formsFolder;   // [kiosk] forms_folder
   std::string defaultLocale = "zh-cn";  // [kiosk] default_locale: zh-cn | zh-tw | en
-  int idleSeconds = 60;      // [kiosk] idle_seconds: no touch for this long asks 还在吗？
+  int idleSeconds = 60;      // [kiosk] idle_seconds: no touch for this long asks 还在吗？ (20-3600)
+  bool defaultElderly = false;  // [kiosk] default_elderly: every resident starts in 长辈模式
+  // [display] diagonal_inches — the panel's size, so touch targets stay at least 15 mm on it. 0: what the
+  // display reports, else assumed 15" (the smallest common kiosk panel).
+  double diagonalInches = 0;
   std::string adminPinHash;  // [admin] pin_hash — argon2id string from hashPin(), never the PIN itself
   std::string serverUrl;     // [server] url — offered on the admin panel's enrollment form
   // [server] public_key — base64, from the server's server.pub. Optional: enrollment hands the kiosk the

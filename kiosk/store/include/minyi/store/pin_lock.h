@@ -19,6 +19,7 @@ class PinLock {
   Outcome attempt(const std::string& pin, Clock::time_point now);
   bool locked(Clock::time_point now) const { return now < lockedUntil_; }
   int secondsLeft(Clock::time_point now) const;
+  Clock::time_point lockedUntil() const { return lockedUntil_; }
   int failures() const { return failures_; }
 
  private:

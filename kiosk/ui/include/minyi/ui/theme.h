@@ -27,13 +27,35 @@ constexpr ImU32 kWhite = rgb(0xFF, 0xFF, 0xFF);
 constexpr ImU32 kPressedShade = IM_COL32(0, 0, 0, 40);  // darkens a tile the frame the finger lands
 }  // namespace colour
 
-// Pixel sizes at 1920×1080; scale() multiplies by window height / 1080.
+// The panel the kiosk draws on: its pixels, the pixels the layout works in, and how big a pixel is.
+// A 4K panel is laid out as 1080p with every layout pixel two device pixels (ratio 2): the same layouts, and
+// a font atlas that fits a texture (GB2312 at 4K sizes would need some 300 MB of RGBA texture).
+struct Panel {
+  int deviceWidth = 1920, deviceHeight = 1080;
+  int ratio = 1;                       // device pixels per layout pixel
+  float width = 1920, height = 1080;   // layout pixels
+  double mmPerPx = 0.25;               // millimetres per layout pixel
+  const char* sizeFrom = "assumed";    // where the physical size came from: config, display or assumed
+  bool portrait() const { return height > width; }
+};
+
+// The panel for a drawable of deviceW × deviceH pixels. Its physical size: `configuredInches` ([display]
+// diagonal_inches) when set, else `reportedInches` (what the display says) when plausible (10–110"), else
+// assumed 15" — the smallest common kiosk panel, so touch targets are never too small.
+Panel panelFor(int deviceW, int deviceH, double configuredInches = 0, double reportedInches = 0);
+
+// Type and spacing in layout pixels. The sizes of ui-style.md are for 1920×1080 and follow the panel's
+// short side (portrait 1080×1920 reads like landscape 1080p); text never goes below 32 px (44 px in
+// 长辈模式): on small panels margins and gaps shrink first, text and buttons do not. Touch targets are at
+// least 72 px and at least 15 mm on the panel.
 struct TypeScale {
   float title, question, body, secondary, entry, ticket;
   float margin, gap, target, primaryButton;
 };
 
-TypeScale typeScale(bool elderly, float windowHeight);
+TypeScale typeScale(bool elderly, const Panel& panel);
+// The smallest target that is 15 mm on this panel.
+float minimumTarget(const Panel& panel);
 
 // WCAG relative-luminance contrast ratio of two colours (for the theme test).
 double contrastRatio(ImU32 a, ImU32 b);

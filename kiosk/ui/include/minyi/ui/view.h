@@ -122,8 +122,14 @@ struct Command {
   core::Json value;
 };
 
+// What the finger did since the last frame beyond ImGui's io: every place it passed through, in order (the
+// writing pad keeps a stroke's curve however far apart frames are).
+struct PointerPath {
+  std::vector<ImVec2> points;
+};
+
 // Draws the whole frame (one full-screen window) and returns what the resident did.
 std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type,
-                               TouchTargets& targets);
+                               TouchTargets& targets, const PointerPath& path = {});
 
 }  // namespace minyi::ui
