@@ -8,7 +8,7 @@ BUILD="${MINYI_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-dev catch2 libsodium-dev python3-fonttools
           libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev
           libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
-          libxlsxwriter-dev libopencc-dev libopencc-data unzip xvfb xauth xdotool chromium
+          libxlsxwriter-dev libopencc-dev libopencc-data unzip xvfb xauth xdotool chromium tzdata
           librime-dev rime-data-pinyin-simp libzinnia-dev tegaki-zinnia-simplified-chinese)
 # The dashboard's browser test (tests/dashboard): Node.js and npm. Asked for by command, not by package: a
 # machine with NodeSource's nodejs has npm inside it, and that package conflicts with Debian's npm.

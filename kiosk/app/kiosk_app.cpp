@@ -10,6 +10,7 @@
 
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/ticket.h"
 
@@ -71,8 +72,15 @@ const core::Form* KioskApp::find(const std::string& id) const {
   return nullptr;
 }
 
+void KioskApp::setSiteName(std::string name) {
+  siteName_ = std::move(name);
+  siteNameShown_ = core::simplifiedFor(siteName_, locale_);
+}
+
 void KioskApp::setLocale(const std::string& locale) {
   locale_ = locale;
+  // The site's name comes from the configuration in 简: a 繁 reader reads it in Traditional characters.
+  siteNameShown_ = core::simplifiedFor(siteName_, locale_);
   if (session_) session_->setLocale(locale);  // answers stay
   refreshEntries();
   refreshNotices();
@@ -135,6 +143,7 @@ void KioskApp::goHome() {
   closeKeyboard();
   session_.reset();
   idlePrompt_ = false;
+  confirmLeave_ = false;
   thankYou_.clear();
   receipt_ = {};  // the next resident never sees the last one's code
   lookup_ = {};   // nor the code they looked up
@@ -308,6 +317,24 @@ void KioskApp::checkPin(Clock::time_point now) {
   }
 }
 
+std::string KioskApp::deviceId() {
+  if (!store_) return {};
+  // Once enrolled, the server's name for this kiosk is the one staff see on the dashboard.
+  const auto serverDevice = store_->setting(sync::keys::kDeviceId);
+  if (serverDevice.ok() && serverDevice.value() && !serverDevice.value()->empty()) return *serverDevice.value();
+  auto device = store_->setting("device_id");
+  if (device.ok() && !device.value()) {
+    // Before enrollment: a random id for this kiosk, made once and kept in its database.
+    static const char* hex = "0123456789abcdef";
+    std::random_device rd;
+    std::string id = "kiosk-";
+    for (int i = 0; i < 8; ++i) id += hex[rd() % 16];
+    store_->setSetting("device_id", id);
+    device = store_->setting("device_id");
+  }
+  return device.ok() && device.value() ? *device.value() : std::string();
+}
+
 void KioskApp::refreshAdminInfo() {
   adminInfo_ = {};
   auto row = [&](const char* key, std::string value) { adminInfo_.rows.emplace_back(key, std::move(value)); };
@@ -321,21 +348,7 @@ void KioskApp::refreshAdminInfo() {
     row("admin.lastError", outOfServiceReason_.empty() ? strings_.get(locale_, "admin.noStore") : outOfServiceReason_);
     return;
   }
-  auto device = store_->setting("device_id");
-  if (device.ok() && !device.value()) {
-    // The first time the panel opens: a random id for this kiosk, kept in its database.
-    static const char* hex = "0123456789abcdef";
-    std::random_device rd;
-    std::string id = "kiosk-";
-    for (int i = 0; i < 8; ++i) id += hex[rd() % 16];
-    store_->setSetting("device_id", id);
-    device = store_->setting("device_id");
-  }
-  // Once enrolled, the server's name for this kiosk is the one staff see on the dashboard.
-  const auto serverDevice = store_->setting(sync::keys::kDeviceId);
-  row("admin.device", serverDevice.ok() && serverDevice.value() ? *serverDevice.value()
-                      : device.ok() && device.value()           ? *device.value()
-                                                                : "?");
+  row("admin.device", deviceId());
   if (auto use = store_->storageUse(); use.ok())
     row("admin.storage", strings_.get(locale_, "admin.storageValue",
                                       {mb(use.value().databaseBytes + use.value().walBytes), mb(use.value().freeBytes)}));
@@ -373,6 +386,17 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
     if (screen_ == Screen::OutOfService && c.kind != Command::Kind::SetLocale && c.kind != Command::Kind::AdminCorner) continue;
     switch (c.kind) {
       case Command::Kind::StillHere: idlePrompt_ = false; break;
+      case Command::Kind::LeaveForm:
+        // Leaving loses answers only when there are some: then it asks, with staying as the big button.
+        finishTyping();
+        closeKeyboard();
+        if (session_ && !session_->results().empty()) confirmLeave_ = true;
+        else goHome();
+        break;
+      case Command::Kind::LeaveConfirmed:
+        if (confirmLeave_) goHome();
+        break;
+      case Command::Kind::LeaveCancelled: confirmLeave_ = false; break;
       case Command::Kind::Animating: break;  // apply() returning true is what keeps the loop drawing
       case Command::Kind::AdminCorner:
         cornerTaps_.erase(std::remove_if(cornerTaps_.begin(), cornerTaps_.end(),
@@ -465,6 +489,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         if (screen_ != Screen::Admin || !store_) break;
         store::ExportOptions eo;
         eo.siteId = siteId_;
+        eo.deviceId = deviceId();  // the manifest names the kiosk the stick came from
         auto report = store_->exportOutbox(exportFolder_, eo);
         if (report.ok()) {
           adminInfo_.message = strings_.get(locale_, "admin.exported", {std::to_string(report.value().submissions), exportFolder_});
@@ -523,11 +548,9 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         break;
       case Command::Kind::KeyPress: {
         if (!keyboard_) break;
-        const auto comma = c.text.find(',');
-        const auto rows = keyboard_->keys();
-        const size_t r = std::stoul(c.text.substr(0, comma)), col = std::stoul(c.text.substr(comma + 1));
-        if (r >= rows.size() || col >= rows[r].size()) break;
-        const bool done = keyboard_->press(rows[r][col]);
+        const std::optional<input::Key> key = keyboard_->key(c.text);
+        if (!key) break;
+        const bool done = keyboard_->press(*key);
         if (screen_ == Screen::AdminPin) {
           if (done) checkPin(now);
           break;
@@ -541,7 +564,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
           break;
         }
         storeTyped();
-        if (editing_ && keyboard_->modes().size() > 1 && rows[r][col].action == input::Key::Action::SwitchMode)
+        if (editing_ && keyboard_->modes().size() > 1 && key->action == input::Key::Action::SwitchMode)
           preferredMode_ = keyboard_->mode();
         if (done) closeKeyboard();
         break;
@@ -571,7 +594,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
       case Command::Kind::Next:
         finishTyping();
         closeKeyboard();
-        if (session_) session_->next();
+        if (session_ && session_->next() == core::NavResult::Invalid) ++revealErrors_;  // the view shows the first
         break;
       case Command::Kind::Back:
         finishTyping();
@@ -583,6 +606,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         finishTyping();
         closeKeyboard();
         if (session_ && session_->validateCurrentPage().empty()) screen_ = Screen::Review;
+        else if (session_) ++revealErrors_;
         break;
       case Command::Kind::BackToForm: screen_ = Screen::FormPage; break;
       case Command::Kind::Submit:
@@ -623,6 +647,7 @@ void KioskApp::openKeyboard(const core::Element& e, bool comment) {
   keyboard_.reset();  // the previous field's sessions end before the next ones begin
   keyboard_ = std::make_unique<input::Keyboard>(modes, maxChars, &engines);
   editing_ = &e;
+  ++editSerial_;
   editingComment_ = comment;
   const core::QuestionRef q{&e};
   const core::Json v = session_->value(q);
@@ -774,7 +799,7 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.screen = screen_;
   v.locale = locale_;
   v.elderly = elderly_;
-  v.siteName = siteName_;
+  v.siteName = siteNameShown_;
   v.strings = &strings_;
   v.width = width;
   v.height = height;
@@ -809,6 +834,9 @@ ui::ViewState KioskApp::view(float width, float height) const {
                   v.forms.end());
   v.thankYouSeconds = receipt_.code.empty() ? secondsUntil(thankYouUntil_, now_) : -1;
   v.idlePrompt = idlePrompt_;
+  v.confirmLeave = confirmLeave_;
+  v.revealErrors = revealErrors_;
+  v.editSerial = editSerial_;
   v.idleSecondsLeft = secondsUntil(idleDeadline_, now_);
   v.quickThanks = quickThanks_;
   return v;

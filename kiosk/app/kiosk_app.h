@@ -35,7 +35,7 @@ class KioskApp {
   // More forms from another folder (the screenshot run adds deploy/demo/showcase).
   bool addForms(const std::string& folder, std::string* error);
 
-  void setSiteName(std::string name) { siteName_ = std::move(name); }
+  void setSiteName(std::string name);
   // What every resident starts with: the configured language and 长辈模式 ([kiosk] default_locale,
   // default_elderly), and the seconds without a touch before 还在吗？ ([kiosk] idle_seconds; a form's own
   // minyi.idleSeconds wins). When a visit ends — the resident walked away, or the thank-you ran out — the
@@ -106,6 +106,7 @@ class KioskApp {
   std::vector<LoadedForm> forms_;
   std::vector<std::string> problems_;
   std::string siteName_ = "民意服务终端";
+  std::string siteNameShown_ = siteName_;  // in the current script
   std::string locale_ = "zh-cn";
   bool elderly_ = false;
   std::string defaultLocale_ = "zh-cn";
@@ -154,6 +155,8 @@ class KioskApp {
   void openPinPad();
   void checkPin(Clock::time_point now);
   void refreshAdminInfo();
+  // This kiosk's name: the server's once enrolled, else a random one made once and kept in the store.
+  std::string deviceId();
   void audit(const std::string& action, const std::string& detail = {});
   // Keeps a finished submission: in the store (durably, before any thank-you) or, without one, in memory.
   bool keep(const core::Session& finished, std::vector<std::string> flags, Clock::time_point now);
@@ -161,6 +164,9 @@ class KioskApp {
   Clock::time_point now_{};           // time of the last tick or command: countdowns are shown against it
   Clock::time_point lastActivity_{};
   bool idlePrompt_ = false;           // 还在吗？ is showing
+  bool confirmLeave_ = false;         // 离开这份问卷？ is showing
+  int revealErrors_ = 0;              // counts pages checked with problems (the view scrolls to the first)
+  int editSerial_ = 0;                // counts keyboards opened (the view brings the question into view)
   Clock::time_point idleDeadline_{};  // when the form is discarded unless the resident taps 继续
   int idleSeconds() const;
   // A resident is somewhere 还在吗？ can ask about: a form, a list, 查询进度, a receipt, the staff panel.
@@ -181,7 +187,8 @@ class KioskApp {
   void runLookup();
   bool takeLiveLookup();  // the server's answer for a code made at another kiosk, when still wanted
   void showTicket(const store::Ticket& t, const std::string& note);
-  static std::string localTime(const std::string& iso);
+  // A UTC time from the server in the kiosk's own time zone; a deadline at midnight reads as 24:00 of the day.
+  static std::string localTime(const std::string& iso, bool deadline = false);
   std::optional<protocol::PublicKey> sealKey() const;  // configured, else from enrollment
   bool enrolled() const;
   // Why submissions cannot be kept right now (storage, no key), in words; empty when they can.

@@ -223,13 +223,20 @@ bool KioskApp::takeLiveLookup() {
 }
 
 // Server times are UTC; residents read the kiosk's own clock time.
-std::string KioskApp::localTime(const std::string& iso) {
+std::string KioskApp::localTime(const std::string& iso, bool deadline) {
   std::tm tm{};
   if (iso.size() < 16 || !strptime(iso.substr(0, 16).c_str(), "%Y-%m-%dT%H:%M", &tm)) return iso;
   const time_t t = timegm(&tm);
   std::tm local{};
   localtime_r(&t, &local);
   char buf[32];
+  // A deadline at midnight is the end of the day before, as the promise reads: 12月9日 24:00, not 12月10日 00:00.
+  if (deadline && local.tm_hour == 0 && local.tm_min == 0) {
+    const time_t before = t - 60;
+    localtime_r(&before, &local);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d 24:00", &local);
+    return buf;
+  }
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
   return buf;
 }
@@ -252,7 +259,7 @@ void KioskApp::showTicket(const store::Ticket& t, const std::string& note) {
   if (category == "other" || category.empty()) category.clear();  // a bare value is no help to a resident
   row("lookup.category", category);
   row("lookup.submitted", localTime(t.createdAt));
-  row("lookup.expected", localTime(t.expectedBy));
+  row("lookup.expected", localTime(t.expectedBy, true));
   if (auto timeline = core::parseJsonText(t.timeline, nullptr); timeline && timeline->is_array())
     for (const core::Json& e : *timeline)
       if (e.is_object() && e.contains("at") && e.contains("status"))

@@ -14,6 +14,7 @@
 
 #include "kiosk_app.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/script.h"
 #include "minyi/core/scripted_fill.h"
 #include "minyi/input/handwriting.h"
 #include "minyi/input/pinyin.h"
@@ -22,6 +23,7 @@
 #include "minyi/protocol/ticket.h"
 #include "minyi/store/config.h"
 #include "minyi/store/store.h"
+#include "tour.h"
 #include "window.h"
 
 namespace fs = std::filesystem;
@@ -38,228 +40,30 @@ void shoot(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::string
   else std::cerr << "minyi-kiosk: could not write " << path.string() << "\n";
 }
 
-// Presses the on-screen key with this label (a letter, or a string-table key such as kbd.space).
-void pressKey(KioskApp& app, const std::string& label, Clock::time_point now) {
-  if (!app.keyboard()) return;
-  const auto rows = app.keyboard()->keys();
-  for (size_t r = 0; r < rows.size(); ++r)
-    for (size_t c = 0; c < rows[r].size(); ++c)
-      if (rows[r][c].label == label) {
-        app.apply({ui::Command{ui::Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}}}, now);
-        return;
-      }
-}
+// The panel sizes of docs/kiosk.md ("Panels"): every landscape and portrait kiosk the township buys.
+const std::vector<std::pair<int, int>> kPanelSizes = {{1920, 1080}, {1366, 768}, {1280, 1024}, {1280, 800},
+                                                      {1080, 1920}, {768, 1366},  {3840, 2160}};
 
-// Taps the candidate with this text on the keyboard's bar, if it is offered.
-void chooseCandidate(KioskApp& app, const std::string& text, Clock::time_point now) {
-  if (!app.keyboard()) return;
-  const auto c = app.keyboard()->candidates();
-  const auto it = std::find(c.begin(), c.end(), text);
-  if (it != c.end())
-    app.apply({ui::Command{ui::Command::Kind::Candidate, std::to_string(it - c.begin()), {}, {}}}, now);
-}
-
-// A finger writing 中 on the handwriting pad (its four strokes, in pad units), for the pictures.
-void writeZhong(KioskApp& app, Clock::time_point now) {
-  const std::vector<std::vector<std::pair<float, float>>> strokes = {
-      {{0.20f, 0.30f}, {0.20f, 0.70f}}, {{0.20f, 0.30f}, {0.80f, 0.30f}, {0.80f, 0.70f}},
-      {{0.20f, 0.68f}, {0.80f, 0.68f}}, {{0.50f, 0.05f}, {0.50f, 0.95f}}};
-  for (const auto& st : strokes) {
-    auto pen = [&](const char* what, std::pair<float, float> p) {
-      app.apply({ui::Command{ui::Command::Kind::Pen, what, {}, minyi::core::Json::array({p.first, p.second})}}, now);
-    };
-    pen("down", st.front());
-    for (size_t i = 1; i < st.size(); ++i)
-      for (int j = 1; j <= 8; ++j) {
-        const float t = j / 8.0f;
-        pen("move", {st[i - 1].first + (st[i].first - st[i - 1].first) * t, st[i - 1].second + (st[i].second - st[i - 1].second) * t});
-      }
-    pen("up", st.back());
-  }
-}
-
-// Every screen, every page of every form (blank and with its validation messages), in each language,
-// normal and 长辈模式.
-int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const auto now = Clock::now();
-  auto go = [&](ui::Command::Kind k) { app.apply({ui::Command{k, {}, {}, {}}}, now); };
-  for (const char* locale : {"zh-cn", "zh-tw", "en"}) {
-    for (bool elderly : {false, true}) {
-      app.setLocale(locale);
-      app.setElderly(elderly);
-      const std::string suffix = std::string("-") + locale + (elderly ? "-elderly" : "");
-      go(ui::Command::Kind::Home);
-      shoot(w, app, dir, "attract" + suffix);
-      go(ui::Command::Kind::OpenFormList);
-      shoot(w, app, dir, "formlist" + suffix);
-      for (const ui::FormEntry& e : app.view(1920, 1080).forms) {
-        if (e.kind == "quick") continue;
-        app.startForm(e.id, now);
-        minyi::core::Session& s = *app.session();
-        for (int page : s.visiblePages()) {
-          s.goToPage(page);
-          shoot(w, app, dir, "form-" + e.id + "-p" + std::to_string(page + 1) + suffix);
-        }
-        s.goToPage(s.visiblePages().front());
-        s.validateCurrentPage();
-        shoot(w, app, dir, "form-" + e.id + "-errors" + suffix);
-        go(ui::Command::Kind::ToReview);
-        if (app.screen() == ui::Screen::FormPage) {  // the review needs a valid last page: show it as is
-          go(ui::Command::Kind::Home);
-        }
-      }
-      // The keyboards: letters for a description, the digit pad for a phone number.
-      app.startForm("complaint", now);
-      minyi::core::Session& c = *app.session();
-      for (const char* name : {"description", "phone"}) {
-        const minyi::core::Element* q = c.form().findQuestion(name);
-        if (!q) continue;
-        c.goToPage(c.form().pageOf(q));
-        if (std::string(name) == "phone") c.setValueByName("anonymous", false);
-        app.apply({ui::Command{ui::Command::Kind::EditText, "value", minyi::core::QuestionRef{q}, {}}}, now);
-        if (std::string(name) == "phone") {
-          app.typeText("138");
-          shoot(w, app, dir, std::string("keyboard-") + name + suffix);
-          continue;
-        }
-        // Pinyin: words chosen from the bar, the next one still being composed with its candidates.
-        const bool tw = std::string(locale) == "zh-tw";
-        for (const char* k = "loudaodeng"; *k; ++k) pressKey(app, std::string(1, *k), now);
-        chooseCandidate(app, tw ? "樓道" : "楼道", now);
-        chooseCandidate(app, tw ? "燈" : "灯", now);
-        for (const char* k = "buliang"; *k; ++k) pressKey(app, std::string(1, *k), now);
-        shoot(w, app, dir, std::string("keyboard-pinyin") + suffix);
-        // Handwriting: 不亮 goes in, then 中 on the pad with its candidates.
-        chooseCandidate(app, "不亮", now);
-        pressKey(app, "kbd.mode.handwriting", now);
-        writeZhong(app, now);
-        shoot(w, app, dir, std::string("keyboard-handwriting") + suffix);
-        pressKey(app, "kbd.mode.latin", now);
-        pressKey(app, "kbd.clear", now);
-        app.typeText("Lou dao deng");
-        shoot(w, app, dir, std::string("keyboard-") + name + suffix);
-      }
-      go(ui::Command::Kind::Home);
-      app.startForm("quick", now);
-      app.showThankYou(Clock::now());  // a full countdown on the picture
-      shoot(w, app, dir, "thankyou" + suffix);
-      go(ui::Command::Kind::Home);
+// A PNG of every stop of the tour, for each size: DIR/<name>.png at 1920×1080 (the first size), and
+// DIR/<W>x<H>/<name>.png for the others.
+int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::vector<std::pair<int, int>>& sizes,
+                const std::string& only) {
+  for (const auto& [width, height] : sizes) {
+    std::string err;
+    if (!w.setCanvas(width, height, &err)) {
+      std::cerr << "minyi-kiosk: " << err << "\n";
+      return 1;
     }
-  }
-  // The PIN pad and the admin panel, over a scratch database (PIN 0000 for the pictures only).
-  {
-    const fs::path db = fs::temp_directory_path() / ("minyi-screenshots-" + std::to_string(::getpid()) + ".db");
-    minyi::store::StoreError se;
-    auto store = minyi::store::KioskStore::open(db.string(), &se);
-    auto hash = minyi::store::hashPin("0000");
-    if (store && hash) {
-      app.setServer(minyi::protocol::generateKeyPair().publicKey, "https://minyi.example.gov.cn");  // a scratch key
-      // The demo notices, as a server would send them, for the attract screen's carousel.
-      std::string why;
-      if (auto text = minyi::core::readTextFile((fs::path(MINYI_SOURCE_DIR) / "deploy/demo/notices.json").string(), &why, 1 << 20))
-        if (auto reply = minyi::protocol::parseNoticesReply(*text, &why)) {
-          std::vector<minyi::store::StoredNotice> kept;
-          for (const auto& n : reply->notices) kept.push_back({n.id, n.title.dump(), n.body.dump(), n.publishedAt, n.until});
-          store->replaceNotices(kept);
-        }
-      if (!why.empty()) std::cerr << "minyi-kiosk: demo notices: " << why << "\n";
-      app.setKioskNumber(7);  // complaints need a number for their ticket codes
-      app.attachStore(store.get(), now);
-      for (const char* locale : {"zh-cn", "zh-tw", "en"})
-        for (bool elderly : {false, true}) {
-          app.setLocale(locale);
-          app.setElderly(elderly);
-          shoot(w, app, dir, std::string("attract-notices-") + locale + (elderly ? "-elderly" : ""));
-        }
-      app.setElderly(false);
-      // A complaint's receipt: ticket code, QR code, category and promised handling time.
-      std::string lastCode;
-      const auto answers = minyi::core::Json::parse(
-          R"({"category":"hallway_lights","community":"donghu","location":"3号楼2单元","description":"楼道灯坏了一个多月。","anonymous":true})");
-      for (const char* locale : {"zh-cn", "zh-tw", "en"})
-        for (bool elderly : {false, true}) {
-          app.setLocale(locale);
-          app.setElderly(elderly);
-          if (!app.startForm("complaint", now)) break;
-          minyi::core::fillFromAnswers(*app.session(), answers);
-          go(ui::Command::Kind::Submit);
-          shoot(w, app, dir, std::string("receipt-") + locale + (elderly ? "-elderly" : ""));
-          lastCode = app.view(1920, 1080).receipt ? app.view(1920, 1080).receipt->code : lastCode;
-          go(ui::Command::Kind::Finish);
-        }
-      app.setElderly(false);
-      // 查询进度 for that complaint, with news from the server, and for a mistyped code.
-      const auto bare = minyi::protocol::checkTicketCode(lastCode).code;
-      store->updateTickets({{bare, "resolved", "2026-11-28T10:00:00Z", "楼道灯已全部更换，感谢您的反映。",
-                             R"([{"status":"received","at":"2026-11-27T08:00:00Z"},{"status":"assigned","at":"2026-11-27T09:10:00Z"},)"
-                             R"({"status":"resolved","at":"2026-11-28T03:30:00Z"}])"}});
-      for (const char* locale : {"zh-cn", "zh-tw", "en"})
-        for (bool elderly : {false, true}) {
-          app.setLocale(locale);
-          app.setElderly(elderly);
-          const std::string suffix = std::string("-") + locale + (elderly ? "-elderly" : "");
-          go(ui::Command::Kind::Home);
-          go(ui::Command::Kind::OpenLookup);
-          shoot(w, app, dir, "lookup-keyboard" + suffix);
-          app.typeText(lastCode);
-          go(ui::Command::Kind::LookupSubmit);
-          shoot(w, app, dir, "lookup-found" + suffix);
-          go(ui::Command::Kind::LookupField);
-          std::string typo = lastCode;
-          typo[1] = typo[1] == '0' ? '1' : '0';
-          go(ui::Command::Kind::Home);
-          go(ui::Command::Kind::OpenLookup);
-          app.typeText(typo);
-          go(ui::Command::Kind::LookupSubmit);
-          shoot(w, app, dir, "lookup-mistyped" + suffix);
-          go(ui::Command::Kind::Home);
-          go(ui::Command::Kind::OpenLookup);
-          app.typeText(minyi::protocol::makeTicketCode(4000, 77));  // a well-formed code no kiosk made
-          go(ui::Command::Kind::LookupSubmit);
-          shoot(w, app, dir, "lookup-unknown" + suffix);
-          go(ui::Command::Kind::Home);
-        }
-      app.setElderly(false);
-      app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");
-      for (const char* locale : {"zh-cn", "en"}) {
-        app.setLocale(locale);
-        for (int i = 0; i < 5; ++i) go(ui::Command::Kind::AdminCorner);
-        app.apply({ui::Command{ui::Command::Kind::KeyPress, "0,0", {}, {}}}, now);  // "1": a wrong PIN, shown as one dot
-        shoot(w, app, dir, std::string("admin-pin-") + locale);
-        // Clear, type 0000, Done: the rows of the digit pad are fixed (docs/kiosk.md).
-        const auto rows = app.view(1920, 1080).keyboard->keys();
-        auto press = [&](const std::string& label) {
-          for (size_t r = 0; r < rows.size(); ++r)
-            for (size_t c = 0; c < rows[r].size(); ++c)
-              if (rows[r][c].label == label)
-                app.apply({ui::Command{ui::Command::Kind::KeyPress, std::to_string(r) + "," + std::to_string(c), {}, {}}}, now);
-        };
-        press("kbd.clear");
-        for (int i = 0; i < 4; ++i) press("0");
-        press("kbd.done");
-        shoot(w, app, dir, std::string("admin-") + locale);
-        // The enrollment form, with the keyboard open on the code.
-        go(ui::Command::Kind::AdminEnroll);
-        shoot(w, app, dir, std::string("admin-enroll-") + locale);
-        app.apply({ui::Command{ui::Command::Kind::EnrollField, "code", {}, {}}}, now);
-        app.typeText("K3M9Q-2XH7R");
-        shoot(w, app, dir, std::string("admin-enroll-keyboard-") + locale);
-        go(ui::Command::Kind::AdminCancel);
-        go(ui::Command::Kind::AdminCancel);
-      }
-      app.attachStore(nullptr, now);
-    }
-    store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
-  }
-  // 暂停服务 last: a paused kiosk stays paused (only the language still changes).
-  app.setElderly(false);
-  app.pause("screenshot");
-  for (const char* locale : {"zh-cn", "zh-tw", "en"}) {
-    app.setLocale(locale);
-    shoot(w, app, dir, std::string("paused-") + locale);
+    const fs::path folder = sizes.size() == 1 && width == 1920 && height == 1080
+                                ? dir
+                                : dir / (std::to_string(width) + "x" + std::to_string(height));
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    minyi::app::TourOptions options;
+    options.noticesFile = (fs::path(MINYI_SOURCE_DIR) / "deploy/demo/notices.json").string();
+    minyi::app::tour(app, [&](const std::string& name) {
+      if (only.empty() || ("," + only + ",").find("," + name + ",") != std::string::npos) shoot(w, app, folder, name);
+    }, options);
   }
   return 0;
 }
@@ -278,6 +82,13 @@ int main(int argc, char** argv) {
   cli.add_option("--windowed", windowed, "development window, e.g. 1280x720 (default: full-screen kiosk mode)");
   cli.add_flag("--headless", headless, "no display: dummy video driver, software renderer");
   cli.add_option("--screenshots", shots, "write a PNG of every screen to this folder and exit");
+  std::string screenshotSizes = "1920x1080", automation, only;
+  cli.add_option("--automation", automation,
+                 "for tests through the display server: after every frame, write what it showed (screen, targets, "
+                 "texts, countdowns) as JSON to this file");
+  cli.add_option("--only", only, "with --screenshots: only the pictures whose names are in this comma-separated list");
+  cli.add_option("--sizes", screenshotSizes,
+                 "with --screenshots: the panel sizes, WxH[,WxH...], or all (every common landscape and portrait panel)");
   cli.add_option("--site", siteName, "site name shown on the start screen");
   cli.add_option("--config", configPath, "kiosk configuration (TOML, see deploy/kiosk.example.toml)");
   cli.add_option("--database", database, "the kiosk's SQLite database (overrides the config)");
@@ -438,7 +249,8 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> textFolders = {forms, assets + "/strings"};
   if (!shots.empty() && fs::exists(showcase)) textFolders.push_back(showcase.string());
-  wo.displayText = minyi::app::collectDisplayText(textFolders);
+  // The site's name is drawn in the header's size too, in 简 and in 繁: its characters go into that atlas.
+  wo.displayText = minyi::app::collectDisplayText(textFolders) + siteName + minyi::core::toTraditional(siteName);
   KioskWindow w;
   if (!w.open(wo, &err)) {
     std::cerr << "minyi-kiosk: " << err << "\n";
@@ -446,7 +258,24 @@ int main(int argc, char** argv) {
   }
   // One rule for every input mode: a candidate is offered only if the current atlas can draw it.
   app.setCanDraw([&w](const std::string& text) { return w.fontLibrary().canDraw(text); });
-  if (!shots.empty()) return screenshots(w, app, shots);
+  if (!shots.empty()) {
+    std::vector<std::pair<int, int>> sizes;
+    if (screenshotSizes == "all") {
+      sizes = kPanelSizes;
+    } else {
+      for (size_t at = 0; at < screenshotSizes.size();) {
+        const size_t comma = std::min(screenshotSizes.find(',', at), screenshotSizes.size());
+        int sw = 0, sh = 0;
+        if (std::sscanf(screenshotSizes.substr(at, comma - at).c_str(), "%dx%d", &sw, &sh) != 2 || sw < 320 || sh < 320) {
+          std::cerr << "minyi-kiosk: --sizes wants WxH[,WxH...] or all, e.g. 1920x1080,1080x1920\n";
+          return 2;
+        }
+        sizes.emplace_back(sw, sh);
+        at = comma + 1;
+      }
+    }
+    return screenshots(w, app, shots, sizes, only);
+  }
 
   // The uploader thread: sends the outbox, enrolls, fetches forms and notices. It wakes the loop with an
   // SDL user event whenever it has news; the loop then lets the app read them on this thread.
@@ -490,6 +319,7 @@ int main(int argc, char** argv) {
     if (framesToDraw > 0 || w.pointerPending()) {
       if (app.apply(w.frame(app), now)) framesToDraw = 3;
       w.present();
+      if (!automation.empty()) w.writeAutomation(automation, app);
       if (framesToDraw > 0) --framesToDraw;
     }
   }

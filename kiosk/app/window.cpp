@@ -197,7 +197,7 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, bool render) {
   ui::PointerPath path;
   for (const PointerPoint& p : input.path) path.points.emplace_back(p.x, p.y);
   const ui::ViewState state = app.view(panel_.width, panel_.height);
-  std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_, path);
+  std::vector<ui::Command> commands = ui::drawKiosk(state, fonts_, type_, targets_, memory_, path);
   ImGui::Render();
   const auto t1 = Timer::now();
   if (render) {
@@ -208,6 +208,7 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, bool render) {
     SDL_RenderClear(renderer_);
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
   }
+  ++frames_;
   lastImGuiMs_ = std::chrono::duration<double, std::milli>(t1 - t0).count();
   lastRenderMs_ = std::chrono::duration<double, std::milli>(Timer::now() - t1).count();
   return commands;
@@ -235,6 +236,49 @@ bool KioskWindow::savePng(const std::filesystem::path& path) {
   std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * 4);
   if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) != 0) return false;
   return stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4) != 0;
+}
+
+bool KioskWindow::writeAutomation(const std::filesystem::path& path, const KioskApp& app) {
+  int ww = 0, wh = 0, wx = 0, wy = 0;
+  SDL_GetWindowSize(window_, &ww, &wh);
+  SDL_GetWindowPosition(window_, &wx, &wy);
+  const float sx = ww / panel_.width, sy = wh / panel_.height;
+  auto rect = [&](ImVec2 a, ImVec2 b) {
+    return core::Json::array({std::lround(a.x * sx), std::lround(a.y * sy), std::lround(b.x * sx), std::lround(b.y * sy)});
+  };
+  const ui::ViewState v = app.view(panel_.width, panel_.height);
+  core::Json j;
+  j["frame"] = frames_;
+  j["screen"] = ui::screenName(v.screen);
+  j["locale"] = v.locale;
+  j["elderly"] = v.elderly;
+  j["idle_prompt"] = v.idlePrompt;
+  j["idle_seconds_left"] = v.idleSecondsLeft;
+  j["thank_you_seconds"] = v.thankYouSeconds;
+  j["clock"] = v.dateTime;
+  j["panel"] = {{"device", {panel_.deviceWidth, panel_.deviceHeight}}, {"layout", {panel_.width, panel_.height}}, {"ratio", panel_.ratio}};
+  j["window"] = {{"position", {wx, wy}}, {"size", {ww, wh}}};
+  if (v.keyboard) {
+    const input::Mode m = v.keyboard->mode();
+    j["keyboard"] = {{"mode", m == input::Mode::Pinyin ? "pinyin" : m == input::Mode::Handwriting ? "handwriting" : m == input::Mode::Latin ? "latin" : "digits"},
+                     {"candidates", v.keyboard->candidates()},
+                     {"text", v.keyboard->buffer().text()}};
+  }
+  core::Json targets = core::Json::array(), texts = core::Json::array();
+  for (const auto& t : targets_.all())
+    targets.push_back({{"label", t.label}, {"rect", rect(t.min, t.max)}, {"visible", t.visible}});
+  for (const auto& t : targets_.texts()) texts.push_back({{"text", t.text}, {"rect", rect(t.min, t.max)}});
+  j["targets"] = std::move(targets);
+  j["texts"] = std::move(texts);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << j.dump();
+    if (!out) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
 }
 
 bool KioskWindow::screenshot(KioskApp& app, const std::filesystem::path& path) {
@@ -294,7 +338,8 @@ void KioskWindow::pushPointer(Uint32 type, ImVec2 at, bool touch) {
 void KioskWindow::swipe(KioskApp& app, ImVec2 from, ImVec2 to, int steps, int hold, bool touch) {
   if (!touch) pushPointer(SDL_MOUSEMOTION, from, false);
   pushPointer(touch ? SDL_FINGERDOWN : SDL_MOUSEBUTTONDOWN, from, touch);
-  pump(app, 1);
+  do pump(app, 1);
+  while (pointer_.pending());  // the press has its frame before the finger moves
   for (int i = 1; i <= steps; ++i) {
     const ImVec2 p(from.x + (to.x - from.x) * i / steps, from.y + (to.y - from.y) * i / steps);
     pushPointer(touch ? SDL_FINGERMOTION : SDL_MOUSEMOTION, p, touch);
@@ -348,7 +393,8 @@ bool KioskWindow::drag(KioskApp& app, const std::string& label, const std::vecto
   // software-rendered frame), then lifts.
   if (!touch) pushPointer(SDL_MOUSEMOTION, at(unitPoints.front()), false);
   pushPointer(touch ? SDL_FINGERDOWN : SDL_MOUSEBUTTONDOWN, at(unitPoints.front()), touch);
-  pump(app, 1);
+  do pump(app, 1);
+  while (pointer_.pending());
   for (size_t i = 1; i < unitPoints.size(); ++i) {
     pushPointer(touch ? SDL_FINGERMOTION : SDL_MOUSEMOTION, at(unitPoints[i]), touch);
     if (i % 3 == 0) pump(app, 1);

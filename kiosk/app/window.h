@@ -58,6 +58,10 @@ class KioskWindow {
   std::vector<ui::Command> frame(KioskApp& app, bool render = true);
   void present() { SDL_RenderPresent(renderer_); }
   bool savePng(const std::filesystem::path& path);
+  // For tests through the display server (docs/kiosk.md, "Testing as residents meet it"): after a presented
+  // frame, what it showed — screen, countdowns, the clock, every target and text in window pixels — as
+  // JSON, written whole (a temp file renamed over `path`) so a reader never sees half of it.
+  bool writeAutomation(const std::filesystem::path& path, const KioskApp& app);
   // Draws a few frames so layout and fonts settle, then writes the PNG.
   bool screenshot(KioskApp& app, const std::filesystem::path& path);
 
@@ -74,6 +78,8 @@ class KioskWindow {
   // `hold` frames before lifting (0: a fling).
   void swipe(KioskApp& app, ImVec2 from, ImVec2 to, int steps, int hold, bool touch = false);
   const ui::TouchTargets& targets() const { return targets_; }
+  // What the views remember between frames (wrapped text of this visit only).
+  const ui::ViewMemory& memory() const { return memory_; }
   // Timings of the last frame (for tests/bench): ImGui's own CPU part, and drawing into the renderer.
   double lastImGuiMs() const { return lastImGuiMs_; }
   double lastRenderMs() const { return lastRenderMs_; }
@@ -107,7 +113,9 @@ class KioskWindow {
   bool fontsLinear_ = false;
   std::string displayText_;
   ui::TouchTargets targets_;
+  ui::ViewMemory memory_;
   double lastImGuiMs_ = 0, lastRenderMs_ = 0;
+  uint64_t frames_ = 0;  // frames drawn since open()
   StartupTimings timings_;
 };
 

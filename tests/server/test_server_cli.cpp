@@ -182,7 +182,7 @@ TEST_CASE("form upload checks the form with the engine, a changed text needs a n
   const std::string data = quote(dir.file("data"));
   Run ok = runMinyi("form upload --data " + data + " " + kForms + "/opinion.json --activate all");
   CHECK(ok.status == 0);
-  CHECK_THAT(ok.out, Contains("uploaded form opinion version 1"));
+  CHECK_THAT(ok.out, Contains("uploaded form opinion version 2"));
   CHECK(runMinyi("form upload --data " + data + " " + kForms + "/opinion.json").status == 0);
 
   std::string text = readFile(kForms + "/opinion.json");
@@ -202,7 +202,7 @@ TEST_CASE("form upload checks the form with the engine, a changed text needs a n
   auto store = server::openDataFolder(dir.file("data"));
   CHECK(store->forms().size() == 2);  // opinion and quick; nothing of broken
   CHECK(store->activeForms("jiedao-office").size() == 1);
-  CHECK(store->form("opinion", 1)->json == readFile(kForms + "/opinion.json"));
+  CHECK(store->form("opinion", 2)->json == readFile(kForms + "/opinion.json"));
 }
 
 TEST_CASE("notice add publishes a notice for the sites named", "[cli]") {

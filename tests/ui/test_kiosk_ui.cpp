@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -237,18 +238,26 @@ TEST_CASE("a drag on the page scrolls and is not a tap, by mouse and by touch", 
   for (bool touch : {false, true}) {
     INFO((touch ? "finger events" : "mouse events"));
     Kiosk k;
-    k.tap("我要投诉");
+    REQUIRE(k.app.startForm("civilized-city", Clock::now()));
+    k.app.session()->goToPage(1);  // the long matrix page
     auto& w = window();
-    w.pump(k.app, 1);
-    const auto start = w.targets().centre("私搭乱建");
-    REQUIRE(start);
-    // Press on a tile, move 200 px up in ten steps, hold, release: the page moved, nothing was chosen.
+    w.pump(k.app, 2);
+    // A tile of the matrix in view, in the lower half of the screen.
+    std::string label;
+    for (const auto& t : w.targets().all())
+      if (t.visible && t.label.find("/满意") != std::string::npos && t.min.y > w.panel().height / 2) {
+        label = t.label;
+        break;
+      }
+    REQUIRE(!label.empty());
+    const auto start = w.targets().centre(label);
+    // Press on it, move 200 px up in ten steps, hold, release: the page moved, nothing was chosen.
     w.swipe(k.app, *start, ImVec2(start->x, start->y - 200), 10, 10, touch);
     w.pump(k.app, 2);
-    CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")).is_null());
-    const auto after = w.targets().centre("私搭乱建");
+    CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("satisfaction")).is_null());
+    const auto after = w.targets().find(label);
     REQUIRE(after);
-    CHECK(after->y < start->y - 100);
+    CHECK((after->min.y + after->max.y) / 2 == Approx(start->y - 200).margin(2));
   }
 }
 
@@ -320,6 +329,11 @@ TEST_CASE("idle: 还在吗？ after the form's idle time, 继续 keeps the answe
 TEST_CASE("the kiosk idle_seconds applies wherever a form sets none, and a form's own wins", "[ui]") {
   Kiosk k;
   k.app.setResidentDefaults("zh-cn", false, 20);
+  TempDir extra;
+  std::ofstream(extra.path / "short.json") << R"({"title": "简短问卷", "minyi": {"id": "short", "kind": "survey"},
+    "pages": [{"elements": [{"type": "radiogroup", "name": "community", "choices": ["donghu", "huayuan"]}]}]})";
+  std::string err;
+  REQUIRE(k.app.addForms(extra.path.string(), &err));
   auto walkAway = [&](int seconds) {
     const auto t0 = Clock::now();
     k.app.noteActivity(t0);
@@ -331,12 +345,29 @@ TEST_CASE("the kiosk idle_seconds applies wherever a form sets none, and a form'
   k.tap("填写问卷");
   CHECK(walkAway(20));  // the form list: the kiosk's 20 s
   k.tap("继续");
-  k.tap("创建文明城市居民满意度调查");
+  k.tap("简短问卷");
   REQUIRE(k.app.screen() == Screen::FormPage);
   CHECK(walkAway(20));  // a form without its own idleSeconds
   k.tap("继续");
   REQUIRE(k.app.startForm("complaint", Clock::now()));
   CHECK(walkAway(90));  // the complaint form asks for 90 s: typing takes time
+  k.tap("继续");
+  REQUIRE(k.app.startForm("civilized-city", Clock::now()));
+  CHECK(walkAway(60));
+}
+
+TEST_CASE("the site's name reads in Traditional characters in 繁", "[ui]") {
+  Kiosk k;
+  k.app.setSiteName("东湖社区党群服务中心");
+  k.tap("繁");
+  auto shown = [] {
+    for (const auto& t : window().targets().texts())
+      if (t.text == "東湖社區黨群服務中心") return true;
+    return false;
+  };
+  CHECK(shown());
+  k.tap("简");
+  CHECK_FALSE(shown());
 }
 
 TEST_CASE("the start screen left in another language or 长辈模式 goes back to the defaults", "[ui]") {
@@ -533,6 +564,19 @@ TEST_CASE("查询进度: a typo is told apart from an unknown code, and a known 
   REQUIRE(ratings.size() == 1);
   CHECK(ratings[0].code == bare);
   CHECK(ratings[0].rating == "unsatisfied");
+  // A deadline at 24:00 China time reads as that day's 24:00, not the next day's 00:00 (regression).
+  const char* tz = std::getenv("TZ");
+  const std::string oldTz = tz ? tz : "";
+  setenv("TZ", "Asia/Shanghai", 1);
+  tzset();
+  REQUIRE(k.store->updateTickets({{bare, "in_progress", "2026-12-09T16:00:00Z", "", R"([{"status":"received","at":"2026-11-27T08:00:00Z"}])"}}).ok());
+  k.tap("查询");
+  l = k.app.view(1920, 1080).lookup;
+  CHECK(std::any_of(l->rows.begin(), l->rows.end(), [](const auto& r) { return r.second == "2026-12-09 24:00"; }));
+  CHECK(std::any_of(l->timeline.begin(), l->timeline.end(), [](const auto& t) { return t.rfind("2026-11-27 16:00", 0) == 0; }));
+  if (tz) setenv("TZ", oldTz.c_str(), 1);
+  else unsetenv("TZ");
+  tzset();
   // Leaving (or walking away) wipes the code: the next resident sees nothing of it.
   k.tap("返回首页");
   CHECK(k.app.view(1920, 1080).lookup->typed.empty());
@@ -654,9 +698,21 @@ TEST_CASE("admin: five corner taps and the PIN open the panel, wrong PINs lock t
   CHECK(info->forms.size() == 6);
   fresh.tap("导出到U盘");
   int files = 0;
-  for (const auto& e : fs::directory_iterator(usb.path)) files += e.path().string().find("minyi-export-") != std::string::npos;
+  std::string manifest;
+  for (const auto& e : fs::directory_iterator(usb.path)) {
+    files += e.path().string().find("minyi-export-") != std::string::npos;
+    if (e.path().string().find(".manifest.json") != std::string::npos) manifest = readAll(e.path());
+  }
   CHECK(files == 2);  // data and manifest
+  // The manifest names this kiosk as the panel does (regression: its device_id was empty).
+  const std::string device = all.substr(all.find("admin.device=") + 13, all.find('\n', all.find("admin.device=")) - all.find("admin.device=") - 13);
+  CHECK(Json::parse(manifest).at("device_id") == device);
   CHECK_THAT(fresh.app.view(1920, 1080).admin->message, Catch::Matchers::Contains("已导出 1 份"));
+  // The confirmation is on screen where staff look, not below the fold (regression).
+  bool shown = false;
+  for (const auto& t : window().targets().texts())
+    if (t.text.find("已导出 1 份") != std::string::npos) shown = t.max.y <= window().panel().height && t.min.y >= 0;
+  CHECK(shown);
   fresh.tap("退出程序");
   CHECK(fresh.app.exitRequested());
   auto audit = fresh.store->recentAudit(10);

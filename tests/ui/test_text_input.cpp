@@ -92,8 +92,20 @@ TEST_CASE("a complaint described with pinyin, handwriting, letters and digits is
   // Pinyin: letters, then the candidate on the bar; a phrase in one go.
   k.keys("loudaodeng");
   CHECK(k.app.keyboard()->preedit() == "lou dao deng");
+  // Space would take the first candidate: the key says which, never silently (regression: 怀了 for huaile).
+  {
+    std::string labels;
+    for (const auto& t : window().targets().all()) labels += "[" + t.label + "] ";
+    INFO(labels);
+    CHECK(window().targets().centre("选 " + k.app.keyboard()->candidates().front()));
+  }
   k.tap("楼道");  // part of the letters: 灯 is still composed
   CHECK(k.app.keyboard()->preedit() == "楼道deng");
+  // The preedit is drawn in the body font, the one that holds the characters it turns into (regression: ?le).
+  bool preeditInBody = false;
+  for (const auto& t : window().targets().texts())
+    if (t.text == "楼道deng") preeditInBody = t.max.y - t.min.y == minyi::ui::typeScale(false, window().panel()).body;
+  CHECK(preeditInBody);
   k.tap("灯");
   k.keys("buliang");
   k.tap("不亮");  // the second candidate: 不良 comes first

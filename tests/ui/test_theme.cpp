@@ -63,13 +63,14 @@ TEST_CASE("panels: portrait reads like landscape, 4K is laid out as 1080p at rat
 }
 
 TEST_CASE("panels: touch targets are at least 15 mm, from the configured, reported or assumed size", "[theme]") {
-  // The configured size wins; a reported size is believed only when plausible; else 15", the worst case.
+  // The configured size wins; a reported size is believed only when plausible; else the common 0.25 mm pitch.
   CHECK(std::string(panelFor(1920, 1080, 43).sizeFrom) == "config");
   CHECK(std::string(panelFor(1920, 1080, 0, 23.8).sizeFrom) == "display");
   CHECK(std::string(panelFor(1920, 1080, 0, 3.0).sizeFrom) == "assumed");   // an EDID of nonsense
   CHECK(std::string(panelFor(1920, 1080, 0, 400).sizeFrom) == "assumed");
   CHECK(panelFor(1920, 1080, 43).mmPerPx == Approx(0.496).epsilon(0.01));
   CHECK(panelFor(3840, 2160, 43).mmPerPx == Approx(0.496).epsilon(0.01));  // per layout pixel at ratio 2
+  CHECK(panelFor(1366, 768).mmPerPx == Approx(0.25));
   for (double inches : {10.1, 15.0, 15.6, 21.5, 32.0, 43.0, 55.0})
     for (auto [w, h] : {std::pair{1920, 1080}, {1366, 768}, {1280, 1024}, {1280, 800}, {1080, 1920}, {768, 1366}, {3840, 2160}})
       for (bool elderly : {false, true}) {

@@ -13,17 +13,20 @@ bool isContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 Key insertKey(const std::string& s, float width = 1) { return Key{Key::Action::Insert, s, s, Mode::Latin, width}; }
 Key actionKey(Key::Action a, const char* label, float width) { return Key{a, label, {}, Mode::Latin, width}; }
 
-// The bottom row: mode switches for the other offered modes, space, backspace, done.
-// Five rows at most, so that keys stay at least 72 px high in the bottom part of a 1080p screen.
-KeyRow bottomRow(Mode current, const std::vector<Mode>& modes, bool withSpace, bool latinSymbols = true) {
+const char* modeName(Mode m) {
+  return m == Mode::Digits ? "digits" : m == Mode::Latin ? "latin" : m == Mode::Pinyin ? "pinyin" : "handwriting";
+}
+
+// The bottom row: 清空 at the far left, away from 完成 at the far right (清空 next to 完成 was one slip from
+// losing a whole complaint); between them the other offered modes and the space bar.
+KeyRow bottomRow(Mode current, const std::vector<Mode>& modes, bool withSpace, bool latinSymbols, bool narrow) {
   KeyRow row;
+  row.push_back(actionKey(Key::Action::Clear, "kbd.clear", 1.5f));
   for (Mode m : modes) {
     if (m == current) continue;
-    const char* label = m == Mode::Digits ? "kbd.mode.digits" : m == Mode::Latin ? "kbd.mode.latin"
-                        : m == Mode::Pinyin ? "kbd.mode.pinyin" : "kbd.mode.handwriting";
-    row.push_back(Key{Key::Action::SwitchMode, label, {}, m, 1.5f});
+    row.push_back(Key{Key::Action::SwitchMode, std::string("kbd.mode.") + modeName(m), {}, m, 1.5f});
   }
-  if (withSpace && latinSymbols) {
+  if (withSpace && latinSymbols && !narrow) {
     // The few symbols e-mail addresses and names need, beside the space bar.
     row.push_back(insertKey("@"));
     row.push_back(insertKey("."));
@@ -31,16 +34,30 @@ KeyRow bottomRow(Mode current, const std::vector<Mode>& modes, bool withSpace, b
     row.push_back(insertKey("-"));
     row.push_back(insertKey("_"));
   } else if (withSpace) {
-    row.push_back(actionKey(Key::Action::Space, "kbd.space", 3));
+    row.push_back(actionKey(Key::Action::Space, "kbd.space", narrow ? 2 : 3));
   }
-  row.push_back(actionKey(Key::Action::Clear, "kbd.clear", 1.5f));
   row.push_back(actionKey(Key::Action::Done, "kbd.done", 2));
   return row;
 }
 
 }  // namespace
 
-std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& modes) {
+std::string Key::id() const {
+  switch (action) {
+    case Action::Insert: return "insert:" + insert;
+    case Action::Backspace: return "backspace";
+    case Action::Clear: return "clear";
+    case Action::Space: return "space";
+    case Action::Shift: return "shift";
+    case Action::SwitchMode: return std::string("mode:") + modeName(mode);
+    case Action::Done: return "done";
+    case Action::UndoStroke: return "undo-stroke";
+    case Action::ClearPad: return "clear-pad";
+  }
+  return {};
+}
+
+std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& modes, bool narrow) {
   std::vector<KeyRow> rows;
   if (mode == Mode::Digits) {
     // A phone pad: big keys, 1-2-3 on top as on phones.
@@ -50,23 +67,30 @@ std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& mod
       rows.push_back(row);
     }
     rows.push_back({insertKey("-", 2), insertKey("0", 2), actionKey(Key::Action::Backspace, "kbd.backspace", 2)});
-    rows.push_back(bottomRow(mode, modes, false));
+    rows.push_back(bottomRow(mode, modes, false, false, narrow));
     return rows;
   }
+  const char* letters[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
   if (mode == Mode::Pinyin) {
     // QWERTY in lower case (pinyin has no capitals) with the Chinese punctuation a complaint needs; the
-    // candidate bar sits above these rows.
-    const char* letters[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    // candidate bar sits above these rows. Narrow: the punctuation gets a row of its own.
     const char* punct[3][4] = {{nullptr}, {"，", "。"}, {"？", "！", "、", "："}};
     for (int i = 0; i < 3; ++i) {
       KeyRow row;
       for (const char* c = letters[i]; *c; ++c) row.push_back(insertKey(std::string(1, *c)));
-      for (const char* p : punct[i])
-        if (p) row.push_back(insertKey(p));
-      if (i == 0) row.push_back(actionKey(Key::Action::Backspace, "kbd.backspace", 1.5f));
+      if (!narrow)
+        for (const char* p : punct[i])
+          if (p) row.push_back(insertKey(p));
+      if (!narrow && i == 0) row.push_back(actionKey(Key::Action::Backspace, "kbd.backspace", 1.5f));
+      if (narrow && i == 2) row.push_back(actionKey(Key::Action::Backspace, "kbd.backspace", 2));
       rows.push_back(row);
     }
-    rows.push_back(bottomRow(mode, modes, true, false));
+    if (narrow) {
+      KeyRow row;
+      for (const char* p : {"，", "。", "？", "！", "、", "："}) row.push_back(insertKey(p));
+      rows.push_back(row);
+    }
+    rows.push_back(bottomRow(mode, modes, true, false, narrow));
     return rows;
   }
   if (mode == Mode::Handwriting) {
@@ -76,14 +100,13 @@ std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& mod
     rows.push_back(punct);
     rows.push_back({actionKey(Key::Action::UndoStroke, "kbd.undoStroke", 2), actionKey(Key::Action::ClearPad, "kbd.clearPad", 2),
                     actionKey(Key::Action::Backspace, "kbd.backspace", 2)});
-    rows.push_back(bottomRow(mode, modes, true, false));
+    rows.push_back(bottomRow(mode, modes, true, false, narrow));
     return rows;
   }
-  // Latin: QWERTY.
-  const char* letters[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+  // Latin: QWERTY, with digits on top and the two symbols a web address needs (staff type the server's
+  // address when enrolling). Narrow: those symbols and the e-mail ones get a row of their own.
   rows.push_back({});
-  // Digits, then the two symbols a web address needs (staff type the server's address when enrolling).
-  for (const char* c = "1234567890:/"; *c; ++c) rows.back().push_back(insertKey(std::string(1, *c)));
+  for (const char* c = narrow ? "1234567890" : "1234567890:/"; *c; ++c) rows.back().push_back(insertKey(std::string(1, *c)));
   for (int i = 0; i < 3; ++i) {
     KeyRow row;
     if (i == 2) row.push_back(actionKey(Key::Action::Shift, "kbd.shift", 1.5f));
@@ -94,7 +117,8 @@ std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& mod
     if (i == 2) row.push_back(actionKey(Key::Action::Backspace, "kbd.backspace", 1.5f));
     rows.push_back(row);
   }
-  rows.push_back(bottomRow(mode, modes, true));
+  if (narrow) rows.push_back({insertKey(":"), insertKey("/"), insertKey("@"), insertKey("."), insertKey("-"), insertKey("_")});
+  rows.push_back(bottomRow(mode, modes, true, true, narrow));
   return rows;
 }
 
@@ -145,6 +169,26 @@ Keyboard::Keyboard(std::vector<Mode> modes, int maxChars, const Engines* engines
 }
 
 Keyboard::~Keyboard() = default;
+
+std::vector<KeyRow> Keyboard::keys(bool narrow) const {
+  std::vector<KeyRow> rows = layout(mode_, shifted_, modes_, narrow);
+  for (KeyRow& row : rows)
+    for (Key& k : row)
+      if (k.action == Key::Action::Clear && canRestore()) k.label = "kbd.restore";
+  return rows;
+}
+
+std::optional<Key> Keyboard::key(const std::string& id) const {
+  for (bool narrow : {false, true})
+    for (const KeyRow& row : keys(narrow))
+      for (const Key& k : row)
+        if (k.id() == id) return k;
+  return std::nullopt;
+}
+
+bool Keyboard::composing() const {
+  return (mode_ == Mode::Pinyin && pinyin_ && pinyin_->composing()) || (mode_ == Mode::Handwriting && pad_ && pad_->writing());
+}
 
 std::vector<std::string> Keyboard::candidates() const {
   std::vector<std::string> out;
@@ -233,8 +277,10 @@ void Keyboard::setText(const std::string& text) {
 }
 
 bool Keyboard::press(const Key& key) {
-  const bool composing = (mode_ == Mode::Pinyin && pinyin_ && pinyin_->composing()) ||
-                         (mode_ == Mode::Handwriting && pad_ && pad_->writing());
+  const bool composing = this->composing();
+  // 清空 pressed again right away brings the text back; any other key makes the clearing final.
+  const std::string cleared = std::move(cleared_);
+  cleared_.clear();
   switch (key.action) {
     case Key::Action::Insert:
       if (mode_ == Mode::Pinyin && pinyin_ && key.insert.size() == 1 && key.insert[0] >= 'a' && key.insert[0] <= 'z') {
@@ -267,6 +313,11 @@ bool Keyboard::press(const Key& key) {
       if (pinyin_) pinyin_->clear();
       if (pad_) pad_->clear();
       resetPaging();
+      if (!cleared.empty() && buffer_.text().empty()) {
+        buffer_.insert(cleared);
+        return false;
+      }
+      cleared_ = buffer_.text();
       buffer_.clear();
       return false;
     case Key::Action::UndoStroke:

@@ -13,16 +13,15 @@ Panel panelFor(int deviceW, int deviceH, double configuredInches, double reporte
   p.ratio = std::min(p.deviceWidth, p.deviceHeight) >= 2000 ? 2 : 1;
   p.width = static_cast<float>(p.deviceWidth) / p.ratio;
   p.height = static_cast<float>(p.deviceHeight) / p.ratio;
-  double inches = 15;
+  const double diagonalPx = std::hypot(static_cast<double>(p.width), static_cast<double>(p.height));
+  p.mmPerPx = 0.25;  // the pitch of the common kiosk panels: 21.5" at 1920×1080, 15.6" at 1366×768
   if (configuredInches > 0) {
-    inches = configuredInches;
+    p.mmPerPx = configuredInches * 25.4 / diagonalPx;
     p.sizeFrom = "config";
   } else if (reportedInches >= 10 && reportedInches <= 110) {
-    inches = reportedInches;
+    p.mmPerPx = reportedInches * 25.4 / diagonalPx;
     p.sizeFrom = "display";
   }
-  const double diagonalPx = std::hypot(static_cast<double>(p.width), static_cast<double>(p.height));
-  p.mmPerPx = inches * 25.4 / diagonalPx;
   return p;
 }
 
@@ -40,7 +39,8 @@ TypeScale typeScale(bool elderly, const Panel& panel) {
   ts.ticket = 96 * t;
   ts.margin = std::max(16.0f, 48 * s);
   ts.gap = std::max(12.0f, 24 * s);
-  ts.target = std::max({72.0f, minimumTarget(panel), (elderly ? 104 : 88) * t});
+  ts.minTarget = std::max(72.0f, minimumTarget(panel));
+  ts.target = std::max(ts.minTarget, (elderly ? 104 : 88) * t);
   ts.primaryButton = std::max({96.0f, ts.target, 112 * t});
   return ts;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,16 @@ struct Key {
   std::string insert;   // Insert: the text it types
   Mode mode = Mode::Latin;  // SwitchMode: the mode it switches to
   float width = 1;      // in key units
+  // What the key is, whatever row it sits in and whatever it shows: "insert:a", "done", "mode:pinyin".
+  std::string id() const;
 };
 
 using KeyRow = std::vector<Key>;
 
-// The keys of a mode: rows top to bottom. Latin has a shifted variant.
-std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& modes);
+// The keys of a mode: rows top to bottom. Latin has a shifted variant. `narrow`: for a panel about 768 px
+// across (portrait), no row is wider than 10 keys, so every key stays a full touch target; the same keys in
+// more rows.
+std::vector<KeyRow> layout(Mode mode, bool shifted, const std::vector<Mode>& modes, bool narrow = false);
 
 // Text a resident is typing, owned by the app (never by a widget), measured in characters, not bytes.
 class TextBuffer {
@@ -67,9 +72,15 @@ class Keyboard {
   const std::vector<Mode>& modes() const { return modes_; }
   TextBuffer& buffer() { return buffer_; }
   const TextBuffer& buffer() const { return buffer_; }
-  std::vector<KeyRow> keys() const { return layout(mode_, shifted_, modes_); }
+  std::vector<KeyRow> keys(bool narrow = false) const;
+  // The key with this id in the current mode, in either arrangement (the view chooses wide or narrow).
+  std::optional<Key> key(const std::string& id) const;
   // Returns true when the key was Done (the view closes the keyboard).
   bool press(const Key& key);
+  // Just after 清空 the same key brings the text back (it shows kbd.restore), until another key is pressed.
+  bool canRestore() const { return !cleared_.empty(); }
+  // Pinyin or handwriting has something on the way: space takes the first candidate (the key says which).
+  bool composing() const;
   void setText(const std::string& text);
 
   // Chinese modes. The candidates of the current mode that can be inserted whole (drawable, and no longer
@@ -97,6 +108,7 @@ class Keyboard {
   Mode mode_;
   bool shifted_ = false;
   TextBuffer buffer_;
+  std::string cleared_;  // what 清空 took, until another key is pressed
   std::unique_ptr<PinyinSession> pinyin_;     // this resident's; gone with the keyboard
   std::unique_ptr<HandwritingSession> pad_;
   size_t pageStart_ = 0;

@@ -41,7 +41,8 @@ struct Panel {
 
 // The panel for a drawable of deviceW × deviceH pixels. Its physical size: `configuredInches` ([display]
 // diagonal_inches) when set, else `reportedInches` (what the display says) when plausible (10–110"), else
-// assumed 15" — the smallest common kiosk panel, so touch targets are never too small.
+// a pitch of 0.25 mm per pixel, that of the common kiosk panels (21.5" 1080p, 15.6" 1366×768). A smaller
+// panel of many pixels (15" at 1080p) must be configured: its targets then grow to stay 15 mm.
 Panel panelFor(int deviceW, int deviceH, double configuredInches = 0, double reportedInches = 0);
 
 // Type and spacing in layout pixels. The sizes of ui-style.md are for 1920×1080 and follow the panel's
@@ -51,6 +52,7 @@ Panel panelFor(int deviceW, int deviceH, double configuredInches = 0, double rep
 struct TypeScale {
   float title, question, body, secondary, entry, ticket;
   float margin, gap, target, primaryButton;
+  float minTarget;  // nothing tappable is smaller: 72 px and 15 mm (keys on a narrow panel come down to it)
 };
 
 TypeScale typeScale(bool elderly, const Panel& panel);

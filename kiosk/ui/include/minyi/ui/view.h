@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "minyi/core/session.h"
@@ -13,6 +14,8 @@
 namespace minyi::ui {
 
 enum class Screen { Attract, FormList, FormPage, Review, ThankYou, OutOfService, AdminPin, Admin, AdminEnroll, Lookup };
+// "attract", "form-page", ... (the automation record and logs).
+const char* screenName(Screen s);
 
 struct FormEntry {
   std::string id;
@@ -80,7 +83,7 @@ struct ViewState {
   const FormEntry* quickForm = nullptr;      // shown as faces on the attract screen
   std::vector<core::ChoiceView> quickChoices;  // its rating values, in the current language, worst first
   const core::Session* session = nullptr;    // the form being filled (FormPage, Review)
-  int sessionSerial = 0;                     // changes with every new session (fresh scroll positions)
+  int sessionSerial = 0;                     // changes with every form session and visit (fresh scroll, no text kept)
   const core::StringTable* strings = nullptr;
   std::string thankYouText;                  // ThankYou: completedHtml, as plain text
   const TicketReceipt* receipt = nullptr;    // ThankYou after a complaint
@@ -96,6 +99,9 @@ struct ViewState {
   std::vector<NoticeView> notices;           // Attract: the carousel (empty: the welcome text)
   int noticeIndex = 0;                       // the one showing
   bool idlePrompt = false;                   // 还在吗？ over the current screen
+  bool confirmLeave = false;                 // 离开这份问卷？ over the form page or review
+  int revealErrors = 0;                      // changes when a page was checked and has problems: show the first
+  int editSerial = 0;                        // changes when a keyboard opens: bring its question into view
   int idleSecondsLeft = 0;
   float width = 1920, height = 1080;
 };
@@ -109,6 +115,7 @@ struct Command {
     EnrollField,   // text: "url" or "code" — type into it
     EnrollSubmit,
     NextNotice,    // a tap on the notice card shows the next one
+    LeaveForm, LeaveConfirmed, LeaveCancelled,  // 返回首页 from a form: asks first when answers would be lost
     OpenLookup, LookupField, LookupSubmit,  // 查询进度
     RateTicket,    // text: satisfied | basic | unsatisfied
     Candidate,     // text: index into the keyboard's candidates()
@@ -117,9 +124,25 @@ struct Command {
     Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
   };
   Kind kind;
-  std::string text;              // form id, locale; KeyPress: "row,column"
+  std::string text;              // form id, locale; KeyPress: the key's id (input::Key::id())
   core::QuestionRef question{};
   core::Json value;
+};
+
+// What the views keep between frames: where the lines of a paragraph break (a page draws the same paragraphs
+// many times). It holds residents' text, so it is forgotten whenever the visit changes (ViewState::sessionSerial).
+class ViewMemory {
+ public:
+  // `text` with line breaks for `width` in `font` (the Chinese line-breaking rule, text_wrap.h).
+  const std::string& wrapped(ImFont* font, const std::string& text, float width);
+  void startVisit(int serial);  // a new serial forgets everything
+  size_t size() const { return lines_.size(); }
+  // One-shot scrolls already done (ViewState::revealErrors, ViewState::editSerial).
+  int revealedErrors = 0, shownEditing = 0;
+
+ private:
+  int serial_ = -1;
+  std::unordered_map<std::string, std::string> lines_;
 };
 
 // What the finger did since the last frame beyond ImGui's io: every place it passed through, in order (the
@@ -130,6 +153,6 @@ struct PointerPath {
 
 // Draws the whole frame (one full-screen window) and returns what the resident did.
 std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type,
-                               TouchTargets& targets, const PointerPath& path = {});
+                               TouchTargets& targets, ViewMemory& memory, const PointerPath& path = {});
 
 }  // namespace minyi::ui
