@@ -9,7 +9,8 @@ PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-de
           libsdl2-dev libimgui-dev libfreetype-dev libstb-dev libsqlite3-dev libtomlplusplus-dev
           libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
           libxlsxwriter-dev libopencc-dev libopencc-data unzip xvfb xauth xdotool chromium tzdata
-          librime-dev rime-data-pinyin-simp libzinnia-dev tegaki-zinnia-simplified-chinese)
+          librime-dev rime-data-pinyin-simp libzinnia-dev tegaki-zinnia-simplified-chinese
+          cage xwayland grim x11-utils python3-pil)
 # The dashboard's browser test (tests/dashboard): Node.js and npm. Asked for by command, not by package: a
 # machine with NodeSource's nodejs has npm inside it, and that package conflicts with Debian's npm.
 NODE_PACKAGES=(nodejs npm)
@@ -108,8 +109,9 @@ cmd_run() {
 run_sanitized_suite() {
   build "$ROOT/build-asan" -DMINYI_SANITIZE=ON
   log "running the test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  # The "system" tests (whole processes on real displays) run once, in the plain pass.
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 --timeout 900
+    ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 --timeout 900 -LE system
 }
 
 # Playwright for the dashboard's browser test, exactly as package-lock.json pins it (Chromium is Debian's).

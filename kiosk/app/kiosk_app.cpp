@@ -155,6 +155,13 @@ void KioskApp::goHome() {
   }
 }
 
+// Something the resident gave, not only what the form fills in by itself (defaultValue, expressions).
+bool KioskApp::residentAnswered() const {
+  if (!session_) return false;
+  const core::Session untouched(session_->form(), strings_, locale_);
+  return session_->results() != untouched.results();
+}
+
 void KioskApp::endVisit() {
   goHome();
   if (screen_ != Screen::Attract) return;  // paused: stays so
@@ -390,7 +397,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         // Leaving loses answers only when there are some: then it asks, with staying as the big button.
         finishTyping();
         closeKeyboard();
-        if (session_ && !session_->results().empty()) confirmLeave_ = true;
+        if (session_ && residentAnswered()) confirmLeave_ = true;
         else goHome();
         break;
       case Command::Kind::LeaveConfirmed:
@@ -738,7 +745,7 @@ bool KioskApp::tick(Clock::time_point now) {
       if (screen_ == Screen::Attract) endVisit();
     } else {
       // The form may ask to keep what was answered when a resident walks away: stored, flagged "partial".
-      if (session_ && session_->form().minyi.keepPartial && !session_->results().empty()) keep(*session_, {"partial"}, now);
+      if (session_ && session_->form().minyi.keepPartial && residentAnswered()) keep(*session_, {"partial"}, now);
       endVisit();
     }
     changed = true;

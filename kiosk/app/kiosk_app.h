@@ -123,6 +123,7 @@ class KioskApp {
   bool atDefaults() const { return locale_ == defaultLocale_ && elderly_ == defaultElderly_; }
   // The visit ends: everything goHome() drops, and the language, 长辈模式, keyboard mode and scroll too.
   void endVisit();
+  bool residentAnswered() const;  // the form holds answers the resident gave (leaving would lose them)
   const core::Element* editing_ = nullptr;
   bool editingComment_ = false;
   std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set; holds this resident's engine sessions

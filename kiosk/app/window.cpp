@@ -66,8 +66,19 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   timings_.sdlInit = msSince(t);
   t = Timer::now();
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
-  if (o.kioskMode) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
-  window_ = SDL_CreateWindow("民意 Minyi", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o.width, o.height, flags);
+  int width = o.width, height = o.height;
+  if (o.kioskMode) {
+    flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+    // Made at the display's own size: on Wayland SDL otherwise keeps the size asked for (1920×1080) as the
+    // window's and scales the real drawable up to it, so under cage at 1280×720 a third of the screen was
+    // off the edge.
+    SDL_DisplayMode mode;
+    if (SDL_GetDesktopDisplayMode(0, &mode) == 0 && mode.w > 0 && mode.h > 0) {
+      width = mode.w;
+      height = mode.h;
+    }
+  }
+  window_ = SDL_CreateWindow("民意 Minyi", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, width, height, flags);
   if (!window_) return fail(std::string("no window: ") + SDL_GetError());
   timings_.window = msSince(t);
   t = Timer::now();

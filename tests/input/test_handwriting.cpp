@@ -26,10 +26,10 @@ void write(HandwritingSession& s, const std::vector<Stroke>& strokes, Clock::tim
 }
 }  // namespace
 
-TEST_CASE("handwriting: 一 十 中 大 口 人 at rank 3 or better, with 8+ candidates", "[input][handwriting]") {
+TEST_CASE("handwriting: 一 十 中 大 口 人 不 亮 厅 at rank 3 or better, with 8+ candidates", "[input][handwriting]") {
   const auto fixtures = strokeFixtures();
-  REQUIRE(fixtures.size() == 6);
-  for (const char* ch : {"一", "十", "中", "大", "口", "人"}) {
+  REQUIRE(fixtures.size() == 9);
+  for (const char* ch : {"一", "十", "中", "大", "口", "人", "不", "亮", "厅"}) {
     INFO(ch);
     REQUIRE(fixtures.count(ch));
     HandwritingSession s(handwriting(), false, nullptr);
@@ -38,6 +38,9 @@ TEST_CASE("handwriting: 一 十 中 大 口 人 at rank 3 or better, with 8+ can
     const auto& c = s.candidates();
     CHECK(c.size() >= 8);
     const auto rank = std::find(c.begin(), c.end(), ch) - c.begin();
+    std::string top;
+    for (size_t i = 0; i < c.size() && i < 5; ++i) top += c[i] + " ";
+    INFO("candidates: " << top);
     CHECK(rank < 3);
   }
 }

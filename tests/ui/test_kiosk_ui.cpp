@@ -356,6 +356,72 @@ TEST_CASE("the kiosk idle_seconds applies wherever a form sets none, and a form'
   CHECK(walkAway(60));
 }
 
+namespace {
+// The text drawn with exactly these words this frame, if any.
+const minyi::ui::TouchTargets::Text* drawnText(const std::string& words) {
+  for (const auto& t : window().targets().texts())
+    if (t.text == words) return &t;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("返回首页 on a form asks first when answers would be lost, and only then", "[ui]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  k.tap("返回首页");  // nothing answered yet: straight back
+  CHECK(k.app.screen() == Screen::Attract);
+  k.tap("我要投诉");
+  k.tap("楼道灯不亮");
+  k.tap("下一步");
+  k.tap("返回首页");
+  CHECK(k.app.screen() == Screen::FormPage);
+  CHECK(k.app.view(1920, 1080).confirmLeave);
+  CHECK(drawnText("要离开这份问卷吗？"));
+  CHECK_FALSE(window().targets().centre("东湖社区"));  // the page is not drawn under the question
+  k.tap("继续填写");
+  CHECK(k.app.session()->value(*k.app.session()->form().findQuestion("category")) == "hallway_lights");
+  k.tap("返回首页");
+  k.tap("离开，回首页");
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK(k.app.session() == nullptr);
+  CHECK(k.stored().empty());
+}
+
+TEST_CASE("a long page says there is more below until the resident has scrolled to its end", "[ui]") {
+  Kiosk k;
+  k.app.setElderly(true);
+  REQUIRE(k.app.startForm("civilized-city", Clock::now()));
+  k.app.session()->goToPage(1);
+  window().pump(k.app, 3);
+  REQUIRE(drawnText("向上滑动，下面还有"));
+  for (int i = 0; i < 10 && drawnText("向上滑动，下面还有"); ++i)
+    window().swipe(k.app, ImVec2(window().panel().width * 0.97f, 800), ImVec2(window().panel().width * 0.97f, 300), 10, 10);
+  window().pump(k.app, 2);
+  CHECK_FALSE(drawnText("向上滑动，下面还有"));
+  k.app.setElderly(false);
+}
+
+TEST_CASE("opening the keyboard brings the whole question into view, title first, and hides the placeholder", "[ui]") {
+  Kiosk k;
+  k.tap("我要投诉");
+  k.tap("楼道灯不亮");
+  k.tap("下一步");
+  k.tap("东湖社区");
+  k.tap("下一步");
+  CHECK(drawnText("最多 500 字"));  // the placeholder of the empty description
+  k.tap("点这里输入:description");
+  REQUIRE(k.app.keyboard());
+  window().pump(k.app, 2);
+  const auto* title = drawnText("请描述问题的具体情况（必答）");
+  REQUIRE(title);
+  CHECK(title->min.y >= title->clipMin.y);  // not cut at the top of the page
+  CHECK(title->max.y <= title->clipMax.y);
+  const auto* field = window().targets().find("点这里输入:description");
+  REQUIRE(field);
+  CHECK(field->visible);
+  CHECK_FALSE(drawnText("最多 500 字"));  // while typing there is a caret, not a prompt
+}
+
 TEST_CASE("the site's name reads in Traditional characters in 繁", "[ui]") {
   Kiosk k;
   k.app.setSiteName("东湖社区党群服务中心");
