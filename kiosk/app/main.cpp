@@ -40,12 +40,8 @@ void shoot(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::string
   else std::cerr << "minyi-kiosk: could not write " << path.string() << "\n";
 }
 
-// The panel sizes of docs/kiosk.md ("Panels"): every landscape and portrait kiosk the township buys.
-const std::vector<std::pair<int, int>> kPanelSizes = {{1920, 1080}, {1366, 768}, {1280, 1024}, {1280, 800},
-                                                      {1080, 1920}, {768, 1366},  {3840, 2160}};
-
-// A PNG of every stop of the tour, for each size: DIR/<name>.png at 1920×1080 (the first size), and
-// DIR/<W>x<H>/<name>.png for the others.
+// A PNG of every stop of the tour, for each size: DIR/<name>.png when only 1920×1080 is asked for, else
+// DIR/<W>x<H>/<name>.png.
 int screenshots(KioskWindow& w, KioskApp& app, const fs::path& dir, const std::vector<std::pair<int, int>>& sizes,
                 const std::string& only) {
   for (const auto& [width, height] : sizes) {
@@ -261,7 +257,7 @@ int main(int argc, char** argv) {
   if (!shots.empty()) {
     std::vector<std::pair<int, int>> sizes;
     if (screenshotSizes == "all") {
-      sizes = kPanelSizes;
+      sizes = ui::commonPanels();
     } else {
       for (size_t at = 0; at < screenshotSizes.size();) {
         const size_t comma = std::min(screenshotSizes.find(',', at), screenshotSizes.size());

@@ -19,9 +19,6 @@ KioskWindow& window();  // test_kiosk_ui.cpp: one window for the whole run
 
 namespace {
 
-const std::vector<std::pair<int, int>> kPanels = {{1920, 1080}, {1366, 768}, {1280, 1024}, {1280, 800},
-                                                  {1080, 1920}, {768, 1366},  {3840, 2160}};
-
 // The problems of every stop of the tour on one panel, "name: problem".
 std::vector<std::string> tourProblems(int width, int height, int* stops) {
   KioskWindow& w = window();
@@ -54,7 +51,7 @@ TEST_CASE("every screen at every panel size, both orientations: nothing overlaps
           "[ui][layout]") {
   std::map<std::string, std::vector<std::string>> failures;
   size_t count = 0;
-  for (const auto& [width, height] : kPanels) {
+  for (const auto& [width, height] : minyi::ui::commonPanels()) {
     int stops = 0;
     const auto problems = tourProblems(width, height, &stops);
     INFO(width << "x" << height << ": " << stops << " screens");

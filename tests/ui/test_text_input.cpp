@@ -193,9 +193,12 @@ TEST_CASE("the idle reset wipes the text and what was being composed, and the ne
   window().pump(k.app, 2);
   for (const auto& t : window().targets().all()) CHECK(t.label.find("description") == std::string::npos);
   CHECK(window().targets().centre("繼續"));
+  CHECK(window().memory().remembers("社區投訴"));  // the views keep wrapped lines of what is on screen ...
   k.app.tick(t0 + std::chrono::hours(2) + std::chrono::seconds(21));  // and no 继续
   CHECK(k.app.screen() == Screen::Attract);
   CHECK(k.app.keyboard() == nullptr);
+  window().pump(k.app, 1);
+  CHECK_FALSE(window().memory().remembers("社區投訴"));  // ... and forget them when the visit ends
   // The next resident: the configured language and text size, pinyin first again, nothing typed.
   CHECK(k.app.locale() == "zh-cn");
   CHECK_FALSE(k.app.elderly());

@@ -55,6 +55,16 @@ size_t rowsOnScreen(const Frame& f, const input::Keyboard& kb) {
 
 float noteHeight(const Frame& f) { return f.fonts.body->FontSize + f.type.gap * 0.5f; }
 
+// The last `n` characters of a UTF-8 text, with … in front when there were more.
+std::string lastCharacters(const std::string& text, int n) {
+  size_t at = text.size();
+  for (int count = 0; at > 0 && count < n;) {
+    --at;
+    if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80) ++count;
+  }
+  return at == 0 ? text : "…" + text.substr(at);
+}
+
 // Draws a row of keys from x0 to x1 at y, each k units wide.
 void keyRow(Frame& f, const input::Keyboard& kb, const input::KeyRow& row, size_t r, float x0, float x1, float y, float rowH,
             float maxUnits, float pad) {
@@ -219,6 +229,16 @@ void keyboardPanel(Frame& f) {
       const ImVec2 ns = drawText(f, f.fonts.secondary, ImVec2(x, y + (f.fonts.body->FontSize - f.fonts.secondary->FontSize) / 2),
                                  left == 0 ? colour::kErrorText : colour::kText, note);
       x += ns.x + f.type.gap * 2;
+    }
+    // The end of what was typed, right above the keys: on a short panel the field itself may be scrolled
+    // above the keyboard's reach of the eye (never for a PIN, which is shown only as dots).
+    if (left >= 0 && !kb.buffer().text().empty()) {
+      const std::string tail = lastCharacters(kb.buffer().text(), 24);
+      const ImVec2 ts = measure(f, f.fonts.body, tail);
+      if (x + ts.x + f.type.gap < g.x1 * 0.7f) {
+        drawText(f, f.fonts.body, ImVec2(x, y), colour::kText, tail);
+        x += ts.x + 4;
+      }
     }
     const std::string preedit = kb.preedit();
     if (!preedit.empty()) {

@@ -299,13 +299,24 @@ void formPageScreen(Frame& f) {
       ImGui::SetScrollY(std::max(0.0f, titleY - f.type.gap));
       revealed = true;
     }
-    if (showEditing && f.state.editing == e) ImGui::SetScrollY(std::max(0.0f, titleY - f.type.gap));
     // The message goes right under the title, where the eye is, not below a long list of choices.
     errorsFor(f, QuestionRef{e}, width);
     const bool enabled = s.isEnabled(*e);
     if (!enabled) ImGui::BeginDisabled();
     questionBody(f, QuestionRef{e}, width);
     if (!enabled) ImGui::EndDisabled();
+    // The question being typed comes to the top, title first; when the space left above the keyboard is
+    // smaller than the question, the field itself (what is being written) is what comes to the top.
+    if (showEditing && f.state.editing == e) {
+      const float visible = ImGui::GetWindowHeight(), end = ImGui::GetCursorPosY();
+      float target = titleY - f.type.gap;
+      if (end - target > visible) {
+        const std::string field = f.s("field.tapToType") + ":" + e->name + (f.state.editingComment ? "-Comment" : "");
+        if (const TouchTargets::Target* t = f.targets.find(field))
+          target = t->min.y - ImGui::GetWindowPos().y + ImGui::GetScrollY() - f.type.gap * 0.5f;
+      }
+      ImGui::SetScrollY(std::max(0.0f, target));
+    }
     ImGui::Dummy(ImVec2(width, f.type.gap));
     ImGui::PopID();
   }

@@ -25,6 +25,12 @@ Panel panelFor(int deviceW, int deviceH, double configuredInches, double reporte
   return p;
 }
 
+const std::vector<std::pair<int, int>>& commonPanels() {
+  static const std::vector<std::pair<int, int>> panels = {{1920, 1080}, {1366, 768}, {1280, 1024}, {1280, 800},
+                                                          {1080, 1920}, {768, 1366},  {3840, 2160}};
+  return panels;
+}
+
 float minimumTarget(const Panel& panel) { return static_cast<float>(std::ceil(15.0 / panel.mmPerPx)); }
 
 TypeScale typeScale(bool elderly, const Panel& panel) {

@@ -28,6 +28,12 @@ const std::string& ViewMemory::wrapped(ImFont* font, const std::string& text, fl
   return lines_.emplace(std::move(key), std::move(lines)).first->second;
 }
 
+bool ViewMemory::remembers(std::string_view words) const {
+  for (const auto& [key, lines] : lines_)
+    if (key.find(words) != std::string::npos) return true;
+  return false;
+}
+
 void ViewMemory::startVisit(int serial) {
   if (serial == serial_) return;
   serial_ = serial;

@@ -2,6 +2,9 @@
 #pragma once
 #include <imgui.h>
 
+#include <utility>
+#include <vector>
+
 namespace minyi::ui {
 
 namespace colour {
@@ -44,6 +47,11 @@ struct Panel {
 // a pitch of 0.25 mm per pixel, that of the common kiosk panels (21.5" 1080p, 15.6" 1366×768). A smaller
 // panel of many pixels (15" at 1080p) must be configured: its targets then grow to stay 15 mm.
 Panel panelFor(int deviceW, int deviceH, double configuredInches = 0, double reportedInches = 0);
+
+// The panels townships buy (docs/kiosk.md, "Panels"): landscape 1920×1080, 1366×768, 1280×1024, 1280×800,
+// portrait 1080×1920 and 768×1366 (the 立式 kiosk), and 3840×2160. The layout test and the screenshot run
+// walk them all.
+const std::vector<std::pair<int, int>>& commonPanels();
 
 // Type and spacing in layout pixels. The sizes of ui-style.md are for 1920×1080 and follow the panel's
 // short side (portrait 1080×1920 reads like landscape 1080p); text never goes below 32 px (44 px in

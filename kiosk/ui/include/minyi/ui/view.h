@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -137,6 +138,8 @@ class ViewMemory {
   const std::string& wrapped(ImFont* font, const std::string& text, float width);
   void startVisit(int serial);  // a new serial forgets everything
   size_t size() const { return lines_.size(); }
+  // Whether any remembered paragraph holds these words (the reset test: nothing of the last resident).
+  bool remembers(std::string_view words) const;
   // One-shot scrolls already done (ViewState::revealErrors, ViewState::editSerial).
   int revealedErrors = 0, shownEditing = 0;
 
