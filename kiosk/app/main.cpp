@@ -302,8 +302,20 @@ int main(int argc, char** argv) {
     const int wait = framesToDraw > 0 || w.pointerPending() ? 0 : app.msUntilNextTimer(Clock::now());
     if (SDL_WaitEventTimeout(&ev, wait)) {
       do {
-        if (ev.type == syncEvent) app.syncNews(Clock::now());
-        else if (w.dispatch(ev, app) && !wo.kioskMode) running = false;  // in kiosk mode a resident cannot close the window
+        if (ev.type == syncEvent) {
+          app.syncNews(Clock::now());
+          continue;
+        }
+        switch (w.dispatch(ev, app)) {
+          case KioskWindow::Outcome::None: break;
+          case KioskWindow::Outcome::CloseRequested:
+            if (!wo.kioskMode) running = false;  // in kiosk mode a resident cannot close the window
+            break;
+          case KioskWindow::Outcome::DisplayGone:
+            // Nothing is on any screen any more: end, so the kiosk's session (cage, systemd) starts again.
+            std::cerr << "minyi-kiosk: the display is gone; ending so the kiosk session can start again\n";
+            return 3;
+        }
       } while (SDL_PollEvent(&ev));
       framesToDraw = 3;
     } else if (wait > 0) {

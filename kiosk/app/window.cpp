@@ -61,6 +61,9 @@ bool KioskWindow::open(const WindowOptions& o, std::string* error) {
   // SIGTERM/SIGINT keep their default meaning (systemd and cage stop the kiosk); SDL would turn them into
   // SDL_QUIT, which kiosk mode ignores.
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  // Closing the window is only a request (kiosk mode ignores it), never SDL_QUIT: that is left to mean the
+  // display is gone (the compositor died), when the kiosk must end so that its session starts again.
+  SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
   auto t = Timer::now();
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) return fail(std::string("SDL_Init: ") + SDL_GetError());
   timings_.sdlInit = msSince(t);
@@ -137,6 +140,12 @@ bool KioskWindow::setCanvas(int width, int height, std::string* error) {
   }
   updatePanel();
   return true;
+}
+
+void KioskWindow::setDiagonalInches(double inches) {
+  options_.diagonalInches = inches;
+  panel_.width = 0;  // computed again on the next frame
+  updatePanel();
 }
 
 // The panel from the drawable's real size (never a default: under cage or on a 1280×720 screen the window
@@ -225,21 +234,22 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, bool render) {
   return commands;
 }
 
-bool KioskWindow::dispatch(const SDL_Event& e, KioskApp& app) {
+KioskWindow::Outcome KioskWindow::dispatch(const SDL_Event& e, KioskApp& app) {
   const auto now = Clock::now();
-  if (e.type == SDL_QUIT || (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE)) return true;
+  if (e.type == SDL_QUIT) return Outcome::DisplayGone;
+  if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) return Outcome::CloseRequested;
   if (pointer_.handle(e)) {
     // A finger on the glass, or one moving on it, is a resident still there.
     if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_FINGERMOTION ||
         (e.type == SDL_MOUSEMOTION && e.motion.state != 0))
       app.noteActivity(now);
-    return false;
+    return Outcome::None;
   }
   ImGui_ImplSDL2_ProcessEvent(&e);  // keys and focus: ImGui draws no text fields of its own here
   if (e.type == SDL_KEYDOWN || e.type == SDL_TEXTINPUT) app.noteActivity(now);
   if (e.type == SDL_TEXTINPUT) app.typeText(e.text.text);
   else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_BACKSPACE) app.backspace();
-  return false;
+  return Outcome::None;
 }
 
 bool KioskWindow::savePng(const std::filesystem::path& path) {

@@ -46,10 +46,15 @@ class KioskWindow {
   bool setCanvas(int width, int height, std::string* error = nullptr);
   // The panel being drawn on: device and layout pixels, physical size.
   const ui::Panel& panel() const { return panel_; }
+  // The panel's diagonal as [display] diagonal_inches gives it (0: as the display reports it).
+  void setDiagonalInches(double inches);
 
   // One SDL event: pointer and touch go to the pointer; typed text and Backspace to the app; a touch or a
-  // key counts as activity. Returns true for a request to close (SDL_QUIT, the window's close button).
-  bool dispatch(const SDL_Event& e, KioskApp& app);
+  // key counts as activity. Says whether someone asked to close the window (its close button, Alt+F4 in a
+  // window manager: kiosk mode ignores it) or the display itself is gone (SDL_QUIT: SDL's signal handlers
+  // are off and closing the window does not quit, so only a lost display connection sends it).
+  enum class Outcome { None, CloseRequested, DisplayGone };
+  Outcome dispatch(const SDL_Event& e, KioskApp& app);
   // Presses or releases are queued that the frames drawn so far have not seen yet.
   bool pointerPending() const { return pointer_.pending(); }
 

@@ -116,6 +116,15 @@ struct Kiosk {
 
 }  // namespace
 
+namespace {
+// The civilized-city form's long matrix page (page 2), laid out: the page the scrolling tests drag.
+void openMatrixPage(Kiosk& k) {
+  REQUIRE(k.app.startForm("civilized-city", Clock::now()));
+  k.app.session()->goToPage(1);
+  window().pump(k.app, 2);
+}
+}  // namespace
+
 TEST_CASE("one tap on a quick-rating face is one submission", "[ui]") {
   Kiosk k;
   k.tap("非常满意");
@@ -238,10 +247,8 @@ TEST_CASE("a drag on the page scrolls and is not a tap, by mouse and by touch", 
   for (bool touch : {false, true}) {
     INFO((touch ? "finger events" : "mouse events"));
     Kiosk k;
-    REQUIRE(k.app.startForm("civilized-city", Clock::now()));
-    k.app.session()->goToPage(1);  // the long matrix page
+    openMatrixPage(k);
     auto& w = window();
-    w.pump(k.app, 2);
     // A tile of the matrix in view, in the lower half of the screen.
     std::string label;
     for (const auto& t : w.targets().all())
@@ -365,6 +372,27 @@ const minyi::ui::TouchTargets::Text* drawnText(const std::string& words) {
 }
 }  // namespace
 
+TEST_CASE("a page one resident scrolled starts at the top for the next", "[ui]") {
+  Kiosk k;
+  auto firstRowY = [&] {
+    window().pump(k.app, 2);
+    const auto* t = window().targets().find("环境卫生（垃圾清运、卫生死角）/满意");
+    REQUIRE(t);
+    return t->min.y;
+  };
+  openMatrixPage(k);
+  const float top = firstRowY();
+  window().swipe(k.app, ImVec2(window().panel().width * 0.97f, 800), ImVec2(window().panel().width * 0.97f, 500), 10, 10);
+  REQUIRE(firstRowY() < top - 100);
+  const auto t0 = Clock::now();
+  k.app.noteActivity(t0);
+  k.app.tick(t0 + std::chrono::hours(1));
+  k.app.tick(t0 + std::chrono::hours(1) + std::chrono::seconds(21));  // walked away
+  REQUIRE(k.app.screen() == Screen::Attract);
+  openMatrixPage(k);
+  CHECK(firstRowY() == top);
+}
+
 TEST_CASE("返回首页 on a form asks first when answers would be lost, and only then", "[ui]") {
   Kiosk k;
   k.tap("我要投诉");
@@ -390,9 +418,8 @@ TEST_CASE("返回首页 on a form asks first when answers would be lost, and onl
 TEST_CASE("a long page says there is more below until the resident has scrolled to its end", "[ui]") {
   Kiosk k;
   k.app.setElderly(true);
-  REQUIRE(k.app.startForm("civilized-city", Clock::now()));
-  k.app.session()->goToPage(1);
-  window().pump(k.app, 3);
+  openMatrixPage(k);
+  window().pump(k.app, 1);
   REQUIRE(drawnText("向上滑动，下面还有"));
   for (int i = 0; i < 10 && drawnText("向上滑动，下面还有"); ++i)
     window().swipe(k.app, ImVec2(window().panel().width * 0.97f, 800), ImVec2(window().panel().width * 0.97f, 300), 10, 10);
@@ -897,10 +924,8 @@ TEST_CASE("a fling keeps the page gliding after the finger lifts, then it stops"
   for (bool touch : {false, true}) {
     INFO((touch ? "finger events" : "mouse events"));
     Kiosk k;
-    REQUIRE(k.app.startForm("civilized-city", Clock::now()));
-    k.app.session()->goToPage(1);  // the long matrix page
+    openMatrixPage(k);
     auto& w = window();
-    w.pump(k.app, 1);
     const auto* first = w.targets().find("志愿服务/满意");
     REQUIRE(first);
     const float y0 = first->min.y;

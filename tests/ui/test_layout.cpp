@@ -19,11 +19,12 @@ KioskWindow& window();  // test_kiosk_ui.cpp: one window for the whole run
 
 namespace {
 
-// The problems of every stop of the tour on one panel, "name: problem".
-std::vector<std::string> tourProblems(int width, int height, int* stops) {
+// The problems of every stop of the tour on one panel, "name: problem"; `inches`: its configured diagonal.
+std::vector<std::string> tourProblems(int width, int height, int* stops, double inches = 0) {
   KioskWindow& w = window();
   std::string err;
   REQUIRE(w.setCanvas(width, height, &err));
+  w.setDiagonalInches(inches);
   KioskApp app;
   REQUIRE(app.load(MINYI_ASSETS_DIR, std::string(MINYI_ASSETS_DIR) + "/forms", &err));
   // The showcase form has a question of every type the kiosk draws.
@@ -60,6 +61,16 @@ TEST_CASE("every screen at every panel size, both orientations: nothing overlaps
     for (const auto& p : problems) failures[panel].push_back(p);
     count += problems.size();
   }
+  // Panels with many pixels for their size (configured: 15.6" at 1080p, a 10-key row of 72 px would be
+  // 13 mm): targets grow to 15 mm and must still fit.
+  for (const auto& [width, height] : {std::pair{1920, 1080}, std::pair{1080, 1920}}) {
+    int stops = 0;
+    const std::string panel = std::to_string(width) + "x" + std::to_string(height) + " at 15.6\"";
+    for (const auto& p : tourProblems(width, height, &stops, 15.6)) failures[panel].push_back(p);
+    count += failures[panel].size();
+    CHECK(window().panel().mmPerPx < 0.2);
+  }
+  window().setDiagonalInches(0);
   REQUIRE(window().setCanvas(0, 0));
   std::string report;
   for (const auto& [panel, list] : failures) {

@@ -40,9 +40,10 @@ struct Frame {
 // ---- text
 // The size of `text` in `font` wrapped to `width` by the Chinese line-breaking rule (0: no wrapping).
 ImVec2 measure(Frame& f, ImFont* font, const std::string& text, float width = 0);
-// Draws `text` at `pos` wrapped to `width` (0: as is) and records it (as the label of target `owner`).
-// Returns its size.
-ImVec2 drawText(Frame& f, ImFont* font, ImVec2 pos, ImU32 col, const std::string& text, float width = 0, int owner = -1);
+// Draws `text` at `pos` wrapped to `width` (0: as is) and records it (as the label of target `owner`);
+// `centred`: each line centred in the block rather than starting at its left. Returns its size.
+ImVec2 drawText(Frame& f, ImFont* font, ImVec2 pos, ImU32 col, const std::string& text, float width = 0, int owner = -1,
+                bool centred = false);
 // Text in the flow of the current window (advances the cursor), wrapped to `width`.
 void text(Frame& f, ImFont* font, const std::string& s, ImU32 col = colour::kText, float width = 0);
 // Form HTML in the flow: plain text with its strong parts drawn bold.

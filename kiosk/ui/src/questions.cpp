@@ -131,7 +131,7 @@ void pictureRating(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>
       face(dl, centre, r, mood, col);
     }
     const ImVec2 ws = measure(f, f.fonts.secondary, c.text, wrap);
-    drawText(f, f.fonts.secondary, ImVec2(p.x + (w - ws.x) / 2, p.y + pad * 2 + 2 * r), colour::kText, c.text, wrap, owner);
+    drawText(f, f.fonts.secondary, ImVec2(p.x + (w - ws.x) / 2, p.y + pad * 2 + 2 * r), colour::kText, c.text, wrap, owner, true);
     if (tapped) setValue(f, q, c.value);
   }
 }

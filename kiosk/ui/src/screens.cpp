@@ -114,7 +114,7 @@ void quickFaces(Frame& f, ImVec2 at, const FacesLayout& l) {
     face(dl, ImVec2(p.x + l.faceW / 2, p.y + l.pad + l.r), pressed ? l.r * 0.92f : l.r, mood, col);
     const float wrap = l.faceW - 2 * l.pad;
     const ImVec2 ws = measure(f, l.font, word, wrap);
-    drawText(f, l.font, ImVec2(p.x + (l.faceW - ws.x) / 2, p.y + 2 * l.pad + 2 * l.r), colour::kText, word, wrap, owner);
+    drawText(f, l.font, ImVec2(p.x + (l.faceW - ws.x) / 2, p.y + 2 * l.pad + 2 * l.r), colour::kText, word, wrap, owner, true);
     if (tapped) f.commands.push_back(Command{Command::Kind::QuickRate, f.state.quickForm->id, {}, items[static_cast<size_t>(i)].value});
   }
 }
@@ -306,14 +306,18 @@ void formPageScreen(Frame& f) {
     questionBody(f, QuestionRef{e}, width);
     if (!enabled) ImGui::EndDisabled();
     // The question being typed comes to the top, title first; when the space left above the keyboard is
-    // smaller than the question, the field itself (what is being written) is what comes to the top.
+    // smaller than the question, the field (what is being written) sits at the bottom of that space with as
+    // much of its title and description above it as fits, or at the top when even the field does not fit.
     if (showEditing && f.state.editing == e) {
       const float visible = ImGui::GetWindowHeight(), end = ImGui::GetCursorPosY();
       float target = titleY - f.type.gap;
       if (end - target > visible) {
         const std::string field = f.s("field.tapToType") + ":" + e->name + (f.state.editingComment ? "-Comment" : "");
-        if (const TouchTargets::Target* t = f.targets.find(field))
-          target = t->min.y - ImGui::GetWindowPos().y + ImGui::GetScrollY() - f.type.gap * 0.5f;
+        if (const TouchTargets::Target* t = f.targets.find(field)) {
+          const float offset = ImGui::GetScrollY() - ImGui::GetWindowPos().y;  // screen → content
+          const float fieldTop = t->min.y + offset - f.type.gap * 0.5f, fieldBottom = t->max.y + offset + f.type.gap * 0.5f;
+          target = fieldBottom - fieldTop > visible ? fieldTop : std::max(target, fieldBottom - visible);
+        }
       }
       ImGui::SetScrollY(std::max(0.0f, target));
     }
@@ -440,7 +444,7 @@ void receiptScreen(Frame& f) {
     const ImVec2 at(f.width() - m - side, hb + g);
     const float drawn = qrCode(f, r.link, at, side);
     const ImVec2 cs = measure(f, f.fonts.body, caption, side);
-    drawText(f, f.fonts.body, ImVec2(at.x + (drawn - cs.x) / 2, at.y + drawn + g * 0.5f), colour::kText, caption, side);
+    drawText(f, f.fonts.body, ImVec2(at.x + (drawn - cs.x) / 2, at.y + drawn + g * 0.5f), colour::kText, caption, side, -1, true);
   }
   bottomBar(f, {}, {}, done);
 }
@@ -526,7 +530,7 @@ void lookupScreen(Frame& f) {
       for (const char* rating : ratings) h = std::max(h, tileHeight(f, f.s((std::string("rating.") + rating).c_str()), w, f.fonts.body));
       for (int i = 0; i < 3; ++i) {
         if (i > 0) ImGui::SameLine(0, g);
-        if (tile(f, ratings[i], f.s((std::string("rating.") + ratings[i]).c_str()), ImVec2(w, h), TileStyle::Card, f.fonts.body))
+        if (tile(f, ratings[i], f.s((std::string("rating.") + ratings[i]).c_str()), ImVec2(w, h), TileStyle::Key, f.fonts.body))
           f.emit(Command::Kind::RateTicket, ratings[i]);
       }
     }

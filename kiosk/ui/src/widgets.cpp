@@ -56,11 +56,24 @@ ImVec2 sizeOf(ImFont* font, const std::string& lines) {
 
 ImVec2 measure(Frame& f, ImFont* font, const std::string& text, float width) { return sizeOf(font, linesOf(f, font, text, width)); }
 
-ImVec2 drawText(Frame& f, ImFont* font, ImVec2 pos, ImU32 col, const std::string& text, float width, int owner) {
+ImVec2 drawText(Frame& f, ImFont* font, ImVec2 pos, ImU32 col, const std::string& text, float width, int owner, bool centred) {
   if (text.empty()) return ImVec2(0, 0);
   const std::string& lines = linesOf(f, font, text, width);
   const ImVec2 size = sizeOf(font, lines);
-  ImGui::GetWindowDrawList()->AddText(font, font->FontSize, pos, col, lines.data(), lines.data() + lines.size());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  if (!centred || lines.find('\n') == std::string::npos) {
+    dl->AddText(font, font->FontSize, pos, col, lines.data(), lines.data() + lines.size());
+  } else {
+    float y = pos.y;
+    for (size_t start = 0; start <= lines.size();) {
+      size_t end = lines.find('\n', start);
+      if (end == std::string::npos) end = lines.size();
+      const float w = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, lines.data() + start, lines.data() + end).x;
+      dl->AddText(font, font->FontSize, ImVec2(pos.x + (size.x - w) / 2, y), col, lines.data() + start, lines.data() + end);
+      y += font->FontSize;
+      start = end + 1;
+    }
+  }
   f.targets.addText(text, pos, ImVec2(pos.x + size.x, pos.y + size.y), owner >= 0 ? owner : f.textOwner);
   return size;
 }
@@ -214,11 +227,11 @@ bool tile(Frame& f, const char* id, const std::string& label, ImVec2 size, TileS
                        (fillOverride && hint.empty());
   const float tx = centred && !check ? p.x + (size.x - ts.x) / 2 : textLeft;
   const float ty = p.y + (size.y - ts.y - (hf ? hs.y + 8 : 0)) / 2;
-  drawText(f, lf, ImVec2(tx, ty), textCol, label, wrap, owner);
+  drawText(f, lf, ImVec2(tx, ty), textCol, label, wrap, owner, centred && !check);
   if (hf) {
     const bool onFill = fillOverride || style == TileStyle::Primary || style == TileStyle::Complaint;
     const float hx = centred && !check ? p.x + (size.x - hs.x) / 2 : textLeft;
-    drawText(f, hf, ImVec2(hx, ty + ts.y + 8), onFill ? colour::kWhite : colour::kSecondary, hint, wrap, owner);
+    drawText(f, hf, ImVec2(hx, ty + ts.y + 8), onFill ? colour::kWhite : colour::kSecondary, hint, wrap, owner, centred && !check);
   }
   return clicked;
 }

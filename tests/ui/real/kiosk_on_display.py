@@ -5,6 +5,7 @@ targets and texts with their places, countdowns) and, where it matters, from scr
 read back from a real minyi-server on loopback, as staff export it.
 """
 import csv
+import fcntl
 import json
 import os
 import pwd
@@ -13,6 +14,15 @@ import shutil
 import signal
 import subprocess
 import time
+
+
+# Servers (X and Minyi) still running; close_all() ends them whatever failed half-way through a scenario.
+RUNNING = []
+
+
+def close_all():
+    for thing in reversed(RUNNING[:]):
+        thing.close()
 
 
 class Failure(Exception):
@@ -30,30 +40,32 @@ def run(cmd, **kw):
     return r.stdout
 
 
-def free_display():
-    for n in range(140, 400):  # xvfb-run -a counts down from 99
-        if not os.path.exists("/tmp/.X11-unix/X%d" % n) and not os.path.exists("/tmp/.X%d-lock" % n):
-            return n
-    raise Failure("no free X display number")
-
-
 class Xvfb:
-    """An X server of its own, at the size asked for (the kiosk or cage's output fills it)."""
+    """An X server of its own, at the size asked for (the kiosk or cage's output fills it). Xvfb picks its own
+    free display number (-displayfd): tests run side by side, and two of them probing for a free number at the
+    same moment once shared one server, which the first then closed under the second."""
 
     def __init__(self, width, height):
-        self.number = free_display()
-        self.display = ":%d" % self.number
-        self.proc = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "%dx%dx24" % (width, height), "-nolisten", "tcp"],
+        rfd, wfd = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "%dx%dx24" % (width, height),
+                                      "-nolisten", "tcp"], pass_fds=(wfd,),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            if os.path.exists("/tmp/.X11-unix/X%d" % self.number):
-                return
-            time.sleep(0.05)
-        raise Failure("Xvfb did not start on " + self.display)
+        os.close(wfd)
+        with os.fdopen(rfd) as r:
+            line = r.readline().strip()  # written once the server accepts connections
+        if not line.isdigit():
+            self.proc.kill()
+            raise Failure("Xvfb did not start (exit %s)" % self.proc.wait())
+        self.number = int(line)
+        self.display = ":%d" % self.number
+        RUNNING.append(self)
 
     def close(self):
-        self.proc.terminate()
-        self.proc.wait()
+        if self in RUNNING:
+            RUNNING.remove(self)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
 
 
 class Server:
@@ -74,6 +86,7 @@ class Server:
             f.write('[server]\nlisten = "127.0.0.1"\nport = 0\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n'
                     % (self.data, os.path.join(self.data, "server.key")))
         self.proc = subprocess.Popen([bins["server"], "--config", config], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        RUNNING.append(self)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on (\S+)", line)
         if not m:
@@ -100,9 +113,21 @@ class Server:
             time.sleep(0.5)
         raise Failure("the server has no %s submission as expected after %d s; it has: %s" % (form, timeout, rows))
 
+    def ticket_codes(self):
+        """The complaint tickets the server made, by code (read-only, beside the running server)."""
+        import sqlite3
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "server.db"), uri=True, timeout=10)
+        try:
+            return {code for (code,) in db.execute("SELECT code FROM tickets")}
+        finally:
+            db.close()
+
     def close(self):
-        self.proc.terminate()
-        self.proc.wait()
+        if self in RUNNING:
+            RUNNING.remove(self)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
 
 
 class Kiosk:
@@ -302,10 +327,13 @@ def stroke_fixtures(source):
 
 def scratch_user(name="minyi-kiosk-test"):
     """An unprivileged user to run cage and the kiosk as (cage refuses root); made when missing."""
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
+    # Tests run side by side: one makes the user while the other waits, then finds it.
+    with open("/tmp/minyi-kiosk-test-user.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
     return name
 
 

@@ -7,6 +7,8 @@ it"). Each scenario is one CTest test (tests/ui/CMakeLists.txt, label "system"):
                            into view; both submissions read back from a real minyi-server's export
   x11-time-and-reset       under Xvfb: idle_seconds honoured, 还在吗？ counting down every second, the PIN
                            lock counting down, the clock turning at the minute, the next resident's defaults
+  x11-size W H             an Xvfb of W×H without a window manager: the full-screen kiosk fills it, matches the
+                           headless render, and a tap lands on its button
   cage W H                 Wayland under cage (its X11 backend in an Xvfb of W×H, as the kiosk's user): full
                            screen at the panel's size, a screenshot (grim) that matches the headless render,
                            a tap that reaches the button, no key that leaves; then the output turned to H×W
@@ -28,7 +30,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk_on_display import (Failure, Kiosk, Server, Xvfb, differing_fraction, log, png_size, readable_copy, run,  # noqa: E402
+from kiosk_on_display import (Failure, Kiosk, Server, Xvfb, close_all, differing_fraction, log, png_size, readable_copy, run,  # noqa: E402
                               scratch_user, stroke_fixtures)
 
 
@@ -88,54 +90,67 @@ def scroll_into_view(k, label, tries=12):
     raise Failure('"%s" never came into view by dragging' % label)
 
 
+def strokes_and_scroll(k, server, source, must_scroll=True):
+    """On the start screen: a complaint described by handwriting strokes, and the civilized-city matrix in
+    长辈模式 dragged row by row to its last row; both read back from the server's export. Ends on the start
+    screen, back in normal text."""
+    code = file_complaint_by_hand(k, source, "大厅不亮")
+    log("receipt", code)
+    server.wait_for("complaint", lambda r: "大厅不亮。" in " ".join(r.values()))
+    if code.replace("-", "") not in server.ticket_codes():
+        raise Failure("the server has no ticket %s" % code)
+    log("the server has complaint %s with the description 大厅不亮。, as written on the pad" % code)
+    k.tap("完成")
+    # A long page: the matrix of the civilized-city form in 长辈模式, every row required.
+    k.tap("长辈模式")
+    k.tap("填写问卷")
+    k.tap("创建文明城市居民满意度调查")
+    k.tap("东湖社区")
+    k.tap("下一步")
+    s = k.settle()
+    rows = []
+    for t in s["targets"]:
+        if t["label"].endswith("/满意") and t["label"] != "satisfaction/满意":
+            row = t["label"][: -len("/满意")]
+            if row not in rows:
+                rows.append(row)
+    below = not k.target(rows[-1] + "/满意", s)["visible"]
+    if len(rows) < 4 or (must_scroll and not below):
+        raise Failure("expected a long matrix page with its last rows below the fold, got rows %s" % rows)
+    # Every row but the first, scrolling down to each; then 下一步 brings the unanswered first row back.
+    for row in rows[1:]:
+        scroll_into_view(k, row + "/满意")
+        k.tap(row + "/满意")
+    if below:
+        log("answered the last row (%s) after dragging the page through the display server" % rows[-1])
+        if k.target(rows[0] + "/满意")["visible"]:
+            raise Failure("the first row should be out of view after scrolling to the last")
+    s = k.tap("下一步")
+    if s["screen"] != "form-page" or not k.target(rows[0] + "/满意", s)["visible"]:
+        raise Failure("下一步 with an unanswered row did not bring its message into view")
+    if below:
+        log("下一步 with the first row unanswered scrolled it back into view with its message")
+    k.tap(rows[0] + "/满意")
+    k.tap("下一步")
+    k.tap("楼道灯不亮")  # priorities
+    k.tap("下一步")
+    k.tap("知道")  # awareness
+    k.tap("核对并提交")
+    s = k.tap("提交")
+    if s["screen"] != "thank-you":
+        raise Failure("the civilized-city form was not submitted: %s" % s["screen"])
+    server.wait_for("civilized-city", lambda r: True)
+    log("the server has the civilized-city submission")
+    k.tap("完成")
+    k.tap("长辈模式")
+
+
 def scenario_x11_strokes_and_scroll(bins, tmp):
     server = Server(bins, tmp)
     k = Kiosk(bins, tmp, server=server)
     try:
         k.start(dict(os.environ))
-        code = file_complaint_by_hand(k, bins["source"], "大厅不亮")
-        log("receipt", code)
-        server.wait_for("complaint", lambda r: "大厅不亮。" in " ".join(r.values()))
-        log("the server has the complaint with the description 大厅不亮。, as written on the pad")
-        k.tap("完成")
-        # A long page: the matrix of the civilized-city form in 长辈模式, every row required, the last rows
-        # below the fold.
-        k.tap("长辈模式")
-        k.tap("填写问卷")
-        k.tap("创建文明城市居民满意度调查")
-        k.tap("东湖社区")
-        k.tap("下一步")
-        s = k.settle()
-        rows = []
-        for t in s["targets"]:
-            if t["label"].endswith("/满意") and t["label"] != "satisfaction/满意":
-                row = t["label"][: -len("/满意")]
-                if row not in rows:
-                    rows.append(row)
-        if len(rows) < 4 or k.target(rows[-1] + "/满意", s)["visible"]:
-            raise Failure("expected a long matrix page with its last rows below the fold, got rows %s" % rows)
-        # Every row but the first, scrolling down to each; then 下一步 brings the unanswered first row back.
-        for row in rows[1:]:
-            scroll_into_view(k, row + "/满意")
-            k.tap(row + "/满意")
-        log("answered the last row (%s) after dragging the page through the display server" % rows[-1])
-        if k.target(rows[0] + "/满意")["visible"]:
-            raise Failure("the first row should be out of view after scrolling to the last")
-        s = k.tap("下一步")
-        if s["screen"] != "form-page" or not k.target(rows[0] + "/满意", s)["visible"]:
-            raise Failure("下一步 with an unanswered row did not bring its message into view")
-        log("下一步 with the first row unanswered scrolled it back into view with its message")
-        k.tap(rows[0] + "/满意")
-        k.tap("下一步")
-        k.tap("楼道灯不亮")  # priorities
-        k.tap("下一步")
-        k.tap("知道")  # awareness
-        k.tap("核对并提交")
-        s = k.tap("提交")
-        if s["screen"] != "thank-you":
-            raise Failure("the civilized-city form was not submitted: %s" % s["screen"])
-        server.wait_for("civilized-city", lambda r: True)
-        log("the server has the civilized-city submission")
+        strokes_and_scroll(k, server, bins["source"])
     finally:
         k.stop()
         server.close()
@@ -200,6 +215,39 @@ def scenario_x11_time_and_reset(bins, tmp):
         k.stop()
 
 
+def scenario_x11_size(bins, tmp, width, height):
+    """X11 without a window manager on a screen that is not 1920×1080: the full-screen kiosk fills it exactly
+    (it stayed 1920×1080, partly off-screen, on a 1280×720 screen), the screen matches the headless render,
+    and a tap lands where the button is."""
+    x = Xvfb(width, height)
+    xenv = dict(os.environ, DISPLAY=x.display)
+    k = Kiosk(bins, tmp)
+    try:
+        k.start(xenv)
+        s = k.wait(lambda s: s["window"]["size"] == [width, height] and s["panel"]["device"] == [width, height], 20,
+                   "the kiosk filling the %dx%d screen" % (width, height))
+        if s["window"]["position"] != [0, 0]:
+            raise Failure("the full-screen window sits at %s, not 0,0" % s["window"]["position"])
+        k.settle(quiet=1.0)
+        from PIL import ImageGrab
+        shot = os.path.join(tmp, "x11.png")
+        ImageGrab.grab(xdisplay=x.display).save(shot)
+        ref = headless_render(bins, tmp, width, height, "attract-zh-cn")
+        diff = differing_fraction(shot, ref)
+        if os.environ.get("MINYI_KEEP_SHOTS"):
+            shutil.copy(shot, os.path.join(os.environ["MINYI_KEEP_SHOTS"], "x11-%dx%d.png" % (width, height)))
+        if diff is None or diff > 0.03:
+            raise Failure("the X11 screen differs from the headless render in %s of its pixels" % diff)
+        log("X11 %dx%d without a window manager: the kiosk fills the screen at 0,0; %.2f %% of pixels differ from the headless render"
+            % (width, height, diff * 100))
+        s = k.tap("填写问卷")
+        if s["screen"] != "form-list":
+            raise Failure("a tap on 填写问卷 led to %s" % s["screen"])
+    finally:
+        k.stop()
+        x.close()
+
+
 def cage_env(user, display, tmp, backends):
     runtime = os.path.join(tmp, "xdg-runtime")
     os.makedirs(runtime, exist_ok=True)
@@ -239,10 +287,11 @@ def headless_render(bins, tmp, width, height, name):
 def scenario_cage(bins, tmp, width, height):
     user = scratch_user() if os.geteuid() == 0 else None
     copy = readable_copy(bins, tmp) if user else bins
+    server = Server(bins, tmp)
     x = Xvfb(width, height)
     xenv = dict(os.environ, DISPLAY=x.display)
     env, runtime = cage_env(user, x.display, tmp, "x11")
-    k = Kiosk(copy, tmp, user=user)
+    k = Kiosk(copy, tmp, user=user, server=server)
     go = os.path.join(runtime, "go")
     # cage runs the kiosk once its output has the panel's size, as at boot: cage's output here is an X11
     # window in this Xvfb, made at 1024×768 and then given the panel's size as a monitor's mode would be.
@@ -295,13 +344,32 @@ def scenario_cage(bins, tmp, width, height):
         if not k.alive():
             raise Failure("a key ended the kiosk or cage:\n" + k.log_text())
         log("Escape, Alt+F4, Ctrl+Q, Ctrl+W, Ctrl+Alt+Backspace, Super+Q, Alt+Tab: the kiosk and cage stay")
+        # Strokes and drags as Wayland pointer events (cage turns the X11 window's into them).
+        strokes_and_scroll(k, server, bins["source"], must_scroll=width > height)
         # The panel turned (or another monitor): the kiosk follows the output's new size.
         run(["xdotool", "windowsize", wid, height, width], env=xenv)
         k.wait(lambda s: s["panel"]["device"] == [height, width], 20, "the kiosk at the turned size %dx%d" % (height, width))
         compare(height, width)
+        # cage dies: the kiosk does not linger without a display, it ends (its session starts both again).
+        # Only this test's cage and kiosk: the process group the kiosk was started in (another test's cage
+        # may run beside this one as the same user).
+        if user:
+            group = str(os.getpgid(k.proc.pid))
+            for name in ("cage", "minyi-kiosk"):
+                if subprocess.run(["pgrep", "-g", group, "-x", name], capture_output=True).returncode != 0:
+                    raise Failure("no %s in the kiosk's process group %s" % (name, group))
+            subprocess.run(["pkill", "-KILL", "-g", group, "-x", "cage"])
+            for _ in range(100):
+                if subprocess.run(["pgrep", "-g", group, "-x", "minyi-kiosk"], capture_output=True).returncode != 0:
+                    break
+                time.sleep(0.1)
+            else:
+                raise Failure("the kiosk kept running for 10 s after cage was killed")
+            log("cage killed: the kiosk ended by itself (%s)" % k.log_text().strip().splitlines()[-1])
     finally:
         k.stop()
         x.close()
+        server.close()
 
 
 def scenario_cage_headless(bins, tmp):
@@ -374,10 +442,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="minyi-real-")
     os.chmod(tmp, 0o755)
     try:
+        if a.scenario in ("x11-strokes-and-scroll", "x11-time-and-reset", "persona") and "DISPLAY" not in os.environ:
+            # The common landscape panel, as a desktop session would have it; close_all() ends it.
+            os.environ["DISPLAY"] = Xvfb(1920, 1080).display
         if a.scenario == "x11-strokes-and-scroll":
             scenario_x11_strokes_and_scroll(bins, tmp)
         elif a.scenario == "x11-time-and-reset":
             scenario_x11_time_and_reset(bins, tmp)
+        elif a.scenario == "x11-size":
+            scenario_x11_size(bins, tmp, a.size[0], a.size[1])
         elif a.scenario == "cage":
             scenario_cage(bins, tmp, a.size[0], a.size[1])
         elif a.scenario == "cage-headless":
@@ -391,6 +464,7 @@ def main():
         log("FAIL:", e)
         sys.exit(1)
     finally:
+        close_all()  # what a failure left running (the scenarios close their own on success)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
