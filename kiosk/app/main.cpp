@@ -14,6 +14,7 @@
 
 #include "kiosk_app.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/private_file.h"
 #include "minyi/core/script.h"
 #include "minyi/core/scripted_fill.h"
 #include "minyi/input/handwriting.h"
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
   std::string assets = MINYI_ASSETS_DIR, fonts = MINYI_FONTS_DIR, forms, windowed, shots, configPath, database;
   std::string siteName = "东湖社区党群服务中心", locale = "zh-cn";
   std::string pinHash, siteId, exportFolder, serverKeyFile, serverUrl, publicKeyText, caFile, enrollCode, cacheFolder;
-  bool headless = false, prepareInput = false;
+  bool headless = false, prepareInput = false, allowInsecureHttp = false;
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", assets, "assets folder (strings, forms)");
   cli.add_option("--fonts", fonts, "fonts folder");
@@ -112,6 +113,11 @@ int main(int argc, char** argv) {
       std::cerr << "minyi-kiosk: " << err << "\n";
       return 2;
     }
+    // It holds the admin PIN's hash: nobody else on the machine should read it (a root-owned file stays as
+    // IT made it; the warning says what to do).
+    if (auto why = minyi::core::makePrivateFile(configPath))
+      std::cerr << "minyi-kiosk: warning: the configuration holds the admin PIN's hash and others may read it (" << *why
+                << "); make it readable by the kiosk's user only\n";
     siteName = config->siteName;
     if (forms.empty()) forms = config->formsFolder;
     if (database.empty()) database = config->databasePath;
@@ -125,6 +131,7 @@ int main(int argc, char** argv) {
     publicKeyText = config->serverPublicKey;
     if (serverUrl.empty()) serverUrl = config->serverUrl;
     caFile = config->caFile;
+    allowInsecureHttp = config->allowInsecureHttp;
     kioskNumber = config->kioskNumber;
     fuzzyPinyin = config->fuzzyPinyin;
     if (inputFolder.empty()) inputFolder = config->inputUserDataDir;
@@ -215,6 +222,7 @@ int main(int argc, char** argv) {
     co.caFile = caFile;
     minyi::sync::UploaderOptions uo;
     uo.pinnedKey = serverKey;
+    uo.allowInsecureHttp = allowInsecureHttp;
     minyi::sync::Uploader uploader(*store, minyi::sync::makeCurlTransport(co), uo);
     uploader.start();
     uploader.enroll(serverUrl, enrollCode);
@@ -282,6 +290,7 @@ int main(int argc, char** argv) {
     co.caFile = caFile;
     minyi::sync::UploaderOptions uo;
     uo.pinnedKey = serverKey;
+    uo.allowInsecureHttp = allowInsecureHttp;
     uo.onNews = [syncEvent] {
       SDL_Event e{};
       e.type = syncEvent;

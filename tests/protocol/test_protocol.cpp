@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "minyi/protocol/address.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
@@ -279,6 +280,18 @@ TEST_CASE("ticket codes: ten symbols in two groups, unique per kiosk and serial,
   CHECK(checkTicketCode("K3M9Q").check == TicketCode::Check::Malformed);
   CHECK(checkTicketCode("投诉编号").check == TicketCode::Check::Malformed);
   CHECK(checkTicketCode("").check == TicketCode::Check::Malformed);
+  // Who made it, read back: the server checks a kiosk files only its own codes.
+  for (uint32_t kiosk : {1u, 7u, 8191u})
+    for (uint32_t serial : {1u, 1000u, 4294967295u}) {
+      const auto origin = ticketOrigin(makeTicketCode(kiosk, serial));
+      REQUIRE(origin);
+      CHECK(origin->kioskNumber == kiosk);
+      CHECK(origin->serial == serial);
+    }
+  CHECK_FALSE(ticketOrigin("K3M9Q"));
+  std::string mistyped = checkTicketCode(code).code;
+  mistyped[3] = mistyped[3] == 'Z' ? 'Y' : 'Z';
+  CHECK_FALSE(ticketOrigin(mistyped));
 }
 
 TEST_CASE("the check symbol catches every single typo and every swap of neighbours") {
@@ -340,4 +353,19 @@ TEST_CASE("a complaint's envelope carries its ticket code in the clear and its a
   Json odd = toJson(reply);
   odd["kiosk_number"] = 9000;
   CHECK_FALSE(parseEnrollReply(odd.dump(), &error));
+}
+
+TEST_CASE("server addresses: https always, http only on this machine or when the kiosk's config allows it") {
+  for (const char* loopback : {"http://127.0.0.1", "http://127.0.0.1:18080/", "http://127.1.2.3:80/x", "http://localhost",
+                               "http://LOCALHOST:8080", "http://[::1]:8080", "http://[::1]"})
+    CHECK(minyi::protocol::isLoopbackHttp(loopback));
+  for (const char* remote : {"http://127.0.0.1.evil.example", "http://128.0.0.1", "http://10.0.0.5:8080", "http://localhost.example",
+                             "http://127.0.0.256", "http://127.0.0", "http://user@127.0.0.1", "https://127.0.0.1", "http://[::2]",
+                             "http://[::1].example", "ftp://127.0.0.1", ""})
+    CHECK_FALSE(minyi::protocol::isLoopbackHttp(remote));
+  CHECK_FALSE(minyi::protocol::insecureServerAddress("https://minyi.example.gov.cn", false));
+  CHECK_FALSE(minyi::protocol::insecureServerAddress("http://127.0.0.1:18080", false));
+  CHECK(minyi::protocol::insecureServerAddress("http://minyi.example.gov.cn", false));
+  CHECK_FALSE(minyi::protocol::insecureServerAddress("http://minyi.example.gov.cn", true));
+  CHECK(minyi::protocol::insecureServerAddress("ftp://minyi.example.gov.cn", true));
 }

@@ -262,10 +262,22 @@ TEST_CASE("every POST needs the session's CSRF token: missing or wrong is 403 an
   auto crossed = admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"csrf", otherToken}}, false);
   CHECK(crossed->status == 403);
   CHECK(fx.live.store->devices().empty());
-  // With its own token it works.
+  // The right token in the query string is refused too: a URL ends up in logs, the Referer and history.
   REQUIRE(admin.get("/staff/devices")->status == 200);
+  const std::string token = Staff::csrfIn(admin.last.body);
+  auto inQuery = fx.live.client().Post(("/staff/devices/add?csrf=" + token).c_str(), {{"Cookie", "minyi_session=" + admin.cookie}},
+                                       httplib::Params{{"site", "donghu-dqfwzx"}, {"name", "x"}});
+  REQUIRE(inQuery);
+  CHECK(inQuery->status == 403);
+  CHECK(fx.live.store->devices().empty());
+  // With its own token it works: in the form body, or in the X-CSRF-Token header a script sends.
   CHECK(admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"name", "大厅一号机"}})->status == 200);
   CHECK(fx.live.store->devices().size() == 1);
+  auto inHeader = fx.live.client().Post("/staff/devices/add", {{"Cookie", "minyi_session=" + admin.cookie}, {"X-CSRF-Token", token}},
+                                        httplib::Params{{"site", "donghu-dqfwzx"}, {"name", "大厅二号机"}});
+  REQUIRE(inHeader);
+  CHECK(inHeader->status == 200);
+  CHECK(fx.live.store->devices().size() == 2);
 }
 
 TEST_CASE("every page is complete, carries a strict CSP and no script") {
@@ -542,6 +554,65 @@ TEST_CASE("users page: an admin adds, resets and disables accounts, and a disabl
   auto log = admin.get("/staff/audit");
   CHECK_THAT(log->body, Contains("停用账号"));
   CHECK_THAT(log->body, Contains("zhang"));
+}
+
+TEST_CASE("regression: someone guessing the admin's password elsewhere cannot keep the admin out") {
+  using Clock = server::SignInGuard::Clock;
+  server::SignInGuard guard({5, std::chrono::seconds(30), std::chrono::seconds(3600)},
+                            {20, std::chrono::seconds(30), std::chrono::seconds(3600)});
+  Clock::time_point t = Clock::now();
+  // One guess per lock period, for hours, from a guesser's address.
+  for (int i = 0; i < 40; ++i) {
+    if (const int64_t wait = guard.waitSeconds("admin", "203.0.113.9", t)) t += std::chrono::seconds(wait);
+    guard.failed("admin", "203.0.113.9", t);
+  }
+  CHECK(guard.waitSeconds("admin", "203.0.113.9", t) > 0);  // the guesser waits
+  CHECK(guard.waitSeconds("admin", "10.1.2.3", t) == 0);    // the admin at the office does not
+  guard.succeeded("admin");
+  // The guesser's address stays slowed after the admin's success: it keeps its own count.
+  CHECK(guard.waitSeconds("admin", "203.0.113.9", t) > 0);
+  CHECK(guard.waitSeconds("viewer", "203.0.113.9", t) > 0);
+  // An office address that mistypes once is then under the account's lock like any other that failed.
+  server::SignInGuard fresh({2, std::chrono::seconds(30), std::chrono::seconds(60)}, {20, std::chrono::seconds(30), std::chrono::seconds(60)});
+  fresh.failed("admin", "203.0.113.9", t);
+  fresh.failed("admin", "203.0.113.9", t);
+  CHECK(fresh.waitSeconds("admin", "10.1.2.3", t) == 0);
+  fresh.failed("admin", "10.1.2.3", t);
+  CHECK(fresh.waitSeconds("admin", "10.1.2.3", t) > 0);
+}
+
+TEST_CASE("refused sign-ins are summarised in the operation log, not written one row each") {
+  using Clock = server::RefusalSummary::Clock;
+  server::RefusalSummary summary(std::chrono::seconds(600));
+  const Clock::time_point t = Clock::now();
+  CHECK(summary.refused("admin\n203.0.113.9", t) == 1);  // the first at once
+  int64_t written = 0;
+  for (int i = 1; i <= 500; ++i) written += summary.refused("admin\n203.0.113.9", t + std::chrono::seconds(i));
+  CHECK(written == 0);
+  CHECK(summary.refused("admin\n203.0.113.9", t + std::chrono::seconds(601)) == 501);  // then the count, once
+  CHECK(summary.refused("viewer\n203.0.113.9", t) == 1);  // each account and address on its own
+  summary.refused("admin\n203.0.113.9", t + std::chrono::seconds(602));
+  CHECK(summary.take("admin\n203.0.113.9") == 1);
+  CHECK(summary.take("admin\n203.0.113.9") == 0);
+
+  // Through the sign-in page: 30 wrong passwords leave a handful of rows, not 30.
+  server::ApiOptions o;
+  o.dashboard.accountLimits = {1000, std::chrono::seconds(1), std::chrono::seconds(1)};
+  o.dashboard.addressLimits = {1000, std::chrono::seconds(1), std::chrono::seconds(1)};
+  LiveServer live(o);
+  addUser(*live.store, "admin", server::Role::Admin);
+  Staff s(live);
+  for (int i = 0; i < 30; ++i) CHECK(s.login("admin", "guess-" + std::to_string(i)) == 401);
+  CHECK(s.login("admin", kPassword) == 303);
+  int failedRows = 0;
+  std::string summaryRow;
+  for (const auto& a : live.store->audit(1000)) {
+    if (a.action != "login_failed") continue;
+    ++failedRows;
+    if (a.detail.find("29 refused attempts before this sign-in") != std::string::npos) summaryRow = a.detail;
+  }
+  CHECK(failedRows == 2);
+  CHECK_FALSE(summaryRow.empty());
 }
 
 TEST_CASE("one address guessing many accounts is locked out too") {

@@ -153,7 +153,11 @@ TEST_CASE("star ratings have a mean, and above the middle of the scale counts as
 TEST_CASE("formula-like cells are neutralised and phone numbers masked") {
   CHECK(server::neutralizeCell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")");
   for (const char* bad : {"+1", "-2+3", "@SUM(A1)", "\tx", "\rx"}) CHECK(server::neutralizeCell(bad) == std::string("'") + bad);
-  CHECK(server::neutralizeCell("楼道灯") == "楼道灯");
+  // What spreadsheet programs skip or read the same: a leading line feed, spaces, full-width ＝＋－＠.
+  for (const char* bad : {"\n=1+1", " =1+1", "   @SUM(A1)", "\xE3\x80\x80=1", "＝HYPERLINK(\"http://x\")", "＋1", "－2", "＠SUM(A1)",
+                          "  ＝1", " \t=1"})
+    CHECK(server::neutralizeCell(bad) == std::string("'") + bad);
+  for (const char* fine : {"楼道灯", " 楼道灯", "1+1", "a=b", "电话：＋86"}) CHECK(server::neutralizeCell(fine) == fine);
   CHECK(server::neutralizeCell("") == "");
   CHECK(server::maskPhone("13812341234") == "138****1234");
   CHECK(server::maskPhone("12345") == "*2345");
@@ -191,11 +195,26 @@ TEST_CASE("CSV export: BOM, CRLF, quoting, Chinese labels, neutralised formulas,
   server::exportCsv(*store, form, options, masked);
   CHECK_THAT(masked, Contains("138****1234"));
   CHECK(masked.find("13812341234") == std::string::npos);
+  // A number in the resident's own words is masked for the same readers, however it is spelled.
+  Json b = a;
+  b["description"] = "楼道灯坏了，打１３９－８７６５－４３２１找我";
+  b["location"] = "东湖路128号 3-2-1502";
+  REQUIRE(server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, b.dump())}, {"", "donghu-dqfwzx", "usb"}).results[0].outcome ==
+          protocol::Outcome::Stored);
+  masked.clear();
+  CHECK(server::exportCsv(*store, form, options, masked) == 2);
+  CHECK_THAT(masked, Contains("打１３９－****－４３２１找我"));
+  CHECK_THAT(masked, Contains("东湖路128号 3-2-1502"));
+  options.maskPhones = false;
+  csv.clear();
+  server::exportCsv(*store, form, options, csv);
+  CHECK_THAT(csv, Contains("打１３９－８７６５－４３２１找我"));
+  options.maskPhones = true;
 
   // XLSX: the same cells, as strings (constant-memory mode writes them inline), with the same apostrophe in
   // front of the formula.
   const std::string xlsx = dir.file("out.xlsx");
-  CHECK(server::exportXlsx(*store, form, options, xlsx) == 1);
+  CHECK(server::exportXlsx(*store, form, options, xlsx) == 2);
   const Run strings = runCommand("unzip", "-p " + quote(xlsx) + " xl/worksheets/sheet1.xml");
   REQUIRE(strings.status == 0);
   CHECK_THAT(strings.out, Contains("<t>'=HYPERLINK(\"http://evil\",\"点我\")</t>"));

@@ -12,7 +12,7 @@ TEST_CASE("the SQLite store is a WAL database with STRICT tables at the latest s
   const std::string path = dir.file("server.db");
   server::openSqliteStore(path);
   CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
-  CHECK(rawQuery(path, "PRAGMA user_version") == "3");
+  CHECK(rawQuery(path, "PRAGMA user_version") == "4");
   CHECK(rawQuery(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE '%STRICT%'") == "0");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
 }
@@ -44,6 +44,27 @@ TEST_CASE("a data folder is created readable by its owner only, a file in its pl
   CHECK((st.st_mode & 0777) == 0700);
   writeFile(dir.file("plain-file"), "x");
   CHECK_THROWS_WITH(server::openDataFolder(dir.file("plain-file")), Contains("is not a folder"));
+}
+
+TEST_CASE("regression: a data folder and database made readable by others before are made private at start") {
+  TempDir dir;
+  const std::string data = dir.file("data");
+  REQUIRE(::mkdir(data.c_str(), 0755) == 0);
+  { auto store = server::openDataFolder(data); }
+  // As an installer or a copy by hand might leave them.
+  REQUIRE(::chmod(data.c_str(), 0755) == 0);
+  REQUIRE(::chmod((data + "/server.db").c_str(), 0644) == 0);
+  auto mode = [](const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return static_cast<int>(st.st_mode & 0777);
+  };
+  REQUIRE(mode(data) == 0755);
+  auto store = server::openDataFolder(data);
+  CHECK(mode(data) == 0700);
+  CHECK(mode(data + "/server.db") == 0600);
+  REQUIRE(store->addForm(shippedForm("quick")) == server::FormAdded::New);
+  CHECK(mode(data + "/server.db-wal") == 0600);
 }
 
 TEST_CASE("enrollment codes and device tokens are not in the database file, only their hashes") {

@@ -535,3 +535,95 @@ TEST_CASE("staff tickets: 督办 lists the overdue, numbers by week with CSV, �
   zhang.login("zhang");
   CHECK(zhang.get("/staff/tickets/notice")->status == 403);
 }
+
+TEST_CASE("regression: a ticket action with an empty or malformed code is a 400 and touches no ticket", "[tickets][dashboard]") {
+  Township town;
+  const auto east = town.file(town.donghu, 1, answers("hygiene"));
+  Browser zhang(town.live);
+  zhang.login("zhang");
+  for (const std::string& code : std::vector<std::string>{"", "   ", "K3M9Q", "not a code at all", east.code + "0"}) {
+    INFO("code '" << code << "'");
+    zhang.get("/staff/tickets/" + east.code);
+    auto res = zhang.post("/staff/tickets/action", {{"code", code}, {"action", "reject"}, {"text", "误操作"}});
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Contains("工单号不对"));
+  }
+  CHECK(town.live.store->ticket(east.code)->status == TicketState::Received);
+  CHECK_FALSE(town.live.store->ticket(""));
+  // Typed grouped and in lower case, the code still names its ticket.
+  zhang.get("/staff/tickets/" + east.code);
+  std::string grouped = protocol::groupCode(east.code);
+  for (char& ch : grouped) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  CHECK(zhang.post("/staff/tickets/action", {{"code", grouped}, {"action", "reject"}, {"text", "重复投诉"}})->status == 303);  // done: back to the ticket
+  CHECK(town.live.store->ticket(east.code)->status == TicketState::Rejected);
+}
+
+TEST_CASE("a phone number in the complaint's own words is masked for all but its handler", "[tickets][dashboard][phone]") {
+  Township town;
+  const auto east = town.file(town.donghu, 1, answers("hygiene", "楼道灯坏了，请打 138 8765 4321 找王师傅"));
+  Browser zhang(town.live), viewer(town.live), admin(town.live);
+  zhang.login("zhang");
+  viewer.login("viewer");
+  admin.login("admin");
+  CHECK_THAT(zhang.get("/staff/tickets/" + east.code)->body, Contains("138 8765 4321"));
+  for (Browser* b : {&viewer, &admin}) {
+    const std::string body = b->get("/staff/tickets/" + east.code)->body;
+    CHECK_THAT(body, Contains("138 **** 4321"));
+    CHECK(body.find("8765") == std::string::npos);
+  }
+}
+
+namespace {
+// A code with any kiosk number and serial, 0 included, which makeTicketCode (rightly) never makes.
+std::string rawTicketCode(uint64_t kiosk, uint64_t serial) {
+  std::string code = protocol::crockfordEncode((kiosk << 32) | serial, 9);
+  return code + protocol::ticketCheckSymbol(code);
+}
+}  // namespace
+
+TEST_CASE("regression: a kiosk cannot file under another kiosk's ticket code, so the genuine complaint is no conflict",
+          "[tickets][api]") {
+  Township town;
+  REQUIRE(town.donghu.kioskNumber != town.huayuan.kioskNumber);
+  auto send = [&](const protocol::EnrollReply& kiosk, const std::string& code, const std::string& description) {
+    protocol::Envelope e = envelopeFor(town.form, town.live.keys.publicKey, answers("hygiene", description).dump());
+    e.ticketCode = code;
+    e.ticketKeySealed = protocol::seal(town.live.keys.publicKey, protocol::newTicketAccessKey());
+    auto res = town.live.client().Post("/api/v1/submissions", {{"Authorization", "Bearer " + kiosk.token}},
+                                       protocol::toJson(protocol::SubmissionBatch{{e}}).dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    std::string why;
+    auto reply = protocol::parseBatchReply(res->body, {e.id}, &why);
+    if (!reply) FAIL(why);
+    return reply->results.at(0);
+  };
+  // 花园's kiosk sends a complaint under the code 东湖's kiosk will print next: refused, with the reason.
+  const std::string donghusNext = *protocol::normalizeCrockford(
+      protocol::makeTicketCode(static_cast<uint32_t>(town.donghu.kioskNumber), 1));
+  const auto spoofed = send(town.huayuan, donghusNext, "冒用的工单号");
+  CHECK(spoofed.outcome == protocol::Outcome::Rejected);
+  CHECK_THAT(spoofed.reason, Contains("not this kiosk's"));
+  CHECK_FALSE(town.live.store->ticket(donghusNext));
+  // 东湖's genuine complaint with its own code is stored, not answered `conflict`.
+  const auto genuine = send(town.donghu, donghusNext, "真正的投诉");
+  CHECK(genuine.outcome == protocol::Outcome::Stored);
+  REQUIRE(town.live.store->ticket(donghusNext));
+  CHECK(town.live.store->ticket(donghusNext)->deviceId == "kiosk-donghu");
+  // Kiosk 0 and serial 0 are made by no kiosk.
+  for (const std::string& code : {rawTicketCode(0, 5), rawTicketCode(static_cast<uint64_t>(town.donghu.kioskNumber), 0)}) {
+    INFO(code);
+    const auto r = send(town.donghu, code, "零号");
+    CHECK(r.outcome == protocol::Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("which no kiosk makes"));
+  }
+  // IT sees why on 终端管理: the kiosk's last refusal, beside the kiosk.
+  CHECK_THAT(town.live.store->device("kiosk-huayuan")->lastRefusal, Contains("not this kiosk's"));
+  Browser admin(town.live);
+  admin.login("admin");
+  auto devices = admin.get("/staff/devices");
+  REQUIRE(devices->status == 200);
+  CHECK_THAT(devices->body, Contains("最近被拒的提交"));
+  CHECK_THAT(devices->body, Contains("is kiosk " + std::to_string(town.donghu.kioskNumber) + "&#39;s, not this kiosk&#39;s"));
+}

@@ -167,6 +167,25 @@ TEST_CASE("each problem in a configuration is named by its key", "[config]") {
                       Contains("kiosk.colour: unknown key"));
 }
 
+TEST_CASE("an http:// server address off this machine is refused unless allow_insecure_http says so", "[config]") {
+  CHECK_THAT(problems(goodWith("https://minyi.example.gov.cn", "http://minyi.example.gov.cn")),
+             Contains("server.url: http:// would send the kiosk's token") && Contains("allow_insecure_http"));
+  CHECK_THAT(problems(goodWith("https://minyi.example.gov.cn", "http://192.168.10.5:8080")), Contains("server.url:"));
+  CHECK_THAT(problems(goodWith("https://minyi.example.gov.cn", "http://127.0.0.1.example.com")), Contains("server.url:"));
+  std::string error;
+  for (const char* loopback : {"http://127.0.0.1:18080", "http://localhost:8080/", "http://[::1]:8080", "HTTPS://minyi.example.gov.cn"}) {
+    INFO(loopback);
+    CHECK(parseKioskConfig(goodWith("https://minyi.example.gov.cn", loopback), "/etc/minyi", &error));
+  }
+  CHECK_FALSE(parseKioskConfig(goodToml(), "/etc/minyi", &error)->allowInsecureHttp);
+  auto closed = parseKioskConfig(goodWith("url = \"https://minyi.example.gov.cn\"", "url = \"http://10.1.2.3\"\nallow_insecure_http = true"),
+                                 "/etc/minyi", &error);
+  INFO(error);
+  REQUIRE(closed);
+  CHECK(closed->allowInsecureHttp);
+  CHECK(closed->serverUrl == "http://10.1.2.3");
+}
+
 TEST_CASE("a plain PIN is never accepted in place of its hash", "[config][pin]") {
   CHECK_THAT(problems(goodWith(pinHash(), "2468")), Contains("admin.pin_hash: this looks like the PIN itself"));
   CHECK_THAT(problems(goodWith(pinHash(), "$argon2id$nonsense")), Contains("admin.pin_hash: not an argon2id hash"));

@@ -1,6 +1,8 @@
 // Kiosk database schema: created from nothing, reopened as is, and a newer or foreign database left untouched.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include "store_test_helpers.h"
 
 using namespace minyi::store;
@@ -18,6 +20,32 @@ TEST_CASE("a new database gets the whole schema, WAL mode and the Minyi applicat
     CHECK(rawQuery(path, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table +
                              "'") == "1");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
+}
+
+namespace {
+int modeOf(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<int>(st.st_mode & 0777);
+}
+}  // namespace
+
+TEST_CASE("the database (it holds the device token) and its WAL are the kiosk user's only, whatever they were",
+          "[store][schema]") {
+  TempDir dir;
+  const std::string path = dir.file("kiosk.db");
+  {
+    auto s = storeWithForm(path);
+    REQUIRE(s->setSetting("sync.token", "secret").ok());
+    CHECK(modeOf(path) == 0600);
+    CHECK(modeOf(path + "-wal") == 0600);
+  }
+  // Copied in by hand with the default mode: put right at the next start.
+  REQUIRE(::chmod(path.c_str(), 0644) == 0);
+  auto s = openStore(path);
+  CHECK(modeOf(path) == 0600);
+  REQUIRE(s->setSetting("sync.token", "secret2").ok());
+  CHECK(modeOf(path + "-wal") == 0600);
 }
 
 TEST_CASE("reopening keeps the data and does not migrate again", "[store][schema]") {

@@ -333,6 +333,34 @@ TEST_CASE("enrollment keeps the token and the server's key, a wrong code or a ke
     CHECK(up.status().problem == "enroll_code");
     CHECK_FALSE(k.store->setting(keys::kToken).value());
   }
+  SECTION("an http:// address off this machine: refused before anything is sent, unless the config allows it") {
+    int sent = 0;
+    auto counting = std::make_unique<ScriptedServer>([&](const HttpRequest&) {
+      ++sent;
+      return json(404, p::toJson(p::ApiError{"not_found", "nothing here"}));
+    });
+    {
+      Uploader up(*k.store, std::move(counting), o);
+      up.start();
+      up.enroll("http://192.168.10.5:8080", "K3M9Q-2XH7R");
+      for (int i = 0; i < 400 && up.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      up.stop();
+      CHECK(up.status().problem == "enroll_insecure");
+      CHECK(sent == 0);
+    }
+    o.allowInsecureHttp = true;
+    auto again = std::make_unique<ScriptedServer>([&](const HttpRequest&) {
+      ++sent;
+      return json(404, p::toJson(p::ApiError{"not_found", "nothing here"}));
+    });
+    Uploader up(*k.store, std::move(again), o);
+    up.start();
+    up.enroll("http://192.168.10.5:8080", "K3M9Q-2XH7R");
+    for (int i = 0; i < 400 && up.status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    up.stop();
+    CHECK(up.status().problem != "enroll_insecure");
+    CHECK(sent >= 1);
+  }
   SECTION("a server with another key than the configured one") {
     o.pinnedKey = p::generateKeyPair().publicKey;
     Uploader up(*k.store, std::move(server), o);

@@ -10,6 +10,8 @@
 #include <toml++/toml.h>
 #include <vector>
 
+#include "minyi/protocol/address.h"
+
 namespace minyi::store {
 
 namespace {
@@ -59,6 +61,8 @@ const KeySpec kKeys[] = {
     {"server", "url", toml::node_type::string, false, "the township server's address"},
     {"server", "public_key", toml::node_type::string, false, "the server's public key (server.pub)"},
     {"server", "ca_file", toml::node_type::string, false, "a township CA certificate (PEM)"},
+    {"server", "allow_insecure_http", toml::node_type::boolean, false,
+     "true only on a closed network: lets the kiosk use an http:// server address that is not this machine"},
     {"input", "fuzzy_pinyin", toml::node_type::boolean, false, "true or false: fuzzy pinyin (z/zh, n/l, in/ing ...)"},
     {"input", "user_data_dir", toml::node_type::string, false, "the kiosk's own folder for the pinyin engine"},
 };
@@ -152,6 +156,7 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   c.serverUrl = str("server.url");
   c.serverPublicKey = str("server.public_key");
   c.caFile = str("server.ca_file");
+  c.allowInsecureHttp = root.at_path("server.allow_insecure_http").value_or(false);
   c.fuzzyPinyin = root.at_path("input.fuzzy_pinyin").value_or(true);
   c.inputUserDataDir = str("input.user_data_dir");
   if (auto v = root.at_path("kiosk.default_locale").value<std::string>()) c.defaultLocale = *v;
@@ -197,8 +202,8 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   else if (!isPinHash(c.adminPinHash))
     problems.push_back("admin.pin_hash: not an argon2id hash (it starts with $argon2id$; see the comment in "
                        "deploy/kiosk.example.toml)");
-  if (!c.serverUrl.empty() && c.serverUrl.rfind("https://", 0) != 0 && c.serverUrl.rfind("http://", 0) != 0)
-    problems.push_back("server.url: must start with https:// (or http:// on a closed network)");
+  if (!c.serverUrl.empty())
+    if (auto why = protocol::insecureServerAddress(c.serverUrl, c.allowInsecureHttp)) problems.push_back("server.url: " + *why);
   if (!c.serverPublicKey.empty() && !isPublicKeyText(c.serverPublicKey))
     problems.push_back("server.public_key: not a Minyi public key (the one line of server.pub from `minyi keygen`)");
   if (!problems.empty()) return fail();

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "minyi/core/private_file.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "schema.h"
@@ -354,7 +355,9 @@ std::unique_ptr<KioskStore> KioskStore::open(const std::string& path, StoreError
                        ", this program knows up to " + std::to_string(detail::latestSchemaVersion()) +
                        "); it was left untouched: install the newer Minyi or move the file away"});
 
-  // The file is ours (or empty): from here on it may be written.
+  // The file is ours (or empty): from here on it may be written. The outbox and the device token are for
+  // the kiosk's own user only, whatever mode the file had.
+  if (auto why = core::makePrivateDatabase(path)) return refuse({StoreError::Code::ReadOnly, "the database " + *why});
   {
     Statement jm(db, "PRAGMA journal_mode = WAL");
     rc = jm.step();

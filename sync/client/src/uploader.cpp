@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "minyi/core/form_loader.h"
+#include "minyi/protocol/address.h"
 #include "minyi/protocol/messages.h"
 
 namespace minyi::sync {
@@ -338,8 +339,9 @@ void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
     }
     news();
   };
-  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
-    return finish("enroll_url", "the address must start with https://");
+  const bool httpLike = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  if (auto why = p::insecureServerAddress(url, options_.allowInsecureHttp))
+    return finish(httpLike ? "enroll_insecure" : "enroll_url", *why);
   HttpRequest req;
   req.method = "POST";
   req.url = url + p::kApiPrefix + "/enroll";

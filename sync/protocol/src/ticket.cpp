@@ -49,6 +49,14 @@ TicketCode checkTicketCode(std::string_view typed) {
   return out;
 }
 
+std::optional<TicketOrigin> ticketOrigin(std::string_view code) {
+  const TicketCode checked = checkTicketCode(code);
+  if (checked.check != TicketCode::Check::Ok) return std::nullopt;
+  const auto payload = crockfordDecode(std::string_view(checked.code).substr(0, kTicketCodeLength - 1));
+  if (!payload) return std::nullopt;
+  return TicketOrigin{static_cast<uint32_t>(*payload >> 32), static_cast<uint32_t>(*payload & 0xFFFFFFFFu)};
+}
+
 std::string newTicketAccessKey() { return randomCrockford(16); }
 
 std::string ticketLink(std::string_view serverUrl, std::string_view code, std::string_view accessKey) {

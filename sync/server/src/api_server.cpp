@@ -141,7 +141,7 @@ struct ApiServer::Impl {
   struct Caller {
     Device device;
     std::optional<int64_t> backlog;
-    Contact contact() const { return Contact{device.id, now(), backlog}; }
+    Contact contact() const { return Contact{device.id, now(), backlog, {}}; }
   };
 
   // The device behind the request's token, or nullopt with the refusal already written to `res`.

@@ -108,6 +108,16 @@ std::string Context::param(const std::string& name) const {
   return {};
 }
 
+std::string csrfTokenOf(const httplib::Request& req) {
+  if (req.has_header("X-CSRF-Token")) return req.get_header_value("X-CSRF-Token");
+  if (req.has_file("csrf")) return req.get_file_value("csrf").content;  // multipart: the form's own field
+  if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) != 0) return {};
+  httplib::Params body;  // the body alone: cpp-httplib merges it with the query in req.params
+  httplib::detail::parse_query_text(req.body, body);
+  auto it = body.find("csrf");
+  return it == body.end() ? std::string() : it->second;
+}
+
 std::string roleLabel(Role r) { return strings().get(std::string("role.") + roleName(r)); }
 
 std::map<std::string, std::string> siteNames(ServerStore& store) {
@@ -228,11 +238,12 @@ std::string barePage(const std::string& title, const std::string& body) {
 struct Dashboard::Impl {
   ServerStore& store;
   DashboardOptions options;
-  LoginThrottle accounts, addresses;
+  SignInGuard guard;
+  RefusalSummary refusals;
   Pages pages;
 
   Impl(ServerStore& s, DashboardOptions o)
-      : store(s), options(o), accounts(o.accountLimits), addresses(o.addressLimits),
+      : store(s), options(o), guard(o.accountLimits, o.addressLimits),
         pages{s, nullptr, o.maxFormUploadBytes, nullptr} {
     pages.policy = o.tickets ? o.tickets : std::make_shared<const TicketPolicy>();
     pages.audit = [this](const Context& ctx, const std::string& action, const std::string& target,
@@ -281,7 +292,7 @@ struct Dashboard::Impl {
         Context ctx{req, res, std::move(found->second), std::move(found->first)};
         if (static_cast<int>(ctx.user.role) < static_cast<int>(minimum))
           return refuse(res, 403, "error.forbidden.title", "error.role");
-        if (req.method == "POST" && !protocol::constantTimeEqual(ctx.param("csrf"), ctx.session.csrfToken))
+        if (req.method == "POST" && !protocol::constantTimeEqual(csrfTokenOf(req), ctx.session.csrfToken))
           return refuse(res, 403, "error.forbidden.title", "error.csrf");
         route(ctx);
       } catch (const std::exception& e) {
@@ -313,17 +324,23 @@ struct Dashboard::Impl {
   void login(const httplib::Request& req, httplib::Response& res) {
     securityHeaders(res);
     const std::string loginToken = cookie(req, kLoginCookie);
-    if (loginToken.size() != 32 || !protocol::constantTimeEqual(req.get_param_value("csrf"), loginToken))
+    if (loginToken.size() != 32 || !protocol::constantTimeEqual(csrfTokenOf(req), loginToken))
       return refuse(res, 403, "error.forbidden.title", "error.csrf");
     const std::string name = req.get_param_value("user").substr(0, 64);
     const std::string password = req.get_param_value("password");
     const std::string address = req.remote_addr;
-    const int64_t wait = std::max(accounts.waitSeconds("user:" + name), addresses.waitSeconds("addr:" + address));
+    const int64_t wait = guard.waitSeconds(name, address);
     auto record = [&](const std::string& action, const std::string& detail) {
       store.addAudit({0, now(), name, action, name, detail, address});
     };
+    // Refusals go to the operation log summarised: the first, then one row per 10 minutes with the count.
+    const std::string refusalKey = name + "\n" + address;
+    auto refused = [&](const std::string& why) {
+      if (const int64_t n = refusals.refused(refusalKey))
+        record("login_failed", n == 1 ? why : std::to_string(n) + " refused attempts since the last row, the latest: " + why);
+    };
     if (wait > 0) {
-      record("login_failed", "locked, " + std::to_string(wait) + " s left");
+      refused("locked, " + std::to_string(wait) + " s left");
       res.set_header("Retry-After", std::to_string(wait));
       return loginPage(req, res, 429, strings().format("login.locked", {std::to_string(wait)}));
     }
@@ -332,12 +349,13 @@ struct Dashboard::Impl {
     static const std::string dummy = hashPassword(protocol::randomHex(16));
     const bool ok = verifyPassword(user ? user->passwordHash : dummy, password) && user && !user->disabled();
     if (!ok) {
-      accounts.failed("user:" + name);
-      addresses.failed("addr:" + address);
-      record("login_failed", user && user->disabled() ? "disabled account" : "wrong name or password");
+      guard.failed(name, address);
+      refused(user && user->disabled() ? "disabled account" : "wrong name or password");
       return loginPage(req, res, 401, strings().get("login.failed"));
     }
-    accounts.succeeded("user:" + name);
+    guard.succeeded(name);
+    if (const int64_t n = refusals.take(refusalKey))
+      record("login_failed", std::to_string(n) + " refused attempts before this sign-in");
     const std::string token = protocol::randomHex(32);
     const auto t = std::chrono::system_clock::now();
     store.addSession({protocol::sha256Hex(token), name, protocol::randomHex(32), protocol::isoUtc(t),

@@ -154,7 +154,8 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
   body += extra;
   body += "<table class=\"grid\" id=\"devices\"><thead><tr><th>" + T("devices.id") + "</th><th>" + T("devices.name") +
           "</th><th>" + T("devices.site") + "</th><th>" + T("devices.state") + "</th><th>" + T("devices.lastContact") +
-          "</th><th class=\"num\">" + T("devices.backlog") + "</th><th>" + T("devices.version") + "</th><th></th></tr></thead><tbody>";
+          "</th><th class=\"num\">" + T("devices.backlog") + "</th><th>" + T("devices.version") + "</th><th>" +
+          T("devices.lastRefusal") + "</th><th></th></tr></thead><tbody>";
   const std::string n = nowIso();
   for (const Device& d : store.devices()) {
     std::string state, cls;
@@ -173,7 +174,9 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
     body += "<tr" + (cls.empty() ? std::string() : " class=\"" + cls + "\"") + "><td><code>" + esc(d.id) + "</code></td><td>" +
             esc(d.name) + "</td><td>" + esc(sites.count(d.siteId) ? sites.at(d.siteId) : d.siteId) + "</td><td>" + esc(state) +
             "</td><td title=\"" + esc(when(d.lastContact)) + "\">" + esc(ago(d.lastContact)) + "</td><td class=\"num\">" +
-            backlog + "</td><td>" + esc(d.appVersion) + "</td><td>" + revoke + "</td></tr>";
+            backlog + "</td><td>" + esc(d.appVersion) + "</td><td class=\"text\">" +
+            (d.lastRefusal.empty() ? "—" : esc(d.lastRefusal) + " <span class=\"sub\">" + esc(when(d.lastRefusalAt)) + "</span>") +
+            "</td><td>" + revoke + "</td></tr>";
   }
   body += "</tbody></table><h2>" + T("devices.addTitle") + "</h2>" +
           postForm(ctx, "/staff/devices/add",

@@ -65,6 +65,9 @@ void redirect(httplib::Response& res, const std::string& to);
 
 // Shared page pieces over the store.
 std::map<std::string, std::string> siteNames(ServerStore& store);
+// The CSRF token a POST carries: the X-CSRF-Token header or the form body's csrf field, never the query
+// string (a token in a URL ends up in logs, the Referer and browser history).
+std::string csrfTokenOf(const httplib::Request& req);
 std::string roleLabel(Role r);
 
 // The pages (dashboard_results.cpp, dashboard_admin.cpp). `store` is the server's.

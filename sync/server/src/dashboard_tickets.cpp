@@ -258,6 +258,9 @@ void Pages::ticketDetail(Context& ctx, const std::string& code, const std::strin
   const auto sites = siteNames(store);
   const std::string now = nowIso();
   const ComplaintText text = complaintText(store, *t);
+  // Numbers in the resident's own words are the resident's phone as much as the phone answer is.
+  const bool phones = seesPhone(ctx, *t);
+  auto shown = [&](const std::string& s) { return s.empty() ? std::string("—") : phones ? s : maskPhoneNumbers(s); };
   auto c = communities.find(t->communityId);
   std::string body = message.empty() ? "" : band(kind, message);
   body += "<table class=\"grid\" id=\"ticket\"><tbody>"
@@ -271,10 +274,10 @@ void Pages::ticketDetail(Context& ctx, const std::string& code, const std::strin
           "<tr><th>" + T("tickets.created") + "</th><td>" + esc(when(t->createdAt)) + "</td></tr>"
           "<tr><th>" + T("tickets.due") + "</th><td>" + esc(dueText(*t)) + " <span class=\"sub\">" +
           TF("tickets.deadlineRule", {t->deadline}) + "</span></td></tr>"
-          "<tr><th>" + T("tickets.description") + "</th><td class=\"text\">" + esc(text.description.empty() ? "—" : text.description) +
-          "</td></tr><tr><th>" + T("tickets.location") + "</th><td>" + esc(text.location.empty() ? "—" : text.location) + "</td></tr>"
+          "<tr><th>" + T("tickets.description") + "</th><td class=\"text\">" + esc(shown(text.description)) +
+          "</td></tr><tr><th>" + T("tickets.location") + "</th><td>" + esc(shown(text.location)) + "</td></tr>"
           "<tr><th>" + T("tickets.phone") + "</th><td>" +
-          esc(text.phone.empty() ? "—" : seesPhone(ctx, *t) ? text.phone : maskPhone(text.phone)) + "</td></tr>";
+          esc(text.phone.empty() ? "—" : phones ? text.phone : maskPhone(text.phone)) + "</td></tr>";
   if (!t->publicReply.empty())
     body += "<tr><th>" + T("tickets.publicReply") + "</th><td class=\"text\">" + esc(t->publicReply) + "<span class=\"sub\">" +
             T(t->textPublic ? "tickets.textIsPublic" : "tickets.textNotPublic") + "</span></td></tr>";
@@ -342,7 +345,11 @@ void Pages::ticketDetail(Context& ctx, const std::string& code, const std::strin
 }
 
 void Pages::ticketAction(Context& ctx) {
-  const std::string code = ctx.param("code");
+  const protocol::TicketCode checked = protocol::checkTicketCode(ctx.param("code"));
+  if (checked.check != protocol::TicketCode::Check::Ok)
+    return sendHtml(ctx.res, 400, framePage(ctx, strings().get("nav.tickets"), "/staff/tickets",
+                                            band("error", strings().get("tickets.badCode"))));
+  const std::string& code = checked.code;
   auto t = store.ticket(code);
   if (!t || !canSee(ctx, *t))
     return sendHtml(ctx.res, 404, framePage(ctx, strings().get("nav.tickets"), "/staff/tickets",

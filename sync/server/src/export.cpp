@@ -19,20 +19,22 @@ using core::Json;
 bool looksLikeFormula(std::string_view cell) {
   if (cell.empty()) return false;
   const char c = cell[0];
-  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+  if (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' || c == '\n') return true;
+  size_t i = 0;
+  for (;;) {  // spaces first (ASCII or full-width), then what they hide
+    if (i < cell.size() && cell[i] == ' ') ++i;
+    else if (cell.substr(i, 3) == "\xE3\x80\x80") i += 3;
+    else break;
+  }
+  if (i > 0 && i < cell.size() && std::string_view("=+-@\t\r\n").find(cell[i]) != std::string_view::npos) return true;
+  for (std::string_view wide : {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0"})  // ＝＋－＠
+    if (cell.substr(i, 3) == wide) return true;
+  return false;
 }
 
 std::string neutralizeCell(std::string_view cell) {
   if (!looksLikeFormula(cell)) return std::string(cell);
   return "'" + std::string(cell);
-}
-
-std::string maskPhone(std::string_view phone) {
-  std::string out(phone);
-  if (out.size() <= 4) return std::string(out.size(), '*');
-  const size_t keepHead = out.size() >= 11 ? 3 : 0;
-  for (size_t i = keepHead; i + 4 < out.size(); ++i) out[i] = '*';
-  return out;
 }
 
 namespace {
@@ -122,6 +124,17 @@ std::vector<AnswerColumn> answerColumns(const core::Form& form, std::string_view
   return out;
 }
 
+namespace {
+// A cell as a reader who may not see phone numbers gets it: the phone answer masked, and any number inside
+// what the resident typed (a complaint, an 其他 text).
+std::string shownTo(const AnswerColumn& column, std::string text, bool maskPhones) {
+  if (!maskPhones) return text;
+  if (column.phone) return maskPhone(text);
+  if (column.freeText) return maskPhoneNumbers(text);
+  return text;
+}
+}  // namespace
+
 std::string answerText(const AnswerColumn& column, const Json& answers, bool maskPhones) {
   if (!answers.is_object()) return {};
   auto it = answers.find(column.key);
@@ -156,7 +169,7 @@ std::string answerTextOf(const AnswerColumn& column, const Json* v, bool maskPho
   } else {
     text = label(*v);
   }
-  return column.phone && maskPhones ? maskPhone(text) : text;
+  return shownTo(column, std::move(text), maskPhones);
 }
 
 namespace {
@@ -253,7 +266,7 @@ class RowReader final : public core::Json::json_sax_t {
         if (!cell.empty()) cell += "、";
         cell += label;
       } else {
-        cell = c.phone && mask_ ? maskPhone(label) : std::move(label);
+        cell = shownTo(c, std::move(label), mask_);
       }
     }
     return true;

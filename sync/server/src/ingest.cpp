@@ -8,6 +8,7 @@
 
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/results.h"
 
@@ -77,6 +78,50 @@ const TicketPolicy& defaultPolicy() {
   return policy;
 }
 
+// Why a ticket code cannot be this kiosk's, or nothing when it can. Each kiosk makes codes from its own
+// number (given by the server when the device was added): a code with another kiosk's number, or with
+// kiosk 0 or serial 0 (no kiosk makes them), would take a code the genuine kiosk may still send.
+class TicketOwnership {
+ public:
+  TicketOwnership(ServerStore& store, const Origin& origin) : store_(store), origin_(origin) {}
+
+  std::optional<std::string> refuse(const std::string& code) {
+    const auto made = protocol::ticketOrigin(code);
+    if (!made) return "the ticket code " + code + " is not a well-formed code";
+    if (made->kioskNumber == 0 || made->serial == 0)
+      return "the ticket code " + code + " has kiosk " + std::to_string(made->kioskNumber) + " serial " +
+             std::to_string(made->serial) + ", which no kiosk makes";
+    load();
+    const int number = static_cast<int>(made->kioskNumber);
+    if (ownNumber_ > 0 && number != ownNumber_)
+      return "the ticket code " + code + " is kiosk " + std::to_string(number) + "'s, not this kiosk's (" +
+             std::to_string(ownNumber_) + "): check [site] kiosk_number in this kiosk's kiosk.toml, or enroll it again";
+    if (ownNumber_ == 0) {  // a USB export of a kiosk the server does not know: no code of a known kiosk
+      auto holder = holders_.find(number);
+      if (holder != holders_.end() && holder->second != origin_.deviceId)
+        return "the ticket code " + code + " is kiosk " + std::to_string(number) + "'s (" + holder->second +
+               "), and this export is not from that kiosk";
+    }
+    return std::nullopt;
+  }
+
+ private:
+  void load() {
+    if (loaded_) return;
+    loaded_ = true;
+    if (!origin_.deviceId.empty())
+      if (auto self = store_.device(origin_.deviceId)) ownNumber_ = self->kioskNumber;
+    if (ownNumber_ == 0)
+      for (const Device& d : store_.devices())
+        if (d.kioskNumber > 0) holders_[d.kioskNumber] = d.id;
+  }
+  ServerStore& store_;
+  const Origin& origin_;
+  bool loaded_ = false;
+  int ownNumber_ = 0;
+  std::map<int, std::string> holders_;
+};
+
 }  // namespace
 
 protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& keys,
@@ -92,6 +137,7 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
   std::vector<IncomingSubmission> accepted;
   std::vector<size_t> acceptedAt;  // index in `batch` of each accepted submission
   std::map<std::pair<std::string, int>, std::optional<StoredForm>> forms;  // a batch names few forms
+  TicketOwnership ownership(store, origin);
   for (size_t i = 0; i < batch.size(); ++i) {
     const protocol::Envelope& e = batch[i];
     reply.results[i].id = e.id;
@@ -113,6 +159,11 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
     std::optional<Ticket> ticket;
     if (!e.ticketCode.empty()) {
       std::string key;
+      if (auto why = ownership.refuse(e.ticketCode)) {
+        reply.results[i].outcome = protocol::Outcome::Rejected;
+        reply.results[i].reason = *why;
+        continue;
+      }
       if (auto why = openTicketKey(e, keys, key)) {
         reply.results[i].outcome = protocol::Outcome::Rejected;
         reply.results[i].reason = *why;
@@ -148,8 +199,12 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
                         weekOf(e.createdAt), std::move(tallies), std::move(ticket)});
     acceptedAt.push_back(i);
   }
-  if (accepted.empty() && !contact) return reply;
-  const std::vector<protocol::Outcome> outcomes = store.ingest(accepted, contact);
+  std::optional<Contact> seen = contact;
+  if (seen)
+    for (const protocol::ItemResult& r : reply.results)
+      if (r.outcome == protocol::Outcome::Rejected) seen->refusal = r.reason;
+  if (accepted.empty() && !seen) return reply;
+  const std::vector<protocol::Outcome> outcomes = store.ingest(accepted, seen);
   for (size_t k = 0; k < outcomes.size(); ++k) {
     protocol::ItemResult& r = reply.results[acceptedAt[k]];
     r.outcome = outcomes[k];

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "minyi/core/json_input.h"
+#include "minyi/core/private_file.h"
 #include "minyi/server/server_store.h"
 #include "sqlite_util.h"
 
@@ -250,13 +251,18 @@ CREATE TABLE ticket_log (
 CREATE INDEX ticket_log_by_code ON ticket_log (code, id);
 CREATE INDEX ticket_log_by_action ON ticket_log (action, id);
 )sql",
+    // 4: why a kiosk's submission was last refused (a ticket code of another kiosk, a form not uploaded), for IT.
+    R"sql(
+ALTER TABLE devices ADD COLUMN last_refusal TEXT;
+ALTER TABLE devices ADD COLUMN last_refusal_at TEXT;
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
 constexpr const char* kDeviceColumns =
     "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version, "
-    "kiosk_number";
+    "kiosk_number, last_refusal, last_refusal_at";
 
 Device readDevice(const Statement& st) {
   Device d;
@@ -271,6 +277,8 @@ Device readDevice(const Statement& st) {
   if (!st.isNull(8)) d.lastBacklog = st.int64(8);
   d.appVersion = st.text(9);
   d.kioskNumber = st.isNull(10) ? 0 : static_cast<int>(st.int64(10));
+  d.lastRefusal = st.text(11);
+  d.lastRefusalAt = st.text(12);
   return d;
 }
 
@@ -821,6 +829,7 @@ class SqliteStore final : public ServerStore {
   // --- tickets ---
 
   std::optional<Ticket> ticket(const std::string& code) override {
+    if (code.empty()) return std::nullopt;  // an empty code in a query means "any ticket": never here
     TicketQuery q;
     q.code = code;
     q.limit = 1;
@@ -1161,8 +1170,10 @@ class SqliteStore final : public ServerStore {
   }
 
   void writeContact(const Contact& c) {
-    Statement st(db_, "UPDATE devices SET last_contact = ?2, last_backlog = ?3 WHERE id = ?1");
-    st.bind(1, c.deviceId).bind(2, c.at).bindOptional(3, c.backlog);
+    Statement st(db_, "UPDATE devices SET last_contact = ?2, last_backlog = ?3, "
+                      "last_refusal = CASE WHEN ?4 = '' THEN last_refusal ELSE ?4 END, "
+                      "last_refusal_at = CASE WHEN ?4 = '' THEN last_refusal_at ELSE ?2 END WHERE id = ?1");
+    st.bind(1, c.deviceId).bind(2, c.at).bindOptional(3, c.backlog).bind(4, c.refusal);
     done(st.step(), "recording the contact of device " + c.deviceId);
   }
 
@@ -1177,6 +1188,8 @@ class SqliteStore final : public ServerStore {
     int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) throw detail::mapError(db_, rc, doing);
+    // Residents' answers and staff's sessions: the owner only, whatever mode the file had.
+    if (auto why = core::makePrivateDatabase(path_)) throw StoreError("the server database " + *why);
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 10000);  // `minyi` commands write to the database the server has open
     // Read the header before anything writes: a newer or foreign database stays untouched.
@@ -1256,14 +1269,8 @@ std::unique_ptr<ServerStore> openSqliteStore(const std::string& path) { return s
 
 std::unique_ptr<ServerStore> openDataFolder(const std::string& dataDir) {
   if (dataDir.empty()) throw StoreError("no data folder was given");
-  std::error_code ec;
-  if (!std::filesystem::exists(dataDir, ec)) {
-    // Residents' answers live here: no other user on the machine may read them.
-    if (::mkdir(dataDir.c_str(), 0700) != 0 && errno != EEXIST)
-      throw StoreError("the data folder " + dataDir + " cannot be created: " + std::strerror(errno));
-  } else if (!std::filesystem::is_directory(dataDir, ec)) {
-    throw StoreError("the data folder " + dataDir + " is not a folder");
-  }
+  // Residents' answers live here: no other user on the machine may read them, whoever made the folder.
+  if (auto why = core::makePrivateFolder(dataDir)) throw StoreError("the data folder: " + *why);
   return openSqliteStore(dataDir + "/server.db");
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace minyi::server {
 
@@ -76,6 +77,50 @@ void LoginThrottle::failed(const std::string& key, Clock::time_point now) {
 void LoginThrottle::succeeded(const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);
   states_.erase(key);
+}
+
+bool LoginThrottle::hasFailed(const std::string& key, Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = states_.find(key);
+  return it != states_.end() && it->second.failures > 0 && now - it->second.lastFailure <= std::chrono::hours(24);
+}
+
+int64_t SignInGuard::waitSeconds(const std::string& name, const std::string& address, Clock::time_point now) {
+  const std::string from = "addr:" + address;
+  int64_t wait = addresses_.waitSeconds(from, now);
+  if (addresses_.hasFailed(from, now)) wait = std::max(wait, accounts_.waitSeconds("user:" + name, now));
+  return wait;
+}
+
+void SignInGuard::failed(const std::string& name, const std::string& address, Clock::time_point now) {
+  accounts_.failed("user:" + name, now);
+  addresses_.failed("addr:" + address, now);
+}
+
+// The address keeps its count: one right guess from an address that guesses must not reset it.
+void SignInGuard::succeeded(const std::string& name) { accounts_.succeeded("user:" + name); }
+
+int64_t RefusalSummary::refused(const std::string& key, Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (states_.size() > 100000) {  // forget keys quiet for a while: many addresses cannot fill memory
+    for (auto it = states_.begin(); it != states_.end();)
+      it = now - it->second.lastRow > 2 * every_ ? states_.erase(it) : std::next(it);
+  }
+  auto [it, fresh] = states_.try_emplace(key);
+  State& s = it->second;
+  ++s.pending;
+  if (!fresh && now - s.lastRow < every_) return 0;
+  s.lastRow = now;
+  return std::exchange(s.pending, 0);
+}
+
+int64_t RefusalSummary::take(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = states_.find(key);
+  if (it == states_.end()) return 0;
+  const int64_t n = it->second.pending;
+  states_.erase(it);
+  return n;
 }
 
 }  // namespace minyi::server

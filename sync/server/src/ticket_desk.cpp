@@ -99,25 +99,6 @@ std::string categoryText(ServerStore& store, const Ticket& t, std::string_view l
   return t.category;
 }
 
-std::string maskPhoneNumbers(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    if (text[i] < '0' || text[i] > '9') {
-      out += text[i++];
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-    const std::string_view run = text.substr(i, end - i);
-    if (run.size() < 7) out += run;
-    else if (run.size() == 11) out += maskPhone(run);
-    else out += std::string(run.size(), '*');
-    i = end;
-  }
-  return out;
-}
-
 std::string dueText(const Ticket& t) {
   auto due = parseIsoUtc(t.dueAt);
   if (!due) return {};

@@ -30,6 +30,9 @@ struct KioskConfig {
   // that only travels by USB stick can seal its submissions without ever enrolling.
   std::string serverPublicKey;
   std::string caFile;        // [server] ca_file — a township CA (PEM) for the server's TLS certificate
+  // [server] allow_insecure_http — an http:// address that is not this machine is refused unless this is
+  // true (a closed network whose IT accepts that the token and submissions travel in the clear).
+  bool allowInsecureHttp = false;
   // [input] fuzzy_pinyin — z/zh c/ch s/sh n/l an/ang en/eng in/ing count as the same (dialect speakers).
   bool fuzzyPinyin = true;
   // [input] user_data_dir — the kiosk's own librime folder (its schemas, built once). Default: "rime" beside

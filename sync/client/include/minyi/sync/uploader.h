@@ -58,6 +58,7 @@ const char* stateName(SyncStatus::State s);  // "not_enrolled", "idle", "sending
 struct UploaderOptions {
   std::string appVersion = "0.1.0";
   std::optional<protocol::PublicKey> pinnedKey;  // [server] public_key: enrollment must hand out this key
+  bool allowInsecureHttp = false;  // [server] allow_insecure_http: enrolling at an http:// address off this machine
   std::chrono::milliseconds firstRetry{2000};
   std::chrono::milliseconds maxRetry{5 * 60 * 1000};  // backoff ceiling (DESIGN.md §8: 5 min)
   std::chrono::seconds pollEvery{5 * 60};              // forms and notices

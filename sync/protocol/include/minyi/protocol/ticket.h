@@ -27,6 +27,15 @@ struct TicketCode {
 };
 TicketCode checkTicketCode(std::string_view typed);
 
+// Who made a code: the kiosk's number and that kiosk's serial, read back from a well-formed code (nullopt
+// when it is not one: wrong length or check symbol). Kiosk 0 and serial 0 come back as they are; no kiosk
+// makes them, and the server refuses them.
+struct TicketOrigin {
+  uint32_t kioskNumber = 0;
+  uint32_t serial = 0;
+};
+std::optional<TicketOrigin> ticketOrigin(std::string_view code);
+
 // The check symbol of 9 payload symbols: the Damm algorithm over GF(32) (x∘y = αx + y), which catches every
 // single substitution and every transposition of two neighbouring symbols.
 char ticketCheckSymbol(std::string_view payload);

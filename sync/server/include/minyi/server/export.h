@@ -8,18 +8,17 @@
 #include <vector>
 
 #include "minyi/core/form.h"
+#include "minyi/server/phone_mask.h"
 #include "minyi/server/results.h"
 #include "minyi/server/server_store.h"
 
 namespace minyi::server {
 
-// Spreadsheet programs run a cell that starts with = + - @ (or tab or CR, which they skip first) as a
-// formula: such text gets a leading apostrophe so it stays text (DESIGN.md §11, formula injection).
+// Spreadsheet programs run a cell that starts with = + - @ as a formula, also after leading spaces, tabs and
+// line breaks, and some read the full-width ＝＋－＠ an input method types the same way: such text gets a
+// leading apostrophe so it stays text (DESIGN.md §11, formula injection).
 bool looksLikeFormula(std::string_view cell);
 std::string neutralizeCell(std::string_view cell);
-
-// 13812341234 → 138****1234: the first three and last four digits, the rest hidden (DESIGN.md §11, PIPL).
-std::string maskPhone(std::string_view phone);
 
 // One column of answers: a question, a matrix row, or the free text beside a choice ("其他" / comment).
 struct AnswerColumn {

@@ -47,6 +47,8 @@ struct Device {
   std::string lastContact;    // last authenticated request
   std::optional<int64_t> lastBacklog;  // submissions still waiting on the kiosk then (Minyi-Outbox)
   std::string appVersion;     // as the kiosk said at enrollment
+  // Why the server last refused one of its submissions, and when (empty when never): for IT, on 终端管理.
+  std::string lastRefusal, lastRefusalAt;
   // 1..8191, unique in the township and never given twice: the first part of the kiosk's ticket codes
   // (protocol::makeTicketCode). Handed out by addDevice; 0 only when all numbers are taken.
   int kioskNumber = 0;
@@ -137,6 +139,8 @@ struct Contact {
   std::string deviceId;
   std::string at;
   std::optional<int64_t> backlog;
+  // The reason one of the batch's submissions was refused, when one was (kept as the device's last refusal).
+  std::string refusal;
 };
 
 // Counts of one (form, version, question, value, site, week): what the results pages add up.

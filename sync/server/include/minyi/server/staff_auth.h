@@ -35,6 +35,8 @@ class LoginThrottle {
 
   // 0 when the key may try now; otherwise the seconds left of its lock.
   int64_t waitSeconds(const std::string& key, Clock::time_point now = Clock::now());
+  // True when the key failed in the last 24 hours and has not succeeded since.
+  bool hasFailed(const std::string& key, Clock::time_point now = Clock::now());
   void failed(const std::string& key, Clock::time_point now = Clock::now());
   void succeeded(const std::string& key);
 
@@ -45,6 +47,45 @@ class LoginThrottle {
     Clock::time_point lastFailure{};
   };
   Limits limits_;
+  std::mutex mutex_;
+  std::map<std::string, State> states_;
+};
+
+// Who may try to sign in now (issue #11 item 4). Guessing is slowed per address (whatever names it tries) and
+// per account; but an account's lock holds only for addresses that have failed themselves, so someone
+// guessing the admin's password from elsewhere cannot keep the admin out: the right password from an address
+// with no failures signs in. (Staff sharing the guesser's address wait with it.)
+class SignInGuard {
+ public:
+  using Clock = LoginThrottle::Clock;
+  SignInGuard(LoginThrottle::Limits account, LoginThrottle::Limits address) : accounts_(account), addresses_(address) {}
+  // 0 when `name` may be tried from `address` now; otherwise the seconds to wait.
+  int64_t waitSeconds(const std::string& name, const std::string& address, Clock::time_point now = Clock::now());
+  void failed(const std::string& name, const std::string& address, Clock::time_point now = Clock::now());
+  void succeeded(const std::string& name);
+
+ private:
+  LoginThrottle accounts_, addresses_;
+};
+
+// Refused sign-ins become at most one operation-log row per account and address every `every`: the first
+// refusal as it happens, then one row counting those since (a guesser cannot flood the log, and staff still
+// see that someone guessed, from where and how often).
+class RefusalSummary {
+ public:
+  using Clock = LoginThrottle::Clock;
+  explicit RefusalSummary(std::chrono::seconds every = std::chrono::minutes(10)) : every_(every) {}
+  // A refusal of `key`: the number of refusals a row written now stands for, or 0 when no row is due yet.
+  int64_t refused(const std::string& key, Clock::time_point now = Clock::now());
+  // Refusals of `key` counted but not yet written (a sign-in that then succeeds writes them first); forgets them.
+  int64_t take(const std::string& key);
+
+ private:
+  struct State {
+    Clock::time_point lastRow{};
+    int64_t pending = 0;
+  };
+  std::chrono::seconds every_;
   std::mutex mutex_;
   std::map<std::string, State> states_;
 };

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "minyi/protocol/messages.h"
+#include "minyi/server/phone_mask.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/tickets.h"
 
@@ -38,10 +39,7 @@ ComplaintText complaintText(ServerStore& store, const Ticket& t);
 // category value itself when the form does not name it.
 std::string categoryText(ServerStore& store, const Ticket& t, std::string_view locale);
 
-// Text for the public (the ticket page, kiosks, notices) with every run of 7 or more digits masked: a phone
-// number a resident typed into the complaint, or staff copied into a reply, never goes up on a wall or a
-// phone screen (DESIGN.md §11). Mobile numbers keep their first 3 and last 4 digits (138****1234).
-std::string maskPhoneNumbers(std::string_view text);
+// Text for the public (the ticket page, kiosks, notices) goes through maskPhoneNumbers (phone_mask.h).
 
 // The deadline for people, China time: "2026-03-05 16:00" for an hours deadline, the last day "2026-03-05"
 // (due by its end) for days and working days.
