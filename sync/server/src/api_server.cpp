@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "minyi/protocol/codes.h"
@@ -169,6 +170,79 @@ struct ApiServer::Impl {
       return std::nullopt;
     }
     return caller;
+  }
+
+  // Who may send a body to a route, and how much (issue #11 item 1). Checked from the request line and
+  // headers, before httplib reads a byte of the body: an unauthenticated client costs the server its
+  // headers only.
+  struct BodyRule {
+    const char* method;
+    std::regex path;
+    size_t limit;
+    enum class Who { Anyone, Device, Staff } who;
+  };
+  std::vector<BodyRule> bodyRules;
+
+  void makeBodyRules() {
+    using Who = BodyRule::Who;
+    const std::string api = protocol::kApiPrefix;
+    const size_t formUpload = options.dashboard.maxFormUploadBytes + 64 * 1024;  // + the multipart envelope
+    bodyRules = {
+        {"POST", std::regex(api + "/enroll"), 4 * 1024, Who::Anyone},
+        // A batch: at most 100 submissions of the largest size the protocol allows (1 MB of answers, sealed).
+        {"POST", std::regex(api + "/submissions"), options.maxRequestBytes, Who::Device},
+        {"POST", std::regex(api + "/tickets/ratings"), 256 * 1024, Who::Device},
+        {"POST", std::regex("/staff/login"), 8 * 1024, Who::Anyone},
+        {"POST", std::regex("/staff/forms/upload"), formUpload, Who::Staff},
+        {"POST", std::regex("/staff/.+"), 256 * 1024, Who::Staff},
+        {"POST", std::regex(R"(/t/[0-9A-Za-z-]{1,32})"), 8 * 1024, Who::Anyone},
+    };
+  }
+
+  // Refuses, before its body is read, a request that may not send one: chunked or compressed bodies (no
+  // kiosk or browser sends them, and their size is known only once read), a body larger than its route
+  // takes (none for routes that take none, unknown addresses included), and a body from a caller the route
+  // does not accept (a device's token, a staff session). The connection is closed after the refusal: the
+  // unread body never reaches the parser.
+  httplib::Server::HandlerResponse admit(const httplib::Request& req, httplib::Response& res) {
+    using HR = httplib::Server::HandlerResponse;
+    const bool staffPath = Dashboard::owns(req.path);
+    auto refuse = [&](int status, const std::string& code, const std::string& message) {
+      if (staffPath) res.status = status;  // the dashboard's HTML error page (set_error_handler)
+      else sendError(res, status, code, message);
+      res.set_header("Connection", "close");
+      return HR::Handled;
+    };
+    if (req.has_header("Transfer-Encoding"))
+      return refuse(411, "length_required", "send the body with a Content-Length (chunked bodies are not accepted)");
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity")
+      return refuse(415, "bad_request", "compressed request bodies are not accepted");
+    const std::string lengthText = req.get_header_value("Content-Length");
+    if (lengthText.empty()) return HR::Unhandled;
+    if (lengthText.size() > 15 || lengthText.find_first_not_of("0123456789") != std::string::npos)
+      return refuse(400, "bad_request", "Content-Length is not a number");
+    const size_t length = std::stoull(lengthText);
+    if (length == 0) return HR::Unhandled;
+    const BodyRule* rule = nullptr;
+    for (const BodyRule& r : bodyRules)
+      if (req.method == r.method && std::regex_match(req.path, r.path)) {
+        rule = &r;
+        break;
+      }
+    if (!rule) return refuse(413, "too_large", "this address takes no request body");
+    if (length > rule->limit)
+      return refuse(413, "too_large", "the request body is larger than this address accepts (" + std::to_string(rule->limit) +
+                                          " bytes)");
+    if (rule->who == BodyRule::Who::Device) {
+      if (!authenticate(req, res)) {
+        res.set_header("Connection", "close");
+        return HR::Handled;
+      }
+    } else if (rule->who == BodyRule::Who::Staff && !dashboard->signedIn(req)) {
+      return refuse(403, "forbidden", "sign in first");
+    }
+    return HR::Unhandled;
   }
 
   bool allowEnrollment(const std::string& address) {
@@ -375,6 +449,28 @@ struct ApiServer::Impl {
       http->new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
     }
     http->set_payload_max_length(options.maxRequestBytes);
+    makeBodyRules();
+    auto admitted = [this](const httplib::Request& req, httplib::Response& res) {
+      try {
+        return admit(req, res);
+      } catch (const std::exception& e) {  // a failing database while checking a token
+        std::fprintf(stderr, "minyi-server: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+        sendError(res, 503, "internal", "the server cannot check this request now; try again later");
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    };
+    http->set_pre_routing_handler(admitted);
+    // One request per connection. httplib keeps a connection open after a refusal it answered without
+    // reading the body, and would then read that body as the next request (a line of any length, held in
+    // memory); closing after each answer means an unread body is never read. Kiosks send one batch per
+    // connection anyway, and a reverse proxy in front (deploy/) keeps browsers' connections alive.
+    http->set_keep_alive_max_count(1);
+    // curl asks "Expect: 100-continue" before a large body: the same check answers, so a refused client
+    // does not even send it.
+    http->set_expect_100_continue_handler([admitted](const httplib::Request& req, httplib::Response& res) {
+      return admitted(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
+    });
     // Replies go out as headers then body; without this, Nagle and delayed ACKs add ~40 ms to every reply.
     http->set_tcp_nodelay(true);
     const std::string api = protocol::kApiPrefix;

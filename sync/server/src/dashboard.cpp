@@ -398,6 +398,11 @@ std::string Dashboard::errorPage(int status) {
   return barePage(std::to_string(status), "<p>" + esc(text) + "</p><p><a href=\"/staff/results\">" + T("nav.back") + "</a></p>");
 }
 
+bool Dashboard::signedIn(const httplib::Request& req) const {
+  const std::string token = cookie(req, kSessionCookie);
+  return token.size() == 64 && impl_->store.session(protocol::sha256Hex(token), now()).has_value();
+}
+
 bool Dashboard::owns(const std::string& path) { return path == "/" || path == "/staff" || path.rfind("/staff/", 0) == 0; }
 
 void Dashboard::mount(httplib::Server& http) {

@@ -10,6 +10,7 @@
 
 namespace httplib {
 class Server;
+struct Request;
 }
 
 namespace minyi::server {
@@ -35,6 +36,9 @@ class Dashboard {
   void mount(httplib::Server& http);
   // True for paths the dashboard answers; its error pages are HTML, the API's JSON.
   static bool owns(const std::string& path);
+  // True when the request carries a live staff session: checked from the headers, before a POST's body is
+  // read (a form from nobody signed in is refused unread).
+  bool signedIn(const httplib::Request& req) const;
   // The page for a status httplib produced itself (an unknown /staff/ address, a body too large).
   static std::string errorPage(int status);
 
