@@ -359,10 +359,12 @@ void KioskApp::refreshAdminInfo() {
   if (auto use = store_->storageUse(); use.ok())
     row("admin.storage", strings_.get(locale_, "admin.storageValue",
                                       {mb(use.value().databaseBytes + use.value().walBytes), mb(use.value().freeBytes)}));
-  if (auto counts = store_->counts(); counts.ok())
+  if (auto counts = store_->counts(); counts.ok()) {
+    adminInfo_.unsettled = counts.value().conflict + counts.value().rejected;
     row("admin.outbox", strings_.get(locale_, "admin.outboxValue",
                                      {std::to_string(counts.value().pending), std::to_string(counts.value().sent),
                                       std::to_string(counts.value().conflict + counts.value().rejected)}));
+  }
   const store::Health h = store_->health();
   row("admin.lastError", !outOfServiceReason_.empty() ? outOfServiceReason_
                          : h.ok()                     ? strings_.get(locale_, "admin.noError")
@@ -441,6 +443,16 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         refreshAdminInfo();
         adminInfo_.message = strings_.get(locale_, "admin.syncStarted");
         break;
+      case Command::Kind::AdminRetryUnsettled: {
+        if (screen_ != Screen::Admin || !store_) break;
+        auto again = store_->retryUnsettled();
+        audit("retry_unsettled", again.ok() ? std::to_string(again.value()) : again.error().message);
+        if (uploader_) uploader_->syncNow();
+        refreshAdminInfo();
+        adminInfo_.message = again.ok() ? strings_.get(locale_, "admin.retried", {std::to_string(again.value())})
+                                        : strings_.get(locale_, "admin.exportFailed", {again.error().message});
+        break;
+      }
       case Command::Kind::AdminEnroll:
         if (screen_ == Screen::Admin && store_) openEnroll();
         break;

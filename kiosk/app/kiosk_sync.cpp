@@ -1,5 +1,6 @@
 // The kiosk's side of sync: the sealing key, the uploader's news, forms and notices from the server, enrollment.
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 
 #include "kiosk_app.h"
@@ -309,6 +310,10 @@ void KioskApp::syncRows() {
   std::string last = st.lastSuccessAt;
   if (last.size() >= 19) last = last.substr(0, 10) + " " + last.substr(11, 8) + " UTC";
   row("admin.lastSync", last.empty() ? strings_.get(locale_, "admin.never") : last);
+  // A clock off by minutes files residents' answers in the wrong hour or week (the server then uses its own).
+  if (st.clockOffsetSeconds && std::llabs(*st.clockOffsetSeconds) > 300)
+    row("admin.clock", strings_.get(locale_, *st.clockOffsetSeconds > 0 ? "admin.clockAhead" : "admin.clockBehind",
+                                    {std::to_string(std::llabs(*st.clockOffsetSeconds) / 60)}));
 }
 
 }  // namespace minyi::app

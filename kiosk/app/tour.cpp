@@ -213,6 +213,9 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
     app.setElderly(false);
     if (options.staffScreens) {
       app.setAdmin(*hash, (fs::temp_directory_path() / "minyi-screenshot-usb").string(), "donghu-dqfwzx");
+      // One submission the server refused, so the panel offers to send it again.
+      if (auto waiting = store->pending(1); waiting.ok() && !waiting.value().empty())
+        store->markRejected(waiting.value()[0].id, "HTTP 400 (not the Minyi server's reply: 400 Bad Request nginx)");
       for (const char* locale : {"zh-cn", "en"}) {
         app.setLocale(locale);
         for (int i = 0; i < 5; ++i) go(Command::Kind::AdminCorner);

@@ -271,7 +271,7 @@ int runDemo(const DemoOptions& o) {
                        protocol::isoUtc(std::chrono::system_clock::now() + std::chrono::hours(24)), now()});
       store.redeemEnrollmentCode(protocol::sha256Hex(code), protocol::sha256Hex(protocol::randomHex(32)), now(), "0.1.0");
       const auto lastSeen = std::chrono::system_clock::now() - std::chrono::minutes(std::uniform_int_distribution<int>(1, 300)(rng));
-      store.recordContact({id, protocol::isoUtc(lastSeen), std::uniform_int_distribution<int64_t>(0, 4)(rng), {}});
+      store.recordContact({id, protocol::isoUtc(lastSeen), std::uniform_int_distribution<int64_t>(0, 4)(rng), {}, {}});
     }
     if (!store.device("demo-waiting")) {
       store.addDevice({"demo-waiting", "huayuan-dqfwzx", "花园社区 二号机（待启用）", protocol::sha256Hex(protocol::randomCrockford(10)),

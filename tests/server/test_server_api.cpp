@@ -82,6 +82,22 @@ TEST_CASE("health answers without a token") {
   CHECK((*body)["version"] == "test");
 }
 
+TEST_CASE("regression: health says what is wrong with a 503 when uploads would fail (a full disk answered ok)") {
+  server::ApiOptions o;
+  o.minFreeBytes = uint64_t{1} << 62;  // more than any disk has: the disk counts as full
+  LiveServer live(o);
+  auto res = live.client().Get("/api/v1/health");
+  REQUIRE(res);
+  CHECK(res->status == 503);
+  auto body = core::parseJsonText(res->body, nullptr);
+  REQUIRE(body);
+  CHECK((*body)["ok"] == false);
+  CHECK((*body)["error"]["code"] == "disk_full");
+  CHECK_THAT((*body)["error"]["message"].get<std::string>(), Contains("MB free"));
+  // A healthy database with room to spare has nothing to report.
+  CHECK_FALSE(live.store->writeProblem(0));
+}
+
 TEST_CASE("enrollment: a good code gives the device its token, site and the server's public key") {
   LiveServer live;
   const std::string code = addDeviceWithCode(*live.store, "kiosk-1", "huayuan-dqfwzx");

@@ -135,12 +135,12 @@ TEST_CASE("a revoked device is still found by its token, marked revoked, contact
       REQUIRE(store->redeemEnrollmentCode(d.codeHash, "th", isoIn(seconds(0)), "0.1.0"));
 
       const std::string at = isoIn(seconds(0));
-      store->recordContact({"kiosk-1", at, 42, {}});
+      store->recordContact({"kiosk-1", at, 42, {}, {}});
       auto seen = store->device("kiosk-1");
       REQUIRE(seen);
       CHECK(seen->lastContact == at);
       CHECK(seen->lastBacklog == 42);
-      store->recordContact({"kiosk-1", at, std::nullopt, {}});
+      store->recordContact({"kiosk-1", at, std::nullopt, {}, {}});
       CHECK_FALSE(store->device("kiosk-1")->lastBacklog);
 
       const std::string first = isoIn(seconds(0));
@@ -250,7 +250,7 @@ TEST_CASE("ingest: stored, duplicate for the same digest, conflict for another, 
       auto changed = incoming(bEnv);
       changed.digest = "another digest";
       const std::string at = isoIn(seconds(0));
-      const auto second = store->ingest({changed, incoming(a), incoming(envelopeFor(form, key))}, server::Contact{"kiosk-1", at, 3, {}});
+      const auto second = store->ingest({changed, incoming(a), incoming(envelopeFor(form, key))}, server::Contact{"kiosk-1", at, 3, {}, {}});
       CHECK(second == std::vector<Outcome>{Outcome::Conflict, Outcome::Duplicate, Outcome::Stored});
       CHECK(store->submissionCount() == 3);
       CHECK(store->device("kiosk-1")->lastContact == at);

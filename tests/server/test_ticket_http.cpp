@@ -627,3 +627,25 @@ TEST_CASE("regression: a kiosk cannot file under another kiosk's ticket code, so
   CHECK_THAT(devices->body, Contains("最近被拒的提交"));
   CHECK_THAT(devices->body, Contains("is kiosk " + std::to_string(town.donghu.kioskNumber) + "&#39;s, not this kiosk&#39;s"));
 }
+
+TEST_CASE("a kiosk whose clock is off by more than 5 minutes is flagged on the devices page", "[api][dashboard]") {
+  Township town;
+  auto send = [&](const protocol::EnrollReply& kiosk, std::chrono::seconds off) {
+    auto res = town.live.client().Get("/api/v1/notices", {{"Authorization", "Bearer " + kiosk.token},
+                                                          {"Minyi-Time", protocol::isoUtc(std::chrono::system_clock::now() + off)}});
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(protocol::parseIsoUtc(res->get_header_value("Minyi-Time")));  // the server's clock, for the kiosk
+  };
+  send(town.donghu, -std::chrono::hours(1));
+  send(town.huayuan, std::chrono::seconds(40));
+  const auto skew = town.live.store->device("kiosk-donghu")->clockSkewSeconds;
+  REQUIRE(skew);
+  CHECK(*skew <= -3590);
+  CHECK(*skew >= -3610);
+  Browser admin(town.live);
+  admin.login("admin");
+  const std::string page = admin.get("/staff/devices")->body;
+  CHECK_THAT(page, Contains("终端时钟慢了 60 分钟"));
+  CHECK(page.find("终端时钟快了") == std::string::npos);  // 40 s is no problem
+}

@@ -406,6 +406,39 @@ TEST_CASE("ingest makes a ticket: key kept only as a hash, community from the an
   }
 }
 
+TEST_CASE("regression: a kiosk clock at 1970 or years ahead files by the server's time, a sane one by its own",
+          "[tickets]") {
+  const std::string now = "2026-12-02T08:00:00.000Z";
+  CHECK(server::filedAt("2026-12-02T07:00:00.000Z", now) == "2026-12-02T07:00:00.000Z");  // an hour old: as sent
+  CHECK(server::filedAt("2026-12-02T08:04:00.000Z", now) == "2026-12-02T08:04:00.000Z");  // 4 min ahead: tolerated
+  CHECK(server::filedAt("2026-03-01T08:00:00.000Z", now) == "2026-03-01T08:00:00.000Z");  // a USB stick from March
+  CHECK(server::filedAt("1970-01-01T00:00:07.000Z", now) == now);   // a dead RTC battery
+  CHECK(server::filedAt("2029-11-26T08:00:00.000Z", now) == now);   // three years ahead
+  CHECK(server::filedAt("2026-12-02T08:06:00.000Z", now) == now);   // more than 5 minutes ahead
+  CHECK(server::filedAt("not a time", now) == now);
+
+  TempDir dir;
+  auto store = server::openDataFolder(dir.file("data"));
+  const auto keys = protocol::generateKeyPair();
+  auto form = shippedForm("complaint");
+  REQUIRE(store->addForm(form) == server::FormAdded::New);
+  for (const char* kioskTime : {"1970-01-01T00:00:07.000Z", "2029-11-26T08:00:00.000Z"}) {
+    INFO(kioskTime);
+    Complaint c = complaint(form, keys.publicKey, 5, kioskTime[0] == '1' ? 1 : 2, answers("hygiene"));
+    c.envelope.createdAt = kioskTime;
+    const auto before = std::chrono::system_clock::now();
+    REQUIRE(server::ingestBatch(*store, keys, {c.envelope}, {"kiosk-5", "donghu-dqfwzx", "network"}).results[0].outcome ==
+            protocol::Outcome::Stored);
+    auto t = store->ticket(c.code);
+    REQUIRE(t);
+    // Filed now, due days ahead: not overdue on arrival, not due in 2029.
+    CHECK(*server::parseIsoUtc(t->createdAt) >= before - std::chrono::seconds(1));
+    CHECK(*server::parseIsoUtc(t->dueAt) > std::chrono::system_clock::now());
+    CHECK(*server::parseIsoUtc(t->dueAt) < std::chrono::system_clock::now() + std::chrono::hours(24 * 30));
+    CHECK(store->submission(c.envelope.id)->envelope.createdAt == kioskTime);  // what the kiosk said is kept
+  }
+}
+
 TEST_CASE("ingest: the ticket is part of the content, a code held by another submission is a conflict",
           "[contract][tickets]") {
   for (const auto& b : backends()) {

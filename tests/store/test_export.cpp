@@ -73,15 +73,18 @@ TEST_CASE("exporting writes the pending submissions as JSON lines and a manifest
   auto r = s->exportOutbox(usb, options);
   REQUIRE(r.ok());
   const ExportReport& rep = r.value();
-  CHECK(rep.submissions == 3);
+  CHECK(rep.submissions == 4);
   CHECK(rep.counts.pending == 3);
+  CHECK(rep.counts.conflict == 1);
   CHECK(rep.counts.sent == 0);
 
   const std::string data = readFile(rep.dataPath);
   CHECK(rep.dataBytes == data.size());
   CHECK(rep.dataSha256 == sha256Hex(data));
   auto lines = jsonLines(data);
-  REQUIRE(lines.size() == 3);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[3]["state"] == "conflict");
+  CHECK(lines[3]["last_error"] == "different content");
   CHECK(lines[0]["id"] == ids[0]);
   CHECK(lines[0]["form_id"] == "civilized-city");
   CHECK(lines[0]["form_version"] == 3);
@@ -96,14 +99,15 @@ TEST_CASE("exporting writes the pending submissions as JSON lines and a manifest
   auto manifest = nlohmann::json::parse(readFile(rep.manifestPath));
   CHECK(manifest["format"] == "minyi-outbox-export");
   CHECK(manifest["format_version"] == 1);
-  CHECK(manifest["scope"] == "pending");
+  CHECK(manifest["scope"] == "unsent");
   CHECK(manifest["site_id"] == "donghu");
   CHECK(manifest["device_id"] == "kiosk-7");
   CHECK(manifest["data_file"] == std::filesystem::path(rep.dataPath).filename().string());
   CHECK(manifest["data_bytes"] == data.size());
   CHECK(manifest["data_sha256"] == sha256Hex(data));
-  CHECK(manifest["submissions"] == 3);
+  CHECK(manifest["submissions"] == 4);  // the conflicting one too, marked, for staff to deliver by hand
   CHECK(manifest["counts"]["pending"] == 3);
+  CHECK(manifest["counts"]["conflict"] == 1);
 
   // Only the two files, no temp names; exporting changed nothing in the outbox.
   auto names = filesIn(usb);
@@ -133,6 +137,8 @@ TEST_CASE("exporting writes the pending submissions as JSON lines and a manifest
   }
   SECTION("an empty outbox still gives a manifest, with zero counts") {
     REQUIRE(s->markSent({ids[0], ids[1], ids[2]}).ok());
+    REQUIRE(s->retryUnsettled().value() == 1);  // the conflicting one, sent again and taken this time
+    REQUIRE(s->markSent({ids[4]}).ok());
     auto empty = s->exportOutbox(usb);
     REQUIRE(empty.ok());
     CHECK(empty.value().submissions == 0);

@@ -177,6 +177,16 @@ TEST_CASE("markSent, markConflict, markRejected and failed attempts move only pe
     CHECK(listed[0].id == d);
     CHECK(listed[1].lastError == "same id, different content");
     CHECK(s->unsettled(1).value().size() == 1);
+    // Staff send them again from the admin panel: back in the queue, the old reason kept.
+    auto again = s->retryUnsettled();
+    REQUIRE(again.ok());
+    CHECK(again.value() == 2);
+    CHECK(stateOf(*s, c) == SubmissionState::Pending);
+    CHECK(stateOf(*s, d) == SubmissionState::Pending);
+    CHECK(s->submission(d).value()->lastError == "sent again by staff after: form version withdrawn");
+    CHECK(s->pending(10).value().size() == 4);
+    CHECK(s->unsettled(10).value().empty());
+    CHECK(s->retryUnsettled().value() == 0);
   }
 
   SECTION("counts") {

@@ -94,6 +94,14 @@ std::string readReply(int fd) {
   }
 }
 
+// A proxy's own HTML reply with `status` ("400 Bad Request"), then the connection closed.
+void answerHtml(int client, const std::string& status, const std::string& body) {
+  const std::string reply = "HTTP/1.1 " + status + "\r\nContent-Type: text/html\r\nContent-Length: " + std::to_string(body.size()) +
+                            "\r\nConnection: close\r\n\r\n" + body;
+  sendAll(client, reply.data(), reply.size());
+  ::close(client);
+}
+
 }  // namespace
 
 FaultProxy::FaultProxy(int upstreamPort) : upstream_(upstreamPort) {
@@ -133,7 +141,8 @@ FaultProxy::Fault FaultProxy::pick() {
   if (stallRate_ > 0 && u(random_) < stallRate_) return Fault::Stall;
   if (!mixed_) return fixed_;
   if (u(random_) >= rate_) return Fault::None;
-  static const Fault kinds[] = {Fault::Refuse, Fault::ResetMidBody, Fault::Error500, Fault::TruncateReply, Fault::CaptivePortal};
+  static const Fault kinds[] = {Fault::Refuse,        Fault::ResetMidBody, Fault::Error500, Fault::TruncateReply,
+                                Fault::CaptivePortal, Fault::Html400,      Fault::Html403};
   return kinds[std::uniform_int_distribution<int>(0, 4)(random_)];
 }
 
@@ -173,6 +182,16 @@ void FaultProxy::serve(int client) {
       ::close(client);
       return;
     }
+    case Fault::Html400:
+    case Fault::Html403: {
+      if (readRequest(client).empty()) return (void)::close(client);
+      const bool is400 = fault == Fault::Html400;
+      answerHtml(client, is400 ? "400 Bad Request" : "403 Forbidden",
+                 is400 ? "<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head><body>"
+                         "<center><h1>400 Bad Request</h1></center><hr><center>nginx</center></body></html>"
+                       : "<html><body><h1>Access denied</h1><p>This site is blocked by the network policy.</p></body></html>");
+      return;
+    }
     case Fault::Stall:
       for (int i = 0; i < stallSeconds_ * 10 && !stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       break;
@@ -183,6 +202,14 @@ void FaultProxy::serve(int client) {
   for (;;) {
     const std::string request = readRequest(client);
     if (request.empty()) break;
+    const size_t limit = bodyLimit_;
+    if (limit > 0 && request.size() - std::min(request.size(), request.find("\r\n\r\n") + 4) > limit) {
+      counts_.faulted++;
+      answerHtml(client, "413 Request Entity Too Large",
+                 "<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity "
+                 "Too Large</h1></center><hr><center>nginx</center></body></html>");
+      return;
+    }
     const int up = connectTo(upstream_);
     if (up < 0) {  // the server is down: the kiosk sees the connection drop, as with a dead server
       resetClose(client);

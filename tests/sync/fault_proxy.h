@@ -22,6 +22,8 @@ class FaultProxy {
     Stall,          // hold the connection for stallSeconds, then forward (a slow link)
     TruncateReply,  // forward, but pass on only half of the server's reply, then close
     CaptivePortal,  // answer 200 with an HTML login page
+    Html400,        // answer 400 with a proxy's HTML page (nginx: plain HTTP sent to the HTTPS port)
+    Html403,        // answer 403 with a firewall's HTML page
   };
   struct Counts {
     std::atomic<int> connections{0}, faulted{0};
@@ -43,6 +45,8 @@ class FaultProxy {
   void setMixedFaults(double rate, uint64_t seed);
   void setStallRate(double rate) { stallRate_ = rate; }
   void setStallSeconds(int s) { stallSeconds_ = s; }
+  // Requests whose body is larger get a proxy's HTML 413 (nginx's client_max_body_size); 0: no limit.
+  void setBodyLimit(size_t bytes) { bodyLimit_ = bytes; }
   const Counts& counts() const { return counts_; }
 
  private:
@@ -57,6 +61,7 @@ class FaultProxy {
   std::atomic<bool> mixed_{false};
   double rate_ = 0, stallRate_ = 0;
   std::atomic<int> stallSeconds_{10};
+  std::atomic<size_t> bodyLimit_{0};
   std::mutex randomMutex_;
   std::mt19937_64 random_;
   std::atomic<bool> stopping_{false};

@@ -289,6 +289,50 @@ TEST_CASE("a submission the server already holds with other content stays on the
   CHECK(k.store->unsettled(5).value().size() == 1);
 }
 
+TEST_CASE("regression: a proxy's HTML 400 or 403 strands nothing, and a proxy's 413 only makes the batches smaller",
+          "[e2e][sync]") {
+  Township township(1);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  FaultProxy proxy(server.port());
+  Kiosk k(township.keys.publicKey, proxy.url());
+  k.enroll(proxy.url(), township.codes[0]);
+  k.uploader->stop();
+  std::string why;
+  const auto cityAnswers = core::parseJsonText(
+      *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/civilized-city-valid.json", &why, 1 << 20), &why);
+  REQUIRE(cityAnswers);
+  for (int n = 0; n < 60; ++n) k.visit(n, *cityAnswers);
+  REQUIRE(k.store->counts().value().pending == 60);
+
+  // A proxy that answers with its own pages: every attempt fails, nothing is rejected or stopped.
+  for (FaultProxy::Fault fault : {FaultProxy::Fault::Html400, FaultProxy::Fault::Html403}) {
+    proxy.setFault(fault);
+    CHECK_FALSE(k.uploader->runOnce(false));
+    const auto c = k.store->counts().value();
+    CHECK(c.pending == 60);
+    CHECK(k.store->unsettled(100).value().empty());  // nothing rejected or in conflict
+    CHECK(k.uploader->status().state == sync::SyncStatus::State::Retrying);
+    CHECK_THAT(k.uploader->status().detail, Catch::Contains("not the Minyi server's reply"));
+  }
+
+  // A proxy that takes bodies up to 16 KB (a batch of 60 is far larger): the kiosk halves its batches until
+  // they pass, and every submission arrives once.
+  proxy.setFault(FaultProxy::Fault::None);
+  proxy.setBodyLimit(16 * 1024);
+  REQUIRE(k.uploader->runOnce(false));
+  CHECK(k.store->counts().value().pending == 0);
+  CHECK(proxy.counts().faulted > 0);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2((township.data + "/server.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*), count(DISTINCT id) FROM submissions", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(st, 0) == 60);
+  CHECK(sqlite3_column_int(st, 1) == 60);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 TEST_CASE("a revoked kiosk stops sending, says so, and keeps what it holds", "[e2e][sync]") {
   Township township(1);
   ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);

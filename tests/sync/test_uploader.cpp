@@ -10,6 +10,7 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
+#include "minyi/protocol/times.h"
 #include "minyi/sync/uploader.h"
 
 using namespace minyi;
@@ -239,6 +240,76 @@ TEST_CASE("one malformed submission does not hold back the others: the batch is 
   auto rejected = k.store->submission(bad).value();
   CHECK(rejected->state == store::SubmissionState::Rejected);
   CHECK_THAT(rejected->lastError, Catch::Contains("flags"));
+}
+
+TEST_CASE("regression: only the Minyi server's own words reject or stop, a proxy's page with the same status is retried") {
+  Kiosk k;
+  const std::string id = k.submit();
+  k.submit();
+  int status = 400;
+  std::string body;
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest&) { return HttpResponse{status, body, {}, {}}; });
+  Uploader up(*k.store, std::move(server), quiet());
+  for (int s : {400, 401, 403, 404, 502}) {
+    INFO(s);
+    status = s;
+    body = "<html><head><title>" + std::to_string(s) + " The plain HTTP request was sent to HTTPS port</title></head><body>nginx</body></html>";
+    CHECK_FALSE(up.runOnce(false));
+    CHECK(up.status().state == SyncStatus::State::Retrying);
+    CHECK(up.status().problem == "server_error");
+    CHECK_THAT(up.status().detail, Catch::Contains("HTTP " + std::to_string(s)) && Catch::Contains("not the Minyi server's reply"));
+    CHECK(k.pending() == 2);
+  }
+  // JSON that is not Minyi's error shape is no refusal either.
+  status = 400;
+  body = R"({"error":"Bad Request","status":400})";
+  CHECK_FALSE(up.runOnce(false));
+  CHECK(k.pending() == 2);
+  CHECK(k.store->submission(id).value()->state == store::SubmissionState::Pending);
+}
+
+TEST_CASE("a 413 on the way halves the batch until it passes, at one submission it is kept and retried") {
+  Kiosk k;
+  for (int i = 0; i < 250; ++i) k.submit();
+  size_t limit = 40;  // submissions per request the "proxy" lets through
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    auto batch = p::parseSubmissionBatch(r.body, nullptr);
+    if (batch && batch->submissions.size() > limit)
+      return HttpResponse{413, "<html><body><h1>413 Request Entity Too Large</h1></body></html>", {}, {}};
+    return storeAll(r);
+  });
+  auto requests = server->requests;
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK(up.runOnce(false));
+  CHECK(k.pending() == 0);
+  // 100 refused, 50 refused, then 25 at a time: 2 refusals and 10 deliveries.
+  CHECK(requests->size() == 12);
+  // One submission too big for the proxy: kept, with the words, retried later.
+  k.submit();
+  limit = 0;
+  CHECK_FALSE(up.runOnce(false));
+  CHECK(k.pending() == 1);
+  CHECK(up.status().problem == "server_error");
+  CHECK_THAT(up.status().detail, Catch::Contains("413"));
+}
+
+TEST_CASE("the kiosk sends its clock and notes how far it is from the server's") {
+  Kiosk k;
+  k.submit();
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    HttpResponse out = storeAll(r);
+    out.headers["minyi-time"] = p::isoUtc(std::chrono::system_clock::now() + std::chrono::minutes(20));
+    return out;
+  });
+  auto requests = server->requests;
+  Uploader up(*k.store, std::move(server), quiet());
+  CHECK_FALSE(up.status().clockOffsetSeconds);
+  CHECK(up.runOnce(false));
+  REQUIRE(up.status().clockOffsetSeconds);
+  CHECK(*up.status().clockOffsetSeconds <= -1190);  // the kiosk is 20 minutes behind
+  CHECK(*up.status().clockOffsetSeconds >= -1210);
+  REQUIRE_FALSE(requests->empty());
+  CHECK(p::parseIsoUtc(header(requests->front(), "Minyi-Time")));
 }
 
 TEST_CASE("backoff doubles with jitter up to five minutes, and a success resets it") {

@@ -817,6 +817,37 @@ TEST_CASE("admin: five corner taps and the PIN open the panel, wrong PINs lock t
   CHECK_THAT(actions, Catch::Matchers::Contains("login"));
 }
 
+TEST_CASE("admin: refused submissions are sent again with one tap, and the USB export carries them marked", "[ui][admin]") {
+  Kiosk k;
+  const auto hash = minyi::store::hashPin("2468");
+  REQUIRE(hash);
+  TempDir usb;
+  k.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+  k.tap("非常满意");
+  k.tap("满意");
+  const auto pending = k.store->pending(10).value();
+  REQUIRE(pending.size() == 2);
+  REQUIRE(k.store->markRejected(pending[0].id, "HTTP 400 (a proxy)").ok());
+  for (int i = 0; i < 5; ++i) k.tap("__admin_corner");
+  for (const char* d : {"2", "4", "6", "8"}) k.tap(d);
+  k.tap("完成");
+  REQUIRE(k.app.screen() == Screen::Admin);
+  CHECK(k.app.view(1920, 1080).admin->unsettled == 1);
+  // The export takes the refused one too, with its state.
+  k.tap("导出到U盘");
+  std::string data;
+  for (const auto& e : fs::directory_iterator(usb.path))
+    if (e.path().extension() == ".jsonl") data = readAll(e.path());
+  CHECK_THAT(data, Catch::Matchers::Contains("\"state\":\"rejected\""));
+  CHECK_THAT(data, Catch::Matchers::Contains("\"state\":\"pending\""));
+  k.tap("重新发送有问题的 1 份提交");
+  CHECK(k.store->pending(10).value().size() == 2);
+  CHECK(k.app.view(1920, 1080).admin->unsettled == 0);
+  CHECK_THAT(k.app.view(1920, 1080).admin->message, Catch::Matchers::Contains("已把 1 份"));
+  window().pump(k.app, 2);
+  CHECK_FALSE(window().targets().find("重新发送有问题的 1 份提交"));  // nothing left to send again
+}
+
 namespace {
 
 std::string choiceText(const std::vector<minyi::core::ChoiceView>& list, const Json& v) {

@@ -29,4 +29,19 @@ std::string civilFromDays(int64_t z) {
   return buf;
 }
 
+std::optional<int64_t> dayNumber(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
+  int64_t parts[3] = {0, 0, 0};
+  const size_t at[3] = {0, 5, 8}, len[3] = {4, 2, 2};
+  for (int k = 0; k < 3; ++k)
+    for (size_t i = at[k]; i < at[k] + len[k]; ++i) {
+      if (date[i] < '0' || date[i] > '9') return std::nullopt;
+      parts[k] = parts[k] * 10 + (date[i] - '0');
+    }
+  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > 31) return std::nullopt;
+  const int64_t n = daysFromCivil(parts[0], static_cast<unsigned>(parts[1]), static_cast<unsigned>(parts[2]));
+  if (civilFromDays(n) != date) return std::nullopt;  // 2026-02-30
+  return n;
+}
+
 }  // namespace minyi::core

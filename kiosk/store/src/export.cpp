@@ -142,7 +142,7 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
                                    "(SELECT code FROM tickets WHERE tickets.submission_id = submissions.id), "
                                    "(SELECT key_sealed FROM tickets WHERE tickets.submission_id = submissions.id) "
                                    "FROM submissions") +
-                           (options.includeAll ? "" : " WHERE state = 'pending'") + " ORDER BY rowid");
+                           (options.includeAll ? "" : " WHERE state != 'sent'") + " ORDER BY rowid");
     while ((rc = q.step()) == SQLITE_ROW) {
       nlohmann::ordered_json line;
       line["id"] = q.text(0);
@@ -202,7 +202,7 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
   manifest["created_at"] = isoUtc(now);
   manifest["site_id"] = options.siteId;
   manifest["device_id"] = options.deviceId;
-  manifest["scope"] = options.includeAll ? "all" : "pending";
+  manifest["scope"] = options.includeAll ? "all" : "unsent";
   manifest["data_file"] = dataName;
   manifest["data_bytes"] = report.dataBytes;
   manifest["data_sha256"] = report.dataSha256;

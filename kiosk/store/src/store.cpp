@@ -685,6 +685,23 @@ Status KioskStore::settle(const std::string& id, const char* state, const std::s
   return Done{};
 }
 
+Result<int> KioskStore::retryUnsettled() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const std::string doing = "sending refused submissions again";
+  int changed = 0;
+  auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
+    Statement st(impl_->db, "UPDATE submissions SET state = 'pending', "
+                            "last_error = 'sent again by staff after: ' || coalesce(last_error, state) "
+                            "WHERE state IN ('conflict', 'rejected')");
+    const int rc = st.step();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    changed = sqlite3_changes(impl_->db);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return changed;
+}
+
 Status KioskStore::markConflict(const std::string& id, const std::string& reason) {
   return settle(id, "conflict", reason);
 }

@@ -602,6 +602,16 @@ void adminScreen(Frame& f) {
       text(f, f.fonts.secondary, f.s(key.c_str()), colour::kSecondary, width);
       text(f, f.fonts.body, value, colour::kText, width);
     }
+    // Refused and conflicting submissions stay until staff send them again (a proxy's refusal, a form
+    // uploaded since) or take the USB export, which carries them marked.
+    if (f.state.admin->unsettled > 0) {
+      ImGui::Dummy(ImVec2(1, g * 0.5f));
+      const std::string retry = f.s("admin.retryUnsettled", {std::to_string(f.state.admin->unsettled)});
+      const float rw = std::min(width, tileWidth(f, retry, f.fonts.body));
+      if (tile(f, "retry-unsettled", retry, ImVec2(rw, tileHeight(f, retry, rw, f.fonts.body)), TileStyle::Outline, f.fonts.body))
+        f.emit(Command::Kind::AdminRetryUnsettled);
+      ImGui::Dummy(ImVec2(1, g * 0.5f));
+    }
     text(f, f.fonts.secondary, f.s("admin.forms"), colour::kSecondary, width);
     for (const std::string& form : f.state.admin->forms) text(f, f.fonts.body, form, colour::kText, width);
   }

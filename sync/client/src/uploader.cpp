@@ -2,10 +2,12 @@
 #include "minyi/sync/uploader.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "minyi/core/form_loader.h"
 #include "minyi/protocol/address.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/times.h"
 
 namespace minyi::sync {
 
@@ -37,10 +39,36 @@ std::string trimUrl(std::string url) {
   return url;
 }
 
-// The server's own words from an error body, or the HTTP status when it sent none.
+// The server's own words from an error body; for a reply that is not the Minyi server's (a proxy's or a
+// firewall's page), the status and the start of its text, so the admin panel says what answered.
 std::string serverWords(const HttpResponse& r) {
   if (auto e = p::parseApiError(r.body)) return e->message.empty() ? e->code : e->message;
-  return "HTTP " + std::to_string(r.status);
+  std::string text;
+  bool inTag = false;
+  for (char c : r.body.substr(0, 2000)) {
+    if (c == '<') inTag = true;
+    else if (c == '>') {
+      inTag = false;
+      text += ' ';
+    }
+    else if (!inTag) text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  }
+  std::string words;
+  for (size_t i = 0; i < text.size() && words.size() < 120; ++i)
+    if (text[i] != ' ' || (!words.empty() && words.back() != ' ')) words += text[i];
+  while (!words.empty() && words.back() == ' ') words.pop_back();
+  return "HTTP " + std::to_string(r.status) + (words.empty() ? "" : " (not the Minyi server's reply: " + words + ")");
+}
+
+// A refusal in the Minyi server's own words, with one of `codes`: only such a reply may reject a
+// submission or stop the uploader. The same status from a proxy, a captive firewall or a wrong port is a
+// failed attempt like a dropped connection: everything is kept and tried again.
+bool minyiSaid(const HttpResponse& r, std::initializer_list<const char*> codes) {
+  auto e = p::parseApiError(r.body);
+  if (!e) return false;
+  for (const char* c : codes)
+    if (e->code == c) return true;
+  return false;
 }
 
 }  // namespace
@@ -121,9 +149,26 @@ HttpRequest Uploader::request(const Enrollment& e, const std::string& method, co
   r.method = method;
   r.url = e.url + p::kApiPrefix + path;
   r.headers.emplace_back("Authorization", "Bearer " + e.token);
+  // The kiosk's clock, for the server's devices page (a kiosk off by minutes is flagged there).
+  r.headers.emplace_back("Minyi-Time", p::isoUtc(std::chrono::system_clock::now()));
   auto counts = store_.counts();
   if (counts.ok()) r.headers.emplace_back("Minyi-Outbox", std::to_string(counts.value().pending));
   return r;
+}
+
+HttpResponse Uploader::exchange(const HttpRequest& r) {
+  const auto sent = std::chrono::system_clock::now();
+  HttpResponse reply = transport_->send(r);
+  auto said = reply.headers.find("minyi-time");
+  if (said != reply.headers.end()) {
+    if (auto server = p::parseIsoUtc(said->second)) {
+      // The middle of the exchange against the server's time then: the network's delay does not count.
+      const auto middle = sent + (std::chrono::system_clock::now() - sent) / 2;
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_.clockOffsetSeconds = std::chrono::duration_cast<std::chrono::seconds>(middle - *server).count();
+    }
+  }
+  return reply;
 }
 
 void Uploader::news() {
@@ -163,6 +208,7 @@ void Uploader::succeeded() {
 // 401/403 stop the uploader until staff enroll the kiosk again: retrying cannot fix them.
 bool Uploader::refusedByServer(const HttpResponse& r) {
   if (r.status != 401 && r.status != 403) return false;
+  if (!minyiSaid(r, {"unauthorized", "revoked", "forbidden"})) return false;  // a proxy's page: retried
   auto e = p::parseApiError(r.body);
   std::string problem = r.status == 403 ? "forbidden" : (e && e->code == "revoked" ? "revoked" : "unauthorized");
   {
@@ -197,15 +243,22 @@ bool Uploader::drain(const Enrollment& e) {
     }
     HttpRequest req = request(e, "POST", "/submissions");
     req.body = p::toJson(batch).dump();
-    const HttpResponse r = transport_->send(req);
+    const HttpResponse r = exchange(req);
     if (refusedByServer(r)) return false;
-    if (r.status == 400 && ids.size() > 1) {
+    if (r.status == 413 && ids.size() > 1) {
+      // Something on the way (a proxy's body limit) refuses a request this big: halve the batch until it
+      // passes. At one submission it stays a failed attempt, kept and shown on the admin panel.
+      batchSize = std::max<size_t>(1, ids.size() / 2);
+      continue;
+    }
+    const bool refusedBatch = r.status == 400 && minyiSaid(r, {"bad_request"});
+    if (refusedBatch && ids.size() > 1) {
       // The server refuses the batch as a whole when one envelope is malformed. Send one at a time to
       // find it, so one bad submission cannot hold back the rest.
       batchSize = 1;
       continue;
     }
-    if (r.status == 400) {
+    if (refusedBatch) {
       store_.markRejected(ids[0], "the server refused it: " + serverWords(r));
       batchSize = options_.batchSize;
       news();
@@ -252,7 +305,7 @@ void Uploader::poll(const Enrollment& e) {
   HttpRequest req = request(e, "GET", "/notices");
   const std::string noticesTag = setting(store_, keys::kNoticesEtag);
   if (!noticesTag.empty()) req.headers.emplace_back("If-None-Match", noticesTag);
-  HttpResponse r = transport_->send(req);
+  HttpResponse r = exchange(req);
   if (refusedByServer(r)) return;
   if (r.status == 200) {
     std::string why;
@@ -274,7 +327,7 @@ void Uploader::poll(const Enrollment& e) {
   req = request(e, "GET", "/tickets");
   const std::string since = setting(store_, keys::kTicketsSince);
   if (!since.empty()) req.url += "?since=" + since;
-  r = transport_->send(req);
+  r = exchange(req);
   if (refusedByServer(r)) return;
   if (r.status == 200) {
     std::string why;
@@ -298,7 +351,7 @@ void Uploader::poll(const Enrollment& e) {
   req = request(e, "GET", "/forms");
   const std::string formsTag = setting(store_, keys::kFormsEtag);
   if (!formsTag.empty()) req.headers.emplace_back("If-None-Match", formsTag);
-  r = transport_->send(req);
+  r = exchange(req);
   if (refusedByServer(r)) return;
   if (r.status == 304) return succeeded();
   if (r.status != 200)
@@ -346,7 +399,7 @@ void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
   req.method = "POST";
   req.url = url + p::kApiPrefix + "/enroll";
   req.body = p::toJson(p::EnrollRequest{code, options_.appVersion}).dump();
-  const HttpResponse r = transport_->send(req);
+  const HttpResponse r = exchange(req);
   if (r.status == 0) return finish("network", r.error);
   if (r.status == 401) return finish("enroll_code", serverWords(r));
   if (r.status == 429) return finish("enroll_wait", serverWords(r));
@@ -399,7 +452,7 @@ bool Uploader::sendRatings(const Enrollment& e) {
     }
     HttpRequest req = request(e, "POST", "/tickets/ratings");
     req.body = p::toJson(batch).dump();
-    const HttpResponse r = transport_->send(req);
+    const HttpResponse r = exchange(req);
     if (refusedByServer(r)) return false;
     if (r.status != 200) {
       failed(r.status == 0 ? "network" : "server_error", "ratings: " + (r.status == 0 ? r.error : serverWords(r)));
@@ -463,7 +516,7 @@ void Uploader::doLookup(const std::string& code) {
   if (!e || stopped) {
     out.detail = e ? "the server refused this kiosk" : "not enrolled";
   } else {
-    const HttpResponse r = transport_->send(request(*e, "GET", "/tickets/" + code));
+    const HttpResponse r = exchange(request(*e, "GET", "/tickets/" + code));
     std::string why;
     if (r.status == 200) {
       auto reply = p::parseTicketsReply(r.body, &why);

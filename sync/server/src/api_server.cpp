@@ -142,7 +142,8 @@ struct ApiServer::Impl {
   struct Caller {
     Device device;
     std::optional<int64_t> backlog;
-    Contact contact() const { return Contact{device.id, now(), backlog, {}}; }
+    std::optional<int64_t> clockSkewSeconds;
+    Contact contact() const { return Contact{device.id, now(), backlog, {}, clockSkewSeconds}; }
   };
 
   // The device behind the request's token, or nullopt with the refusal already written to `res`.
@@ -164,7 +165,10 @@ struct ApiServer::Impl {
                                          "; ask them for a new enrollment code");
       return std::nullopt;
     }
-    Caller caller{std::move(*device), std::nullopt};
+    Caller caller{std::move(*device), std::nullopt, std::nullopt};
+    // The kiosk's clock as it sent the request: how far off it is goes on the devices page.
+    if (auto kiosk = parseIsoUtc(req.get_header_value("Minyi-Time")))
+      caller.clockSkewSeconds = std::chrono::duration_cast<std::chrono::seconds>(*kiosk - std::chrono::system_clock::now()).count();
     if (!parseBacklog(req, caller.backlog)) {
       sendError(res, 400, "bad_request", "Minyi-Outbox must be the number of submissions waiting on the kiosk");
       return std::nullopt;
@@ -265,7 +269,12 @@ struct ApiServer::Impl {
     return true;
   }
 
+  // Says what is wrong, with a non-200, when uploads would fail: monitoring and kiosks' "server_error"
+  // then name the cause (a full disk once answered ok while every upload got a 500).
   void health(const httplib::Request&, httplib::Response& res) {
+    if (auto problem = store.writeProblem(options.minFreeBytes))
+      return sendJson(res, 503, Json{{"ok", false}, {"version", options.version},
+                                     {"error", {{"code", problem->code}, {"message", problem->message}}}});
     sendJson(res, 200, Json{{"ok", true}, {"version", options.version}});
   }
 
@@ -418,6 +427,7 @@ struct ApiServer::Impl {
   // protocol's error body, logged with the request line, and the server goes on serving.
   httplib::Server::Handler guarded(void (Impl::*route)(const httplib::Request&, httplib::Response&)) {
     return [this, route](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Minyi-Time", now());  // the server's clock, for the kiosk to compare its own with
       try {
         (this->*route)(req, res);
       } catch (const StoreError& e) {

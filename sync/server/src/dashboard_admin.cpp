@@ -1,6 +1,7 @@
 // The dashboard's admin pages: forms (upload, engine diagnostics, activation), kiosks, notices, staff accounts, audit log.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "dashboard_impl.h"
 #include "minyi/core/form_loader.h"
@@ -169,11 +170,17 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
                                "<input type=\"hidden\" name=\"id\" value=\"" + esc(d.id) + "\"><button type=\"submit\" class=\"danger\">" +
                                    T("devices.revoke") + "</button>",
                                "inline");
+    // A kiosk clock off by more than a few minutes files its answers in the wrong hour or week.
+    std::string clock;
+    if (d.clockSkewSeconds && std::llabs(*d.clockSkewSeconds) > 300)
+      clock = " <span class=\"warn\">" +
+              esc(strings().format(*d.clockSkewSeconds > 0 ? "devices.clockAhead" : "devices.clockBehind",
+                                   {number(std::llabs(*d.clockSkewSeconds) / 60)})) + "</span>";
     std::string backlog = "—";
     if (d.lastBacklog) backlog = esc(number(*d.lastBacklog));
     body += "<tr" + (cls.empty() ? std::string() : " class=\"" + cls + "\"") + "><td><code>" + esc(d.id) + "</code></td><td>" +
             esc(d.name) + "</td><td>" + esc(sites.count(d.siteId) ? sites.at(d.siteId) : d.siteId) + "</td><td>" + esc(state) +
-            "</td><td title=\"" + esc(when(d.lastContact)) + "\">" + esc(ago(d.lastContact)) + "</td><td class=\"num\">" +
+            "</td><td title=\"" + esc(when(d.lastContact)) + "\">" + esc(ago(d.lastContact)) + clock + "</td><td class=\"num\">" +
             backlog + "</td><td>" + esc(d.appVersion) + "</td><td class=\"text\">" +
             (d.lastRefusal.empty() ? "—" : esc(d.lastRefusal) + " <span class=\"sub\">" + esc(when(d.lastRefusalAt)) + "</span>") +
             "</td><td>" + revoke + "</td></tr>";

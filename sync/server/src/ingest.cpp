@@ -124,6 +124,13 @@ class TicketOwnership {
 
 }  // namespace
 
+std::string filedAt(const std::string& kioskTime, const std::string& now) {
+  const auto kiosk = parseIsoUtc(kioskTime), server = parseIsoUtc(now);
+  if (!kiosk || !server) return now;
+  if (*kiosk > *server + kClockTolerance || *kiosk < *server - kOldestPlausible) return now;
+  return kioskTime;
+}
+
 protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& keys,
                                  const std::vector<protocol::Envelope>& batch, const Origin& origin,
                                  const std::optional<Contact>& contact, const TicketPolicy* policy) {
@@ -185,18 +192,19 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
       t.communityId = communities->count(chosen) ? chosen : *siteCommunity;
       t.category = answerString(parsed, "category");
       if (t.category.empty() || t.category.size() > 64) t.category = "other";
-      t.createdAt = e.createdAt;
+      const std::string filed = filedAt(e.createdAt, now);
+      t.createdAt = filed;
       t.receivedAt = now;
       // The clock starts when the resident filed it (the receipt promised the time from then); a kiosk clock
       // ahead of the server's cannot push the deadline out.
       const Deadline d = rules.deadlineFor(t.category, loaded ? loaded->form.get() : nullptr);
       t.deadline = d.text();
-      t.dueAt = dueAt(std::min(e.createdAt, now), d, rules.calendar);
+      t.dueAt = dueAt(std::min(filed, now), d, rules.calendar);
       t.updatedAt = now;
       ticket = std::move(t);
     }
     accepted.push_back({e, submissionDigest(e), std::move(answers), origin.deviceId, origin.siteId, origin.via, now,
-                        weekOf(e.createdAt), std::move(tallies), std::move(ticket)});
+                        weekOf(filedAt(e.createdAt, now)), std::move(tallies), std::move(ticket)});
     acceptedAt.push_back(i);
   }
   std::optional<Contact> seen = contact;

@@ -1,5 +1,6 @@
 // The SQLite backend of ServerStore: schema and migrations, demo sites, devices, forms, notices, batch ingest.
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -251,10 +252,13 @@ CREATE TABLE ticket_log (
 CREATE INDEX ticket_log_by_code ON ticket_log (code, id);
 CREATE INDEX ticket_log_by_action ON ticket_log (action, id);
 )sql",
-    // 4: why a kiosk's submission was last refused (a ticket code of another kiosk, a form not uploaded), for IT.
+    // 4: why a kiosk's submission was last refused (a ticket code of another kiosk, a form not uploaded), and
+    // how far its clock is off: for IT.
     R"sql(
 ALTER TABLE devices ADD COLUMN last_refusal TEXT;
 ALTER TABLE devices ADD COLUMN last_refusal_at TEXT;
+-- the kiosk's clock minus the server's at its last contact, in seconds (a kiosk off by minutes files late)
+ALTER TABLE devices ADD COLUMN clock_skew_seconds INTEGER;
 )sql",
 };
 
@@ -262,7 +266,7 @@ constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations
 
 constexpr const char* kDeviceColumns =
     "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version, "
-    "kiosk_number, last_refusal, last_refusal_at";
+    "kiosk_number, last_refusal, last_refusal_at, clock_skew_seconds";
 
 Device readDevice(const Statement& st) {
   Device d;
@@ -279,6 +283,7 @@ Device readDevice(const Statement& st) {
   d.kioskNumber = st.isNull(10) ? 0 : static_cast<int>(st.int64(10));
   d.lastRefusal = st.text(11);
   d.lastRefusalAt = st.text(12);
+  if (!st.isNull(13)) d.clockSkewSeconds = st.int64(13);
   return d;
 }
 
@@ -404,6 +409,24 @@ class SqliteStore final : public ServerStore {
   void recordContact(const Contact& c) override {
     std::lock_guard<std::mutex> lock(mutex_);
     writeContact(c);
+  }
+
+  std::optional<WriteProblem> writeProblem(uint64_t minFreeBytes) override {
+    const std::string folder = std::filesystem::path(path_).parent_path().string();
+    struct statvfs fs {};
+    if (::statvfs(folder.empty() ? "." : folder.c_str(), &fs) == 0) {
+      const uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      if (free < minFreeBytes)
+        return WriteProblem{"disk_full", "only " + std::to_string(free / (1024 * 1024)) + " MB free where the database is (" +
+                                             folder + "); uploads would fail"};
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    // A write transaction started and rolled back: a read-only disk or file refuses it; nothing is written.
+    int rc = exec(db_, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+      return WriteProblem{"database_unwritable", std::string("the database cannot be written: ") + sqlite3_errmsg(db_)};
+    exec(db_, "ROLLBACK");
+    return std::nullopt;
   }
 
   FormAdded addForm(const StoredForm& f) override {
@@ -1172,8 +1195,9 @@ class SqliteStore final : public ServerStore {
   void writeContact(const Contact& c) {
     Statement st(db_, "UPDATE devices SET last_contact = ?2, last_backlog = ?3, "
                       "last_refusal = CASE WHEN ?4 = '' THEN last_refusal ELSE ?4 END, "
-                      "last_refusal_at = CASE WHEN ?4 = '' THEN last_refusal_at ELSE ?2 END WHERE id = ?1");
-    st.bind(1, c.deviceId).bind(2, c.at).bindOptional(3, c.backlog).bind(4, c.refusal);
+                      "last_refusal_at = CASE WHEN ?4 = '' THEN last_refusal_at ELSE ?2 END, "
+                      "clock_skew_seconds = coalesce(?5, clock_skew_seconds) WHERE id = ?1");
+    st.bind(1, c.deviceId).bind(2, c.at).bindOptional(3, c.backlog).bind(4, c.refusal).bindOptional(5, c.clockSkewSeconds);
     done(st.step(), "recording the contact of device " + c.deviceId);
   }
 

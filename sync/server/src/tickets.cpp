@@ -19,26 +19,7 @@ using core::civilFromDays;
 using core::daysFromCivil;
 constexpr auto kChinaOffset = std::chrono::hours(8);  // China Standard Time has no daylight saving
 
-bool digits(std::string_view s, size_t at, size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  out = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-// Days since the epoch of "YYYY-MM-DD" (a real date); nullopt otherwise.
-std::optional<int64_t> dayNumber(std::string_view date) {
-  int y, m, d;
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-' || !digits(date, 0, 4, y) || !digits(date, 5, 2, m) ||
-      !digits(date, 8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31)
-    return std::nullopt;
-  const int64_t n = daysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-  if (civilFromDays(n) != date) return std::nullopt;  // 2026-02-30
-  return n;
-}
+using core::dayNumber;
 
 // 24:00 China time at the end of `date`, i.e. 16:00 UTC that day.
 std::string endOfChinaDay(const std::string& date) { return date + "T16:00:00.000Z"; }
@@ -155,22 +136,6 @@ bool loadHolidayFile(const std::string& path, WorkCalendar& calendar, std::strin
     }
   }
   return true;
-}
-
-std::optional<Clock::time_point> parseIsoUtc(std::string_view iso) {
-  // 2026-11-27T08:00:00Z or 2026-11-27T08:00:00.123Z, as protocol::isIsoUtc accepts.
-  int h, mi, s, ms = 0;
-  if (iso.size() < 20 || iso[10] != 'T' || iso[13] != ':' || iso[16] != ':' || iso.back() != 'Z') return std::nullopt;
-  auto day = dayNumber(iso.substr(0, 10));
-  if (!day || !digits(iso, 11, 2, h) || !digits(iso, 14, 2, mi) || !digits(iso, 17, 2, s) || h > 23 || mi > 59 || s > 60)
-    return std::nullopt;
-  if (iso.size() == 24) {
-    if (iso[19] != '.' || !digits(iso, 20, 3, ms)) return std::nullopt;
-  } else if (iso.size() != 20) {
-    return std::nullopt;
-  }
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
-      std::chrono::milliseconds((((*day * 24 + h) * 60 + mi) * 60 + s) * 1000 + ms)));
 }
 
 std::string chinaDate(Clock::time_point t) {

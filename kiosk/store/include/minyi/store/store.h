@@ -123,7 +123,9 @@ struct AuditEntry {
 };
 
 struct ExportOptions {
-  bool includeAll = false;  // also sent, conflict and rejected submissions, not only pending ones
+  // Also sent submissions. Without it: every one the server does not hold yet, pending and also conflicting
+  // and rejected ones (marked by their state), so staff can deliver what the network could not.
+  bool includeAll = false;
   std::string siteId;       // recorded in the manifest so an import knows where the stick came from
   std::string deviceId;
 };
@@ -192,6 +194,10 @@ class KioskStore {
   // kept for staff, never retried or purged automatically. NotFound for an unknown id.
   Status markConflict(const std::string& id, const std::string& reason);
   Status markRejected(const std::string& id, const std::string& reason);
+  // Staff on the admin panel send conflicting and rejected submissions again (the reason may have been a
+  // proxy's, or fixed on the server since): conflict/rejected → pending, the old reason kept in last_error.
+  // Returns how many.
+  Result<int> retryUnsettled();
   // An upload attempt failed (network, server error): attempts + 1 and last_error for pending ones.
   Status recordAttemptFailure(const std::vector<std::string>& ids, const std::string& reason);
   Result<OutboxCounts> counts();

@@ -30,6 +30,7 @@ struct AdminInfo {
   std::vector<std::pair<std::string, std::string>> rows;  // string-table key of the label → value
   std::vector<std::string> forms;                          // active forms: "id v1 (hash…)"
   std::string message;                                     // result of the last action, in words
+  int64_t unsettled = 0;  // conflicting and rejected submissions staff may send again
 };
 
 // A notice in the attract screen's carousel, in the current language.
@@ -111,7 +112,7 @@ struct Command {
   enum class Kind {
     OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
     SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish, StillHere, KeyPress,
-    AdminCorner, AdminCancel, AdminExport, AdminExit, AdminSyncNow,
+    AdminCorner, AdminCancel, AdminExport, AdminExit, AdminSyncNow, AdminRetryUnsettled,
     AdminEnroll,   // open the enrollment form
     EnrollField,   // text: "url" or "code" — type into it
     EnrollSubmit,

@@ -52,6 +52,9 @@ struct SyncStatus {
   int64_t sentThisRun = 0;     // submissions the server took since the kiosk started
   int failuresInARow = 0;
   bool enrolling = false;
+  // This kiosk's clock minus the server's, from the server's last reply (its Minyi-Time header): more than
+  // a few minutes either way files answers in the wrong hour or week, so the admin panel says so.
+  std::optional<int64_t> clockOffsetSeconds;
 };
 const char* stateName(SyncStatus::State s);  // "not_enrolled", "idle", "sending", "retrying", "stopped"
 
@@ -118,6 +121,8 @@ class Uploader {
   void doEnroll(const std::string& url, const std::string& code);
   void doLookup(const std::string& code);
   HttpRequest request(const Enrollment& e, const std::string& method, const std::string& path);
+  // Every exchange with the server: sends, and notes how far this kiosk's clock is from the server's.
+  HttpResponse exchange(const HttpRequest& r);
   void failed(const std::string& problem, const std::string& detail);
   bool refusedByServer(const HttpResponse& r);
   void succeeded();

@@ -23,6 +23,8 @@ struct ApiOptions {
   // 50 bits, so even without this guessing would be hopeless; the limit keeps logs and CPU quiet.
   int enrollAttemptsPerWindow = 10;
   std::chrono::seconds enrollWindow{15 * 60};
+  // GET /api/v1/health answers 503 when less than this is free where the database lives.
+  uint64_t minFreeBytes = 64ull * 1024 * 1024;
   // Worker threads; 0: httplib's default (at least 8).
   int threads = 0;
   // HTTPS when both are set (PEM files); plain HTTP otherwise (loopback and tests only).

@@ -1,5 +1,6 @@
 // One ingest path for every way submissions arrive: POST /api/v1/submissions and `minyi import` of a USB export.
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,14 @@ struct Origin {
   std::string siteId;
   std::string via;  // "network" or "usb"
 };
+
+// A kiosk's clock counts as wrong when it is ahead of the server's by more than kClockTolerance, or when it
+// dates a submission more than kOldestPlausible back (a kiosk at 1970 after a dead RTC battery).
+constexpr std::chrono::minutes kClockTolerance{5};
+constexpr std::chrono::hours kOldestPlausible{24 * 400};
+// When a submission counts as filed, for its week and a complaint's deadline: the kiosk's time, or the
+// server's receive time `now` when the kiosk's clock is implausible (the kiosk's time is still stored as sent).
+std::string filedAt(const std::string& kioskTime, const std::string& now);
 
 // The opened answers of one submission are at most this big (docs/protocol.md, "Submissions").
 constexpr size_t kMaxAnswersBytes = 1024 * 1024;

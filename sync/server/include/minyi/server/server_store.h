@@ -49,6 +49,8 @@ struct Device {
   std::string appVersion;     // as the kiosk said at enrollment
   // Why the server last refused one of its submissions, and when (empty when never): for IT, on 终端管理.
   std::string lastRefusal, lastRefusalAt;
+  // How far the kiosk's clock was from the server's at its last contact (kiosk minus server), when it said.
+  std::optional<int64_t> clockSkewSeconds;
   // 1..8191, unique in the township and never given twice: the first part of the kiosk's ticket codes
   // (protocol::makeTicketCode). Handed out by addDevice; 0 only when all numbers are taken.
   int kioskNumber = 0;
@@ -141,6 +143,8 @@ struct Contact {
   std::optional<int64_t> backlog;
   // The reason one of the batch's submissions was refused, when one was (kept as the device's last refusal).
   std::string refusal;
+  // The kiosk's clock minus the server's (its Minyi-Time header), when it sent one.
+  std::optional<int64_t> clockSkewSeconds;
 };
 
 // Counts of one (form, version, question, value, site, week): what the results pages add up.
@@ -236,6 +240,14 @@ struct TicketQuery {
 class ServerStore {
  public:
   virtual ~ServerStore() = default;
+
+  // Why the store cannot take new data now, or nothing: less than `minFreeBytes` free where the database
+  // lives ("disk_full"), or the database refusing to start a write ("database_unwritable"). For
+  // GET /api/v1/health, so monitoring sees what every upload would meet.
+  struct WriteProblem {
+    std::string code, message;
+  };
+  virtual std::optional<WriteProblem> writeProblem(uint64_t minFreeBytes) = 0;
 
   // --- Sites ---
   virtual std::vector<Community> communities() = 0;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "minyi/protocol/times.h"
+
 namespace minyi::core {
 struct Form;
 }
@@ -68,7 +70,7 @@ class WorkCalendar {
 bool loadHolidayFile(const std::string& path, WorkCalendar& calendar, std::string* error);
 
 // Dates and times for the rules (UTC ISO-8601 in, China Standard Time, UTC+8, for days).
-std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view iso);
+using protocol::parseIsoUtc;  // minyi/protocol/times.h
 std::string chinaDate(std::chrono::system_clock::time_point t);          // YYYY-MM-DD
 std::optional<std::string> addDays(const std::string& date, int days);   // YYYY-MM-DD ± days
 int weekdayOf(const std::string& date);  // 1 Monday .. 7 Sunday; 0 for a malformed date
