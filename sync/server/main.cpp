@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
     options.version = MINYI_VERSION;
     options.threads = config->threads;
     options.logRequests = config->logRequests;
+    options.trustedProxies = config->trustedProxies;
+    options.dashboard.secureCookies = config->secureCookies;
     options.tlsCertFile = config->tlsCertFile;
     options.tlsKeyFile = config->tlsKeyFile;
     options.tickets = std::make_shared<const server::TicketPolicy>(config->tickets);

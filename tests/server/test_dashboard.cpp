@@ -615,6 +615,36 @@ TEST_CASE("refused sign-ins are summarised in the operation log, not written one
   CHECK_FALSE(summaryRow.empty());
 }
 
+TEST_CASE("behind a trusted proxy the sign-in throttle keys on the real client, and only there") {
+  auto signIn = [](const LiveServer& live, const std::string& from, const std::string& password) {
+    httplib::Headers h{{"X-Forwarded-For", from}};
+    auto page = live.client().Get("/staff/login", h);
+    REQUIRE(page);
+    const std::string loginCookie = Staff::cookieFrom(*page, "minyi_login");
+    h.emplace("Cookie", "minyi_login=" + loginCookie);
+    auto res = live.client().Post("/staff/login", h,
+                                  httplib::Params{{"csrf", Staff::csrfIn(page->body)}, {"user", "admin"}, {"password", password}});
+    REQUIRE(res);
+    return res->status;
+  };
+  for (bool trusted : {true, false}) {
+    INFO((trusted ? "proxy trusted" : "no trusted proxy"));
+    server::ApiOptions o;
+    o.dashboard.accountLimits = {3, std::chrono::seconds(60), std::chrono::seconds(600)};
+    if (trusted) o.trustedProxies = {"127.0.0.1"};
+    LiveServer live(o);
+    addUser(*live.store, "admin", server::Role::Admin);
+    for (int i = 0; i < 3; ++i) CHECK(signIn(live, "203.0.113.9", "guess") == 401);
+    CHECK(signIn(live, "203.0.113.9", kPassword) == 429);  // the guesser waits
+    // The admin at the office: another client when the proxy is trusted; when it is not, a forged header
+    // changes nothing and everyone is the one address that failed.
+    CHECK(signIn(live, "198.51.100.7", kPassword) == (trusted ? 303 : 429));
+    bool loggedFromClient = false;
+    for (const auto& a : live.store->audit(100)) loggedFromClient |= a.action == "login_failed" && a.address == "203.0.113.9";
+    CHECK(loggedFromClient == trusted);
+  }
+}
+
 TEST_CASE("one address guessing many accounts is locked out too") {
   server::ApiOptions o;
   o.dashboard.addressLimits = {4, std::chrono::seconds(30), std::chrono::seconds(60)};

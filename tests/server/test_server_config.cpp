@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "minyi/server/api_server.h"
 #include "minyi/server/server_config.h"
 
 using namespace minyi;
@@ -74,6 +75,43 @@ TEST_CASE("every problem in a configuration is reported with its key") {
   CHECK_THAT(error, Contains("tls: give both cert and key"));
   CHECK_FALSE(server::parseServerConfig("[server\nport = 1", "/etc", &error));
   CHECK_THAT(error, Contains("line 1"));
+}
+
+TEST_CASE("trusted proxies and Secure cookies behind a proxy are read, and a bad address is named") {
+  const std::string base = "[storage]\ndata_dir = \"d\"\n[keys]\nkey_pair = \"k\"\n";
+  std::string error;
+  auto c = server::parseServerConfig("[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.8.0.0/16\", \"::1\"]\nsecure_cookies = true\n" + base,
+                                     "/etc", &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->trustedProxies == std::vector<std::string>{"127.0.0.1", "10.8.0.0/16", "::1"});
+  CHECK(c->secureCookies);
+  CHECK_FALSE(server::parseServerConfig(base, "/etc", &error)->secureCookies);
+  for (const char* bad : {"\"nginx\"", "\"10.0.0.0/40\"", "\"::1/64\"", "7"}) {
+    INFO(bad);
+    CHECK_FALSE(server::parseServerConfig(std::string("[server]\ntrusted_proxies = [") + bad + "]\n" + base, "/etc", &error));
+    CHECK_THAT(error, Contains("server.trusted_proxies: every entry must be an IP address"));
+  }
+}
+
+TEST_CASE("the client's address: the peer, or behind a trusted proxy the nearest forwarded address that is not one") {
+  const std::vector<std::string> proxies = {"127.0.0.1", "10.8.0.0/16"};
+  // Nobody else's forwarded headers are believed.
+  CHECK(server::clientAddress("198.51.100.7", "1.2.3.4", "5.6.7.8", proxies) == "198.51.100.7");
+  CHECK(server::clientAddress("198.51.100.7", "1.2.3.4", "", {}) == "198.51.100.7");
+  // Through the proxy: the address it appended.
+  CHECK(server::clientAddress("127.0.0.1", "203.0.113.9", "", proxies) == "203.0.113.9");
+  // A client that writes its own X-Forwarded-For is not believed: the proxy appends the real one at the end.
+  CHECK(server::clientAddress("127.0.0.1", "6.6.6.6, 203.0.113.9", "", proxies) == "203.0.113.9");
+  // Two proxies of our own (a load balancer in 10.8/16, then nginx on this machine).
+  CHECK(server::clientAddress("127.0.0.1", "203.0.113.9, 10.8.1.2", "", proxies) == "203.0.113.9");
+  CHECK(server::clientAddress("127.0.0.1", "", "203.0.113.9", proxies) == "203.0.113.9");
+  CHECK(server::clientAddress("127.0.0.1", "", "", proxies) == "127.0.0.1");
+  CHECK(server::clientAddress("127.0.0.1", "not-an-address", "", proxies) == "127.0.0.1");
+  CHECK(server::clientAddress("127.0.0.1", "2001:db8::7", "", proxies) == "2001:db8::7");
+  CHECK(server::addressMatches("10.8.200.1", "10.8.0.0/16"));
+  CHECK_FALSE(server::addressMatches("10.9.0.1", "10.8.0.0/16"));
+  CHECK(server::addressMatches("1.2.3.4", "0.0.0.0/0"));
 }
 
 TEST_CASE("with a certificate and key the API is served over HTTPS only") {

@@ -1,7 +1,9 @@
 // The /api/v1 routes on cpp-httplib: token checks, enrollment with a rate limit, ingest, forms and notices with ETags.
 #include "minyi/server/api_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -92,6 +94,50 @@ bool parseBacklog(const httplib::Request& req, std::optional<int64_t>& out) {
 }
 
 }  // namespace
+
+bool addressMatches(const std::string& address, const std::string& proxy) {
+  const size_t slash = proxy.find('/');
+  if (slash == std::string::npos) return address == proxy;
+  in_addr net{}, ip{};
+  if (inet_pton(AF_INET, proxy.substr(0, slash).c_str(), &net) != 1 || inet_pton(AF_INET, address.c_str(), &ip) != 1) return false;
+  const std::string bitsText = proxy.substr(slash + 1);
+  if (bitsText.empty() || bitsText.size() > 2 || bitsText.find_first_not_of("0123456789") != std::string::npos) return false;
+  const int bits = std::stoi(bitsText);
+  if (bits > 32) return false;
+  const uint32_t mask = bits == 0 ? 0 : htonl(~uint32_t{0} << (32 - bits));
+  return (ip.s_addr & mask) == (net.s_addr & mask);
+}
+
+std::string clientAddress(const std::string& peer, const std::string& forwardedFor, const std::string& realIp,
+                          const std::vector<std::string>& trustedProxies) {
+  auto trusted = [&](const std::string& a) {
+    for (const std::string& p : trustedProxies)
+      if (addressMatches(a, p)) return true;
+    return false;
+  };
+  if (!trusted(peer)) return peer;
+  // Right to left: the nearest hops are our own proxies; the first address that is not one is the client.
+  std::vector<std::string> hops;
+  for (size_t start = 0; start <= forwardedFor.size();) {
+    size_t comma = forwardedFor.find(',', start);
+    if (comma == std::string::npos) comma = forwardedFor.size();
+    std::string hop = forwardedFor.substr(start, comma - start);
+    hop.erase(0, hop.find_first_not_of(" \t"));
+    hop.erase(hop.find_last_not_of(" \t") + 1);
+    if (!hop.empty()) hops.push_back(hop);
+    start = comma + 1;
+  }
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    in6_addr any{};
+    const bool isAddress = inet_pton(AF_INET, it->c_str(), &any) == 1 || inet_pton(AF_INET6, it->c_str(), &any) == 1;
+    if (!isAddress) break;  // garbage a client wrote: stop believing from here on
+    if (!trusted(*it)) return *it;
+  }
+  in6_addr any{};
+  if (!realIp.empty() && (inet_pton(AF_INET, realIp.c_str(), &any) == 1 || inet_pton(AF_INET6, realIp.c_str(), &any) == 1))
+    return realIp;
+  return peer;
+}
 
 struct ApiServer::Impl {
   ServerStore& store;
@@ -461,6 +507,13 @@ struct ApiServer::Impl {
     http->set_payload_max_length(options.maxRequestBytes);
     makeBodyRules();
     auto admitted = [this](const httplib::Request& req, httplib::Response& res) {
+      // Behind a trusted reverse proxy the request's address becomes the real client's, here, before
+      // anything reads it: every limit, audit row and log line downstream then sees the client, not the
+      // proxy. (The Request object httplib passes is its own non-const local.)
+      if (!options.trustedProxies.empty())
+        const_cast<httplib::Request&>(req).remote_addr =
+            clientAddress(req.remote_addr, req.get_header_value("X-Forwarded-For"), req.get_header_value("X-Real-IP"),
+                          options.trustedProxies);
       try {
         return admit(req, res);
       } catch (const std::exception& e) {  // a failing database while checking a token

@@ -1,12 +1,16 @@
 // Reading minyi-server's TOML configuration with toml++: every key checked, every problem named by its key.
 #include "minyi/server/server_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <toml++/toml.h>
 #include <vector>
 
 #include "minyi/core/json_input.h"
+#include "minyi/server/api_server.h"
 
 namespace minyi::server {
 
@@ -27,6 +31,9 @@ const KeySpec kKeys[] = {
     {"server", "port", toml::node_type::integer, false, "the TCP port, 0 for any free one"},
     {"server", "threads", toml::node_type::integer, false, "worker threads, 0 for the default"},
     {"server", "log_requests", toml::node_type::boolean, false, "true to log one line per request"},
+    {"server", "trusted_proxies", toml::node_type::array, false,
+     "addresses of reverse proxies whose X-Forwarded-For is believed, e.g. [\"127.0.0.1\"]"},
+    {"server", "secure_cookies", toml::node_type::boolean, false, "true when HTTPS ends at a reverse proxy in front"},
     {"storage", "data_dir", toml::node_type::string, true, "the folder that holds server.db"},
     {"keys", "key_pair", toml::node_type::string, true, "server.key made by `minyi keygen`"},
     {"tls", "cert", toml::node_type::string, false, "the TLS certificate chain (PEM)"},
@@ -114,6 +121,22 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   const int64_t port = root.at_path("server.port").value_or(int64_t{c.port});
   const int64_t threads = root.at_path("server.threads").value_or(int64_t{0});
   c.logRequests = root.at_path("server.log_requests").value_or(false);
+  c.secureCookies = root.at_path("server.secure_cookies").value_or(false);
+  if (const toml::array* proxies = root.at_path("server.trusted_proxies").as_array()) {
+    for (const toml::node& item : *proxies) {
+      const auto text = item.value<std::string>();
+      const std::string address = text ? text->substr(0, text->find('/')) : std::string();
+      in6_addr any{};
+      const bool v4 = inet_pton(AF_INET, address.c_str(), &any) == 1, v6 = inet_pton(AF_INET6, address.c_str(), &any) == 1;
+      const bool network = text && text->find('/') != std::string::npos;
+      if (!text || (!v4 && !v6) || (network && (!v4 || !addressMatches(address, *text)))) {
+        problems.push_back("server.trusted_proxies: every entry must be an IP address or an IPv4 network a.b.c.d/n, not " +
+                           (text ? "\"" + *text + "\"" : std::string("a non-string")));
+        continue;
+      }
+      c.trustedProxies.push_back(*text);
+    }
+  }
   c.dataDir = resolve(baseFolder, root.at_path("storage.data_dir").value_or(std::string()));
   c.keyPairFile = resolve(baseFolder, root.at_path("keys.key_pair").value_or(std::string()));
   c.tlsCertFile = resolve(baseFolder, root.at_path("tls.cert").value_or(std::string()));

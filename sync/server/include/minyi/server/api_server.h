@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "minyi/protocol/crypto.h"
 #include "minyi/server/dashboard.h"
@@ -15,6 +16,14 @@ class Server;
 
 namespace minyi::server {
 
+// The client a request comes from: `peer` (the TCP peer) unless it is one of `trustedProxies`; then the last
+// address in X-Forwarded-For that is not a trusted proxy (each proxy appends the address it saw, so what
+// the client itself wrote at the front is never believed), else X-Real-IP, else the peer.
+std::string clientAddress(const std::string& peer, const std::string& forwardedFor, const std::string& realIp,
+                          const std::vector<std::string>& trustedProxies);
+// True when `address` is `proxy` (an address) or lies in it (an IPv4 network a.b.c.d/n).
+bool addressMatches(const std::string& address, const std::string& proxy);
+
 struct ApiOptions {
   std::string version;  // reported by GET /api/v1/health
   // Larger request bodies are refused with 413 before they are read (docs/protocol.md: 160 MB).
@@ -25,6 +34,9 @@ struct ApiOptions {
   std::chrono::seconds enrollWindow{15 * 60};
   // GET /api/v1/health answers 503 when less than this is free where the database lives.
   uint64_t minFreeBytes = 64ull * 1024 * 1024;
+  // Reverse proxies (addresses, or IPv4 networks as a.b.c.d/n) whose X-Forwarded-For and X-Real-IP are
+  // believed: behind them every rate limit and log line is keyed on the real client. Nobody else's are.
+  std::vector<std::string> trustedProxies;
   // Worker threads; 0: httplib's default (at least 8).
   int threads = 0;
   // HTTPS when both are set (PEM files); plain HTTP otherwise (loopback and tests only).

@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "minyi/server/tickets.h"
 
@@ -12,6 +13,10 @@ struct ServerConfig {
   int port = 8080;                   // [server] port; 0 picks a free port and prints it (tests)
   int threads = 0;                   // [server] threads; 0: httplib's default
   bool logRequests = false;          // [server] log_requests: one line per request on stderr
+  // [server] trusted_proxies: reverse proxies (addresses, IPv4 networks a.b.c.d/n) whose X-Forwarded-For
+  // and X-Real-IP are believed; [server] secure_cookies: cookies only over HTTPS when TLS ends at the proxy.
+  std::vector<std::string> trustedProxies;
+  bool secureCookies = false;
   std::string dataDir;               // [storage] data_dir: holds server.db
   std::string keyPairFile;           // [keys] key_pair: server.key from `minyi keygen`
   std::string tlsCertFile;           // [tls] cert (PEM); HTTPS when cert and key are both set
