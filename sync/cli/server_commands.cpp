@@ -196,7 +196,7 @@ struct ImportCounts {
 // One export: checks its manifest against the data file, then feeds the lines through ingest in batches.
 // Returns false when the export was refused whole (damaged, incomplete, unknown site).
 bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, const fs::path& manifestPath,
-                  const std::string& siteOverride, ImportCounts& counts) {
+                  const std::string& siteOverride, bool acceptRevoked, ImportCounts& counts) {
   const std::string name = manifestPath.filename().string();
   auto refuse = [&](const std::string& why) {
     std::cerr << "minyi: error: " << name << ": " << why << "; nothing of it was imported\n";
@@ -228,7 +228,12 @@ bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, con
     return refuse("the export is from site '" + siteId + "', which this server does not know (give --site)");
   // Record the kiosk only when the server knows it; an export may come from a kiosk never enrolled.
   const std::string deviceId = text("device_id");
-  const server::Origin origin{!deviceId.empty() && store.device(deviceId) ? deviceId : "", siteId, "usb"};
+  const auto device = deviceId.empty() ? std::nullopt : store.device(deviceId);
+  // A revoked kiosk (lost, stolen, replaced) may still have a stick's worth of data: an admin decides.
+  if (device && device->revoked() && !acceptRevoked)
+    return refuse("the export is from kiosk " + deviceId + ", which staff revoked on " + device->revokedAt.substr(0, 10) +
+                  " (lost or stolen?); if an admin knows these submissions are genuine, import again with --accept-revoked");
+  const server::Origin origin{device ? deviceId : "", siteId, "usb"};
 
   ImportCounts here;
   std::vector<protocol::Envelope> batch;
@@ -284,7 +289,7 @@ bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, con
 }
 
 int runImport(const std::string& dataDir, const std::string& keyFile, const std::string& folder,
-              const std::string& siteOverride) {
+              const std::string& siteOverride, bool acceptRevoked) {
   std::string why;
   auto keys = protocol::readKeyPairFile(keyFile, &why);
   if (!keys) return fail(why);
@@ -302,7 +307,7 @@ int runImport(const std::string& dataDir, const std::string& keyFile, const std:
   return withStore(dataDir, [&](server::ServerStore& store) {
     ImportCounts total;
     bool allRead = true;
-    for (const auto& m : manifests) allRead = importExport(store, *keys, m, siteOverride, total) && allRead;
+    for (const auto& m : manifests) allRead = importExport(store, *keys, m, siteOverride, acceptRevoked, total) && allRead;
     std::cout << "imported " << manifests.size() << " export" << (manifests.size() == 1 ? "" : "s") << ": "
               << total.text() << "\n";
     return int{allRead && total.conflict == 0 && total.rejected == 0 ? kOk : kProblems};
@@ -383,7 +388,10 @@ void addServerCommands(CLI::App& app, int& exitCode) {
   import->add_option("--key", *importKey, "the server's key pair, server.key")->required();
   import->add_option("--site", *importSite, "the site the kiosk stands at (default: the one its export names)");
   import->add_option("folder", *importFolder, "the folder holding the export files (the USB stick)")->required();
-  import->callback([=, &exitCode] { exitCode = runImport(*importData, *importKey, *importFolder, *importSite); });
+  auto acceptRevoked = std::make_shared<bool>(false);
+  import->add_flag("--accept-revoked", *acceptRevoked,
+                   "also import exports of kiosks staff revoked (an admin's decision: the stick is known to be genuine)");
+  import->callback([=, &exitCode] { exitCode = runImport(*importData, *importKey, *importFolder, *importSite, *acceptRevoked); });
 }
 
 }  // namespace minyi::cli

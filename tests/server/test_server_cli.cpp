@@ -250,6 +250,29 @@ TEST_CASE("import of a kiosk's USB export stores each submission once, importing
   CHECK(kept->answersJson == R"({"community":"donglian"})");
 }
 
+TEST_CASE("regression: a USB export of a revoked kiosk is refused unless an admin accepts it", "[cli]") {
+  ServerFolder folder;
+  REQUIRE(runMinyi("form upload --data " + quote(folder.data) + " " + kForms + "/civilized-city.json").status == 0);
+  const auto form = shippedForm("civilized-city");
+  const std::string stick = kioskExport(folder.dir, form, folder.keyPair().publicKey, {R"({"community":"donghu"})"});
+  {
+    // The kiosk the export names was added here and then revoked (lost, stolen).
+    auto store = server::openDataFolder(folder.data);
+    const auto now = std::chrono::system_clock::now();
+    REQUIRE(store->addDevice(server::NewDevice{"kiosk-unknown-to-server", "donglian-culture", "大厅", protocol::sha256Hex("x"),
+                                               protocol::isoUtc(now + std::chrono::hours(24)), protocol::isoUtc(now)}));
+    REQUIRE(store->revokeDevice("kiosk-unknown-to-server", protocol::isoUtc(now)));
+  }
+  const std::string cmd = "import --data " + quote(folder.data) + " --key " + quote(folder.keys + "/server.key") + " " + quote(stick);
+  Run refused = runMinyi(cmd);
+  CHECK(refused.status != 0);
+  CHECK_THAT(refused.out, Contains("revoked") && Contains("--accept-revoked") && Contains("nothing of it was imported"));
+  CHECK(server::openDataFolder(folder.data)->submissionCount() == 0);
+  Run accepted = runMinyi(cmd + " --accept-revoked");
+  CHECK(accepted.status == 0);
+  CHECK_THAT(accepted.out, Contains("stored 1"));
+}
+
 TEST_CASE("import refuses a damaged export whole and reports submissions sealed to another key", "[cli]") {
   ServerFolder folder;
   REQUIRE(runMinyi("form upload --data " + quote(folder.data) + " " + kForms + "/civilized-city.json").status == 0);
