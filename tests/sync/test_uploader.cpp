@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "../store/store_test_helpers.h"
+#include "minyi/core/json_input.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
@@ -260,6 +261,14 @@ TEST_CASE("regression: only the Minyi server's own words reject or stop, a proxy
     CHECK_THAT(up.status().detail, Catch::Contains("HTTP " + std::to_string(s)) && Catch::Contains("not the Minyi server's reply"));
     CHECK(k.pending() == 2);
   }
+  // A firewall's page in Chinese, longer than the words kept: cut between characters, never inside one.
+  status = 403;
+  body = "<html><body><h1>";
+  for (int i = 0; i < 60; ++i) body += "访问被拒绝";
+  body += "</h1></body></html>";
+  CHECK_FALSE(up.runOnce(false));
+  CHECK(minyi::core::isValidUtf8(up.status().detail));
+  CHECK_THAT(up.status().detail, Catch::Contains("访问被拒绝"));
   // JSON that is not Minyi's error shape is no refusal either.
   status = 400;
   body = R"({"error":"Bad Request","status":400})";

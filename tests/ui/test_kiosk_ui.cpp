@@ -752,12 +752,26 @@ TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlie
   CHECK(static_cast<int>(k.stored().size()) == accepted);  // all acknowledged ones are there
 }
 
+namespace {
+// Staff's PIN 2468 on this kiosk, exports going to `usb` (argon2id is slow: the hash is made once).
+void giveAdminPin(Kiosk& k, const TempDir& usb) {
+  static const auto hash = minyi::store::hashPin("2468");
+  REQUIRE(hash);
+  k.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+}
+// The staff gesture and the PIN, as staff tap them: the admin panel opens.
+void openAdminPanel(Kiosk& k) {
+  for (int i = 0; i < 5; ++i) k.tap("__admin_corner");
+  for (const char* d : {"2", "4", "6", "8"}) k.tap(d);
+  k.tap("完成");
+  REQUIRE(k.app.screen() == Screen::Admin);
+}
+}  // namespace
+
 TEST_CASE("admin: five corner taps and the PIN open the panel, wrong PINs lock the pad", "[ui][admin]") {
   Kiosk k;
-  const auto hash = minyi::store::hashPin("2468");
-  REQUIRE(hash);
   TempDir usb;
-  k.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+  giveAdminPin(k, usb);
   k.tap("非常满意");  // something in the outbox to export
   for (int i = 0; i < 4; ++i) k.tap("__admin_corner");
   CHECK(k.app.screen() == Screen::Attract);  // four taps are not the gesture
@@ -776,12 +790,9 @@ TEST_CASE("admin: five corner taps and the PIN open the panel, wrong PINs lock t
   CHECK(k.app.screen() == Screen::Attract);
 
   Kiosk fresh;
-  fresh.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+  giveAdminPin(fresh, usb);
   fresh.tap("非常满意");
-  for (int i = 0; i < 5; ++i) fresh.tap("__admin_corner");
-  for (const char* d : {"2", "4", "6", "8"}) fresh.tap(d);
-  fresh.tap("完成");
-  REQUIRE(fresh.app.screen() == Screen::Admin);
+  openAdminPanel(fresh);
   const auto* info = fresh.app.view(1920, 1080).admin;
   REQUIRE(info);
   std::string all;
@@ -819,19 +830,14 @@ TEST_CASE("admin: five corner taps and the PIN open the panel, wrong PINs lock t
 
 TEST_CASE("admin: refused submissions are sent again with one tap, and the USB export carries them marked", "[ui][admin]") {
   Kiosk k;
-  const auto hash = minyi::store::hashPin("2468");
-  REQUIRE(hash);
   TempDir usb;
-  k.app.setAdmin(*hash, usb.path.string(), "donghu-dqfwzx");
+  giveAdminPin(k, usb);
   k.tap("非常满意");
   k.tap("满意");
   const auto pending = k.store->pending(10).value();
   REQUIRE(pending.size() == 2);
   REQUIRE(k.store->markRejected(pending[0].id, "HTTP 400 (a proxy)").ok());
-  for (int i = 0; i < 5; ++i) k.tap("__admin_corner");
-  for (const char* d : {"2", "4", "6", "8"}) k.tap(d);
-  k.tap("完成");
-  REQUIRE(k.app.screen() == Screen::Admin);
+  openAdminPanel(k);
   CHECK(k.app.view(1920, 1080).admin->unsettled == 1);
   // The export takes the refused one too, with its state.
   k.tap("导出到U盘");
