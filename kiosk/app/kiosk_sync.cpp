@@ -1,5 +1,6 @@
 // The kiosk's side of sync: the sealing key, the uploader's news, forms and notices from the server, enrollment.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 
@@ -9,6 +10,7 @@
 #include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/ticket.h"
+#include "minyi/protocol/times.h"
 
 namespace minyi::app {
 
@@ -311,7 +313,7 @@ void KioskApp::syncRows() {
   if (last.size() >= 19) last = last.substr(0, 10) + " " + last.substr(11, 8) + " UTC";
   row("admin.lastSync", last.empty() ? strings_.get(locale_, "admin.never") : last);
   // A clock off by minutes files residents' answers in the wrong hour or week (the server then uses its own).
-  if (st.clockOffsetSeconds && std::llabs(*st.clockOffsetSeconds) > 300)
+  if (st.clockOffsetSeconds && std::chrono::seconds(std::llabs(*st.clockOffsetSeconds)) > protocol::kClockTolerance)
     row("admin.clock", strings_.get(locale_, *st.clockOffsetSeconds > 0 ? "admin.clockAhead" : "admin.clockBehind",
                                     {std::to_string(std::llabs(*st.clockOffsetSeconds) / 60)}));
 }

@@ -46,6 +46,14 @@ TEST_CASE("invalid UTF-8 is refused with its position", "[json][hostile]") {
   CHECK(firstInvalidUtf8("ab\xFF") == 2);
 }
 
+TEST_CASE("a UTF-8 text cut to a number of bytes ends between characters", "[json]") {
+  CHECK(utf8Prefix("民意 ok", 100) == "民意 ok");
+  CHECK(utf8Prefix("民意", 4) == "民");  // 意 would be cut after its first byte
+  CHECK(utf8Prefix("民意", 6) == "民意");
+  CHECK(utf8Prefix("民意", 2) == "");
+  CHECK(isValidUtf8(utf8Prefix("访问被拒绝访问被拒绝", 17)));
+}
+
 TEST_CASE("missing files give a sentence, not an exception", "[json]") {
   std::string err;
   CHECK_FALSE(readTextFile("/nonexistent/form.json", &err, 100));

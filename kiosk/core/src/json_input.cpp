@@ -46,6 +46,13 @@ size_t firstInvalidUtf8(std::string_view s) {
 
 bool isValidUtf8(std::string_view s) { return firstInvalidUtf8(s) == std::string_view::npos; }
 
+std::string_view utf8Prefix(std::string_view s, size_t maxBytes) {
+  if (s.size() <= maxBytes) return s;
+  size_t end = maxBytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // back to a character's start
+  return s.substr(0, end);
+}
+
 namespace {
 // Line and column (1-based) of a byte offset, for messages staff can find in an editor.
 std::string where(std::string_view text, size_t offset) {

@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "minyi/core/form_loader.h"
+#include "minyi/core/json_input.h"
 #include "minyi/protocol/address.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
@@ -54,16 +55,10 @@ std::string serverWords(const HttpResponse& r) {
     else if (!inTag) text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   }
   std::string words;
-  for (size_t i = 0; i < text.size() && words.size() < 120; ++i)
+  for (size_t i = 0; i < text.size(); ++i)
     if (text[i] != ' ' || (!words.empty() && words.back() != ' ')) words += text[i];
-  // Cut at 120 bytes: drop a character the cut split, so the panel and the database get whole UTF-8.
-  size_t keep = words.size();
-  while (keep > 0 && (static_cast<unsigned char>(words[keep - 1]) & 0xC0) == 0x80) --keep;
-  if (keep > 0 && static_cast<unsigned char>(words[keep - 1]) >= 0xC0) {
-    const unsigned char lead = static_cast<unsigned char>(words[keep - 1]);
-    const size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    if (words.size() - (keep - 1) < need) words.resize(keep - 1);
-  }
+  // At most 120 bytes, cut between characters, so the panel and the database get whole UTF-8.
+  words = std::string(core::utf8Prefix(words, 120));
   while (!words.empty() && words.back() == ' ') words.pop_back();
   return "HTTP " + std::to_string(r.status) + (words.empty() ? "" : " (not the Minyi server's reply: " + words + ")");
 }

@@ -172,7 +172,7 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
                                "inline");
     // A kiosk clock off by more than a few minutes files its answers in the wrong hour or week.
     std::string clock;
-    if (d.clockSkewSeconds && std::llabs(*d.clockSkewSeconds) > 300)
+    if (d.clockSkewSeconds && std::chrono::seconds(std::llabs(*d.clockSkewSeconds)) > protocol::kClockTolerance)
       clock = " <span class=\"warn\">" +
               esc(strings().format(*d.clockSkewSeconds > 0 ? "devices.clockAhead" : "devices.clockBehind",
                                    {number(std::llabs(*d.clockSkewSeconds) / 60)})) + "</span>";

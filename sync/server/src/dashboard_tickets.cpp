@@ -5,6 +5,7 @@
 
 #include "dashboard_impl.h"
 #include "minyi/core/form.h"
+#include "minyi/core/json_input.h"
 #include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
@@ -114,9 +115,7 @@ std::string flags(const Ticket& t, const std::string& now, const TicketPolicy& p
 // A UTF-8 text cut to at most `bytes`, never inside a character, with … when cut.
 std::string cut(const std::string& text, size_t bytes) {
   if (text.size() <= bytes) return text;
-  size_t end = bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "…";
+  return std::string(core::utf8Prefix(text, bytes)) + "…";
 }
 
 // One CSV line for Excel: every cell quoted, formula-looking text neutralised (DESIGN.md §11).

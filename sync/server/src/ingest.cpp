@@ -127,7 +127,7 @@ class TicketOwnership {
 std::string filedAt(const std::string& kioskTime, const std::string& now) {
   const auto kiosk = parseIsoUtc(kioskTime), server = parseIsoUtc(now);
   if (!kiosk || !server) return now;
-  if (*kiosk > *server + kClockTolerance || *kiosk < *server - kOldestPlausible) return now;
+  if (*kiosk > *server + protocol::kClockTolerance || *kiosk < *server - kOldestPlausible) return now;
   return kioskTime;
 }
 
@@ -163,6 +163,8 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
     std::vector<Tally> tallies;
     auto loaded = formCache().get(*found->second);
     if (loaded) tallies = tallyAnswers(*loaded, parsed);
+    // When it counts as filed (its week, a complaint's deadline): the kiosk's time unless that is implausible.
+    const std::string filed = filedAt(e.createdAt, now);
     std::optional<Ticket> ticket;
     if (!e.ticketCode.empty()) {
       std::string key;
@@ -192,7 +194,6 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
       t.communityId = communities->count(chosen) ? chosen : *siteCommunity;
       t.category = answerString(parsed, "category");
       if (t.category.empty() || t.category.size() > 64) t.category = "other";
-      const std::string filed = filedAt(e.createdAt, now);
       t.createdAt = filed;
       t.receivedAt = now;
       // The clock starts when the resident filed it (the receipt promised the time from then); a kiosk clock
@@ -204,7 +205,7 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
       ticket = std::move(t);
     }
     accepted.push_back({e, submissionDigest(e), std::move(answers), origin.deviceId, origin.siteId, origin.via, now,
-                        weekOf(filedAt(e.createdAt, now)), std::move(tallies), std::move(ticket)});
+                        weekOf(filed), std::move(tallies), std::move(ticket)});
     acceptedAt.push_back(i);
   }
   std::optional<Contact> seen = contact;

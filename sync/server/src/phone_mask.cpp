@@ -82,10 +82,8 @@ bool isCompactDate(std::string_view v) {
 std::vector<bool> privateDigits(std::string_view text, std::vector<Digit>& all) {
   using K = Unit::Kind;
   std::vector<Unit> units;
-  std::vector<size_t> starts;
   for (size_t i = 0; i < text.size();) {
     Unit u = unitAt(text, i);
-    starts.push_back(i);
     units.push_back(u);
     if (u.kind == K::Digit) all.push_back({i, u.len, u.digit});
     i += u.len;

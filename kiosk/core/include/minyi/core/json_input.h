@@ -23,5 +23,7 @@ std::optional<std::string> readTextFile(const std::string& path, std::string* er
 // True when s is valid UTF-8; firstInvalidUtf8 gives the offset of the first bad byte (npos if none).
 bool isValidUtf8(std::string_view s);
 size_t firstInvalidUtf8(std::string_view s);
+// The longest start of `s` of at most `maxBytes` that ends between characters (never inside one).
+std::string_view utf8Prefix(std::string_view s, size_t maxBytes);
 
 }  // namespace minyi::core

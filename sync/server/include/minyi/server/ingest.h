@@ -18,9 +18,8 @@ struct Origin {
   std::string via;  // "network" or "usb"
 };
 
-// A kiosk's clock counts as wrong when it is ahead of the server's by more than kClockTolerance, or when it
-// dates a submission more than kOldestPlausible back (a kiosk at 1970 after a dead RTC battery).
-constexpr std::chrono::minutes kClockTolerance{5};
+// A kiosk's clock counts as wrong when it is ahead of the server's by more than protocol::kClockTolerance, or
+// when it dates a submission more than kOldestPlausible back (a kiosk at 1970 after a dead RTC battery).
 constexpr std::chrono::hours kOldestPlausible{24 * 400};
 // When a submission counts as filed, for its week and a complaint's deadline: the kiosk's time, or the
 // server's receive time `now` when the kiosk's clock is implausible (the kiosk's time is still stored as sent).
