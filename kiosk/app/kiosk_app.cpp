@@ -12,6 +12,7 @@
 #include "minyi/core/json_input.h"
 #include "minyi/core/script.h"
 #include "minyi/protocol/codes.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/ticket.h"
 
 namespace minyi::app {
@@ -238,11 +239,15 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
     return false;
   }
   store::NewSubmission sub;
+  sub.id = store::newSubmissionId();
   sub.formId = finished.form().minyi.id;
   sub.formVersion = finished.form().minyi.version;
   sub.formHash = finished.form().contentHash;
   sub.kind = finished.form().minyi.kind;
-  sub.payload = protocol::seal(*key, results.dump());
+  // Sealed with what it belongs to, so nobody can replay it under another id, form or kiosk.
+  const auto enrolled = store_->setting(sync::keys::kDeviceId);
+  const std::string device = enrolled.ok() && enrolled.value() ? *enrolled.value() : std::string();
+  sub.payload = protocol::sealAnswers(*key, {sub.id, sub.formId, sub.formVersion, device}, results);
   sub.flags = std::move(flags);
   receipt_ = {};
   if (sub.kind == "complaint") {

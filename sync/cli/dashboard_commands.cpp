@@ -17,6 +17,7 @@
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/demo_data.h"
@@ -320,7 +321,8 @@ int runDemo(const DemoOptions& o) {
       e.formHash = form.hash;
       e.kind = form.kind;
       e.createdAt = protocol::isoUtc(t);
-      e.sealed = protocol::seal(keys->publicKey, server::demoAnswers(*loaded->form, rng, leans[site.id]).dump());
+      e.sealed = protocol::sealAnswers(keys->publicKey, {e.id, e.formId, e.formVersion, kioskAt[site.id]},
+                                       server::demoAnswers(*loaded->form, rng, leans[site.id]));
       if (form.kind == "complaint") {  // a ticket, as the site's kiosk would have made it
         const auto device = store.device(kioskAt[site.id]);
         if (device && device->kioskNumber > 0) {

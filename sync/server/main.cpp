@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     server::ApiOptions options;
     options.version = MINYI_VERSION;
     options.threads = config->threads;
+    options.connections = config->connections;
     options.logRequests = config->logRequests;
     options.trustedProxies = config->trustedProxies;
     options.dashboard.secureCookies = config->secureCookies;

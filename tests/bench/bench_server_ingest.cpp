@@ -15,6 +15,7 @@
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
@@ -56,7 +57,7 @@ std::vector<std::string> makeBodies(const server::StoredForm& form, const protoc
       e.formHash = form.hash;
       e.kind = form.kind;
       e.createdAt = protocol::isoUtc(std::chrono::system_clock::now());
-      e.sealed = protocol::seal(key, answers.dump());
+      e.sealed = protocol::sealAnswers(key, {e.id, e.formId, e.formVersion, ""}, answers);
       b.submissions.push_back(std::move(e));
     }
     bodies.push_back(protocol::toJson(b).dump());

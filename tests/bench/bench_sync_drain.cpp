@@ -14,6 +14,7 @@
 
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
@@ -31,8 +32,10 @@ const std::string kAnswers = R"({"community":"donghu","q1":"satisfied","q2":4,"c
 double seconds(Timer::time_point since) { return std::chrono::duration<double>(Timer::now() - since).count(); }
 
 protocol::Envelope envelope(const server::StoredForm& form, const protocol::PublicKey& key) {
-  return protocol::Envelope{store::newSubmissionId(), form.id, form.version, form.hash, form.kind,
-                            protocol::isoUtc(std::chrono::system_clock::now()), {}, protocol::seal(key, kAnswers), {}, {}};
+  const std::string id = store::newSubmissionId();
+  return protocol::Envelope{id, form.id, form.version, form.hash, form.kind,
+                            protocol::isoUtc(std::chrono::system_clock::now()), {},
+                            protocol::sealAnswers(key, {id, form.id, form.version, ""}, core::Json::parse(kAnswers)), {}, {}};
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "minyi/protocol/address.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/codes.h"
@@ -55,6 +56,46 @@ TEST_CASE("a sealed payload opens only with the server's key pair") {
   CHECK_FALSE(openSealed(server, tampered));
   CHECK_FALSE(openSealed(server, sealed.substr(0, 20)));
   CHECK(seal(server.publicKey, answers) != sealed);  // fresh ephemeral key every time
+}
+
+TEST_CASE("sealed answers carry their binding: opened, the envelope must match it") {
+  const KeyPair server = generateKeyPair();
+  const minyi::core::Json answers = {{"satisfaction", "满意"}, {"comment", "楼道灯坏了"}};
+  Envelope e;
+  e.id = "0b6f3c1e-2d4a-4c5b-9e8f-1a2b3c4d5e6f";
+  e.formId = "civilized-city";
+  e.formVersion = 3;
+  const std::string sealed = sealAnswers(server.publicKey, {e.id, e.formId, e.formVersion, "kiosk-7"}, answers);
+  std::string why;
+  auto opened = openAnswers(server, sealed, 1024 * 1024, &why);
+  INFO(why);
+  REQUIRE(opened);
+  CHECK(opened->answers == answers);
+  CHECK(opened->text == answers.dump());  // the order the kiosk wrote, kept
+  CHECK(opened->binding.submissionId == e.id);
+  CHECK(opened->binding.deviceId == "kiosk-7");
+  CHECK_FALSE(bindingMismatch(opened->binding, e, "kiosk-7"));
+  auto other = e;
+  other.id = "1b6f3c1e-2d4a-4c5b-9e8f-1a2b3c4d5e6f";
+  CHECK(bindingMismatch(opened->binding, other, "kiosk-7"));
+  other = e;
+  other.formVersion = 2;
+  CHECK(bindingMismatch(opened->binding, other, "kiosk-7"));
+  CHECK(bindingMismatch(opened->binding, e, "kiosk-8"));
+  // Sealed before enrolment: no device, so any kiosk may carry it (its id and form still bind it).
+  auto early = openAnswers(server, sealAnswers(server.publicKey, {e.id, e.formId, e.formVersion, ""}, answers), 1 << 20, &why);
+  REQUIRE(early);
+  CHECK_FALSE(bindingMismatch(early->binding, e, "kiosk-8"));
+  // Not bound, not an object, too large, another key: each refused with its sentence.
+  CHECK_FALSE(openAnswers(server, seal(server.publicKey, answers.dump()), 1 << 20, &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("no binding"));
+  CHECK_FALSE(openAnswers(server, sealAnswers(server.publicKey, {e.id, e.formId, 3, ""}, minyi::core::Json::array()), 1 << 20, &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("not a JSON object"));
+  const minyi::core::Json big = {{"comment", std::string(2000, 'x')}};
+  CHECK_FALSE(openAnswers(server, sealAnswers(server.publicKey, {e.id, e.formId, 3, ""}, big), 1000, &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("bytes, more than"));
+  CHECK_FALSE(openAnswers(generateKeyPair(), sealed, 1 << 20, &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("do not open"));
 }
 
 TEST_CASE("keygen files: secret key private, public key readable, never overwritten") {

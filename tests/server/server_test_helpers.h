@@ -14,6 +14,7 @@
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
@@ -68,7 +69,18 @@ inline server::StoredForm smallForm(const std::string& id, int version, const st
 // A fresh submission id, made as the kiosk makes it.
 inline std::string uuid() { return store::newSubmissionId(); }
 
-// An envelope as a kiosk makes it: answers sealed to `to` for the given form.
+// Answers sealed to `to` bound to envelope `e` as a kiosk binds them (protocol::sealAnswers), from their
+// text as given: a test can seal text that is not JSON too. `device`: the kiosk's id once enrolled.
+inline std::string sealBound(const protocol::Envelope& e, const protocol::PublicKey& to, const std::string& answers,
+                             const std::string& device = "") {
+  const core::Json binding = {{"seal", protocol::kAnswersSealFormat}, {"id", e.id}, {"form", e.formId},
+                              {"version", e.formVersion}, {"device", device}};
+  std::string text = binding.dump();
+  text.pop_back();  // its closing brace: the answers go last, as they are
+  return protocol::seal(to, text + ",\"answers\":" + answers + "}");
+}
+
+// An envelope as a kiosk makes it: answers sealed to `to` for the given form, bound to the envelope.
 inline protocol::Envelope envelopeFor(const server::StoredForm& form, const protocol::PublicKey& to,
                                       const std::string& answers = R"({"rating":"满意","comment":"楼道灯修好了"})") {
   protocol::Envelope e;
@@ -78,7 +90,7 @@ inline protocol::Envelope envelopeFor(const server::StoredForm& form, const prot
   e.formHash = form.hash;
   e.kind = form.kind;
   e.createdAt = protocol::isoUtc(std::chrono::system_clock::now());
-  e.sealed = protocol::seal(to, answers);
+  e.sealed = sealBound(e, to, answers);
   return e;
 }
 

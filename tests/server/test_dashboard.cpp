@@ -90,11 +90,11 @@ class Staff {
 
 const std::string kPassword = "correct horse 电池";
 
-void addUser(server::ServerStore& store, const std::string& name, server::Role role) {
-  REQUIRE(store.addUser({name, role, "测试" + name, server::hashPassword(kPassword), isoIn(std::chrono::seconds(0)), "", ""}));
+void addUser(server::ServerStore& store, const std::string& name, server::Role role, const std::string& community = "") {
+  REQUIRE(store.addUser({name, role, "测试" + name, server::hashPassword(kPassword), isoIn(std::chrono::seconds(0)), "", community}));
 }
 
-// A live server with the shipped forms, an admin, a handler and a viewer.
+// A live server with the shipped forms, an admin, a handler of 东湖 and a viewer.
 struct Fixture {
   LiveServer live;
   Fixture() : live(options()) {
@@ -104,7 +104,7 @@ struct Fixture {
       REQUIRE(live.store->activateForm(form.id, form.version, server::kAllSites, isoIn(std::chrono::seconds(0))));
     }
     addUser(*live.store, "admin", server::Role::Admin);
-    addUser(*live.store, "handler", server::Role::Handler);
+    addUser(*live.store, "handler", server::Role::Handler, "donghu");
     addUser(*live.store, "viewer", server::Role::Viewer);
   }
   static server::ApiOptions options() {

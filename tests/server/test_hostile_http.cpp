@@ -1,6 +1,7 @@
 // Requests as a hostile client on the same network sends them, over a raw socket to a real server on loopback:
 // nothing is read before it is allowed (issue #11 item 1).
 #include "server_test_helpers.h"
+#include "raw_connection.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,72 +14,6 @@
 using namespace minyi;
 using namespace minyi::test;
 using Catch::Matchers::Contains;
-
-namespace {
-
-// One TCP connection that sends exactly what it is given: the bytes of a request's head and, when asked,
-// nothing more, so a test sees whether the server answers before the body it announced.
-class RawConnection {
- public:
-  explicit RawConnection(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  }
-  ~RawConnection() { ::close(fd_); }
-  void send(const std::string& bytes) {
-    size_t sent = 0;
-    while (sent < bytes.size()) {
-      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      REQUIRE(n > 0);
-      sent += static_cast<size_t>(n);
-    }
-  }
-  // What the server wrote within `timeout` (until it closed the connection or went quiet with a whole
-  // response head read).
-  std::string receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-    std::string out;
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      pollfd p{fd_, POLLIN, 0};
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-      if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(1, left.count()))) <= 0) break;
-      char buf[4096];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        closed_ = true;
-        break;
-      }
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-  bool closedByServer() {
-    if (!closed_) receive(std::chrono::milliseconds(500));
-    return closed_;
-  }
-
- private:
-  int fd_ = -1;
-  bool closed_ = false;
-};
-
-std::string head(const std::string& method, const std::string& path, const std::vector<std::string>& headers) {
-  std::string h = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (const std::string& line : headers) h += line + "\r\n";
-  return h + "\r\n";
-}
-
-int statusOf(const std::string& response) {
-  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return 0;
-  return std::stoi(response.substr(9, 3));
-}
-
-}  // namespace
 
 TEST_CASE("regression: bodies announced by callers who may not send them are refused before a byte is read",
           "[api][hostile]") {

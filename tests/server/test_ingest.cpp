@@ -44,7 +44,7 @@ TEST_CASE("a submission for a form the server knows, sealed to its key, is store
   CHECK(f.one(e).outcome == Outcome::Duplicate);
   // Same id, answers sealed again: other sealed bytes, so another submission.
   auto resealed = e;
-  resealed.sealed = protocol::seal(f.keys.publicKey, R"({"community":"donglian","volunteer":"yes"})");
+  resealed.sealed = sealBound(e, f.keys.publicKey, R"({"community":"donglian","volunteer":"yes"})");
   auto conflict = f.one(resealed);
   CHECK(conflict.outcome == Outcome::Conflict);
   CHECK_THAT(conflict.reason, Contains("different submission"));
@@ -99,6 +99,54 @@ TEST_CASE("a submission is rejected with a sentence when its form, kind, seal or
     CHECK_THAT(r.reason, Contains("more than 1 MB"));
   }
   CHECK(f.store->submissionCount() == 0);
+}
+
+TEST_CASE("regression: sealed answers replayed under another id, form or kiosk are rejected") {
+  Fixture f;
+  const auto other = smallForm("opinion", 1);
+  REQUIRE(f.store->addForm(other) == server::FormAdded::New);
+  const auto genuine = envelopeFor(f.form, f.keys.publicKey, R"({"community":"donglian"})");
+  SECTION("the same sealed answers under a new id") {
+    auto replay = genuine;
+    replay.id = uuid();
+    auto r = f.one(replay);
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("belong to submission " + genuine.id));
+  }
+  SECTION("the same sealed answers in an envelope of another form") {
+    auto replay = envelopeFor(other, f.keys.publicKey);
+    replay.sealed = genuine.sealed;
+    replay.id = genuine.id;
+    auto r = f.one(replay);
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("belong to form civilized-city version 1, not opinion version 1"));
+  }
+  SECTION("answers sealed on one enrolled kiosk, sent as another's or in an export of an unknown kiosk") {
+    auto e = genuine;
+    e.sealed = sealBound(e, f.keys.publicKey, R"({"community":"donglian"})", "kiosk-a");
+    f.origin = {"kiosk-b", "donglian-dqfwzx", "network"};
+    auto r = f.one(e);
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("sealed on kiosk kiosk-a, not on kiosk-b"));
+    f.origin = {"", "donglian-dqfwzx", "usb"};
+    CHECK_THAT(f.one(e).reason, Contains("not on a kiosk this server does not know"));
+    f.origin = {"kiosk-a", "donglian-dqfwzx", "network"};
+    CHECK(f.one(e).outcome == Outcome::Stored);
+  }
+  SECTION("answers sealed without a binding (the format before it)") {
+    auto e = genuine;
+    e.sealed = protocol::seal(f.keys.publicKey, R"({"community":"donglian"})");
+    auto r = f.one(e);
+    CHECK(r.outcome == Outcome::Rejected);
+    CHECK_THAT(r.reason, Contains("no binding"));
+  }
+  SECTION("the genuine one is stored, and its replay under another id afterwards is still rejected") {
+    CHECK(f.one(genuine).outcome == Outcome::Stored);
+    auto replay = genuine;
+    replay.id = uuid();
+    CHECK(f.one(replay).outcome == Outcome::Rejected);
+    CHECK(f.store->submissionCount() == 1);
+  }
 }
 
 TEST_CASE("a batch mixing good and rejected submissions stores the good ones and answers each id in order") {

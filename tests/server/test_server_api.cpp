@@ -176,6 +176,29 @@ TEST_CASE("submissions: stored, then duplicate, the same id with other content i
   CHECK(t.live.store->submissionCount() == 2);
 }
 
+TEST_CASE("regression: a kiosk cannot send another kiosk's sealed answers as its own, nor under a new id") {
+  Township t;
+  const std::string other = t.live.enroll("kiosk-2", "huayuan-dqfwzx").token;
+  // kiosk-1's complaint, seen on the wire (the envelope is in the clear; the answers are sealed).
+  auto mine = t.envelope();
+  mine.sealed = sealBound(mine, t.live.keys.publicKey, R"({"community":"donghu"})", "kiosk-1");
+  auto stolen = parseReply(postBatch(t.live, other, {mine}), {mine});
+  CHECK(stolen.results[0].outcome == Outcome::Rejected);
+  CHECK_THAT(stolen.results[0].reason, Contains("sealed on kiosk kiosk-1, not on kiosk-2"));
+  auto renamed = mine;
+  renamed.id = uuid();
+  auto replayed = parseReply(postBatch(t.live, t.token, {renamed}), {renamed});
+  CHECK(replayed.results[0].outcome == Outcome::Rejected);
+  CHECK_THAT(replayed.results[0].reason, Contains("belong to submission " + mine.id));
+  // The genuine kiosk's upload is untouched by both: stored under its own site.
+  auto genuine = parseReply(postBatch(t.live, t.token, {mine}), {mine});
+  CHECK(genuine.results[0].outcome == Outcome::Stored);
+  CHECK(t.live.store->submission(mine.id)->siteId == "donghu-dqfwzx");
+  CHECK(t.live.store->submissionCount() == 1);
+  // The refusal is what IT sees for kiosk-2 on the devices page.
+  CHECK_THAT(t.live.store->device("kiosk-2")->lastRefusal, Contains("sealed on kiosk kiosk-1"));
+}
+
 TEST_CASE("submissions: unknown form, unopenable seal and answers that are not an object are rejected with reasons") {
   Township t;
   auto unknown = envelopeFor(smallForm("never-uploaded", 1), t.live.keys.publicKey);

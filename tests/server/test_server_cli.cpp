@@ -94,7 +94,8 @@ std::string kioskExport(const TempDir& dir, const server::StoredForm& form, cons
   store::StoredForm f{form.id, form.version, form.hash, form.kind, form.json, true, ""};
   REQUIRE(kiosk->saveForm(f).ok());
   for (const std::string& a : answers) {
-    store::NewSubmission s{form.id, form.version, form.hash, form.kind, protocol::seal(to, a), {"partial"}};
+    store::NewSubmission s{form.id, form.version, form.hash, form.kind, "", {"partial"}, store::newSubmissionId()};
+    s.payload = protocol::sealAnswers(to, {s.id, form.id, form.version, ""}, core::Json::parse(a));
     REQUIRE(kiosk->commitSubmission(s).ok());
   }
   const std::string stick = dir.file("usb");

@@ -2,6 +2,7 @@
 #include "server_test_helpers.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <atomic>
 #include <thread>
@@ -448,9 +449,82 @@ TEST_CASE("submissions page newest first by (created_at, id), continue after the
         CHECK(r.answersJson.rfind("{\"n\":", 0) == 0);
       }
       std::vector<std::string> all;
-      store->forEachSubmission("quick", 1, [&](const server::SubmissionRow& r) { all.push_back(r.createdAt + "|" + r.id); });
+      store->forEachSubmission("quick", 1, server::SiteScope::everySite(), [&](const server::SubmissionRow& r) { all.push_back(r.createdAt + "|" + r.id); });
       CHECK(all.size() == 25);
       CHECK(std::is_sorted(all.begin(), all.end()));  // oldest first
+    }
+  }
+}
+
+TEST_CASE("a site scope limits pages, counts and exports to its sites, and an empty scope shows nothing", "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const auto form = smallForm("quick", 1);
+      REQUIRE(store->addForm(form) == server::FormAdded::New);
+      const auto key = protocol::generateKeyPair().publicKey;
+      // More than one export page (500 rows), some rows sharing a created_at, three sites of two communities.
+      const char* const sites[] = {"donglian-dqfwzx", "huayuan-dqfwzx", "donglian-culture"};
+      std::vector<server::IncomingSubmission> batch;
+      std::map<std::string, int> perSite;
+      for (int i = 0; i < 1203; ++i) {
+        auto e = envelopeFor(form, key);
+        char at[40];
+        std::snprintf(at, sizeof at, "2026-11-20T%02d:%02d:%02d.000Z", 8 + i / 7200, (i / 120) % 60, (i / 2) % 60);
+        e.createdAt = at;
+        const std::string site = sites[i % 3];
+        ++perSite[site];
+        batch.push_back(incoming(e, site, "{}", {{"satisfaction", "\"satisfied\""}}));
+      }
+      REQUIRE(store->ingest(batch, std::nullopt).size() == batch.size());
+      const auto donglian = server::SiteScope::sites({"donglian-dqfwzx", "donglian-culture"});
+      const int donglianCount = perSite["donglian-dqfwzx"] + perSite["donglian-culture"];
+
+      // Export: every row of the scope exactly once, oldest first, across page boundaries; `each` may read
+      // the store meanwhile (it no longer holds the read connection).
+      std::vector<std::string> seen;
+      store->forEachSubmission("quick", 1, donglian, [&](const server::SubmissionRow& r) {
+        CHECK(r.siteId != "huayuan-dqfwzx");
+        seen.push_back(r.createdAt + "|" + r.id);
+        if (seen.size() == 600) CHECK(store->submissionsPage({"quick", 1, "", "", "", 5}).size() == 5);
+      });
+      CHECK(static_cast<int>(seen.size()) == donglianCount);
+      CHECK(std::is_sorted(seen.begin(), seen.end()));
+      CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == seen.size());
+      int everything = 0;
+      store->forEachSubmission("quick", 1, server::SiteScope::everySite(), [&](const server::SubmissionRow&) { ++everything; });
+      CHECK(everything == 1203);
+      int none = 0;
+      store->forEachSubmission("quick", 1, server::SiteScope::sites({}), [&](const server::SubmissionRow&) { ++none; });
+      CHECK(none == 0);
+
+      // List pages: the scope, and the site filter inside it.
+      server::SubmissionQuery q{"quick", 1, "", "", "", 2000};
+      q.scope = donglian;
+      CHECK(static_cast<int>(store->submissionsPage(q).size()) == donglianCount);
+      q.siteId = "huayuan-dqfwzx";  // a site outside the scope shows nothing, not the site
+      CHECK(store->submissionsPage(q).empty());
+      q.siteId = "donglian-culture";
+      CHECK(static_cast<int>(store->submissionsPage(q).size()) == perSite["donglian-culture"]);
+      q.siteId.clear();
+      q.scope = server::SiteScope::sites({});
+      CHECK(store->submissionsPage(q).empty());
+
+      // Counts.
+      server::TallyQuery t;
+      t.formId = "quick";
+      t.scope = donglian;
+      CHECK(countOf(store->tallies(t), server::kSubmissionTally, "") == donglianCount);
+      CHECK(countOf(store->tallies(t), "satisfaction", "\"satisfied\"") == donglianCount);
+      t.siteId = "huayuan-dqfwzx";
+      CHECK(store->tallies(t).empty());
+      t.siteId.clear();
+      t.scope = server::SiteScope::sites({});
+      CHECK(store->tallies(t).empty());
+      CHECK(donglian.allows("donglian-culture"));
+      CHECK_FALSE(donglian.allows("huayuan-dqfwzx"));
+      CHECK(server::SiteScope::everySite().allows("anything"));
     }
   }
 }
@@ -518,17 +592,17 @@ TEST_CASE("notices can be withdrawn, every notice is listed with its sites, and 
       TempDir dir;
       auto store = b.open(dir.path());
       REQUIRE(store->addNotice({notice("a", isoIn(hours(-3))), {server::kAllSites}}));
-      REQUIRE(store->addNotice({notice("b", isoIn(hours(-2))), {"donghu-dqfwzx", "jiedao-office"}}));
+      REQUIRE(store->addNotice({notice("b", isoIn(hours(-2))), {"donglian-dqfwzx", "jiedao-office"}}));
       CHECK(store->withdrawNotice("a", isoIn(seconds(0))));
       CHECK_FALSE(store->withdrawNotice("a", isoIn(seconds(0))));
       CHECK_FALSE(store->withdrawNotice("nope", isoIn(seconds(0))));
-      const auto shown = store->noticesFor("donghu-dqfwzx", isoIn(seconds(0)), 100);
+      const auto shown = store->noticesFor("donglian-dqfwzx", isoIn(seconds(0)), 100);
       REQUIRE(shown.size() == 1);
       CHECK(shown[0].id == "b");
       const auto all = store->allNotices(100);
       REQUIRE(all.size() == 2);
       CHECK(all[0].notice.id == "b");
-      CHECK(all[0].siteIds == std::vector<std::string>{"donghu-dqfwzx", "jiedao-office"});
+      CHECK(all[0].siteIds == std::vector<std::string>{"donglian-dqfwzx", "jiedao-office"});
       CHECK(all[0].withdrawnAt.empty());
       CHECK_FALSE(all[1].withdrawnAt.empty());
       CHECK(all[1].siteIds == std::vector<std::string>{server::kAllSites});

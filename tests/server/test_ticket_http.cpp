@@ -1,7 +1,10 @@
 // The complaint loop over real HTTP: GET /tickets, kiosk ratings, the public page and its enumeration resistance, staff pages.
 #include "server_test_helpers.h"
 
+#include <fstream>
 #include <regex>
+
+#include "../cli/run_command.h"
 
 #include "minyi/protocol/ticket.h"
 #include "minyi/server/ingest.h"
@@ -448,6 +451,86 @@ TEST_CASE("staff tickets: handlers see and handle only their community's, viewer
   // Without the CSRF token nothing happens.
   auto noCsrf = town.live.client().Post("/staff/tickets/action", httplib::Params{{"code", garden.code}, {"action", "start"}});
   CHECK(noCsrf->status == 403);
+}
+
+TEST_CASE("regression: a handler reads only their community's submissions, texts, counts and exports",
+          "[tickets][dashboard][scope]") {
+  Township town;
+  town.file(town.donghu, 1, answers("hygiene", "东湖三栋楼道灯坏了"));
+  town.file(town.donghu, 2, answers("hygiene", "东湖菜场占道"));
+  town.file(town.huayuan, 1, answers("fire_safety", "花园消防通道被堵"));
+  REQUIRE(town.live.store->addUser({"nobody", server::Role::Handler, "测试", server::hashPassword(kPassword),
+                                    isoIn(std::chrono::seconds(0)), "", ""}));
+  Browser zhang(town.live), nobody(town.live), viewer(town.live);
+  zhang.login("zhang");
+  nobody.login("nobody");
+  viewer.login("viewer");
+  const std::string query = "?form=complaint&version=1";
+  auto noGarden = [](const std::string& what, const std::string& body) {
+    INFO(what);
+    CHECK(body.find("花园消防通道被堵") == std::string::npos);
+    CHECK(body.find("花园社区党群服务中心") == std::string::npos);
+  };
+
+  // 答卷列表 with its text answers, and with a site filter pointing outside the community.
+  auto list = zhang.get("/staff/submissions" + query);
+  REQUIRE(list->status == 200);
+  CHECK_THAT(list->body, Contains("东湖三栋楼道灯坏了"));
+  CHECK_THAT(list->body, Contains("共 2 份"));
+  CHECK_THAT(list->body, Contains("id=\"scope\""));
+  noGarden("submissions", list->body);
+  auto outside = zhang.get("/staff/submissions" + query + "&site=huayuan-dqfwzx");
+  REQUIRE(outside->status == 200);
+  CHECK_THAT(outside->body, Contains("共 0 份"));
+  noGarden("submissions of another site", outside->body);
+
+  // Results (totals, by site, by week) and participation.
+  auto results = zhang.get("/staff/results" + query);
+  REQUIRE(results->status == 200);
+  CHECK_THAT(results->body, Contains("<div class=\"big\" id=\"total\">2</div>"));
+  noGarden("results", results->body);
+  auto participation = zhang.get("/staff/participation");
+  REQUIRE(participation->status == 200);
+  CHECK_THAT(participation->body, Contains("东湖社区"));
+  CHECK(participation->body.find("花园社区") == std::string::npos);
+
+  // Exports: CSV and XLSX.
+  auto csv = zhang.get("/staff/export.csv" + query);
+  REQUIRE(csv->status == 200);
+  CHECK_THAT(csv->body, Contains("东湖菜场占道"));
+  noGarden("csv", csv->body);
+  auto xlsx = zhang.get("/staff/export.xlsx" + query);
+  REQUIRE(xlsx->status == 200);
+  TempDir dir;
+  std::ofstream(dir.file("zhang.xlsx"), std::ios::binary) << xlsx->body;
+  const Run sheet = runCommand("unzip", "-p " + quote(dir.file("zhang.xlsx")) + " xl/worksheets/sheet1.xml");
+  REQUIRE(sheet.status == 0);
+  CHECK_THAT(sheet.out, Contains("东湖菜场占道"));
+  noGarden("xlsx", sheet.out);
+  bool logged = false;
+  for (const auto& a : town.live.store->audit(100))
+    logged |= a.action == "export" && a.actor == "zhang" && a.detail.find("community donghu") != std::string::npos;
+  CHECK(logged);
+
+  // Ticket numbers, page and CSV.
+  auto numbers = zhang.get("/staff/tickets/numbers.csv");
+  REQUIRE(numbers->status == 200);
+  CHECK_THAT(numbers->body, Contains("东湖社区"));
+  CHECK(numbers->body.find("花园社区") == std::string::npos);
+  CHECK(zhang.get("/staff/tickets/numbers")->body.find("花园社区") == std::string::npos);
+
+  // A handler without a community sees nothing yet, and is told why.
+  auto none = nobody.get("/staff/submissions" + query);
+  CHECK_THAT(none->body, Contains("共 0 份"));
+  CHECK_THAT(none->body, Contains("还没有指定社区"));
+  CHECK(nobody.get("/staff/export.csv" + query)->body.find("东湖") == std::string::npos);
+  CHECK_THAT(nobody.get("/staff/results" + query)->body, Contains("<div class=\"big\" id=\"total\">0</div>"));
+
+  // The viewer reads the whole township (masked), as before.
+  auto all = viewer.get("/staff/submissions" + query);
+  CHECK_THAT(all->body, Contains("共 3 份"));
+  CHECK_THAT(all->body, Contains("花园消防通道被堵"));
+  CHECK_THAT(viewer.get("/staff/export.csv" + query)->body, Contains("花园消防通道被堵"));
 }
 
 TEST_CASE("staff tickets: 督办 lists the overdue, numbers by week with CSV, 整改公示 from resolved tickets",

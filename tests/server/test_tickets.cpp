@@ -471,7 +471,7 @@ TEST_CASE("ingest: the ticket is part of the content, a code held by another sub
       CHECK(both[1].outcome == protocol::Outcome::Conflict);
       // A key that does not open, or is too short to be unguessable: rejected.
       Complaint sealedElsewhere = complaint(form, protocol::generateKeyPair().publicKey, 5, 9, answers("hygiene"));
-      sealedElsewhere.envelope.sealed = protocol::seal(keys.publicKey, answers("hygiene").dump());
+      sealedElsewhere.envelope.sealed = sealBound(sealedElsewhere.envelope, keys.publicKey, answers("hygiene").dump());
       CHECK(server::ingestBatch(*store, keys, {sealedElsewhere.envelope}, origin).results[0].outcome ==
             protocol::Outcome::Rejected);
       Complaint shortKey = complaint(form, keys.publicKey, 5, 10, answers("hygiene"));

@@ -13,6 +13,7 @@
 #include "minyi/core/scripted_fill.h"
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
@@ -271,7 +272,9 @@ TEST_CASE("a submission the server already holds with other content stays on the
   const store::Submission mine = k.store->pending(1).value().at(0);
   // Someone else's upload arrived first under the same id with other answers.
   protocol::Envelope other{mine.id, mine.formId, mine.formVersion, mine.formHash, mine.kind, mine.createdAt, {},
-                           protocol::seal(township.keys.publicKey, R"({"rating":4})"), {}, {}};
+                           protocol::sealAnswers(township.keys.publicKey, {mine.id, mine.formId, mine.formVersion, ""},
+                                                 core::Json{{"rating", 4}}),
+                           {}, {}};
   sync::CurlOptions co;
   auto curl = sync::makeCurlTransport(co);
   sync::HttpRequest req;

@@ -8,6 +8,7 @@
 
 #include "../store/store_test_helpers.h"
 #include "minyi/core/json_input.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
@@ -83,8 +84,14 @@ struct Kiosk {
       REQUIRE(store->setSetting(keys::kToken, "secret-token").ok());
     }
   }
+  // A submission as the kiosk makes one: its answers sealed to the server bound to its id and form.
+  store::NewSubmission bound(const store::StoredForm& f, const std::string& answers, std::vector<std::string> flags) {
+    store::NewSubmission s{f.id, f.version, f.hash, f.kind, "", std::move(flags), store::newSubmissionId()};
+    s.payload = p::sealAnswers(server.publicKey, {s.id, f.id, f.version, ""}, minyi::core::Json::parse(answers));
+    return s;
+  }
   std::string submit(const std::string& answers = R"({"q1":"满意"})") {
-    store::NewSubmission s{form.id, form.version, form.hash, form.kind, p::seal(server.publicKey, answers), {}};
+    store::NewSubmission s = bound(form, answers, {});
     auto r = store->commitSubmission(s);
     REQUIRE(r.ok());
     return r.value();
@@ -226,7 +233,7 @@ TEST_CASE("one malformed submission does not hold back the others: the batch is 
   Kiosk k;
   const std::string good1 = k.submit();
   // A submission whose flags the server cannot accept (written behind the kiosk's back, e.g. an old bug).
-  store::NewSubmission odd{k.form.id, k.form.version, k.form.hash, k.form.kind, p::seal(k.server.publicKey, "{}"), {"x"}};
+  store::NewSubmission odd = k.bound(k.form, "{}", {"x"});
   const std::string bad = k.store->commitSubmission(odd).value();
   const std::string good2 = k.submit();
   Uploader up(*k.store, std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
@@ -508,7 +515,7 @@ TEST_CASE("a complaint goes up with its ticket, and the ticket's handling comes 
   REQUIRE(k.store->saveForm(complaint).ok());
   const std::string accessKey = p::newTicketAccessKey();
   auto made = k.store->commitComplaint(
-      store::NewSubmission{complaint.id, complaint.version, complaint.hash, "complaint", p::seal(k.server.publicKey, "{}"), {}},
+      k.bound(complaint, "{}", {}),
       store::NewTicket{3, "hallway_lights", p::seal(k.server.publicKey, accessKey)});
   REQUIRE(made.ok());
   std::string seenCode, seenKey;

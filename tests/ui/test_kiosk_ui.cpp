@@ -13,6 +13,7 @@
 
 #include "kiosk_app.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/core/scripted_fill.h"
 #include "minyi/store/config.h"
@@ -85,18 +86,24 @@ struct Kiosk {
     app.setKioskNumber(7);
     app.attachStore(store.get(), Clock::now());
   }
-  // A stored payload opened with the server's key: the answers as JSON.
-  Json opened(const std::string& payload) {
-    auto plain = minyi::protocol::openSealed(server, payload);
+  // A stored submission opened with the server's key as the server opens it: the answers as JSON, bound to
+  // the submission's own id and form.
+  Json opened(const minyi::store::Submission& s) {
+    std::string why;
+    auto plain = minyi::protocol::openAnswers(server, s.payload, 1024 * 1024, &why);
+    INFO(why);
     REQUIRE(plain);
-    return Json::parse(*plain);
+    CHECK(plain->binding.submissionId == s.id);
+    CHECK(plain->binding.formId == s.formId);
+    CHECK(plain->binding.formVersion == s.formVersion);
+    return plain->answers;
   }
   // What the store holds, oldest first: the payloads opened as the server would.
   std::vector<Json> stored() {
     auto pending = store->pending(100000);
     REQUIRE(pending.ok());
     std::vector<Json> out;
-    for (const auto& s : pending.value()) out.push_back(opened(s.payload));
+    for (const auto& s : pending.value()) out.push_back(opened(s));
     return out;
   }
   void tap(const std::string& label, bool touch = false) {
@@ -1004,7 +1011,7 @@ TEST_CASE("idle on a keepPartial form stores what was answered, flagged partial"
   auto pending = k.store->pending(10);
   REQUIRE(pending.ok());
   REQUIRE(pending.value().size() == 1);
-  CHECK(k.opened(pending.value()[0].payload) == Json{{"community", "donghu"}});
+  CHECK(k.opened(pending.value()[0]) == Json{{"community", "donghu"}});
   CHECK(pending.value()[0].flags == std::vector<std::string>{"partial"});
 }
 

@@ -10,6 +10,7 @@
 #include "../input/engines.h"
 #include "kiosk_app.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/store/store.h"
 #include "window.h"
 
@@ -154,9 +155,11 @@ TEST_CASE("a complaint described with pinyin, handwriting, letters and digits is
   auto pending = k.store->pending(10);
   REQUIRE(pending.ok());
   REQUIRE(pending.value().size() == 1);
-  auto plain = minyi::protocol::openSealed(k.server, pending.value()[0].payload);
+  std::string why;
+  auto plain = minyi::protocol::openAnswers(k.server, pending.value()[0].payload, 1024 * 1024, &why);
+  INFO(why);
   REQUIRE(plain);
-  CHECK(Json::parse(*plain).at("description") == "楼道灯不亮，大家害怕。B3");
+  CHECK(plain->answers.at("description") == "楼道灯不亮，大家害怕。B3");
 }
 
 TEST_CASE("the idle reset wipes the text and what was being composed, and the next resident starts clean", "[ui][keyboard][input]") {

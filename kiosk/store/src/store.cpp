@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "minyi/core/private_file.h"
+#include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "schema.h"
@@ -423,6 +424,7 @@ Result<Ticket> KioskStore::commit(const NewSubmission& s, const NewTicket* t) {
   if (s.formId.empty() || s.formHash.empty()) return invalid("a submission needs its form id and form hash");
   if (!isWord(s.kind)) return invalid("the submission kind '" + s.kind + "' is not a lower-case word");
   if (s.payload.empty()) return invalid("the submission has no content");
+  if (!s.id.empty() && !protocol::isUuid(s.id)) return invalid("the submission id '" + s.id + "' is not a UUID");
   if (s.payload.size() > kMaxPayloadBytes)
     return invalid("the submission is " + std::to_string(s.payload.size()) + " bytes; the limit is " +
                    std::to_string(kMaxPayloadBytes));
@@ -442,7 +444,7 @@ Result<Ticket> KioskStore::commit(const NewSubmission& s, const NewTicket* t) {
     }
   }
   Ticket made;
-  made.submissionId = newSubmissionId();
+  made.submissionId = s.id.empty() ? newSubmissionId() : s.id;
   made.createdAt = impl_->nowText();
   auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
     Statement st(impl_->db,

@@ -187,6 +187,7 @@ struct ApiServer::Impl {
   ServerStore& store;
   protocol::KeyPair keys;
   ApiOptions options;
+  std::unique_ptr<ConnectionGuard> connections;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Dashboard> dashboard;
   std::atomic<bool> running{false}, stopping{false};
@@ -541,11 +542,17 @@ struct ApiServer::Impl {
         throw std::runtime_error("the TLS certificate " + options.tlsCertFile + " or its key " + options.tlsKeyFile +
                                  " could not be loaded (PEM files, readable by this user, belonging together?)");
       http = std::move(tls);
-    } else {
-      http = std::make_unique<httplib::Server>();
     }
-    if (options.threads > 0) {
-      const int n = options.threads;
+    ConnectionLimits limits = options.connections;
+    if (options.threads > 0) limits.workers = options.threads;
+    limits.uncappedAddresses = options.trustedProxies;
+    connections = std::make_unique<ConnectionGuard>(limits);
+    if (!http) {
+      // Plain HTTP (behind nginx, or on loopback): every connection in its own thread with a deadline per
+      // request and the caps. Built-in HTTPS keeps httplib's pool of connection threads (docs/security.md).
+      http = std::make_unique<GuardedServer>(*connections);
+    } else {
+      const int n = std::max(8, limits.workers);
       http->new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
     }
     http->set_payload_max_length(options.maxRequestBytes);
@@ -555,6 +562,8 @@ struct ApiServer::Impl {
       // anything reads it: every limit, audit row and log line downstream then sees the client, not the
       // proxy. (The Request object httplib passes is its own non-const local.)
       auto& mutableReq = const_cast<httplib::Request&>(req);
+      // The headers are in: from now on the body (if any) has its own deadline (connections.h).
+      ConnectionGuard::headersRead(std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10));
       if (req.has_header("Accept-Encoding")) {  // for compressForSpeed, out of httplib's sight (see below)
         mutableReq.headers.emplace(kAcceptEncodingKept, req.get_header_value("Accept-Encoding"));
         mutableReq.headers.erase("Accept-Encoding");
@@ -595,22 +604,23 @@ struct ApiServer::Impl {
     // Replies go out as headers then body; without this, Nagle and delayed ACKs add ~40 ms to every reply.
     http->set_tcp_nodelay(true);
     const std::string api = protocol::kApiPrefix;
-    http->Get(api + "/health", guarded(&Impl::health));
-    http->Post(api + "/enroll", guarded(&Impl::enroll));
-    http->Post(api + "/submissions", guarded(&Impl::submissions));
-    http->Get(api + "/forms", guarded(&Impl::forms));
-    http->Get(api + "/notices", guarded(&Impl::notices));
-    http->Get(api + "/tickets", guarded(&Impl::tickets));
-    http->Post(api + "/tickets/ratings", guarded(&Impl::ratings));
-    http->Get(api + R"(/tickets/([0-9A-Za-z-]{1,32}))", guarded(&Impl::ticket));
+    Routes routes(*http, *connections);
+    routes.Get(api + "/health", guarded(&Impl::health));
+    routes.Post(api + "/enroll", guarded(&Impl::enroll));
+    routes.Post(api + "/submissions", guarded(&Impl::submissions));
+    routes.Get(api + "/forms", guarded(&Impl::forms));
+    routes.Get(api + "/notices", guarded(&Impl::notices));
+    routes.Get(api + "/tickets", guarded(&Impl::tickets));
+    routes.Post(api + "/tickets/ratings", guarded(&Impl::ratings));
+    routes.Get(api + R"(/tickets/([0-9A-Za-z-]{1,32}))", guarded(&Impl::ticket));
     DashboardOptions dashOptions = options.dashboard;
     dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();
     if (!dashOptions.tickets) dashOptions.tickets = policy;
     ticketPage = std::make_unique<TicketPage>(
         store, policy, TicketPage::Limits{options.publicRequestsPerWindow, options.publicWindow});
-    ticketPage->mount(*http);
+    ticketPage->mount(routes);
     dashboard = std::make_unique<Dashboard>(store, dashOptions);
-    dashboard->mount(*http);
+    dashboard->mount(routes);
     http->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       // Staff in a browser get a page, kiosks the protocol's JSON.
@@ -641,8 +651,11 @@ ApiServer::ApiServer(ServerStore& store, const protocol::KeyPair& keys, ApiOptio
 ApiServer::~ApiServer() = default;
 
 int ApiServer::bind(const std::string& host, int port) {
-  if (port == 0) return impl_->http->bind_to_any_port(host);
-  return impl_->http->bind_to_port(host, port) ? port : -1;
+  const int bound = port == 0 ? impl_->http->bind_to_any_port(host) : impl_->http->bind_to_port(host, port) ? port : -1;
+  if (bound > 0)
+    if (auto* guarded = dynamic_cast<GuardedServer*>(impl_->http.get()))
+      guarded->widenBacklog(std::max(128, impl_->connections->limits().maxConnections));
+  return bound;
 }
 
 bool ApiServer::run() {
@@ -675,6 +688,8 @@ void ApiServer::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
+
+ConnectionCounts ApiServer::connections() const { return impl_->connections->counts(); }
 
 bool ApiServer::tls() const { return dynamic_cast<httplib::SSLServer*>(impl_->http.get()) != nullptr; }
 

@@ -1,4 +1,5 @@
 // The dashboard's frame: sessions, sign-in with throttling, CSRF and role checks on every route, headers, layout.
+#include "minyi/server/connections.h"
 #include "minyi/server/dashboard.h"
 
 #include <httplib.h>
@@ -124,6 +125,24 @@ std::map<std::string, std::string> siteNames(ServerStore& store) {
   std::map<std::string, std::string> out;
   for (const Site& s : store.sites()) out[s.id] = s.name;
   return out;
+}
+
+SiteScope siteScope(const Context& ctx, ServerStore& store) {
+  if (ctx.user.role != Role::Handler) return SiteScope::everySite();
+  std::vector<std::string> ids;
+  if (!ctx.user.communityId.empty())
+    for (const Site& s : store.sites())
+      if (s.communityId == ctx.user.communityId) ids.push_back(s.id);
+  return SiteScope::sites(std::move(ids));
+}
+
+std::string siteScopeHint(const Context& ctx, ServerStore& store) {
+  if (ctx.user.role != Role::Handler) return "";
+  if (ctx.user.communityId.empty()) return band("warn", strings().get("scope.none"));
+  std::string name = ctx.user.communityId;
+  for (const Community& c : store.communities())
+    if (c.id == ctx.user.communityId) name = c.name;
+  return "<p class=\"hint\" id=\"scope\">" + TF("scope.community", {name}) + "</p>";
 }
 
 std::string framePage(const Context& ctx, const std::string& title, const std::string& active, const std::string& body) {
@@ -405,7 +424,7 @@ bool Dashboard::signedIn(const httplib::Request& req) const {
 
 bool Dashboard::owns(const std::string& path) { return path == "/" || path == "/staff" || path.rfind("/staff/", 0) == 0; }
 
-void Dashboard::mount(httplib::Server& http) {
+void Dashboard::mount(Routes& http) {
   Impl& d = *impl_;
   Pages& p = d.pages;
   auto go = [](const char* to) {

@@ -65,6 +65,11 @@ void redirect(httplib::Response& res, const std::string& to);
 
 // Shared page pieces over the store.
 std::map<std::string, std::string> siteNames(ServerStore& store);
+// The sites whose submissions, answers and counts the signed-in staff member reads: a handler only their
+// community's (none until an admin gives them one); viewers and admins every site.
+SiteScope siteScope(const Context& ctx, ServerStore& store);
+// Above a handler's results, lists and exports: whose data this is, or that the account sees none yet.
+std::string siteScopeHint(const Context& ctx, ServerStore& store);
 // The CSRF token a POST carries: the X-CSRF-Token header or the form body's csrf field, never the query
 // string (a token in a URL ends up in logs, the Referer and browser history).
 std::string csrfTokenOf(const httplib::Request& req);

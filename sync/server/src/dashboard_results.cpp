@@ -84,7 +84,9 @@ std::string filterBar(ServerStore& store, const Chosen& c, const Context& ctx, c
   for (const StoredForm& f : c.all)
     if (c.form && f.id == c.form->id) versions.push_back({std::to_string(f.version), strings().format("filter.version", {std::to_string(f.version)})});
   std::vector<std::pair<std::string, std::string>> sites{{"", strings().get("filter.allSites")}};
-  for (const Site& s : store.sites()) sites.push_back({s.id, s.name});
+  const SiteScope scope = siteScope(ctx, store);
+  for (const Site& s : store.sites())
+    if (scope.allows(s.id)) sites.push_back({s.id, s.name});
   std::string html = "<form method=\"get\" action=\"" + esc(action) + "\" class=\"filters\">";
   html += select("form", forms, c.form ? c.form->id : "", strings().get("filter.form"));
   if (versions.size() > 1) html += select("version", versions, c.form ? std::to_string(c.form->version) : "", strings().get("filter.versionLabel"));
@@ -200,6 +202,7 @@ void Pages::results(Context& ctx) {
   q.formVersion = c.form->version;
   q.siteId = ctx.param("site");
   q.fromWeek = fromWeek(ctx);
+  q.scope = siteScope(ctx, store);
   const std::vector<TallyRow> rows = store.tallies(q);
   const std::vector<CountedQuestion>& counted = c.loaded->counted;
   const FormResults all = computeResults(counted, rows);
@@ -215,7 +218,7 @@ void Pages::results(Context& ctx) {
   for (const auto& [week, part] : byWeek) weekResults.emplace(week, computeResults(counted, part));
 
   const std::string query = "form=" + urlEncode(c.form->id) + "&version=" + std::to_string(c.form->version);
-  body += filterBar(store, c, ctx, "/staff/results", true);
+  body += siteScopeHint(ctx, store) + filterBar(store, c, ctx, "/staff/results", true);
   body += "<div class=\"summary\"><div class=\"card\"><div class=\"big\" id=\"total\">" + esc(number(all.submissions)) +
           "</div><div>" + T("results.submissions") + "</div></div>";
   for (const QuestionResult& r : all.questions) {
@@ -274,6 +277,7 @@ void Pages::participation(Context& ctx) {
   TallyQuery q;
   q.submissionsOnly = true;
   q.fromWeek = fromWeek(ctx);
+  q.scope = siteScope(ctx, store);
   const auto rows = store.tallies(q);
   const auto sites = store.sites();
   const auto communities = store.communities();
@@ -300,7 +304,7 @@ void Pages::participation(Context& ctx) {
   for (int w : {4, 8, 13, 26, 52}) weeks.push_back({std::to_string(w), strings().format("filter.lastWeeks", {std::to_string(w)})});
   body += select("weeks", weeks, ctx.param("weeks"), strings().get("filter.period")) + "<button type=\"submit\">" +
           T("filter.apply") + "</button></form>";
-  body += "<p class=\"hint\">" + T("participation.hint") + "</p>";
+  body += siteScopeHint(ctx, store) + "<p class=\"hint\">" + T("participation.hint") + "</p>";
   body += "<div class=\"scroll\"><table class=\"grid\" id=\"participation\"><thead><tr><th>" + T("participation.community") +
           "</th><th class=\"num\">" + T("participation.households") + "</th>";
   for (const std::string& id : formIds) body += "<th class=\"num\">" + esc(formTitles.count(id) ? formTitles[id] : id) + "</th>";
@@ -321,14 +325,18 @@ void Pages::participation(Context& ctx) {
     return t + "</td>";
   };
   static const std::map<std::string, int64_t> none;
+  // A handler's table has their community's row alone: the others would only show zeros they cannot see.
+  const bool handler = ctx.user.role == Role::Handler;
   for (const Community& c : communities) {
+    if (handler && c.id != ctx.user.communityId) continue;
     auto it = counts.find(c.id);
     body += "<tr><th scope=\"row\">" + esc(c.name) + "</th><td class=\"num\">" + esc(number(c.households)) + "</td>" +
             cells(it == counts.end() ? none : it->second, c.households) + "</tr>";
   }
   auto township = counts.find("");
-  body += "<tr><th scope=\"row\">" + T("participation.township") + "</th><td class=\"num muted\">—</td>" +
-          cells(township == counts.end() ? none : township->second, 0) + "</tr>";
+  if (!handler)
+    body += "<tr><th scope=\"row\">" + T("participation.township") + "</th><td class=\"num muted\">—</td>" +
+            cells(township == counts.end() ? none : township->second, 0) + "</tr>";
   body += "</tbody></table></div>";
   sendHtml(ctx.res, 200, framePage(ctx, strings().get("nav.participation"), "/staff/participation", body));
 }
@@ -346,6 +354,7 @@ void Pages::submissions(Context& ctx) {
   q.formVersion = c.form->version;
   q.siteId = ctx.param("site");
   q.limit = 100;
+  q.scope = siteScope(ctx, store);
   const std::string before = ctx.param("before");
   if (const size_t bar = before.find('|'); bar != std::string::npos) {
     q.beforeCreatedAt = before.substr(0, bar);
@@ -358,6 +367,7 @@ void Pages::submissions(Context& ctx) {
   totalQuery.formVersion = q.formVersion;
   totalQuery.submissionsOnly = true;
   totalQuery.siteId = q.siteId;
+  totalQuery.scope = q.scope;
   int64_t total = 0;
   for (const TallyRow& r : store.tallies(totalQuery)) total += r.count;
   const auto columns = answerColumns(*c.loaded->form, "zh-cn", words());
@@ -366,7 +376,7 @@ void Pages::submissions(Context& ctx) {
     if (col.freeText || col.kind == AnswerColumn::Kind::Value) shown.push_back(&col);  // matrix cells: see results
   const bool mask = !ctx.isAdmin();
 
-  body += filterBar(store, c, ctx, "/staff/submissions", false);
+  body += siteScopeHint(ctx, store) + filterBar(store, c, ctx, "/staff/submissions", false);
   body += "<p class=\"hint\">" + TF("submissions.count", {number(total)}) + (mask ? " " + T("submissions.masked") : "") + "</p>";
   body += "<div class=\"scroll\"><table class=\"grid dense\" id=\"submissions\"><thead><tr><th>" + T("submissions.time") +
           "</th><th>" + T("submissions.site") + "</th>";
@@ -407,6 +417,7 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   }
   ExportOptions options = exportOptions();
   options.maskPhones = !ctx.isAdmin();
+  options.scope = siteScope(ctx, store);
   // The file name goes into a header: only characters that need no quoting there.
   std::string base = c.form->id + "-v" + std::to_string(c.form->version);
   for (char& ch : base)
@@ -437,7 +448,8 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   ctx.res.status = 200;
   audit(ctx, "export", c.form->id + " v" + std::to_string(c.form->version),
         std::string(xlsx ? "xlsx" : "csv") + ", " + std::to_string(n) + " submissions" +
-            (options.maskPhones ? ", phones masked" : ""));
+            (options.maskPhones ? ", phones masked" : "") +
+            (options.scope.everywhere() ? "" : ", community " + ctx.user.communityId));
 }
 
 }  // namespace minyi::server::dash

@@ -302,7 +302,7 @@ int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptio
   for (const AnswerColumn& c : columns) cells.push_back(c.header);
   row(cells);
   int64_t n = 0;
-  store.forEachSubmission(form.id, form.version, [&](const SubmissionRow& s) {
+  store.forEachSubmission(form.id, form.version, options.scope, [&](const SubmissionRow& s) {
     cells.clear();
     cells.push_back(s.id);
     cells.push_back(chinaTime(s.createdAt));

@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
+#include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/results.h"
@@ -33,26 +33,21 @@ namespace {
 
 // Why a submission cannot be accepted, or nothing when it can; the opened answers go to `answers`.
 std::optional<std::string> check(const protocol::Envelope& e, const std::optional<StoredForm>& form,
-                                 const protocol::KeyPair& keys, std::string& answers, core::Json& parsed) {
+                                 const protocol::KeyPair& keys, const Origin& origin, std::string& answers,
+                                 core::Json& parsed) {
   const std::string formName = "form " + e.formId + " version " + std::to_string(e.formVersion);
   if (!form) return formName + " is not on this server (staff upload it with `minyi form upload`)";
   if (form->hash != e.formHash)
     return formName + " on this server has other content (content hash " + form->hash.substr(0, 12) + "…, the "
            "kiosk's is " + e.formHash.substr(0, 12) + "…)";
   if (form->kind != e.kind) return formName + " is a " + form->kind + " form, not a " + e.kind + " form";
-  auto opened = protocol::openSealed(keys, e.sealed);
-  if (!opened) return "the sealed answers do not open with this server's key (sealed to another server's key?)";
-  if (opened->size() > kMaxAnswersBytes)
-    return "the opened answers are " + std::to_string(opened->size()) + " bytes, more than 1 MB";
-  core::JsonLimits limits;
-  limits.maxBytes = kMaxAnswersBytes;
-  limits.maxDepth = 32;
   std::string why;
-  auto j = core::parseJsonText(*opened, &why, limits);
-  if (!j) return "the opened answers are not JSON: " + why;
-  if (!j->is_object()) return "the opened answers are not a JSON object";
-  answers = std::move(*opened);
-  parsed = std::move(*j);
+  auto opened = protocol::openAnswers(keys, e.sealed, kMaxAnswersBytes, &why);
+  if (!opened) return why;
+  // The envelope travels in the clear: only what was sealed with the answers says where they belong.
+  if (auto mismatch = protocol::bindingMismatch(opened->binding, e, origin.deviceId)) return mismatch;
+  answers = std::move(opened->text);
+  parsed = std::move(opened->answers);
   return std::nullopt;
 }
 
@@ -153,7 +148,7 @@ protocol::BatchReply ingestBatch(ServerStore& store, const protocol::KeyPair& ke
     if (found == forms.end()) found = forms.emplace(key, store.form(e.formId, e.formVersion)).first;
     std::string answers;
     core::Json parsed;
-    if (auto why = check(e, found->second, keys, answers, parsed)) {
+    if (auto why = check(e, found->second, keys, origin, answers, parsed)) {
       reply.results[i].outcome = protocol::Outcome::Rejected;
       reply.results[i].reason = *why;
       continue;

@@ -305,7 +305,7 @@ std::vector<std::string> reconcileTallies(ServerStore& store) {
     if (!stored) continue;
     auto loaded = formCache().get(*stored);
     std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> counts;
-    store.forEachSubmission(form.first, form.second, [&](const SubmissionRow& s) {
+    store.forEachSubmission(form.first, form.second, SiteScope::everySite(), [&](const SubmissionRow& s) {
       const std::string week = weekOf(s.createdAt);
       ++counts[{kSubmissionTally, "", s.siteId, week}];
       if (!loaded) return;

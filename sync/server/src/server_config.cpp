@@ -29,7 +29,14 @@ struct KeySpec {
 const KeySpec kKeys[] = {
     {"server", "listen", toml::node_type::string, false, "the address to listen on, e.g. \"0.0.0.0\""},
     {"server", "port", toml::node_type::integer, false, "the TCP port, 0 for any free one"},
-    {"server", "threads", toml::node_type::integer, false, "worker threads, 0 for the default"},
+    {"server", "threads", toml::node_type::integer, false, "requests handled at once, 0 for the default (8)"},
+    {"server", "max_connections", toml::node_type::integer, false, "connections open at once, e.g. 1000"},
+    {"server", "max_connections_per_address", toml::node_type::integer, false,
+     "connections open at once from one client address, e.g. 32"},
+    {"server", "request_header_seconds", toml::node_type::integer, false,
+     "seconds a client has to send a request's headers, e.g. 10"},
+    {"server", "min_upload_bytes_per_second", toml::node_type::integer, false,
+     "the slowest a request body may arrive, e.g. 8192"},
     {"server", "log_requests", toml::node_type::boolean, false, "true to log one line per request"},
     {"server", "trusted_proxies", toml::node_type::array, false,
      "addresses of reverse proxies whose X-Forwarded-For is believed, e.g. [\"127.0.0.1\"]"},
@@ -120,6 +127,23 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   c.listen = root.at_path("server.listen").value_or(c.listen);
   const int64_t port = root.at_path("server.port").value_or(int64_t{c.port});
   const int64_t threads = root.at_path("server.threads").value_or(int64_t{0});
+  const ConnectionLimits defaults;
+  const int64_t maxConnections = root.at_path("server.max_connections").value_or(int64_t{defaults.maxConnections});
+  const int64_t perAddress = root.at_path("server.max_connections_per_address").value_or(int64_t{defaults.perAddress});
+  const int64_t headerSeconds =
+      root.at_path("server.request_header_seconds").value_or(int64_t{defaults.headerDeadline.count() / 1000});
+  const int64_t minRate =
+      root.at_path("server.min_upload_bytes_per_second").value_or(static_cast<int64_t>(defaults.minBodyBytesPerSecond));
+  if (maxConnections < 16 || maxConnections > 100000) problems.push_back("server.max_connections: must be 16-100000");
+  if (perAddress < 1 || perAddress > maxConnections)
+    problems.push_back("server.max_connections_per_address: must be 1 to max_connections");
+  if (headerSeconds < 1 || headerSeconds > 600) problems.push_back("server.request_header_seconds: must be 1-600");
+  if (minRate < 1 || minRate > 100 * 1024 * 1024)
+    problems.push_back("server.min_upload_bytes_per_second: must be 1-104857600");
+  c.connections.maxConnections = static_cast<int>(maxConnections);
+  c.connections.perAddress = static_cast<int>(perAddress);
+  c.connections.headerDeadline = std::chrono::seconds(headerSeconds);
+  c.connections.minBodyBytesPerSecond = static_cast<uint64_t>(minRate);
   c.logRequests = root.at_path("server.log_requests").value_or(false);
   c.secureCookies = root.at_path("server.secure_cookies").value_or(false);
   if (const toml::array* proxies = root.at_path("server.trusted_proxies").as_array()) {

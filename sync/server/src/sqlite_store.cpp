@@ -647,9 +647,11 @@ class SqliteStore final : public ServerStore {
     Statement st(rdb_,
                  "SELECT form_id, form_version, question, value, site_id, week, n FROM answer_tallies "
                  "WHERE (?1 = '' OR form_id = ?1) AND (?2 = 0 OR form_version = ?2) AND (?3 = 0 OR question = '') "
-                 "AND (?4 = '' OR site_id = ?4) AND (?5 = '' OR week >= ?5) AND (?6 = '' OR week <= ?6)");
+                 "AND (?4 = '' OR site_id = ?4) AND (?5 = '' OR week >= ?5) AND (?6 = '' OR week <= ?6) "
+                 "AND (?7 IS NULL OR site_id IN (SELECT value FROM json_each(?7)))");
     st.bind(1, q.formId).bind(2, int64_t{q.formVersion}).bind(3, int64_t{q.submissionsOnly ? 1 : 0});
     st.bind(4, q.siteId).bind(5, q.fromWeek).bind(6, q.toWeek);
+    bindScope(st, 7, q.scope);
     std::vector<TallyRow> out;
     eachRead(st, "reading the answer counts", [&] {
       out.push_back({st.text(0), static_cast<int>(st.int64(1)), st.text(2), st.text(3), st.text(4), st.text(5),
@@ -695,12 +697,14 @@ class SqliteStore final : public ServerStore {
     const std::string where = q.siteId.empty() ? "form_id = ?1 AND form_version = ?2"
                                                : "form_id = ?1 AND form_version = ?2 AND site_id = ?3";
     const std::string after = q.beforeCreatedAt.empty() ? "" : " AND (created_at, id) < (?4, ?5)";
-    Statement st(rdb_, std::string("SELECT ") + kRowColumns + " FROM submissions WHERE " + where + after +
+    const std::string scoped = q.scope.everywhere() ? "" : " AND site_id IN (SELECT value FROM json_each(?7))";
+    Statement st(rdb_, std::string("SELECT ") + kRowColumns + " FROM submissions WHERE " + where + after + scoped +
                            " ORDER BY created_at DESC, id DESC LIMIT ?6");
     st.bind(1, q.formId).bind(2, int64_t{q.formVersion});
     if (!q.siteId.empty()) st.bind(3, q.siteId);
     if (!q.beforeCreatedAt.empty()) st.bind(4, q.beforeCreatedAt).bind(5, q.beforeId);
     st.bind(6, static_cast<int64_t>(q.limit));
+    if (!q.scope.everywhere()) bindScope(st, 7, q.scope);
     std::vector<SubmissionRow> out;
     out.reserve(q.limit);
     eachRead(st, "reading a page of submissions", [&] { out.push_back(readRow(st)); });
@@ -717,13 +721,32 @@ class SqliteStore final : public ServerStore {
     return n;
   }
 
-  void forEachSubmission(const std::string& formId, int formVersion,
+  void forEachSubmission(const std::string& formId, int formVersion, const SiteScope& scope,
                          const std::function<void(const SubmissionRow&)>& each) override {
-    std::lock_guard<std::mutex> lock(readMutex_);
-    Statement st(rdb_, std::string("SELECT ") + kRowColumns +
-                           " FROM submissions WHERE form_id = ?1 AND form_version = ?2 ORDER BY created_at, id");
-    st.bind(1, formId).bind(2, int64_t{formVersion});
-    eachRead(st, "exporting the submissions of form " + formId, [&] { each(readRow(st)); });
+    // Pages of kExportPage rows, each continuing after the last row of the one before (created_at, id):
+    // the read connection is held for one page at a time, never for the whole export.
+    constexpr int64_t kExportPage = 500;
+    const std::string scoped = scope.everywhere() ? "" : " AND site_id IN (SELECT value FROM json_each(?5))";
+    const std::string sql = std::string("SELECT ") + kRowColumns +
+                            " FROM submissions WHERE form_id = ?1 AND form_version = ?2 AND (created_at, id) > (?3, ?4)" +
+                            scoped + " ORDER BY created_at, id LIMIT " + std::to_string(kExportPage);
+    std::string lastCreatedAt, lastId;  // '' sorts before every stored time
+    std::vector<SubmissionRow> page;
+    do {
+      page.clear();
+      {
+        std::lock_guard<std::mutex> lock(readMutex_);
+        Statement st(rdb_, sql);
+        st.bind(1, formId).bind(2, int64_t{formVersion}).bind(3, lastCreatedAt).bind(4, lastId);
+        if (!scope.everywhere()) bindScope(st, 5, scope);
+        eachRead(st, "exporting the submissions of form " + formId, [&] { page.push_back(readRow(st)); });
+      }
+      for (const SubmissionRow& r : page) each(r);
+      if (!page.empty()) {
+        lastCreatedAt = page.back().createdAt;
+        lastId = page.back().id;
+      }
+    } while (static_cast<int64_t>(page.size()) == kExportPage);
   }
 
   bool addUser(const User& u) override {
@@ -981,6 +1004,12 @@ class SqliteStore final : public ServerStore {
     t.rejectReason = st.text(22);
     t.updatedAt = st.text(23);
     return t;
+  }
+
+  // A scope's sites as parameter i (NULL for every site), for "site_id IN (SELECT value FROM json_each(?i))".
+  static void bindScope(Statement& st, int i, const SiteScope& scope) {
+    if (auto sites = scope.asJsonArray()) st.bind(i, *sites);
+    else st.bindNull(i);
   }
 
   static constexpr const char* kRowColumns =
@@ -1272,6 +1301,15 @@ class SqliteStore final : public ServerStore {
 };
 
 }  // namespace
+
+bool SiteScope::allows(const std::string& siteId) const {
+  return !only || std::find(only->begin(), only->end(), siteId) != only->end();
+}
+
+std::optional<std::string> SiteScope::asJsonArray() const {
+  if (!only) return std::nullopt;
+  return core::Json(*only).dump();
+}
 
 const char* roleName(Role r) {
   switch (r) {

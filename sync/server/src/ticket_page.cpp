@@ -1,4 +1,5 @@
 // The public ticket page: status, deadline, timeline and reply in three languages, the 回访 rating form, rate limits.
+#include "minyi/server/connections.h"
 #include "minyi/server/ticket_page.h"
 
 #include <httplib.h>
@@ -268,7 +269,7 @@ TicketPage::TicketPage(ServerStore& store, std::shared_ptr<const TicketPolicy> p
 
 TicketPage::~TicketPage() = default;
 
-void TicketPage::mount(httplib::Server& http) {
+void TicketPage::mount(Routes& http) {
   Impl& p = *impl_;
   auto guarded = [&p](void (Impl::*route)(const httplib::Request&, httplib::Response&)) {
     return [&p, route](const httplib::Request& req, httplib::Response& res) {

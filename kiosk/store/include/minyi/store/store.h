@@ -47,6 +47,8 @@ struct NewSubmission {
   // Marks staff should see, e.g. "misuse" (a burst of quick-rating taps) or "partial" (kept on idle).
   // Lower-case words of a-z, 0-9, '_' or '-'.
   std::vector<std::string> flags;
+  // Made by the caller with newSubmissionId() when the payload is sealed bound to it; empty: made here.
+  std::string id;
 };
 
 // A complaint's ticket, made in the same transaction as its submission (commitComplaint).

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "minyi/protocol/crypto.h"
+#include "minyi/server/connections.h"
 #include "minyi/server/dashboard.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/tickets.h"
@@ -42,8 +43,11 @@ struct ApiOptions {
   // Reverse proxies (addresses, or IPv4 networks as a.b.c.d/n) whose X-Forwarded-For and X-Real-IP are
   // believed: behind them every rate limit and log line is keyed on the real client. Nobody else's are.
   std::vector<std::string> trustedProxies;
-  // Worker threads; 0: httplib's default (at least 8).
+  // Requests handled at once (connections.h: worker slots); 0: 8.
   int threads = 0;
+  // Caps on open connections and the deadline of each request (connections.h). `workers` comes from
+  // `threads`, `uncappedAddresses` from `trustedProxies`.
+  ConnectionLimits connections;
   // HTTPS when both are set (PEM files); plain HTTP otherwise (loopback and tests only).
   std::string tlsCertFile, tlsKeyFile;
   // One line per request on stderr: method, path, status, client address (never a token or a body).
@@ -85,6 +89,8 @@ class ApiServer {
   // Safe from any thread; run() returns once the requests in progress are answered.
   void stop();
   bool tls() const;
+  // Open connections now, and those refused for a cap or ended at their deadline since the start.
+  ConnectionCounts connections() const;
 
  private:
   struct Impl;

@@ -15,6 +15,8 @@ struct Request;
 
 namespace minyi::server {
 
+class Routes;  // connections.h
+
 struct DashboardOptions {
   bool secureCookies = false;  // set under TLS: the session cookie is then sent over HTTPS only
   std::chrono::seconds sessionLifetime{8 * 3600};  // a working day; then staff sign in again
@@ -33,7 +35,7 @@ class Dashboard {
   Dashboard(const Dashboard&) = delete;
   Dashboard& operator=(const Dashboard&) = delete;
   // Adds the /staff/ routes (and / → /staff/) to the server.
-  void mount(httplib::Server& http);
+  void mount(Routes& http);
   // True for paths the dashboard answers; its error pages are HTML, the API's JSON.
   static bool owns(const std::string& path);
   // True when the request carries a live staff session: checked from the headers, before a POST's body is

@@ -49,6 +49,7 @@ struct ExportOptions {
   ResultWords words;
   std::vector<std::string> fixedHeaders = {"id", "created (UTC+8)", "site", "device", "via", "flags"};
   std::string viaNetwork = "network", viaUsb = "usb";
+  SiteScope scope;  // whose submissions: every site, or a handler's community
 };
 ExportOptions exportOptions();
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "minyi/server/connections.h"
 #include "minyi/server/tickets.h"
 
 namespace minyi::server {
@@ -11,7 +12,10 @@ namespace minyi::server {
 struct ServerConfig {
   std::string listen = "127.0.0.1";  // [server] listen: the address to bind
   int port = 8080;                   // [server] port; 0 picks a free port and prints it (tests)
-  int threads = 0;                   // [server] threads; 0: httplib's default
+  int threads = 0;                   // [server] threads: requests handled at once; 0: 8
+  // [server] max_connections, max_connections_per_address, request_header_seconds,
+  // min_upload_bytes_per_second (connections.h).
+  ConnectionLimits connections;
   bool logRequests = false;          // [server] log_requests: one line per request on stderr
   // [server] trusted_proxies: reverse proxies (addresses, IPv4 networks a.b.c.d/n) whose X-Forwarded-For
   // and X-Real-IP are believed; [server] secure_cookies: cookies only over HTTPS when TLS ends at the proxy.

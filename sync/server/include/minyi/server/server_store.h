@@ -147,6 +147,18 @@ struct Contact {
   std::optional<int64_t> clockSkewSeconds;
 };
 
+// The sites whose submissions and counts a staff member may read: every site, or only some (a handler's
+// community). Every query of submissions and counts carries one, so no page can forget it.
+struct SiteScope {
+  std::optional<std::vector<std::string>> only;  // nullopt: every site; an empty list: none at all
+  static SiteScope everySite() { return {}; }
+  static SiteScope sites(std::vector<std::string> ids) { return {std::move(ids)}; }
+  bool everywhere() const { return !only.has_value(); }
+  bool allows(const std::string& siteId) const;
+  // The sites as a JSON array for SQL's json_each (a store's business), nullopt for every site.
+  std::optional<std::string> asJsonArray() const;
+};
+
 // Counts of one (form, version, question, value, site, week): what the results pages add up.
 struct TallyRow {
   std::string formId;
@@ -163,6 +175,7 @@ struct TallyQuery {
   bool submissionsOnly = false;  // only the kSubmissionTally rows (participation, totals)
   std::string siteId;         // empty: every site
   std::string fromWeek, toWeek;  // inclusive, YYYY-MM-DD Mondays; empty: open
+  SiteScope scope;               // on top of siteId
 };
 
 // A submission as the dashboard lists and exports it (no sealed bytes).
@@ -186,6 +199,7 @@ struct SubmissionQuery {
   std::string siteId;  // empty: every site
   std::string beforeCreatedAt, beforeId;
   size_t limit = 100;
+  SiteScope scope;  // on top of siteId
 };
 
 // --- Staff of the dashboard ---
@@ -308,9 +322,10 @@ class ServerStore {
   virtual void replaceTallies(const std::string& formId, int formVersion, const std::vector<TallyRow>& rows) = 0;
   virtual std::vector<SubmissionRow> submissionsPage(const SubmissionQuery& query) = 0;
   virtual int64_t countSubmissions(const std::string& formId, int formVersion, const std::string& siteId) = 0;
-  // Every submission of one form version, oldest first, one at a time (an export of any size in little
-  // memory). `each` must not call back into the store.
-  virtual void forEachSubmission(const std::string& formId, int formVersion,
+  // Every submission of one form version within `scope`, oldest first, one at a time (an export of any
+  // size in little memory). Read a few hundred at a time: between them the store serves other readers, so
+  // a long export never holds up a list page, and `each` may call back into the store.
+  virtual void forEachSubmission(const std::string& formId, int formVersion, const SiteScope& scope,
                                  const std::function<void(const SubmissionRow&)>& each) = 0;
 
   // --- Staff accounts, sessions and the audit log ---

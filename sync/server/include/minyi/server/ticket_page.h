@@ -13,6 +13,8 @@ class Server;
 
 namespace minyi::server {
 
+class Routes;  // connections.h
+
 class TicketPage {
  public:
   struct Limits {
@@ -24,7 +26,7 @@ class TicketPage {
   TicketPage(const TicketPage&) = delete;
   TicketPage& operator=(const TicketPage&) = delete;
   // Adds GET and POST /t/<code> and GET /t-static/ticket.css.
-  void mount(httplib::Server& http);
+  void mount(Routes& http);
 
   // The rating form's token: derived from the ticket's code and key hash, so only a page that was shown with
   // the right key can post it (the page has no login and no cookie to ride on; see docs/server.md).

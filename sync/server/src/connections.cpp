@@ -1,0 +1,300 @@
+// Connection caps, per-request deadlines and worker slots around cpp-httplib (see connections.h).
+#include "minyi/server/connections.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "minyi/server/api_server.h"
+
+namespace minyi::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string peerAddress(socket_t sock) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, text, sizeof text);
+    return text;
+  }
+  if (addr.ss_family == AF_INET6) {
+    const auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {  // ::ffff:a.b.c.d: the IPv4 client it is
+      in_addr v4;
+      std::memcpy(&v4, a6->sin6_addr.s6_addr + 12, 4);
+      inet_ntop(AF_INET, &v4, text, sizeof text);
+    } else {
+      inet_ntop(AF_INET6, &a6->sin6_addr, text, sizeof text);
+    }
+    return text;
+  }
+  return {};
+}
+
+void addressAndPort(socket_t sock, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  const int rc = peer ? getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len);
+  port = 0;
+  if (rc != 0) return;
+  if (peer) ip = peerAddress(sock);
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+    port = ntohs(a->sin_port);
+    if (!peer) {
+      char text[INET_ADDRSTRLEN] = {};
+      inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+      ip = text;
+    }
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+    port = ntohs(a->sin6_port);
+    if (!peer) {
+      char text[INET6_ADDRSTRLEN] = {};
+      inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+      ip = text;
+    }
+  }
+}
+
+// The stream httplib reads one request from and writes its reply to. Reads end at the request's deadline
+// (headers, then body), however the client spaces its bytes; httplib's own timeout is per read, so a
+// client sending a byte every few seconds would hold the connection for ever.
+class DeadlineStream : public httplib::Stream {
+ public:
+  DeadlineStream(socket_t sock, const ConnectionLimits& limits, std::atomic<int64_t>& timedOut)
+      : sock_(sock), limits_(limits), timedOut_(timedOut), deadline_(Clock::now() + limits.headerDeadline) {}
+
+  void setDeadline(std::optional<Clock::time_point> at) { deadline_ = at; }
+  void setBodyDeadline(uint64_t contentLength) {
+    const uint64_t rate = std::max<uint64_t>(1, limits_.minBodyBytesPerSecond);
+    deadline_ = Clock::now() + limits_.bodyGrace + std::chrono::milliseconds(contentLength * 1000 / rate);
+  }
+
+  bool is_readable() const override { return waitFor(POLLIN); }
+  bool is_writable() const override { return wait(POLLOUT, limits_.writeTimeout); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (size == 0) return 0;
+    if (begin_ < end_) {  // httplib reads headers a byte at a time: serve them from the buffer
+      const size_t n = std::min(size, end_ - begin_);
+      std::memcpy(ptr, buffer_ + begin_, n);
+      begin_ += n;
+      return static_cast<ssize_t>(n);
+    }
+    if (!waitFor(POLLIN)) return -1;
+    if (size >= sizeof buffer_) return receive(ptr, size);
+    const ssize_t got = receive(buffer_, sizeof buffer_);
+    if (got <= 0) return got;
+    begin_ = 0;
+    end_ = static_cast<size_t>(got);
+    return read(ptr, size);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!wait(POLLOUT, limits_.writeTimeout)) return -1;
+    ssize_t n;
+    do {
+      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { addressAndPort(sock_, true, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { addressAndPort(sock_, false, ip, port); }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  ssize_t receive(char* into, size_t size) {
+    ssize_t n;
+    do {
+      n = ::recv(sock_, into, size, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+  // Readable before the deadline (or, once the request is complete, within the write timeout).
+  bool waitFor(short events) const {
+    if (!deadline_) return wait(events, limits_.writeTimeout);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
+    if (left.count() <= 0 || !wait(events, left)) {
+      ++timedOut_;
+      return false;
+    }
+    return true;
+  }
+  bool wait(short events, std::chrono::milliseconds timeout) const {
+    pollfd p{sock_, events, 0};
+    const auto until = Clock::now() + timeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+      const int rc = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+      if (rc > 0) return true;
+      if (rc == 0) return false;
+      if (errno != EINTR) return false;
+    }
+  }
+
+  socket_t sock_;
+  const ConnectionLimits& limits_;
+  std::atomic<int64_t>& timedOut_;
+  std::optional<Clock::time_point> deadline_;  // none: the request is complete
+  char buffer_[4096];
+  size_t begin_ = 0, end_ = 0;
+};
+
+// The request this thread is reading (each connection has its own thread).
+thread_local DeadlineStream* current = nullptr;
+
+}  // namespace
+
+ConnectionGuard::ConnectionGuard(ConnectionLimits limits) : limits_(std::move(limits)) {}
+
+bool ConnectionGuard::admit(socket_t sock, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bool uncapped = false;
+  for (const std::string& proxy : limits_.uncappedAddresses) uncapped |= addressMatches(address, proxy);
+  if (static_cast<int>(open_.size()) >= limits_.maxConnections || (!uncapped && perAddress_[address] >= limits_.perAddress)) {
+    ++refused_;
+    if (perAddress_[address] == 0) perAddress_.erase(address);
+    return false;
+  }
+  open_.insert(sock);
+  ++perAddress_[address];
+  return true;
+}
+
+void ConnectionGuard::leave(socket_t sock, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  open_.erase(sock);
+  if (--perAddress_[address] <= 0) perAddress_.erase(address);
+}
+
+void ConnectionGuard::serve(socket_t sock, const std::function<void(httplib::Stream&)>& process) {
+  const std::string address = peerAddress(sock);
+  if (!admit(sock, address)) {
+    // Answered without reading anything; the client tries again later.
+    static const std::string refusal = [] {
+      const std::string body =
+          R"({"error":{"code":"busy","message":"too many connections from this address or in all; try again in a moment"}})";
+      return "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\n"
+             "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    (void)::send(sock, refusal.data(), refusal.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return;
+  }
+  {
+    DeadlineStream stream(sock, limits_, timedOut_);
+    current = &stream;
+    try {
+      process(stream);
+    } catch (...) {
+      // httplib answers a handler's exception itself; anything escaping here only ends this connection.
+    }
+    current = nullptr;
+  }
+  leave(sock, address);  // out of open_ before close: closeAll never shuts a number reused by a new socket
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+}
+
+void ConnectionGuard::headersRead(uint64_t contentLength) {
+  if (!current) return;  // a server without a guard (TLS: see docs/security.md)
+  if (contentLength == 0) current->setDeadline(std::nullopt);  // nothing more to read
+  else current->setBodyDeadline(contentLength);
+}
+
+httplib::Server::Handler ConnectionGuard::inWorker(httplib::Server::Handler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    if (current) current->setDeadline(std::nullopt);  // read in full: no deadline while waiting or working
+    {
+      std::unique_lock<std::mutex> lock(slotMutex_);
+      slotFree_.wait(lock, [this] { return busy_ < std::max(1, limits_.workers); });
+      ++busy_;
+    }
+    struct Release {
+      ConnectionGuard& g;
+      ~Release() {
+        {
+          std::lock_guard<std::mutex> lock(g.slotMutex_);
+          --g.busy_;
+        }
+        g.slotFree_.notify_one();
+      }
+    } release{*this};
+    handler(req, res);
+  };
+}
+
+void ConnectionGuard::closeAll() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (socket_t sock : open_) ::shutdown(sock, SHUT_RDWR);
+}
+
+ConnectionCounts ConnectionGuard::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {static_cast<int64_t>(open_.size()), refused_, timedOut_.load()};
+}
+
+ConnectionThreads::~ConnectionThreads() { shutdown(); }
+
+void ConnectionThreads::enqueue(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Threads of connections that ended are joined here, so the list stays as long as what is open.
+  running_.erase(std::remove_if(running_.begin(), running_.end(),
+                                [](std::unique_ptr<Running>& r) {
+                                  if (!r->done) return false;
+                                  r->thread.join();
+                                  return true;
+                                }),
+                 running_.end());
+  auto r = std::make_unique<Running>();
+  Running* raw = r.get();
+  r->thread = std::thread([raw, fn = std::move(fn)] {
+    fn();
+    raw->done = true;
+  });
+  running_.push_back(std::move(r));
+}
+
+void ConnectionThreads::shutdown() {
+  guard_.closeAll();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& r : running_) r->thread.join();
+  running_.clear();
+}
+
+GuardedServer::GuardedServer(ConnectionGuard& guard) : guard_(guard) {
+  new_task_queue = [&guard] { return new ConnectionThreads(guard); };
+}
+
+bool GuardedServer::widenBacklog(int backlog) {
+  const socket_t sock = svr_sock_;
+  return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;  // listen() again only changes the backlog
+}
+
+bool GuardedServer::process_and_close_socket(socket_t sock) {
+  guard_.serve(sock, [this](httplib::Stream& stream) {
+    bool closed = false;
+    process_request(stream, /*close_connection=*/true, closed, [](httplib::Request&) {});
+  });
+  return true;
+}
+
+}  // namespace minyi::server
