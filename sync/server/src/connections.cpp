@@ -14,6 +14,7 @@
 #include <string_view>
 #include <thread>
 
+#include "minyi/protocol/messages.h"
 #include "minyi/server/api_server.h"
 
 namespace minyi::server {
@@ -22,54 +23,33 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string peerAddress(socket_t sock) {
+// The address and port of one end of a socket (the peer's or its own); false when the socket has none. An
+// IPv4 client of a dual-stack socket (::ffff:a.b.c.d) is the IPv4 address it is, so caps and proxy lists match.
+bool endpoint(socket_t sock, bool peer, std::string& ip, int& port) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
-  if (getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
+  auto* any = reinterpret_cast<sockaddr*>(&addr);
+  if ((peer ? getpeername(sock, any, &len) : getsockname(sock, any, &len)) != 0) return false;
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, text, sizeof text);
-    return text;
-  }
-  if (addr.ss_family == AF_INET6) {
-    const auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
-    if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {  // ::ffff:a.b.c.d: the IPv4 client it is
-      in_addr v4;
-      std::memcpy(&v4, a6->sin6_addr.s6_addr + 12, 4);
-      inet_ntop(AF_INET, &v4, text, sizeof text);
-    } else {
-      inet_ntop(AF_INET6, &a6->sin6_addr, text, sizeof text);
-    }
-    return text;
-  }
-  return {};
-}
-
-void addressAndPort(socket_t sock, bool peer, std::string& ip, int& port) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  const int rc = peer ? getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len)
-                      : getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len);
-  port = 0;
-  if (rc != 0) return;
-  if (peer) ip = peerAddress(sock);
-  if (addr.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
     port = ntohs(a->sin_port);
-    if (!peer) {
-      char text[INET_ADDRSTRLEN] = {};
-      inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
-      ip = text;
-    }
   } else if (addr.ss_family == AF_INET6) {
     const auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
-    port = ntohs(a->sin6_port);
-    if (!peer) {
-      char text[INET6_ADDRSTRLEN] = {};
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+      in_addr v4;
+      std::memcpy(&v4, a->sin6_addr.s6_addr + 12, 4);
+      inet_ntop(AF_INET, &v4, text, sizeof text);
+    } else {
       inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
-      ip = text;
     }
+    port = ntohs(a->sin6_port);
+  } else {
+    return false;
   }
+  ip = text;
+  return true;
 }
 
 // The stream httplib reads one request from and writes its reply to. Reads end at the request's deadline
@@ -77,8 +57,10 @@ void addressAndPort(socket_t sock, bool peer, std::string& ip, int& port) {
 // client sending a byte every few seconds would hold the connection for ever.
 class DeadlineStream : public httplib::Stream {
  public:
-  DeadlineStream(socket_t sock, const ConnectionLimits& limits, std::atomic<int64_t>& timedOut)
-      : sock_(sock), limits_(limits), timedOut_(timedOut), deadline_(Clock::now() + limits.headerDeadline) {}
+  DeadlineStream(socket_t sock, std::string peer, int peerPort, const ConnectionLimits& limits,
+                 std::atomic<int64_t>& timedOut)
+      : sock_(sock), peer_(std::move(peer)), peerPort_(peerPort), limits_(limits), timedOut_(timedOut),
+        deadline_(Clock::now() + limits.headerDeadline) {}
 
   void setDeadline(std::optional<Clock::time_point> at) { deadline_ = at; }
   void setBodyDeadline(uint64_t contentLength) {
@@ -115,8 +97,11 @@ class DeadlineStream : public httplib::Stream {
     return n;
   }
 
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { addressAndPort(sock_, true, ip, port); }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { addressAndPort(sock_, false, ip, port); }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = peer_;
+    port = peerPort_;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { endpoint(sock_, false, ip, port); }
   socket_t socket() const override { return sock_; }
 
  private:
@@ -150,6 +135,8 @@ class DeadlineStream : public httplib::Stream {
   }
 
   socket_t sock_;
+  const std::string peer_;  // read once, when the connection was accepted
+  const int peerPort_;
   const ConnectionLimits& limits_;
   std::atomic<int64_t>& timedOut_;
   std::optional<Clock::time_point> deadline_;  // none: the request is complete
@@ -168,9 +155,10 @@ bool ConnectionGuard::admit(socket_t sock, const std::string& address) {
   std::lock_guard<std::mutex> lock(mutex_);
   bool uncapped = false;
   for (const std::string& proxy : limits_.uncappedAddresses) uncapped |= addressMatches(address, proxy);
-  if (static_cast<int>(open_.size()) >= limits_.maxConnections || (!uncapped && perAddress_[address] >= limits_.perAddress)) {
+  const auto held = perAddress_.find(address);
+  const int fromHere = held == perAddress_.end() ? 0 : held->second;
+  if (static_cast<int>(open_.size()) >= limits_.maxConnections || (!uncapped && fromHere >= limits_.perAddress)) {
     ++refused_;
-    if (perAddress_[address] == 0) perAddress_.erase(address);
     return false;
   }
   open_.insert(sock);
@@ -185,12 +173,15 @@ void ConnectionGuard::leave(socket_t sock, const std::string& address) {
 }
 
 void ConnectionGuard::serve(socket_t sock, const std::function<void(httplib::Stream&)>& process) {
-  const std::string address = peerAddress(sock);
+  std::string address;
+  int port = 0;
+  endpoint(sock, true, address, port);
   if (!admit(sock, address)) {
     // Answered without reading anything; the client tries again later.
     static const std::string refusal = [] {
       const std::string body =
-          R"({"error":{"code":"busy","message":"too many connections from this address or in all; try again in a moment"}})";
+          protocol::toJson(protocol::ApiError{"busy", "too many connections from this address or in all; try again in a moment"})
+              .dump();
       return "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\n"
              "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     }();
@@ -200,7 +191,7 @@ void ConnectionGuard::serve(socket_t sock, const std::function<void(httplib::Str
     return;
   }
   {
-    DeadlineStream stream(sock, limits_, timedOut_);
+    DeadlineStream stream(sock, address, port, limits_, timedOut_);
     current = &stream;
     try {
       process(stream);

@@ -72,7 +72,8 @@ Chosen chooseForm(ServerStore& store, const Context& ctx) {
 }
 
 // Form, version, site and period pickers that keep each other's values (GET, so a view can be bookmarked).
-std::string filterBar(ServerStore& store, const Chosen& c, const Context& ctx, const std::string& action, bool period) {
+std::string filterBar(ServerStore& store, const Chosen& c, const Context& ctx, const SiteScope& scope,
+                      const std::string& action, bool period) {
   std::vector<std::pair<std::string, std::string>> forms;
   std::set<std::string> seen;
   for (const StoredForm& f : c.all) {
@@ -84,7 +85,6 @@ std::string filterBar(ServerStore& store, const Chosen& c, const Context& ctx, c
   for (const StoredForm& f : c.all)
     if (c.form && f.id == c.form->id) versions.push_back({std::to_string(f.version), strings().format("filter.version", {std::to_string(f.version)})});
   std::vector<std::pair<std::string, std::string>> sites{{"", strings().get("filter.allSites")}};
-  const SiteScope scope = siteScope(ctx, store);
   for (const Site& s : store.sites())
     if (scope.allows(s.id)) sites.push_back({s.id, s.name});
   std::string html = "<form method=\"get\" action=\"" + esc(action) + "\" class=\"filters\">";
@@ -202,7 +202,7 @@ void Pages::results(Context& ctx) {
   q.formVersion = c.form->version;
   q.siteId = ctx.param("site");
   q.fromWeek = fromWeek(ctx);
-  q.scope = siteScope(ctx, store);
+  q.scope = siteScope(ctx, store);  // once per page: the filter bar offers the same sites
   const std::vector<TallyRow> rows = store.tallies(q);
   const std::vector<CountedQuestion>& counted = c.loaded->counted;
   const FormResults all = computeResults(counted, rows);
@@ -218,7 +218,7 @@ void Pages::results(Context& ctx) {
   for (const auto& [week, part] : byWeek) weekResults.emplace(week, computeResults(counted, part));
 
   const std::string query = "form=" + urlEncode(c.form->id) + "&version=" + std::to_string(c.form->version);
-  body += siteScopeHint(ctx, store) + filterBar(store, c, ctx, "/staff/results", true);
+  body += siteScopeHint(ctx, store) + filterBar(store, c, ctx, q.scope, "/staff/results", true);
   body += "<div class=\"summary\"><div class=\"card\"><div class=\"big\" id=\"total\">" + esc(number(all.submissions)) +
           "</div><div>" + T("results.submissions") + "</div></div>";
   for (const QuestionResult& r : all.questions) {
@@ -376,7 +376,7 @@ void Pages::submissions(Context& ctx) {
     if (col.freeText || col.kind == AnswerColumn::Kind::Value) shown.push_back(&col);  // matrix cells: see results
   const bool mask = !ctx.isAdmin();
 
-  body += siteScopeHint(ctx, store) + filterBar(store, c, ctx, "/staff/submissions", false);
+  body += siteScopeHint(ctx, store) + filterBar(store, c, ctx, q.scope, "/staff/submissions", false);
   body += "<p class=\"hint\">" + TF("submissions.count", {number(total)}) + (mask ? " " + T("submissions.masked") : "") + "</p>";
   body += "<div class=\"scroll\"><table class=\"grid dense\" id=\"submissions\"><thead><tr><th>" + T("submissions.time") +
           "</th><th>" + T("submissions.site") + "</th>";

@@ -645,10 +645,10 @@ class SqliteStore final : public ServerStore {
     std::lock_guard<std::mutex> lock(readMutex_);
     // Every filter is a bound parameter; an empty one matches everything.
     Statement st(rdb_,
-                 "SELECT form_id, form_version, question, value, site_id, week, n FROM answer_tallies "
+                 std::string("SELECT form_id, form_version, question, value, site_id, week, n FROM answer_tallies ") +
                  "WHERE (?1 = '' OR form_id = ?1) AND (?2 = 0 OR form_version = ?2) AND (?3 = 0 OR question = '') "
-                 "AND (?4 = '' OR site_id = ?4) AND (?5 = '' OR week >= ?5) AND (?6 = '' OR week <= ?6) "
-                 "AND (?7 IS NULL OR site_id IN (SELECT value FROM json_each(?7)))");
+                 "AND (?4 = '' OR site_id = ?4) AND (?5 = '' OR week >= ?5) AND (?6 = '' OR week <= ?6)" +
+                     scopeCondition(q.scope, 7));
     st.bind(1, q.formId).bind(2, int64_t{q.formVersion}).bind(3, int64_t{q.submissionsOnly ? 1 : 0});
     st.bind(4, q.siteId).bind(5, q.fromWeek).bind(6, q.toWeek);
     bindScope(st, 7, q.scope);
@@ -697,14 +697,14 @@ class SqliteStore final : public ServerStore {
     const std::string where = q.siteId.empty() ? "form_id = ?1 AND form_version = ?2"
                                                : "form_id = ?1 AND form_version = ?2 AND site_id = ?3";
     const std::string after = q.beforeCreatedAt.empty() ? "" : " AND (created_at, id) < (?4, ?5)";
-    const std::string scoped = q.scope.everywhere() ? "" : " AND site_id IN (SELECT value FROM json_each(?7))";
-    Statement st(rdb_, std::string("SELECT ") + kRowColumns + " FROM submissions WHERE " + where + after + scoped +
+    Statement st(rdb_, std::string("SELECT ") + kRowColumns + " FROM submissions WHERE " + where + after +
+                           scopeCondition(q.scope, 7) +
                            " ORDER BY created_at DESC, id DESC LIMIT ?6");
     st.bind(1, q.formId).bind(2, int64_t{q.formVersion});
     if (!q.siteId.empty()) st.bind(3, q.siteId);
     if (!q.beforeCreatedAt.empty()) st.bind(4, q.beforeCreatedAt).bind(5, q.beforeId);
     st.bind(6, static_cast<int64_t>(q.limit));
-    if (!q.scope.everywhere()) bindScope(st, 7, q.scope);
+    bindScope(st, 7, q.scope);
     std::vector<SubmissionRow> out;
     out.reserve(q.limit);
     eachRead(st, "reading a page of submissions", [&] { out.push_back(readRow(st)); });
@@ -726,10 +726,9 @@ class SqliteStore final : public ServerStore {
     // Pages of kExportPage rows, each continuing after the last row of the one before (created_at, id):
     // the read connection is held for one page at a time, never for the whole export.
     constexpr int64_t kExportPage = 500;
-    const std::string scoped = scope.everywhere() ? "" : " AND site_id IN (SELECT value FROM json_each(?5))";
     const std::string sql = std::string("SELECT ") + kRowColumns +
                             " FROM submissions WHERE form_id = ?1 AND form_version = ?2 AND (created_at, id) > (?3, ?4)" +
-                            scoped + " ORDER BY created_at, id LIMIT " + std::to_string(kExportPage);
+                            scopeCondition(scope, 5) + " ORDER BY created_at, id LIMIT " + std::to_string(kExportPage);
     std::string lastCreatedAt, lastId;  // '' sorts before every stored time
     std::vector<SubmissionRow> page;
     do {
@@ -738,7 +737,7 @@ class SqliteStore final : public ServerStore {
         std::lock_guard<std::mutex> lock(readMutex_);
         Statement st(rdb_, sql);
         st.bind(1, formId).bind(2, int64_t{formVersion}).bind(3, lastCreatedAt).bind(4, lastId);
-        if (!scope.everywhere()) bindScope(st, 5, scope);
+        bindScope(st, 5, scope);
         eachRead(st, "exporting the submissions of form " + formId, [&] { page.push_back(readRow(st)); });
       }
       for (const SubmissionRow& r : page) each(r);
@@ -1006,10 +1005,13 @@ class SqliteStore final : public ServerStore {
     return t;
   }
 
-  // A scope's sites as parameter i (NULL for every site), for "site_id IN (SELECT value FROM json_each(?i))".
+  // A scope as a condition on site_id with its sites in parameter i (nothing for every site), and that
+  // parameter's value: one spelling for every query that takes a scope.
+  static std::string scopeCondition(const SiteScope& scope, int i) {
+    return scope.everywhere() ? "" : " AND site_id IN (SELECT value FROM json_each(?" + std::to_string(i) + "))";
+  }
   static void bindScope(Statement& st, int i, const SiteScope& scope) {
     if (auto sites = scope.asJsonArray()) st.bind(i, *sites);
-    else st.bindNull(i);
   }
 
   static constexpr const char* kRowColumns =
