@@ -20,9 +20,11 @@ namespace minyi::test {
 class RawConnection {
  public:
   // `from`: the loopback address to connect from (127.0.0.x), so a test can be many clients at once.
-  explicit RawConnection(int port, const char* from = nullptr) {
+  // `receiveBuffer`: a small kernel buffer (bytes) for a client that reads slowly or stops reading.
+  explicit RawConnection(int port, const char* from = nullptr, int receiveBuffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd_ >= 0);
+    if (receiveBuffer > 0) REQUIRE(::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer) == 0);
     if (from) {
       sockaddr_in local{};
       local.sin_family = AF_INET;
@@ -58,6 +60,23 @@ class RawConnection {
       pollfd p{fd_, POLLIN, 0};
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
       if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(1, left.count()))) <= 0) break;
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+  // Reads until at least `bytes` have come (or `timeout`, or the server closed the connection).
+  std::string receiveAtLeast(size_t bytes, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+    std::string out;
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (out.size() < bytes && std::chrono::steady_clock::now() < end) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
       char buf[4096];
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n <= 0) {

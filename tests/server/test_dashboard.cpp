@@ -1,10 +1,12 @@
 // The staff dashboard over real HTTP: sign-in and lockout, sessions, roles, CSRF, escaping, masking, exports, admin pages.
 #include "server_test_helpers.h"
+#include "raw_connection.h"
 
 #include <regex>
 
 #include "minyi/server/ingest.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/compression.h"
 #include "minyi/server/staff_auth.h"
 
 using namespace minyi;
@@ -683,6 +685,124 @@ TEST_CASE("regression: pages and exports for a current browser are gzipped quick
     REQUIRE(res);
     if (res->status == 200 && std::string(path) == "/staff/results") CHECK_THAT(res->body, Contains("</html>"));
   }
+}
+
+namespace {
+
+// The audit rows of exports by `actor`, newest first.
+std::vector<server::AuditEntry> exportsBy(Fixture& fx, const std::string& actor) {
+  std::vector<server::AuditEntry> out;
+  for (const auto& a : fx.audit())
+    if (a.action == "export" && a.actor == actor) out.push_back(a);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("exports stream to the browser: a stalled download holds no page up, a third waits its turn, a cut one is logged") {
+  Fixture fx;
+  // About 12 MB of CSV: more than the kernel's socket buffers hold, so a client that stops reading stops
+  // the server mid-export.
+  const std::string longText(3000, 'x');
+  std::vector<Json> answers;
+  for (int i = 0; i < 4000; ++i) {
+    answers.push_back(Json{{"category", "hygiene"}, {"community", "donghu"},
+                           {"description", "楼道垃圾 " + std::to_string(i) + " " + longText}, {"anonymous", true}, {"consent", true}});
+    if (answers.size() == 100) {
+      fx.submit("complaint", answers);
+      answers.clear();
+    }
+  }
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  const std::string exportHead = head("GET", "/staff/export.csv?form=complaint&version=1",
+                                      {"Cookie: minyi_session=" + admin.cookie, "Connection: close"});
+
+  // A download that stops after its first 64 KB: chunked, no length, and not finished (nothing audited).
+  auto stalled = std::make_unique<RawConnection>(fx.live.port, nullptr, 4096);
+  stalled->send(exportHead);
+  const std::string first = stalled->receiveAtLeast(64 * 1024);
+  REQUIRE(statusOf(first) == 200);
+  const std::string firstHead = first.substr(0, first.find("\r\n\r\n"));
+  CHECK_THAT(firstHead, Contains("Transfer-Encoding: chunked"));
+  CHECK(firstHead.find("Content-Length") == std::string::npos);
+  CHECK_THAT(first, Contains("\xEF\xBB\xBF"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(exportsBy(fx, "admin").empty());
+
+  // Pages answer meanwhile: the export holds the store's read connection a page of rows at a time only.
+  for (const char* page : {"/staff/submissions?form=complaint&version=1", "/staff/results?form=complaint&version=1"}) {
+    INFO(page);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto res = admin.get(page);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  }
+
+  // A second export may run; a third is asked to wait (503, a page that says so, Retry-After).
+  RawConnection second(fx.live.port, nullptr, 4096);
+  second.send(exportHead);
+  const std::string secondFirst = second.receiveAtLeast(64 * 1024);
+  REQUIRE(statusOf(secondFirst) == 200);
+  auto third = admin.get("/staff/export.csv?form=complaint&version=1");
+  REQUIRE(third);
+  CHECK(third->status == 503);
+  CHECK(third->get_header_value("Retry-After") == "30");
+  CHECK_THAT(third->body, Contains("已有其他导出正在进行"));
+
+  // The stalled browser goes away: the server stops that export, logs it as cut off and frees its turn.
+  stalled.reset();
+  std::vector<server::AuditEntry> logged;
+  for (int i = 0; i < 100 && logged.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    logged = exportsBy(fx, "admin");
+  }
+  REQUIRE(logged.size() == 1);
+  CHECK_THAT(logged[0].detail, Contains("csv, ") && Contains("download cut off"));
+
+  // Now a whole export, as a browser asks for it (gzip): the same CSV as without compression, every row.
+  auto c = fx.live.client();
+  c.set_decompress(false);
+  auto gz = c.Get("/staff/export.csv?form=complaint&version=1",
+                  {{"Cookie", "minyi_session=" + admin.cookie}, {"Accept-Encoding", "gzip, deflate, br"}});
+  REQUIRE(gz);
+  REQUIRE(gz->status == 200);
+  CHECK(gz->get_header_value("Content-Encoding") == "gzip");
+  CHECK(gz->body.substr(0, 2) == "\x1f\x8b");
+  CHECK(gz->body.size() < 12 * 1024 * 1024 / 4);
+  auto inflating = fx.live.client();
+  auto inflated = inflating.Get("/staff/export.csv?form=complaint&version=1",
+                                {{"Cookie", "minyi_session=" + admin.cookie}, {"Accept-Encoding", "gzip"}});
+  auto plain = fx.live.client().Get("/staff/export.csv?form=complaint&version=1", {{"Cookie", "minyi_session=" + admin.cookie}});
+  REQUIRE(inflated);
+  REQUIRE(plain);
+  CHECK(plain->get_header_value("Content-Encoding").empty());
+  CHECK(plain->body.size() > 8 * 1024 * 1024);
+  CHECK(inflated->body == plain->body);
+  size_t lines = 0;
+  for (size_t at = plain->body.find("\r\n"); at != std::string::npos; at = plain->body.find("\r\n", at + 2)) ++lines;
+  CHECK(lines == 4001);
+  CHECK_THAT(plain->body, Contains("楼道垃圾 3999 x"));
+
+  // The second, stalled until now, goes out in full once its reader takes it, and is logged whole.
+  const std::string rest = second.receive(std::chrono::seconds(60));
+  CHECK(second.closedByServer());
+  CHECK(secondFirst.size() + rest.size() > plain->body.size());
+  CHECK(rest.size() >= 5);
+  CHECK(rest.substr(rest.size() - 5) == "0\r\n\r\n");  // the last chunk: the whole file came
+  size_t wholeCsv = 0;
+  for (const auto& a : exportsBy(fx, "admin"))
+    wholeCsv += a.detail.rfind("csv, 4000 submissions", 0) == 0 && a.detail.find("cut off") == std::string::npos;
+  CHECK(wholeCsv == 4);  // the second, the gzipped, the inflated and the plain one
+
+  // The spreadsheet: built in a private temporary file, then sent from it with its length.
+  auto xlsx = admin.get("/staff/export.xlsx?form=complaint&version=1");
+  REQUIRE(xlsx);
+  REQUIRE(xlsx->status == 200);
+  CHECK(xlsx->body.rfind("PK", 0) == 0);
+  CHECK(xlsx->get_header_value("Content-Length") == std::to_string(xlsx->body.size()));
+  CHECK(exportsBy(fx, "admin").front().detail.rfind("xlsx, 4000 submissions", 0) == 0);
 }
 
 TEST_CASE("one address guessing many accounts is locked out too") {

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +18,7 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/compression.h"
 #include "minyi/server/ingest.h"
 #include "minyi/server/ticket_desk.h"
 #include "minyi/server/ticket_page.h"
@@ -97,47 +97,6 @@ bool parseBacklog(const httplib::Request& req, std::optional<int64_t>& out) {
 }
 
 }  // namespace
-
-// Where admitted() keeps the client's Accept-Encoding, away from httplib's own compression.
-constexpr const char* kAcceptEncodingKept = "Minyi-Accept-Encoding";
-
-bool acceptsGzip(const std::string& acceptEncoding) {
-  // "gzip, deflate, br" or "gzip;q=1.0": gzip listed and not refused with q=0.
-  for (size_t start = 0; start < acceptEncoding.size();) {
-    size_t comma = acceptEncoding.find(',', start);
-    if (comma == std::string::npos) comma = acceptEncoding.size();
-    std::string item = acceptEncoding.substr(start, comma - start);
-    item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
-    if (item.rfind("gzip", 0) == 0 && (item.size() == 4 || item[4] == ';')) {
-      const size_t q = item.find(";q=");
-      return q == std::string::npos || std::strtod(item.c_str() + q + 3, nullptr) > 0;
-    }
-    start = comma + 1;
-  }
-  return false;
-}
-
-bool compressForSpeed(const std::string& acceptEncoding, httplib::Response& res) {
-  if (res.body.size() < 1024 || res.has_header("Content-Encoding") || !acceptsGzip(acceptEncoding)) return false;
-  const std::string type = res.get_header_value("Content-Type");
-  const bool text = type.rfind("text/", 0) == 0 || type.rfind("application/json", 0) == 0 || type.rfind("image/svg+xml", 0) == 0;
-  if (!text) return false;  // XLSX and images are compressed already
-  z_stream z{};
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return false;  // level 1, gzip wrapper
-  std::string out(deflateBound(&z, static_cast<uLong>(res.body.size())), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(res.body.data());
-  z.avail_in = static_cast<uInt>(res.body.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) return false;
-  res.body = std::move(out);
-  res.set_header("Content-Encoding", "gzip");
-  res.set_header("Vary", "Accept-Encoding");
-  return true;
-}
 
 bool addressMatches(const std::string& address, const std::string& proxy) {
   const size_t slash = proxy.find('/');

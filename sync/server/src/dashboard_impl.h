@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,20 @@ std::string siteScopeHint(const Context& ctx, ServerStore& store);
 std::string csrfTokenOf(const httplib::Request& req);
 std::string roleLabel(Role r);
 
+// Exports being written at once. Each holds a thread and the database in turns for as long as the browser
+// takes to download it; more are asked to wait a moment rather than slow every other page.
+class ExportSlots {
+ public:
+  explicit ExportSlots(int max) : max_(max) {}
+  bool take();
+  void give();
+
+ private:
+  std::mutex mutex_;
+  int running_ = 0;
+  const int max_;
+};
+
 // The pages (dashboard_results.cpp, dashboard_admin.cpp). `store` is the server's.
 struct Pages {
   ServerStore& store;
@@ -113,6 +128,8 @@ struct Pages {
   void ticketNotice(Context& ctx);
   void ticketNumbers(Context& ctx, bool csv);
   std::string ticketRows(const std::vector<Ticket>& list, bool checkboxes);
+
+  std::shared_ptr<ExportSlots> exports;
 };
 
 }  // namespace minyi::server::dash

@@ -7,11 +7,16 @@
 #include <set>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "dashboard_impl.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/compression.h"
 #include "minyi/server/export.h"
 
 namespace minyi::server::dash {
@@ -409,12 +414,45 @@ void Pages::submissions(Context& ctx) {
            framePage(ctx, strings().format("submissions.title", {formTitle(*c.loaded)}), "/staff/submissions", body));
 }
 
+bool ExportSlots::take() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_ >= max_) return false;
+  ++running_;
+  return true;
+}
+
+void ExportSlots::give() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  --running_;
+}
+
+namespace {
+
+// An XLSX export on its way to the browser: the spreadsheet in a temporary file that no longer has a name
+// (nothing is left behind if the server dies), read a piece at a time as the browser takes it.
+struct SpreadsheetFile {
+  int fd = -1;
+  ~SpreadsheetFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 void Pages::exportFile(Context& ctx, bool xlsx) {
   const Chosen c = chooseForm(store, ctx);
   if (!c.form || ctx.param("form") != c.form->id) {
     return sendHtml(ctx.res, 404, framePage(ctx, strings().get("nav.results"), "/staff/results",
                                             band("error", strings().get("export.noForm"))));
   }
+  if (!exports->take()) {
+    ctx.res.set_header("Retry-After", "30");
+    return sendHtml(ctx.res, 503, framePage(ctx, strings().get("nav.results"), "/staff/results",
+                                            band("warn", strings().get("export.busy"))));
+  }
+  // From here the slot is given back when the reply is gone (written in full, cut off, or never sent).
+  std::shared_ptr<ExportSlots> slots = exports;
+  auto giveBack = [slots](bool) { slots->give(); };
   ExportOptions options = exportOptions();
   options.maskPhones = !ctx.isAdmin();
   options.scope = siteScope(ctx, store);
@@ -422,34 +460,84 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   std::string base = c.form->id + "-v" + std::to_string(c.form->version);
   for (char& ch : base)
     if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')) ch = '_';
-  int64_t n = 0;
-  if (!xlsx) {
-    std::string csv;
-    n = exportCsv(store, *c.form, options, csv);
-    ctx.res.set_content(std::move(csv), "text/csv; charset=utf-8");
-    ctx.res.set_header("Content-Disposition", "attachment; filename=\"" + base + ".csv\"");
-  } else {
-    // libxlsxwriter writes a file; it goes to a private temporary file that is removed at once.
-    const auto path = std::filesystem::temp_directory_path() / ("minyi-export-" + protocol::randomHex(8) + ".xlsx");
-    try {
-      n = exportXlsx(store, *c.form, options, path.string());
-      std::ifstream in(path, std::ios::binary);
-      std::ostringstream data;
-      data << in.rdbuf();
-      std::filesystem::remove(path);
-      ctx.res.set_content(data.str(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(path, ec);
-      throw;
-    }
-    ctx.res.set_header("Content-Disposition", "attachment; filename=\"" + base + ".xlsx\"");
-  }
+  const std::string target = c.form->id + " v" + std::to_string(c.form->version);
+  const std::string detailTail = std::string(options.maskPhones ? ", phones masked" : "") +
+                                 (options.scope.everywhere() ? "" : ", community " + ctx.user.communityId);
+  // The audit row is written once the file has gone out (or was cut off), with what it held. The request
+  // outlives the provider and its releaser (httplib's process_request declares it before the reply).
+  const Context who{ctx.req, ctx.res, ctx.user, ctx.session};
+  auto record = [this, who, target, detailTail](const char* kind, int64_t n, bool whole) {
+    audit(who, "export", target,
+          std::string(kind) + ", " + std::to_string(n) + " submissions" + detailTail + (whole ? "" : ", download cut off"));
+  };
   ctx.res.status = 200;
-  audit(ctx, "export", c.form->id + " v" + std::to_string(c.form->version),
-        std::string(xlsx ? "xlsx" : "csv") + ", " + std::to_string(n) + " submissions" +
-            (options.maskPhones ? ", phones masked" : "") +
-            (options.scope.everywhere() ? "" : ", community " + ctx.user.communityId));
+  if (!xlsx) {
+    // Streamed as the rows are read (chunked), gzip at level 1 when the browser takes it: an export of any
+    // size is never whole in memory, and the store's read connection is held a page of rows at a time.
+    const bool gzip = acceptsGzip(ctx.req.get_header_value(kAcceptEncodingKept));
+    if (gzip) {
+      ctx.res.set_header("Content-Encoding", "gzip");
+      ctx.res.set_header("Vary", "Accept-Encoding");
+    }
+    ctx.res.set_header("Content-Disposition", "attachment; filename=\"" + base + ".csv\"");
+    StoredForm form = *c.form;
+    ctx.res.set_chunked_content_provider(
+        "text/csv; charset=utf-8",
+        [this, form, options, gzip, record](size_t, httplib::DataSink& sink) {
+          auto toBrowser = [&sink](std::string_view piece) { return sink.write(piece.data(), piece.size()); };
+          int64_t n = 0;
+          try {
+            if (gzip) {
+              GzipStream compressed(toBrowser);
+              n = exportCsv(store, form, options, [&compressed](std::string_view block) { return compressed.write(block); });
+              if (!compressed.finish()) throw ExportStopped("the browser stopped taking the export");
+            } else {
+              n = exportCsv(store, form, options, toBrowser);
+            }
+          } catch (const ExportStopped&) {
+            record("csv", n, false);
+            return false;  // the connection ends; the browser shows the download as failed
+          } catch (const std::exception& e) {
+            std::fprintf(stderr, "minyi-server: export of %s v%d: %s\n", form.id.c_str(), form.version, e.what());
+            record("csv", n, false);
+            return false;
+          }
+          sink.done();
+          record("csv", n, true);
+          return true;
+        },
+        giveBack);
+    return;
+  }
+  // libxlsxwriter writes a file: a private temporary one, unnamed once written and sent from the open file.
+  const auto path = std::filesystem::temp_directory_path() / ("minyi-export-" + protocol::randomHex(8) + ".xlsx");
+  auto file = std::make_shared<SpreadsheetFile>();
+  int64_t n = 0;
+  try {
+    n = exportXlsx(store, *c.form, options, path.string());
+    file->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    std::filesystem::remove(path);
+    if (file->fd < 0) throw std::runtime_error("the spreadsheet " + path.string() + " cannot be read back");
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    slots->give();
+    throw;
+  }
+  struct stat st{};
+  ::fstat(file->fd, &st);
+  ctx.res.set_header("Content-Disposition", "attachment; filename=\"" + base + ".xlsx\"");
+  ctx.res.set_content_provider(
+      static_cast<size_t>(st.st_size), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      [file](size_t offset, size_t length, httplib::DataSink& sink) {
+        char piece[64 * 1024];
+        const ssize_t got = ::pread(file->fd, piece, std::min(length, sizeof piece), static_cast<off_t>(offset));
+        return got > 0 && sink.write(piece, static_cast<size_t>(got));
+      },
+      [giveBack, record, n, file](bool whole) {
+        record("xlsx", n, whole);
+        giveBack(whole);
+      });
 }
 
 }  // namespace minyi::server::dash

@@ -338,28 +338,52 @@ int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptio
   return n;
 }
 
-int64_t exportCsv(ServerStore& store, const StoredForm& form, const ExportOptions& options, std::string& out) {
-  out += "\xEF\xBB\xBF";
-  return exportRows(store, form, options, [&](const std::vector<std::string>& cells) {
-    bool first = true;
-    for (const std::string& cell : cells) {
-      if (!first) out += ',';
-      first = false;
-      const char* mark = looksLikeFormula(cell) ? "'" : "";  // neutralizeCell, without copying the cell
-      if (cell.find_first_of(",\"\r\n") == std::string::npos) {
-        out += mark;
-        out += cell;
-        continue;
-      }
-      out += '"';
+namespace {
+
+// One CSV line: RFC 4180 quoting, formula-looking cells neutralised, CRLF.
+void appendCsvLine(std::string& out, const std::vector<std::string>& cells) {
+  bool first = true;
+  for (const std::string& cell : cells) {
+    if (!first) out += ',';
+    first = false;
+    const char* mark = looksLikeFormula(cell) ? "'" : "";  // neutralizeCell, without copying the cell
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) {
       out += mark;
-      for (char ch : cell) {
-        if (ch == '"') out += '"';
-        out += ch;
-      }
-      out += '"';
+      out += cell;
+      continue;
     }
-    out += "\r\n";
+    out += '"';
+    out += mark;
+    for (char ch : cell) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+int64_t exportCsv(ServerStore& store, const StoredForm& form, const ExportOptions& options,
+                  const std::function<bool(std::string_view)>& write) {
+  constexpr size_t kBlock = 64 * 1024;
+  std::string block = "\xEF\xBB\xBF";
+  block.reserve(kBlock + 4096);
+  const int64_t n = exportRows(store, form, options, [&](const std::vector<std::string>& cells) {
+    appendCsvLine(block, cells);
+    if (block.size() < kBlock) return;
+    if (!write(block)) throw ExportStopped("the reader stopped taking the export");
+    block.clear();
+  });
+  if (!block.empty() && !write(block)) throw ExportStopped("the reader stopped taking the export");
+  return n;
+}
+
+int64_t exportCsv(ServerStore& store, const StoredForm& form, const ExportOptions& options, std::string& out) {
+  return exportCsv(store, form, options, [&out](std::string_view block) {
+    out.append(block);
+    return true;
   });
 }
 

@@ -23,10 +23,6 @@ namespace minyi::server {
 // the client itself wrote at the front is never believed), else X-Real-IP, else the peer.
 std::string clientAddress(const std::string& peer, const std::string& forwardedFor, const std::string& realIp,
                           const std::vector<std::string>& trustedProxies);
-// A reply body compressed for speed: gzip at level 1 when the client's Accept-Encoding takes gzip and the
-// reply is text of 1 KB or more (Content-Encoding and Vary set); false when it was left as it is.
-bool acceptsGzip(const std::string& acceptEncoding);
-bool compressForSpeed(const std::string& acceptEncoding, httplib::Response& res);
 // True when `address` is `proxy` (an address) or lies in it (an IPv4 network a.b.c.d/n).
 bool addressMatches(const std::string& address, const std::string& proxy);
 

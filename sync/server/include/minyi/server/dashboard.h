@@ -24,6 +24,8 @@ struct DashboardOptions {
   // An office shares one address: it may fail more often before it has to wait.
   LoginThrottle::Limits addressLimits{20, std::chrono::seconds(30), std::chrono::seconds(3600)};
   size_t maxFormUploadBytes = 4 * 1024 * 1024;
+  // CSV/XLSX exports streaming at once; one more is answered 503 with a page that says to try again.
+  int exportsAtOnce = 2;
   // The complaint loop's rules for the ticket pages (deadlines of reopened tickets, due-soon flags).
   std::shared_ptr<const TicketPolicy> tickets;
 };

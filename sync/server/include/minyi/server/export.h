@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,17 @@ ExportOptions exportOptions();
 int64_t exportRows(ServerStore& store, const StoredForm& form, const ExportOptions& options,
                    const std::function<void(const std::vector<std::string>& cells)>& row);
 
-// CSV for Excel: UTF-8 with a byte order mark (so Excel reads Chinese), CRLF, RFC 4180 quoting.
+// Thrown out of an export whose reader stopped taking it (the browser went away mid-download).
+struct ExportStopped : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// CSV for Excel: UTF-8 with a byte order mark (so Excel reads Chinese), CRLF, RFC 4180 quoting. Handed to
+// `write` in blocks of about 64 KB as the rows are read, so an export of any size is never whole in memory;
+// `write` returning false ends it with ExportStopped.
+int64_t exportCsv(ServerStore& store, const StoredForm& form, const ExportOptions& options,
+                  const std::function<bool(std::string_view)>& write);
+// The same, whole in `out` (tests, small tables).
 int64_t exportCsv(ServerStore& store, const StoredForm& form, const ExportOptions& options, std::string& out);
 // XLSX written with libxlsxwriter to `path`. Throws std::runtime_error with a sentence when it cannot.
 int64_t exportXlsx(ServerStore& store, const StoredForm& form, const ExportOptions& options, const std::string& path);
