@@ -87,6 +87,7 @@ class RawConnection {
     }
     return out;
   }
+  int fd() const { return fd_; }
   bool closedByServer() {
     if (!closed_) receive(std::chrono::milliseconds(500));
     return closed_;

@@ -3,7 +3,10 @@
 #include "server_test_helpers.h"
 #include "raw_connection.h"
 
+#include <openssl/ssl.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <regex>
 #include <thread>
@@ -209,4 +212,118 @@ TEST_CASE("a body sent below the minimum rate is cut at its deadline and never h
   CHECK(cutAfter < 6.0);  // due at 3 s; a send notices the close a moment later
   CHECK(town.live.api->connections().timedOut >= 1);
   CHECK(town.live.store->submissionCount() == 1);  // the township's own complaint, nothing of the slow one
+}
+
+namespace {
+
+// A TLS client that completes the handshake and then sends a request head a line at a time, as a slow or
+// hostile client would over HTTPS (OpenSSL directly: httplib's client sends whole requests only).
+class TlsDrip {
+ public:
+  TlsDrip(SSL_CTX* ctx, int port, const char* from) : raw_(port, from) {
+    ssl_ = SSL_new(ctx);
+    REQUIRE(ssl_);
+    REQUIRE(SSL_set_fd(ssl_, raw_.fd()) == 1);
+    REQUIRE(SSL_connect(ssl_) == 1);
+  }
+  ~TlsDrip() { SSL_free(ssl_); }
+  bool send(const std::string& text) { return SSL_write(ssl_, text.data(), static_cast<int>(text.size())) > 0; }
+
+ private:
+  RawConnection raw_;
+  SSL* ssl_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("under built-in HTTPS the same caps and deadlines hold: silent sockets, half handshakes and dripped headers are cut",
+          "[api][hostile][slow]") {
+  TempDir dir;
+  const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
+                          " -out " + cert + " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  server::ApiOptions o = limits();
+  o.tlsCertFile = cert;
+  o.tlsKeyFile = key;
+  o.connections.perAddress = 10;
+  auto keys = protocol::generateKeyPair();
+  auto store = server::openDataFolder(dir.file("data"));
+  const server::StoredForm form = shippedForm("complaint");
+  REQUIRE(store->addForm(form) == server::FormAdded::New);
+  server::ApiServer api(*store, keys, o);
+  const int port = api.bind("127.0.0.1", 0);
+  REQUIRE(port > 0);
+  REQUIRE(api.tls());
+  std::thread serving([&] { api.run(); });
+  auto client = [&] {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+    c->set_ca_cert_path(cert.c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_read_timeout(std::chrono::seconds(10));
+    return c;
+  };
+  // A kiosk enrolled over HTTPS.
+  const std::string enrollCode = addDeviceWithCode(*store, "kiosk-tls", "donghu-dqfwzx");
+  auto enrolled = client()->Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{enrollCode, "0.1.0"}).dump(),
+                                "application/json");
+  REQUIRE(enrolled);
+  REQUIRE(enrolled->status == 200);
+  const auto kiosk = protocol::parseEnrollReply(enrolled->body, nullptr);
+  REQUIRE(kiosk);
+
+  // 100 sockets that never start TLS, 20 that send half a ClientHello, 10 that finish the handshake and
+  // then drip header lines: each address under its cap of 10.
+  std::vector<std::unique_ptr<RawConnection>> silent, halfHello;
+  for (int i = 0; i < 100; ++i) silent.push_back(std::make_unique<RawConnection>(port, from(10 + i / 10).c_str()));
+  for (int i = 0; i < 20; ++i) {
+    halfHello.push_back(std::make_unique<RawConnection>(port, from(40 + i / 10).c_str()));
+    halfHello.back()->send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  }
+  SSL_CTX* clientCtx = SSL_CTX_new(TLS_client_method());
+  REQUIRE(clientCtx);
+  std::vector<std::unique_ptr<TlsDrip>> drip;
+  for (int i = 0; i < 10; ++i) {
+    drip.push_back(std::make_unique<TlsDrip>(clientCtx, port, from(60).c_str()));
+    REQUIRE(drip.back()->send("GET /staff/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  }
+  for (int i = 0; i < 100 && api.connections().open < 130; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(api.connections().open >= 130);
+
+  // A kiosk's upload and the health check go through meanwhile.
+  const auto start = Clock::now();
+  protocol::Envelope e = envelopeFor(form, keys.publicKey,
+                                     R"({"category":"hygiene","description":"楼道灯坏了","anonymous":true,"consent":true})");
+  auto uploaded = client()->Post("/api/v1/submissions", {{"Authorization", "Bearer " + kiosk->token}},
+                                protocol::toJson(protocol::SubmissionBatch{{e}}).dump(), "application/json");
+  REQUIRE(uploaded);
+  CHECK(uploaded->status == 200);
+  CHECK_THAT(uploaded->body, Contains("\"stored\""));
+  auto health = client()->Get("/api/v1/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 2.0);
+
+  // One more from a full address is closed at once (a plain 503 would mean nothing to a TLS client).
+  RawConnection eleventh(port, from(60).c_str());
+  CHECK(eleventh.closedByServer());
+  CHECK(api.connections().refused >= 1);
+
+  // By the header deadline (3 s) every slow one is closed: silent, half handshakes, dripped headers.
+  int dripCut = 0;
+  for (int round = 0; round < 15; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (auto& d : drip) d->send("X-Slow: 1\r\n");
+  }
+  for (auto& d : drip) dripCut += d->send("X-Slow: 1\r\n") ? 0 : 1;
+  int silentClosed = 0, halfClosed = 0;
+  for (auto& c : silent) silentClosed += c->closedByServer() ? 1 : 0;
+  for (auto& c : halfHello) halfClosed += c->closedByServer() ? 1 : 0;
+  CHECK(silentClosed == 100);
+  CHECK(halfClosed == 20);
+  CHECK(dripCut == 10);
+  CHECK(api.connections().timedOut >= 130);
+  SSL_CTX_free(clientCtx);
+  api.stop();
+  serving.join();
 }

@@ -146,6 +146,7 @@ struct ApiServer::Impl {
   ServerStore& store;
   protocol::KeyPair keys;
   ApiOptions options;
+  std::shared_ptr<const TlsContext> tls;  // built-in HTTPS, when configured
   std::unique_ptr<ConnectionGuard> connections;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Dashboard> dashboard;
@@ -490,30 +491,21 @@ struct ApiServer::Impl {
     };
   }
 
-  bool tlsOn() const { return dynamic_cast<httplib::SSLServer*>(http.get()) != nullptr; }
+  bool tlsOn() const { return tls != nullptr; }
 
   void setUp() {
     if (!options.tlsCertFile.empty() || !options.tlsKeyFile.empty()) {
       if (options.tlsCertFile.empty() || options.tlsKeyFile.empty())
         throw std::runtime_error("HTTPS needs both a certificate file and its key file");
-      auto tls = std::make_unique<httplib::SSLServer>(options.tlsCertFile.c_str(), options.tlsKeyFile.c_str());
-      if (!tls->is_valid())
-        throw std::runtime_error("the TLS certificate " + options.tlsCertFile + " or its key " + options.tlsKeyFile +
-                                 " could not be loaded (PEM files, readable by this user, belonging together?)");
-      http = std::move(tls);
+      tls = std::make_shared<const TlsContext>(options.tlsCertFile, options.tlsKeyFile);
     }
     ConnectionLimits limits = options.connections;
     if (options.threads > 0) limits.workers = options.threads;
     limits.uncappedAddresses = options.trustedProxies;
     connections = std::make_unique<ConnectionGuard>(limits);
-    if (!http) {
-      // Plain HTTP (behind nginx, or on loopback): every connection in its own thread with a deadline per
-      // request and the caps. Built-in HTTPS keeps httplib's pool of connection threads (docs/security.md).
-      http = std::make_unique<GuardedServer>(*connections);
-    } else {
-      const int n = std::max(8, limits.workers);
-      http->new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
-    }
+    // Plain HTTP (behind nginx, or on loopback) and HTTPS alike: every connection in its own thread with a
+    // deadline per request and the caps (docs/security.md).
+    http = std::make_unique<GuardedServer>(*connections, tls);
     http->set_payload_max_length(options.maxRequestBytes);
     makeBodyRules();
     auto admitted = [this](const httplib::Request& req, httplib::Response& res) {
@@ -650,6 +642,6 @@ void ApiServer::stop() {
 
 ConnectionCounts ApiServer::connections() const { return impl_->connections->counts(); }
 
-bool ApiServer::tls() const { return dynamic_cast<httplib::SSLServer*>(impl_->http.get()) != nullptr; }
+bool ApiServer::tls() const { return impl_->tlsOn(); }
 
 }  // namespace minyi::server

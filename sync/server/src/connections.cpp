@@ -2,7 +2,10 @@
 #include "minyi/server/connections.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <thread>
 
@@ -52,9 +56,10 @@ bool endpoint(socket_t sock, bool peer, std::string& ip, int& port) {
   return true;
 }
 
-// The stream httplib reads one request from and writes its reply to. Reads end at the request's deadline
-// (headers, then body), however the client spaces its bytes; httplib's own timeout is per read, so a
-// client sending a byte every few seconds would hold the connection for ever.
+// The stream httplib reads one request from and writes its reply to, over the socket or TLS on it. Reads end
+// at the request's deadline (handshake and headers, then body), however the client spaces its bytes;
+// httplib's own timeout is per read, so a client sending a byte every few seconds would hold the connection
+// for ever. Under TLS the socket does not block and OpenSSL's wants (read or write) are waited for here.
 class DeadlineStream : public httplib::Stream {
  public:
   DeadlineStream(socket_t sock, std::string peer, int peerPort, const ConnectionLimits& limits,
@@ -68,7 +73,20 @@ class DeadlineStream : public httplib::Stream {
     deadline_ = Clock::now() + limits_.bodyGrace + std::chrono::milliseconds(contentLength * 1000 / rate);
   }
 
-  bool is_readable() const override { return waitFor(POLLIN); }
+  // TLS on the socket (made non-blocking): the handshake, within the header deadline. False when the
+  // client does not complete it in time or speaks something else.
+  bool handshake(SSL* ssl) {
+    ssl_ = ssl;
+    const int flags = ::fcntl(sock_, F_GETFL, 0);
+    if (flags < 0 || ::fcntl(sock_, F_SETFL, flags | O_NONBLOCK) != 0 || SSL_set_fd(ssl, sock_) != 1) return false;
+    for (;;) {
+      const int rc = SSL_accept(ssl);
+      if (rc == 1) return true;
+      if (!waitForTls(rc)) return false;
+    }
+  }
+
+  bool is_readable() const override { return tlsPending() || waitFor(POLLIN); }
   bool is_writable() const override { return wait(POLLOUT, limits_.writeTimeout); }
 
   ssize_t read(char* ptr, size_t size) override {
@@ -79,7 +97,7 @@ class DeadlineStream : public httplib::Stream {
       begin_ += n;
       return static_cast<ssize_t>(n);
     }
-    if (!waitFor(POLLIN)) return -1;
+    if (!tlsPending() && !waitFor(POLLIN)) return -1;
     if (size >= sizeof buffer_) return receive(ptr, size);
     const ssize_t got = receive(buffer_, sizeof buffer_);
     if (got <= 0) return got;
@@ -89,6 +107,16 @@ class DeadlineStream : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    if (ssl_) {
+      const int chunk = static_cast<int>(std::min<size_t>(size, 1 << 30));
+      for (;;) {
+        const int n = SSL_write(ssl_, ptr, chunk);
+        if (n > 0) return n;
+        const int why = SSL_get_error(ssl_, n);
+        const short events = why == SSL_ERROR_WANT_READ ? POLLIN : why == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (!events || !wait(events, limits_.writeTimeout)) return -1;
+      }
+    }
     if (!wait(POLLOUT, limits_.writeTimeout)) return -1;
     ssize_t n;
     do {
@@ -106,11 +134,34 @@ class DeadlineStream : public httplib::Stream {
 
  private:
   ssize_t receive(char* into, size_t size) {
+    if (ssl_) {
+      const int want = static_cast<int>(std::min<size_t>(size, 1 << 30));
+      for (;;) {
+        const int n = SSL_read(ssl_, into, want);
+        if (n > 0) return n;
+        if (SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN) return 0;  // the client closed TLS
+        if (!waitForTls(n)) return -1;
+      }
+    }
     ssize_t n;
     do {
       n = ::recv(sock_, into, size, 0);
     } while (n < 0 && errno == EINTR);
     return n;
+  }
+  bool tlsPending() const { return ssl_ && SSL_pending(ssl_) > 0; }
+  // After an OpenSSL call that returned `rc`: waits for what it wants (the deadline applies to reads, the
+  // write timeout to writes a handshake or read needs). False when it failed or time ran out.
+  bool waitForTls(int rc) const {
+    switch (SSL_get_error(ssl_, rc)) {
+      case SSL_ERROR_WANT_READ:
+        return waitFor(POLLIN);
+      case SSL_ERROR_WANT_WRITE:
+        return wait(POLLOUT, limits_.writeTimeout);
+      default:
+        ERR_clear_error();  // the thread's OpenSSL error queue stays empty for the next connection
+        return false;
+    }
   }
   // Readable before the deadline (or, once the request is complete, within the write timeout).
   bool waitFor(short events) const {
@@ -140,6 +191,7 @@ class DeadlineStream : public httplib::Stream {
   const ConnectionLimits& limits_;
   std::atomic<int64_t>& timedOut_;
   std::optional<Clock::time_point> deadline_;  // none: the request is complete
+  SSL* ssl_ = nullptr;                          // TLS on the socket, when the server is HTTPS
   char buffer_[4096];
   size_t begin_ = 0, end_ = 0;
 };
@@ -172,11 +224,16 @@ void ConnectionGuard::leave(socket_t sock, const std::string& address) {
   if (--perAddress_[address] <= 0) perAddress_.erase(address);
 }
 
-void ConnectionGuard::serve(socket_t sock, const std::function<void(httplib::Stream&)>& process) {
+void ConnectionGuard::serve(socket_t sock, const TlsContext* tls, const std::function<void(httplib::Stream&)>& process) {
   std::string address;
   int port = 0;
   endpoint(sock, true, address, port);
   if (!admit(sock, address)) {
+    if (tls) {  // a TLS client would read a plain 503 as a broken handshake: closing says as much, cheaper
+      ::shutdown(sock, SHUT_RDWR);
+      ::close(sock);
+      return;
+    }
     // Answered without reading anything; the client tries again later.
     static const std::string refusal = [] {
       const std::string body =
@@ -192,13 +249,21 @@ void ConnectionGuard::serve(socket_t sock, const std::function<void(httplib::Str
   }
   {
     DeadlineStream stream(sock, address, port, limits_, timedOut_);
-    current = &stream;
-    try {
-      process(stream);
-    } catch (...) {
-      // httplib answers a handler's exception itself; anything escaping here only ends this connection.
+    std::unique_ptr<SSL, void (*)(SSL*)> ssl(tls ? SSL_new(tls->get()) : nullptr, [](SSL* s) {
+      if (!s) return;
+      SSL_shutdown(s);  // one close_notify, not waited for
+      SSL_free(s);
+      ERR_clear_error();
+    });
+    if (!tls || (ssl && stream.handshake(ssl.get()))) {
+      current = &stream;
+      try {
+        process(stream);
+      } catch (...) {
+        // httplib answers a handler's exception itself; anything escaping here only ends this connection.
+      }
+      current = nullptr;
     }
-    current = nullptr;
   }
   leave(sock, address);  // out of open_ before close: closeAll never shuts a number reused by a new socket
   ::shutdown(sock, SHUT_RDWR);
@@ -206,7 +271,7 @@ void ConnectionGuard::serve(socket_t sock, const std::function<void(httplib::Str
 }
 
 void ConnectionGuard::headersRead(uint64_t contentLength) {
-  if (!current) return;  // a server without a guard (TLS: see docs/security.md)
+  if (!current) return;  // a server without a guard
   if (contentLength == 0) current->setDeadline(std::nullopt);  // nothing more to read
   else current->setBodyDeadline(contentLength);
 }
@@ -271,7 +336,25 @@ void ConnectionThreads::shutdown() {
   running_.clear();
 }
 
-GuardedServer::GuardedServer(ConnectionGuard& guard) : guard_(guard) {
+TlsContext::TlsContext(const std::string& certificateFile, const std::string& keyFile) {
+  ctx_ = SSL_CTX_new(TLS_server_method());
+  if (!ctx_) throw std::runtime_error("OpenSSL could not set up TLS");
+  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx_, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (SSL_CTX_use_certificate_chain_file(ctx_, certificateFile.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx_, keyFile.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx_) != 1) {
+    ERR_clear_error();
+    SSL_CTX_free(ctx_);
+    throw std::runtime_error("the TLS certificate " + certificateFile + " or its key " + keyFile +
+                             " could not be loaded (PEM files, readable by this user, belonging together?)");
+  }
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+GuardedServer::GuardedServer(ConnectionGuard& guard, std::shared_ptr<const TlsContext> tls)
+    : guard_(guard), tls_(std::move(tls)) {
   new_task_queue = [&guard] { return new ConnectionThreads(guard); };
 }
 
@@ -281,7 +364,7 @@ bool GuardedServer::widenBacklog(int backlog) {
 }
 
 bool GuardedServer::process_and_close_socket(socket_t sock) {
-  guard_.serve(sock, [this](httplib::Stream& stream) {
+  guard_.serve(sock, tls_.get(), [this](httplib::Stream& stream) {
     bool closed = false;
     process_request(stream, /*close_connection=*/true, closed, [](httplib::Request&) {});
   });

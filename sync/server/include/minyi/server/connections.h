@@ -16,7 +16,23 @@
 #include <thread>
 #include <vector>
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace minyi::server {
+
+// The server's certificate and key for built-in HTTPS, loaded once (TLS 1.2 or later, no compression).
+class TlsContext {
+ public:
+  // Throws std::runtime_error with a sentence when the files cannot be read or do not belong together.
+  TlsContext(const std::string& certificateFile, const std::string& keyFile);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+  ssl_ctx_st* get() const { return ctx_; }
+
+ private:
+  ssl_ctx_st* ctx_ = nullptr;
+};
 
 struct ConnectionLimits {
   int maxConnections = 1000;  // open at once, every client together; more are answered 503 at once
@@ -24,7 +40,7 @@ struct ConnectionLimits {
   // Reverse proxies (ApiOptions::trustedProxies): many clients share their address, so no per-address cap
   // (the proxy has its own, deploy/nginx/minyi.conf).
   std::vector<std::string> uncappedAddresses;
-  // From accepting the connection to the end of the request's headers, and then for the body: this grace
+  // From accepting the connection to the end of the request's headers (the TLS handshake included), and then for the body: this grace
   // plus its length at the minimum rate (a kiosk batch of 1 MB on a poor 3G link: ~20 s at 64 KB/s).
   std::chrono::milliseconds headerDeadline{10000};
   std::chrono::milliseconds bodyGrace{10000};
@@ -50,9 +66,10 @@ class ConnectionGuard {
   ConnectionGuard(const ConnectionGuard&) = delete;
   ConnectionGuard& operator=(const ConnectionGuard&) = delete;
 
-  // Serves one accepted socket and closes it: refused with a 503 over a cap, else `process` reads and
-  // answers one request through a stream whose reads end at the request's deadline.
-  void serve(socket_t sock, const std::function<void(httplib::Stream&)>& process);
+  // Serves one accepted socket and closes it: refused with a 503 over a cap (closed at once under TLS,
+  // where a plain answer would mean nothing), else `process` reads and answers one request through a stream
+  // whose reads end at the request's deadline. With `tls`, the handshake comes first, within that deadline.
+  void serve(socket_t sock, const TlsContext* tls, const std::function<void(httplib::Stream&)>& process);
   // Called once the headers of the current thread's request are read (the pre-routing hook): the body of
   // `contentLength` bytes must now arrive within bodyGrace + contentLength / minBodyBytesPerSecond.
   static void headersRead(uint64_t contentLength);
@@ -115,10 +132,12 @@ class Routes {
   ConnectionGuard& guard_;
 };
 
-// An httplib server (plain HTTP) whose connections go through a ConnectionGuard.
+// An httplib server whose connections go through a ConnectionGuard: plain HTTP, or HTTPS with `tls` (the
+// handshake and the encrypted stream are ours, so TLS clients get the same caps and deadlines).
 class GuardedServer : public httplib::Server {
  public:
-  explicit GuardedServer(ConnectionGuard& guard);
+  explicit GuardedServer(ConnectionGuard& guard, std::shared_ptr<const TlsContext> tls = nullptr);
+  bool tls() const { return tls_ != nullptr; }
   // After binding: room in the kernel for `backlog` connections not yet accepted. httplib listens with a
   // backlog of 5; a burst of kiosks and browsers beyond it would wait for SYN retransmissions (1 s, 3 s, …).
   bool widenBacklog(int backlog);
@@ -126,6 +145,7 @@ class GuardedServer : public httplib::Server {
  private:
   bool process_and_close_socket(socket_t sock) override;
   ConnectionGuard& guard_;
+  std::shared_ptr<const TlsContext> tls_;
 };
 
 }  // namespace minyi::server
