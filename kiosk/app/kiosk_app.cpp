@@ -5,7 +5,6 @@
 #include <string>
 #include <cstdio>
 #include <ctime>
-#include <random>
 #include <filesystem>
 
 #include "minyi/core/form_loader.h"
@@ -244,10 +243,10 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
   sub.formVersion = finished.form().minyi.version;
   sub.formHash = finished.form().contentHash;
   sub.kind = finished.form().minyi.kind;
-  // Sealed with what it belongs to, so nobody can replay it under another id, form or kiosk.
-  const auto enrolled = store_->setting(sync::keys::kDeviceId);
-  const std::string device = enrolled.ok() && enrolled.value() ? *enrolled.value() : std::string();
-  sub.payload = protocol::sealAnswers(*key, {sub.id, sub.formId, sub.formVersion, device}, results);
+  // Sealed with what it belongs to, so nobody can replay it under another id, form or kiosk. The kiosk is
+  // named by its own id, which it keeps when it is enrolled again (the server learns it at enrollment).
+  const auto own = store_->kioskId();
+  sub.payload = protocol::sealAnswers(*key, {sub.id, sub.formId, sub.formVersion, own.ok() ? own.value() : std::string()}, results);
   sub.flags = std::move(flags);
   receipt_ = {};
   if (sub.kind == "complaint") {
@@ -334,17 +333,8 @@ std::string KioskApp::deviceId() {
   // Once enrolled, the server's name for this kiosk is the one staff see on the dashboard.
   const auto serverDevice = store_->setting(sync::keys::kDeviceId);
   if (serverDevice.ok() && serverDevice.value() && !serverDevice.value()->empty()) return *serverDevice.value();
-  auto device = store_->setting("device_id");
-  if (device.ok() && !device.value()) {
-    // Before enrollment: a random id for this kiosk, made once and kept in its database.
-    static const char* hex = "0123456789abcdef";
-    std::random_device rd;
-    std::string id = "kiosk-";
-    for (int i = 0; i < 8; ++i) id += hex[rd() % 16];
-    store_->setSetting("device_id", id);
-    device = store_->setting("device_id");
-  }
-  return device.ok() && device.value() ? *device.value() : std::string();
+  auto own = store_->kioskId();
+  return own.ok() ? own.value() : std::string();
 }
 
 void KioskApp::refreshAdminInfo() {
@@ -514,6 +504,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
         store::ExportOptions eo;
         eo.siteId = siteId_;
         eo.deviceId = deviceId();  // the manifest names the kiosk the stick came from
+        if (auto own = store_->kioskId(); own.ok()) eo.kioskId = own.value();
         auto report = store_->exportOutbox(exportFolder_, eo);
         if (report.ok()) {
           adminInfo_.message = strings_.get(locale_, "admin.exported", {std::to_string(report.value().submissions), exportFolder_});

@@ -270,7 +270,8 @@ int runDemo(const DemoOptions& o) {
       const std::string code = protocol::randomCrockford(10);
       store.addDevice({id, s.id, s.name + " 一号机", protocol::sha256Hex(code),
                        protocol::isoUtc(std::chrono::system_clock::now() + std::chrono::hours(24)), now()});
-      store.redeemEnrollmentCode(protocol::sha256Hex(code), protocol::sha256Hex(protocol::randomHex(32)), now(), "0.1.0");
+      store.redeemEnrollmentCode(protocol::sha256Hex(code), protocol::sha256Hex(protocol::randomHex(32)), now(), "0.1.0",
+                                 "kiosk-" + protocol::randomHex(4));
       const auto lastSeen = std::chrono::system_clock::now() - std::chrono::minutes(std::uniform_int_distribution<int>(1, 300)(rng));
       store.recordContact({id, protocol::isoUtc(lastSeen), std::uniform_int_distribution<int64_t>(0, 4)(rng), {}, {}});
     }
@@ -300,7 +301,7 @@ int runDemo(const DemoOptions& o) {
     auto flush = [&](const std::string& site) {
       auto& batch = bySite[site];
       if (batch.empty()) return;
-      const auto reply = server::ingestBatch(store, *keys, batch, {kioskAt[site], site, "network"}, std::nullopt, &ticketPolicy);
+      const auto reply = server::ingestBatch(store, *keys, batch, {kioskAt[site], site, "network", {}}, std::nullopt, &ticketPolicy);
       for (const auto& r : reply.results) ++counts[r.outcome];
       batch.clear();
     };

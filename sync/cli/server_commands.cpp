@@ -233,7 +233,10 @@ bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, con
   if (device && device->revoked() && !acceptRevoked)
     return refuse("the export is from kiosk " + deviceId + ", which staff revoked on " + device->revokedAt.substr(0, 10) +
                   " (lost or stolen?); if an admin knows these submissions are genuine, import again with --accept-revoked");
-  const server::Origin origin{device ? deviceId : "", siteId, "usb"};
+  // The kiosk's own id, which its answers are sealed with: the server's record of it, else what the manifest
+  // says (a kiosk never enrolled; the stick is trusted no further than its admin trusts it).
+  const std::string kioskId = device && !device->kioskId.empty() ? device->kioskId : text("kiosk_id");
+  const server::Origin origin{device ? deviceId : "", siteId, "usb", kioskId};
 
   ImportCounts here;
   std::vector<protocol::Envelope> batch;

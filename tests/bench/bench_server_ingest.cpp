@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     const int port = api.bind("127.0.0.1", 0);
     std::thread serving([&] { api.run(); });
     httplib::Client cli("127.0.0.1", port);
-    auto enrolled = cli.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "bench"}).dump(),
+    auto enrolled = cli.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "bench", ""}).dump(),
                              "application/json");
     auto reply = enrolled ? protocol::parseEnrollReply(enrolled->body, nullptr) : std::nullopt;
     if (!reply) {

@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
     const std::string code = protocol::randomCrockford(10);
     store->addDevice({"kiosk", "donghu-dqfwzx", "", protocol::sha256Hex(code),
                       protocol::isoUtc(std::chrono::system_clock::now() + std::chrono::hours(1)), now});
-    const auto enrolled = store->redeemEnrollmentCode(protocol::sha256Hex(code), protocol::sha256Hex(token), now, "bench");
+    const auto enrolled = store->redeemEnrollmentCode(protocol::sha256Hex(code), protocol::sha256Hex(token), now, "bench", "");
     if (!enrolled) {
       std::fprintf(stderr, "bench_slow_clients: enrollment failed\n");
       exitCode = 1;

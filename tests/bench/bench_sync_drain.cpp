@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     const std::string url = "http://127.0.0.1:" + std::to_string(port);
     httplib::Client cli("127.0.0.1", port);
     auto enroll = [&](const std::string& code) {
-      auto r = cli.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "bench"}).dump(), "application/json");
+      auto r = cli.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "bench", ""}).dump(), "application/json");
       return r ? protocol::parseEnrollReply(r->body, nullptr) : std::nullopt;
     };
     const auto baselineDevice = enroll(codes[0]);

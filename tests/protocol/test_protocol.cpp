@@ -74,18 +74,23 @@ TEST_CASE("sealed answers carry their binding: opened, the envelope must match i
   CHECK(opened->text == answers.dump());  // the order the kiosk wrote, kept
   CHECK(opened->binding.submissionId == e.id);
   CHECK(opened->binding.deviceId == "kiosk-7");
-  CHECK_FALSE(bindingMismatch(opened->binding, e, "kiosk-7"));
+  // Sent by the kiosk it names: by its device id (older kiosks sealed with that) or its own id.
+  CHECK_FALSE(bindingMismatch(opened->binding, e, {"kiosk-7", ""}));
+  CHECK_FALSE(bindingMismatch(opened->binding, e, {"donghu-2", "kiosk-7"}));  // enrolled again under a new device id
   auto other = e;
   other.id = "1b6f3c1e-2d4a-4c5b-9e8f-1a2b3c4d5e6f";
-  CHECK(bindingMismatch(opened->binding, other, "kiosk-7"));
+  CHECK(bindingMismatch(opened->binding, other, {"kiosk-7", ""}));
   other = e;
   other.formVersion = 2;
-  CHECK(bindingMismatch(opened->binding, other, "kiosk-7"));
-  CHECK(bindingMismatch(opened->binding, e, "kiosk-8"));
+  CHECK(bindingMismatch(opened->binding, other, {"kiosk-7", "kiosk-7"}));
+  CHECK(bindingMismatch(opened->binding, e, {"kiosk-8", ""}));
+  CHECK(bindingMismatch(opened->binding, e, {"kiosk-8", "kiosk-8"}));
+  CHECK(bindingMismatch(opened->binding, e, {"", ""}));  // a USB stick of a kiosk nobody knows
+  CHECK_THAT(*bindingMismatch(opened->binding, e, {"", ""}), Catch::Matchers::Contains("does not know"));
   // Sealed before enrolment: no device, so any kiosk may carry it (its id and form still bind it).
   auto early = openAnswers(server, sealAnswers(server.publicKey, {e.id, e.formId, e.formVersion, ""}, answers), 1 << 20, &why);
   REQUIRE(early);
-  CHECK_FALSE(bindingMismatch(early->binding, e, "kiosk-8"));
+  CHECK_FALSE(bindingMismatch(early->binding, e, {"kiosk-8", ""}));
   // Not bound, not an object, too large, another key: each refused with its sentence.
   CHECK_FALSE(openAnswers(server, seal(server.publicKey, answers.dump()), 1 << 20, &why));
   CHECK_THAT(why, Catch::Matchers::Contains("no binding"));
@@ -219,6 +224,23 @@ TEST_CASE("a batch reply must answer exactly the ids that were sent") {
   Json odd = toJson(good);
   odd["results"][0]["status"] = "maybe";
   CHECK_FALSE(parseBatchReply(odd.dump(), sent, &error));
+}
+
+TEST_CASE("enrollment requests: the kiosk's own id is optional and checked when given") {
+  std::string why;
+  auto with = parseEnrollRequest(toJson(EnrollRequest{"K3M9Q-2XH7R", "0.1.0", "kiosk-3f9a0c1d"}).dump(), &why);
+  REQUIRE(with);
+  CHECK(with->kioskId == "kiosk-3f9a0c1d");
+  auto without = parseEnrollRequest(R"({"code":"K3M9Q-2XH7R","app_version":"0.1.0"})", &why);
+  REQUIRE(without);
+  CHECK(without->kioskId.empty());
+  CHECK(toJson(*without).dump().find("kiosk_id") == std::string::npos);
+  for (const char* bad : {R"("")", R"("kiosk 7")", R"("<script>")", R"(7)", "\"" "k\\u0000" "\""}) {
+    INFO(bad);
+    CHECK_FALSE(parseEnrollRequest(std::string(R"({"code":"K3M9Q-2XH7R","kiosk_id":)") + bad + "}", &why));
+    CHECK_THAT(why, Catch::Contains("kiosk_id"));
+  }
+  CHECK_FALSE(parseEnrollRequest(R"({"code":"K3M9Q-2XH7R","kiosk_id":")" + std::string(65, 'a') + "\"}", &why));
 }
 
 TEST_CASE("enrollment, forms and notices replies are checked") {

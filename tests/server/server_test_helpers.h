@@ -128,7 +128,7 @@ class LiveServer {
   // Enrolls a new device at `site` over HTTP and returns its reply.
   protocol::EnrollReply enroll(const std::string& deviceId, const std::string& site = "donghu-dqfwzx") {
     const std::string code = addDeviceWithCode(*store, deviceId, site);
-    auto res = client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0"}).dump(),
+    auto res = client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0", ""}).dump(),
                              "application/json");
     REQUIRE(res);
     REQUIRE(res->status == 200);

@@ -447,7 +447,8 @@ TEST_CASE("devices page: add shows a one-time code that enrolls a kiosk, revoke 
   // Shown once: the list afterwards does not have it.
   CHECK(admin.get("/staff/devices")->body.find(code) == std::string::npos);
   auto c = fx.live.client();
-  auto enrolled = c.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0"}).dump(), "application/json");
+  auto enrolled = c.Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0", "kiosk-0a1b2c3d"}).dump(),
+                         "application/json");
   REQUIRE(enrolled);
   REQUIRE(enrolled->status == 200);
   auto reply = protocol::parseEnrollReply(enrolled->body, nullptr);
@@ -458,6 +459,7 @@ TEST_CASE("devices page: add shows a one-time code that enrolls a kiosk, revoke 
   auto page = admin.get("/staff/devices");
   CHECK_THAT(page->body, Contains("大厅二号机"));
   CHECK_THAT(page->body, Contains(">17<"));  // the backlog it reported
+  CHECK_THAT(page->body, Contains("本机编号 kiosk-0a1b2c3d"));  // the kiosk's own id, as it said at enrollment
   CHECK_THAT(page->body, Contains("分钟前"));
   REQUIRE(admin.post("/staff/devices/revoke", {{"id", reply->deviceId}})->status == 200);
   auto refused = c.Get("/api/v1/forms", httplib::Headers{{"Authorization", "Bearer " + reply->token}});

@@ -28,7 +28,7 @@ std::string errorCode(const httplib::Result& res) {
 }
 
 httplib::Result postEnroll(LiveServer& live, const std::string& code) {
-  return live.client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0"}).dump(), kJson);
+  return live.client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0", ""}).dump(), kJson);
 }
 
 httplib::Result postBatch(LiveServer& live, const std::string& token, const std::vector<protocol::Envelope>& batch,

@@ -133,7 +133,7 @@ TEST_CASE("a kiosk added with `minyi device add` enrolls with the printed code a
   auto health = server.client().Get("/api/v1/health");
   REQUIRE(health);
   CHECK(health->status == 200);
-  auto res = server.client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0"}).dump(),
+  auto res = server.client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0", ""}).dump(),
                                   "application/json");
   REQUIRE(res);
   REQUIRE(res->status == 200);

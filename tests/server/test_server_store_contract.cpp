@@ -95,16 +95,17 @@ TEST_CASE("an enrollment code works once, before it expires, for a device that i
       CHECK(listed->enrolledAt.empty());
       CHECK(listed->codeExpiresAt == d.codeExpiresAt);
 
-      CHECK_FALSE(store->redeemEnrollmentCode(protocol::sha256Hex("WRONG"), "t", isoIn(seconds(0)), "0.1.0"));
-      auto enrolled = store->redeemEnrollmentCode(code, "token-hash-1", isoIn(seconds(0)), "0.1.0");
+      CHECK_FALSE(store->redeemEnrollmentCode(protocol::sha256Hex("WRONG"), "t", isoIn(seconds(0)), "0.1.0", ""));
+      auto enrolled = store->redeemEnrollmentCode(code, "token-hash-1", isoIn(seconds(0)), "0.1.0", "kiosk-0a1b2c3d");
       REQUIRE(enrolled);
       CHECK(enrolled->id == "kiosk-1");
       CHECK(enrolled->siteId == "donghu-dqfwzx");
       CHECK_FALSE(enrolled->enrolledAt.empty());
       CHECK(enrolled->codeExpiresAt.empty());
       CHECK(enrolled->appVersion == "0.1.0");
+      CHECK(enrolled->kioskId == "kiosk-0a1b2c3d");
       // Used: a second kiosk typing the same code gets nothing, and the first keeps its token.
-      CHECK_FALSE(store->redeemEnrollmentCode(code, "token-hash-2", isoIn(seconds(0)), "0.1.0"));
+      CHECK_FALSE(store->redeemEnrollmentCode(code, "token-hash-2", isoIn(seconds(0)), "0.1.0", ""));
       CHECK_FALSE(store->deviceByTokenHash("token-hash-2"));
       REQUIRE(store->deviceByTokenHash("token-hash-1"));
       CHECK(store->deviceByTokenHash("token-hash-1")->id == "kiosk-1");
@@ -113,14 +114,14 @@ TEST_CASE("an enrollment code works once, before it expires, for a device that i
       server::NewDevice late{"kiosk-2", "huayuan-dqfwzx", "", protocol::sha256Hex("LATE"), isoIn(seconds(-1)),
                              isoIn(hours(-25))};
       REQUIRE(store->addDevice(late));
-      CHECK_FALSE(store->redeemEnrollmentCode(late.codeHash, "token-hash-3", isoIn(seconds(0)), ""));
+      CHECK_FALSE(store->redeemEnrollmentCode(late.codeHash, "token-hash-3", isoIn(seconds(0)), "", ""));
 
       // Revoked before enrolling: the code dies with the device.
       server::NewDevice gone{"kiosk-3", "huayuan-dqfwzx", "", protocol::sha256Hex("GONE"), isoIn(hours(24)),
                              isoIn(seconds(0))};
       REQUIRE(store->addDevice(gone));
       REQUIRE(store->revokeDevice("kiosk-3", isoIn(seconds(0))));
-      CHECK_FALSE(store->redeemEnrollmentCode(gone.codeHash, "token-hash-4", isoIn(seconds(0)), ""));
+      CHECK_FALSE(store->redeemEnrollmentCode(gone.codeHash, "token-hash-4", isoIn(seconds(0)), "", ""));
       CHECK_FALSE(store->revokeDevice("no-such-kiosk", isoIn(seconds(0))));
     }
   }
@@ -133,7 +134,7 @@ TEST_CASE("a revoked device is still found by its token, marked revoked, contact
       auto store = b.open(dir.path());
       server::NewDevice d{"kiosk-1", "donglian-culture", "", protocol::sha256Hex("C"), isoIn(hours(24)), isoIn(seconds(0))};
       REQUIRE(store->addDevice(d));
-      REQUIRE(store->redeemEnrollmentCode(d.codeHash, "th", isoIn(seconds(0)), "0.1.0"));
+      REQUIRE(store->redeemEnrollmentCode(d.codeHash, "th", isoIn(seconds(0)), "0.1.0", ""));
 
       const std::string at = isoIn(seconds(0));
       store->recordContact({"kiosk-1", at, 42, {}, {}});

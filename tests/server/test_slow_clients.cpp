@@ -265,7 +265,7 @@ TEST_CASE("under built-in HTTPS the same caps and deadlines hold: silent sockets
   };
   // A kiosk enrolled over HTTPS.
   const std::string enrollCode = addDeviceWithCode(*store, "kiosk-tls", "donghu-dqfwzx");
-  auto enrolled = client()->Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{enrollCode, "0.1.0"}).dump(),
+  auto enrolled = client()->Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{enrollCode, "0.1.0", ""}).dump(),
                                 "application/json");
   REQUIRE(enrolled);
   REQUIRE(enrolled->status == 200);

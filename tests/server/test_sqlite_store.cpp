@@ -12,7 +12,7 @@ TEST_CASE("the SQLite store is a WAL database with STRICT tables at the latest s
   const std::string path = dir.file("server.db");
   server::openSqliteStore(path);
   CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
-  CHECK(rawQuery(path, "PRAGMA user_version") == "4");
+  CHECK(rawQuery(path, "PRAGMA user_version") == "5");
   CHECK(rawQuery(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE '%STRICT%'") == "0");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
 }
@@ -70,7 +70,7 @@ TEST_CASE("regression: a data folder and database made readable by others before
 TEST_CASE("enrollment codes and device tokens are not in the database file, only their hashes") {
   LiveServer live;
   const std::string code = addDeviceWithCode(*live.store, "kiosk-1", "donghu-dqfwzx");
-  auto res = live.client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0"}).dump(),
+  auto res = live.client().Post("/api/v1/enroll", protocol::toJson(protocol::EnrollRequest{code, "0.1.0", ""}).dump(),
                                 "application/json");
   REQUIRE(res);
   REQUIRE(res->status == 200);

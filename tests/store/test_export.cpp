@@ -70,6 +70,7 @@ TEST_CASE("exporting writes the pending submissions as JSON lines and a manifest
   ExportOptions options;
   options.siteId = "donghu";
   options.deviceId = "kiosk-7";
+  options.kioskId = "kiosk-0a1b2c3d";
   auto r = s->exportOutbox(usb, options);
   REQUIRE(r.ok());
   const ExportReport& rep = r.value();
@@ -102,6 +103,7 @@ TEST_CASE("exporting writes the pending submissions as JSON lines and a manifest
   CHECK(manifest["scope"] == "unsent");
   CHECK(manifest["site_id"] == "donghu");
   CHECK(manifest["device_id"] == "kiosk-7");
+  CHECK(manifest["kiosk_id"] == "kiosk-0a1b2c3d");
   CHECK(manifest["data_file"] == std::filesystem::path(rep.dataPath).filename().string());
   CHECK(manifest["data_bytes"] == data.size());
   CHECK(manifest["data_sha256"] == sha256Hex(data));

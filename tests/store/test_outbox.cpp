@@ -6,6 +6,8 @@
 
 #include "store_test_helpers.h"
 
+#include <thread>
+
 using namespace minyi::store;
 using namespace minyi::test;
 using Catch::Matchers::Contains;
@@ -272,6 +274,32 @@ TEST_CASE("forms: saved once per content, one version offered per form id", "[st
   REQUIRE(s->deactivateForm("quick-rating").ok());
   CHECK(s->activeForms().value().size() == 1);
   CHECK(s->saveForm(sampleForm("", "h")).error().code == StoreError::Code::Invalid);
+}
+
+TEST_CASE("the kiosk's own id is made once and kept: across calls, threads and reopening", "[store][settings]") {
+  TempDir dir;
+  std::string first;
+  {
+    auto s = openStore(dir.file("kiosk.db"));
+    // Two threads asking at once (the resident's submit and the admin's enrollment) get the same id.
+    std::string a, b;
+    std::thread t1([&] { a = s->kioskId().value(); });
+    std::thread t2([&] { b = s->kioskId().value(); });
+    t1.join();
+    t2.join();
+    CHECK(a == b);
+    first = a;
+    CHECK(first.size() == 14);
+    CHECK(first.rfind("kiosk-", 0) == 0);
+    CHECK(*s->setting(kKioskIdSetting).value() == first);
+  }
+  auto again = openStore(dir.file("kiosk.db"));
+  CHECK(again->kioskId().value() == first);
+  // Enrolling (the sync settings) leaves it alone.
+  REQUIRE(again->setSetting("sync.device_id", "donghu-2").ok());
+  CHECK(again->kioskId().value() == first);
+  TempDir other;
+  CHECK(openStore(other.file("kiosk.db"))->kioskId().value() != first);
 }
 
 TEST_CASE("settings and the audit log", "[store][settings][audit]") {

@@ -531,3 +531,64 @@ TEST_CASE("查询进度 of a code made at another kiosk asks the server: found w
   ui::LookupView unreachable = lookUp(protocol::groupCode(code));
   CHECK(unreachable.result == ui::LookupView::Result::Unreachable);
 }
+
+TEST_CASE("regression: a kiosk enrolled again delivers what it sealed under its old enrollment, another kiosk cannot",
+          "[e2e][sync]") {
+  Township township(3);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk k(township.keys.publicKey, url);
+  k.enroll(url, township.codes[0]);
+  const std::string ownId = k.store->kioskId().value();
+  CHECK(ownId.rfind("kiosk-", 0) == 0);
+  // Its token revoked by mistake; residents go on rating, the answers wait on the kiosk.
+  REQUIRE(server::openDataFolder(township.data)->revokeDevice("kiosk-0", protocol::isoUtc(std::chrono::system_clock::now())));
+  const auto choices = k.app.view(1920, 1080).quickChoices;
+  for (int i = 0; i < 3; ++i)
+    k.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[i % choices.size()].value}}, Clock::now());
+  for (int i = 0; i < 500 && k.uploader->status().state != sync::SyncStatus::State::Stopped; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(k.uploader->status().state == sync::SyncStatus::State::Stopped);
+  const auto waiting = k.store->pending(10).value();
+  REQUIRE(waiting.size() == 3);
+
+  // Another kiosk that copied one of them off the wire cannot file it as its own.
+  Kiosk other(township.keys.publicKey, url);
+  other.enroll(url, township.codes[2]);
+  CHECK(other.store->kioskId().value() != ownId);
+  protocol::Envelope copied;
+  copied.id = waiting[0].id;
+  copied.formId = waiting[0].formId;
+  copied.formVersion = waiting[0].formVersion;
+  copied.formHash = waiting[0].formHash;
+  copied.kind = waiting[0].kind;
+  copied.createdAt = waiting[0].createdAt;
+  copied.sealed = waiting[0].payload;
+  sync::HttpRequest post;
+  post.method = "POST";
+  post.url = url + protocol::kApiPrefix + "/submissions";
+  post.headers = {{"Authorization", "Bearer " + *other.store->setting(sync::keys::kToken).value()}};
+  post.body = protocol::toJson(protocol::SubmissionBatch{{copied}}).dump();
+  const sync::HttpResponse replay = sync::makeCurlTransport({})->send(post);
+  REQUIRE(replay.status == 200);
+  const auto refused = protocol::parseBatchReply(replay.body, {copied.id}, nullptr);
+  REQUIRE(refused);
+  CHECK(refused->results[0].outcome == protocol::Outcome::Rejected);
+  CHECK_THAT(refused->results[0].reason, Catch::Matchers::Contains("sealed on kiosk " + ownId));
+
+  // IT enrolls the kiosk again (a new device, a new token): what it sealed before goes through.
+  k.enroll(url, township.codes[1]);
+  for (int i = 0; i < 1000 && k.store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(k.store->counts().value().pending == 0);
+  CHECK(k.store->counts().value().rejected == 0);
+  auto serverStore = server::openDataFolder(township.data);
+  for (const auto& s : waiting) {
+    const auto stored = serverStore->submission(s.id);
+    REQUIRE(stored);
+    CHECK(stored->deviceId == "kiosk-1");
+  }
+  // Both enrollments carry the kiosk's own id: the devices page shows them as one machine.
+  CHECK(serverStore->device("kiosk-0")->kioskId == ownId);
+  CHECK(serverStore->device("kiosk-1")->kioskId == ownId);
+  CHECK(serverStore->device("kiosk-2")->kioskId == other.store->kioskId().value());
+}

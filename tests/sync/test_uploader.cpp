@@ -387,12 +387,14 @@ TEST_CASE("enrollment keeps the token and the server's key, a wrong code or a ke
   Kiosk k(false);
   const p::KeyPair serverKeys = p::generateKeyPair();
   int status = 200;
+  std::string saidKioskId;
   auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
     // After enrolling, the kiosk asks for its notices and forms at once: none yet.
     if (r.url == "https://minyi.township.test/api/v1/notices") return json(200, p::toJson(p::NoticesReply{}));
     if (r.url == "https://minyi.township.test/api/v1/forms") return json(200, p::toJson(p::FormsReply{}));
     if (r.url != "https://minyi.township.test/api/v1/enroll") return json(404, p::toJson(p::ApiError{"not_found", r.url}));
     auto req = p::parseEnrollRequest(r.body, nullptr);
+    if (req) saidKioskId = req->kioskId;
     if (status != 200 || !req || req->code != "K3M9Q-2XH7R")
       return json(401, p::toJson(p::ApiError{"bad_code", "this code is unknown, used or expired"}));
     return json(200, p::toJson(p::EnrollReply{"dev-7", "tok-abc", "donghu", "东湖社区党群服务中心", p::encodeKey(serverKeys.publicKey)}));
@@ -410,6 +412,8 @@ TEST_CASE("enrollment keeps the token and the server's key, a wrong code or a ke
     CHECK(*k.store->setting(keys::kToken).value() == "tok-abc");
     CHECK(*k.store->setting(keys::kPublicKey).value() == p::encodeKey(serverKeys.publicKey));
     CHECK(*k.store->setting(keys::kServerUrl).value() == "https://minyi.township.test");
+    // The kiosk's own id went with the code: its sealed answers name it, whichever enrollment sends them.
+    CHECK(saidKioskId == k.store->kioskId().value());
   }
   SECTION("a wrong code") {
     Uploader up(*k.store, std::move(server), o);

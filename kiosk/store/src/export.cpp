@@ -202,6 +202,7 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
   manifest["created_at"] = isoUtc(now);
   manifest["site_id"] = options.siteId;
   manifest["device_id"] = options.deviceId;
+  manifest["kiosk_id"] = options.kioskId;
   manifest["scope"] = options.includeAll ? "all" : "unsent";
   manifest["data_file"] = dataName;
   manifest["data_bytes"] = report.dataBytes;

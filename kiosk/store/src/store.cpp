@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "minyi/core/private_file.h"
+#include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
@@ -894,6 +895,27 @@ Result<std::optional<std::string>> KioskStore::setting(const std::string& key) {
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
   if (rc != SQLITE_DONE) return impl_->fail(rc, "reading setting " + key);
   return std::optional<std::string>();
+}
+
+Result<std::string> KioskStore::kioskId() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const std::string doing = "keeping this kiosk's own id";
+  std::string id;
+  // One statement under the store's lock: two threads asking at once both get the id that was kept.
+  auto err = impl_->transaction(doing, [&]() -> std::optional<StoreError> {
+    Statement put(impl_->db, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
+    put.bind(1, std::string(kKioskIdSetting)).bind(2, "kiosk-" + protocol::randomHex(4));
+    int rc = put.step();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+    Statement get(impl_->db, "SELECT value FROM settings WHERE key = ?");
+    get.bind(1, std::string(kKioskIdSetting));
+    rc = get.step();
+    if (rc != SQLITE_ROW) return impl_->fail(rc, doing);
+    id = get.text(0);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return id;
 }
 
 Status KioskStore::setSetting(const std::string& key, const std::string& value) {

@@ -401,7 +401,10 @@ void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
   HttpRequest req;
   req.method = "POST";
   req.url = url + p::kApiPrefix + "/enroll";
-  req.body = p::toJson(p::EnrollRequest{code, options_.appVersion}).dump();
+  // The kiosk's own id goes with it: the answers it sealed (before this enrollment too) name it.
+  auto kioskId = store_.kioskId();
+  if (!kioskId.ok()) return finish("storage", kioskId.error().message);
+  req.body = p::toJson(p::EnrollRequest{code, options_.appVersion, kioskId.value()}).dump();
   const HttpResponse r = exchange(req);
   if (r.status == 0) return finish("network", r.error);
   if (r.status == 401) return finish("enroll_code", serverWords(r));

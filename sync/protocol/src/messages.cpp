@@ -1,6 +1,7 @@
 // JSON shapes of sync protocol v1: writing them, and parsing them with every field checked.
 #include "minyi/protocol/messages.h"
 
+#include <algorithm>
 #include <set>
 
 #include "minyi/core/json_input.h"
@@ -47,6 +48,11 @@ bool getText(const Json& obj, const char* key, std::string& out, std::string* er
 
 bool anyText(std::string_view) { return true; }
 bool nonEmpty(std::string_view s) { return !s.empty(); }
+bool isKioskId(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
 bool isBase64Key(std::string_view s) { return decodeKey(s).has_value(); }
 
 bool isLocText(const Json& j) {
@@ -148,7 +154,11 @@ std::optional<ApiError> parseApiError(std::string_view body) {
 
 // --- enrollment ---
 
-Json toJson(const EnrollRequest& r) { return Json{{"code", r.code}, {"app_version", r.appVersion}}; }
+Json toJson(const EnrollRequest& r) {
+  Json j{{"code", r.code}, {"app_version", r.appVersion}};
+  if (!r.kioskId.empty()) j["kiosk_id"] = r.kioskId;
+  return j;
+}
 
 Json toJson(const EnrollReply& r) {
   Json j{{"device_id", r.deviceId},
@@ -165,6 +175,8 @@ std::optional<EnrollRequest> parseEnrollRequest(std::string_view body, std::stri
   EnrollRequest r;
   if (!getText(*j, "code", r.code, error, "", nonEmpty, "the enrollment code", 64)) return std::nullopt;
   if (j->contains("app_version") && !getText(*j, "app_version", r.appVersion, error, "", anyText, "a version", 64))
+    return std::nullopt;
+  if (j->contains("kiosk_id") && !getText(*j, "kiosk_id", r.kioskId, error, "", isKioskId, "a kiosk id (letters, digits, - and _)", 64))
     return std::nullopt;
   return r;
 }

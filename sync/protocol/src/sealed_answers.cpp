@@ -56,18 +56,19 @@ std::optional<OpenedAnswers> openAnswers(const KeyPair& keys, std::string_view s
   return out;
 }
 
-std::optional<std::string> bindingMismatch(const AnswersBinding& binding, const Envelope& envelope,
-                                           const std::string& deviceId) {
+std::optional<std::string> bindingMismatch(const AnswersBinding& binding, const Envelope& envelope, const Sender& sender) {
   if (binding.submissionId != envelope.id)
     return "the sealed answers belong to submission " + binding.submissionId + ", not " + envelope.id +
            " (a replay under another id?)";
   if (binding.formId != envelope.formId || binding.formVersion != envelope.formVersion)
     return "the sealed answers belong to form " + binding.formId + " version " + std::to_string(binding.formVersion) +
            ", not " + envelope.formId + " version " + std::to_string(envelope.formVersion) + " (a replay under another form?)";
-  if (!binding.deviceId.empty() && binding.deviceId != deviceId)
-    return "the sealed answers were sealed on kiosk " + binding.deviceId + ", not on " +
-           (deviceId.empty() ? std::string("a kiosk this server does not know") : deviceId) + " (a replay from another kiosk?)";
-  return std::nullopt;
+  if (binding.deviceId.empty() || binding.deviceId == sender.deviceId ||
+      (!sender.kioskId.empty() && binding.deviceId == sender.kioskId))
+    return std::nullopt;
+  const std::string& who = sender.deviceId.empty() ? sender.kioskId : sender.deviceId;
+  return "the sealed answers were sealed on kiosk " + binding.deviceId + ", not on " +
+         (who.empty() ? std::string("a kiosk this server does not know") : who) + " (a replay from another kiosk?)";
 }
 
 }  // namespace minyi::protocol

@@ -345,7 +345,7 @@ struct ApiServer::Impl {
     if (!code || code->size() != kEnrollmentCodeChars) return refuse();
     const std::string token = protocol::randomHex(32);
     auto device = store.redeemEnrollmentCode(protocol::sha256Hex(*code), protocol::sha256Hex(token), now(),
-                                             request->appVersion);
+                                             request->appVersion, request->kioskId);
     if (!device) return refuse();
     auto site = store.site(device->siteId);
     protocol::EnrollReply reply{device->id, token, device->siteId, site ? site->name : device->siteId,
@@ -360,7 +360,7 @@ struct ApiServer::Impl {
     auto batch = protocol::parseSubmissionBatch(req.body, &why);
     if (!batch) return sendError(res, 400, "bad_request", why);
     if (batch->submissions.empty()) return sendError(res, 400, "bad_request", "submissions: the list is empty");
-    const Origin origin{caller->device.id, caller->device.siteId, "network"};
+    const Origin origin{caller->device.id, caller->device.siteId, "network", caller->device.kioskId};
     sendJson(res, 200,
              protocol::toJson(ingestBatch(store, keys, batch->submissions, origin, caller->contact(), policy.get())));
   }

@@ -158,7 +158,12 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
           "</th><th class=\"num\">" + T("devices.backlog") + "</th><th>" + T("devices.version") + "</th><th>" +
           T("devices.lastRefusal") + "</th><th></th></tr></thead><tbody>";
   const std::string n = nowIso();
-  for (const Device& d : store.devices()) {
+  const std::vector<Device> devices = store.devices();
+  // A kiosk enrolled again has a new device id but keeps its own id: IT sees which rows are one machine.
+  std::map<std::string, std::vector<std::string>> byKiosk;
+  for (const Device& d : devices)
+    if (!d.kioskId.empty()) byKiosk[d.kioskId].push_back(d.id);
+  for (const Device& d : devices) {
     std::string state, cls;
     if (d.revoked()) state = strings().format("devices.revoked", {when(d.revokedAt)}), cls = "muted";
     else if (!d.enrolledAt.empty()) state = strings().format("devices.enrolled", {when(d.enrolledAt)});
@@ -178,7 +183,13 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
                                    {number(std::llabs(*d.clockSkewSeconds) / 60)})) + "</span>";
     std::string backlog = "—";
     if (d.lastBacklog) backlog = esc(number(*d.lastBacklog));
-    body += "<tr" + (cls.empty() ? std::string() : " class=\"" + cls + "\"") + "><td><code>" + esc(d.id) + "</code></td><td>" +
+    std::string own;
+    if (!d.kioskId.empty()) {
+      own = "<br><span class=\"sub\">" + esc(strings().format("devices.kioskId", {d.kioskId})) + "</span>";
+      for (const std::string& other : byKiosk[d.kioskId])
+        if (other != d.id) own += "<br><span class=\"sub\">" + esc(strings().format("devices.sameKiosk", {other})) + "</span>";
+    }
+    body += "<tr" + (cls.empty() ? std::string() : " class=\"" + cls + "\"") + "><td><code>" + esc(d.id) + "</code>" + own + "</td><td>" +
             esc(d.name) + "</td><td>" + esc(sites.count(d.siteId) ? sites.at(d.siteId) : d.siteId) + "</td><td>" + esc(state) +
             "</td><td title=\"" + esc(when(d.lastContact)) + "\">" + esc(ago(d.lastContact)) + clock + "</td><td class=\"num\">" +
             backlog + "</td><td>" + esc(d.appVersion) + "</td><td class=\"text\">" +

@@ -45,7 +45,7 @@ std::optional<std::string> check(const protocol::Envelope& e, const std::optiona
   auto opened = protocol::openAnswers(keys, e.sealed, kMaxAnswersBytes, &why);
   if (!opened) return why;
   // The envelope travels in the clear: only what was sealed with the answers says where they belong.
-  if (auto mismatch = protocol::bindingMismatch(opened->binding, e, origin.deviceId)) return mismatch;
+  if (auto mismatch = protocol::bindingMismatch(opened->binding, e, {origin.deviceId, origin.kioskId})) return mismatch;
   answers = std::move(opened->text);
   parsed = std::move(opened->answers);
   return std::nullopt;

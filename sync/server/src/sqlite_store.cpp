@@ -260,13 +260,17 @@ ALTER TABLE devices ADD COLUMN last_refusal_at TEXT;
 -- the kiosk's clock minus the server's at its last contact, in seconds (a kiosk off by minutes files late)
 ALTER TABLE devices ADD COLUMN clock_skew_seconds INTEGER;
 )sql",
+    // 5: the kiosk's own id, said at enrollment: what its sealed answers name, whichever enrollment sends them.
+    R"sql(
+ALTER TABLE devices ADD COLUMN kiosk_id TEXT;
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
 constexpr const char* kDeviceColumns =
     "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version, "
-    "kiosk_number, last_refusal, last_refusal_at, clock_skew_seconds";
+    "kiosk_number, last_refusal, last_refusal_at, clock_skew_seconds, kiosk_id";
 
 Device readDevice(const Statement& st) {
   Device d;
@@ -284,6 +288,7 @@ Device readDevice(const Statement& st) {
   d.lastRefusal = st.text(11);
   d.lastRefusalAt = st.text(12);
   if (!st.isNull(13)) d.clockSkewSeconds = st.int64(13);
+  d.kioskId = st.text(14);
   return d;
 }
 
@@ -376,14 +381,16 @@ class SqliteStore final : public ServerStore {
   }
 
   std::optional<Device> redeemEnrollmentCode(const std::string& codeHash, const std::string& tokenHash,
-                                             const std::string& now, const std::string& appVersion) override {
+                                             const std::string& now, const std::string& appVersion,
+                                             const std::string& kioskId) override {
     std::lock_guard<std::mutex> lock(mutex_);
     // One UPDATE checks and consumes the code: nothing can slip in between the check and the use.
     Statement st(db_,
                  "UPDATE devices SET code_hash = NULL, code_expires_at = NULL, token_hash = ?2, enrolled_at = ?3, "
-                 "app_version = ?4 WHERE code_hash = ?1 AND code_expires_at > ?3 AND revoked_at IS NULL "
+                 "app_version = ?4, kiosk_id = ?5 WHERE code_hash = ?1 AND code_expires_at > ?3 AND revoked_at IS NULL "
                  "RETURNING id");
     st.bind(1, codeHash).bind(2, tokenHash).bind(3, now).bind(4, appVersion);
+    st.bindTextOrNull(5, kioskId);
     std::string id;
     each(st, "enrolling a device", [&] { id = st.text(0); });
     if (id.empty()) return std::nullopt;

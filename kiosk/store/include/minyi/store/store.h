@@ -130,6 +130,7 @@ struct ExportOptions {
   bool includeAll = false;
   std::string siteId;       // recorded in the manifest so an import knows where the stick came from
   std::string deviceId;
+  std::string kioskId;      // the kiosk's own id, which its answers are sealed with
 };
 
 // What exportOutbox wrote (docs/kiosk-storage.md, "USB export").
@@ -162,6 +163,9 @@ struct StorageUse {
 // One SQLite database file in WAL mode. Every write is one transaction committed with synchronous=FULL:
 // when a call returns without error, its change survives a crash or power cut. Calls are serialized by an
 // internal mutex, so the UI thread and the uploader thread may share one KioskStore.
+// The setting that holds the kiosk's own id (KioskStore::kioskId); its name predates the server's device ids.
+constexpr const char* kKioskIdSetting = "device_id";
+
 class KioskStore {
  public:
   // Opens (creating if needed) and migrates the database. Fails — leaving the file untouched — when it
@@ -245,6 +249,10 @@ class KioskStore {
   // --- Settings (small key → text values: device id, sync cursor, ...) ---
   Result<std::optional<std::string>> setting(const std::string& key);
   Status setSetting(const std::string& key, const std::string& value);
+  // This kiosk's own id ("kiosk-" and 8 hex digits): made once, at first need, and kept across enrollments.
+  // Its submissions' answers are sealed with it, and it goes to the server at enrollment, so a kiosk enrolled
+  // again (a new device id and token) still delivers what it sealed before.
+  Result<std::string> kioskId();
 
   // --- Audit log of admin actions ---
   Status audit(const std::string& actor, const std::string& action, const std::string& detail = {});

@@ -30,6 +30,9 @@ std::optional<ApiError> parseApiError(std::string_view body);
 struct EnrollRequest {
   std::string code;        // as staff typed it; the server ignores case, spaces and dashes
   std::string appVersion;  // e.g. "0.1.0"
+  // The kiosk's own id, kept across enrollments (KioskStore::kioskId): what its sealed answers name, so a
+  // kiosk enrolled again still delivers them. Empty from kiosks that predate it.
+  std::string kioskId;
 };
 struct EnrollReply {
   std::string deviceId;

@@ -16,7 +16,9 @@ struct AnswersBinding {
   std::string submissionId;  // the envelope's id (a UUID the kiosk made before sealing)
   std::string formId;
   int formVersion = 0;
-  std::string deviceId;  // the server's name for the kiosk; empty when it sealed before it was enrolled
+  // The kiosk that sealed them: its own id (KioskStore::kioskId, kept across enrollments); from kiosks that
+  // predate it, the server's device id, or empty when it sealed before it was enrolled.
+  std::string deviceId;
 };
 
 // The sealed text: {"seal":"minyi-answers/1","id":…,"form":…,"version":…,"device":…,"answers":{…}}.
@@ -32,10 +34,16 @@ struct OpenedAnswers {
 // not JSON, are larger than `maxAnswersBytes` or deeper than 32 levels, or carry no binding.
 std::optional<OpenedAnswers> openAnswers(const KeyPair& keys, std::string_view sealed, size_t maxAnswersBytes,
                                          std::string* why);
-// Why answers sealed with `binding` cannot travel in `envelope` sent by `deviceId` (empty: a kiosk the server
-// never enrolled, from a USB export), or nothing when they can. Answers sealed before enrolment (no device)
-// may come from any kiosk: their id and form still bind them.
-std::optional<std::string> bindingMismatch(const AnswersBinding& binding, const Envelope& envelope,
-                                           const std::string& deviceId);
+// Who sent a batch, as the server knows it: its device id (empty: a USB export of a kiosk the server never
+// enrolled) and the kiosk's own id (said at enrollment, or named by a USB export's manifest; may be empty).
+struct Sender {
+  std::string deviceId;
+  std::string kioskId;
+};
+// Why answers sealed with `binding` cannot travel in `envelope` sent by `sender`, or nothing when they can:
+// the binding names the sender's own kiosk id (whichever enrollment it sends under) or its device id.
+// Answers sealed with no kiosk named (by older kiosks before enrolment) may come from any kiosk: their id
+// and form still bind them.
+std::optional<std::string> bindingMismatch(const AnswersBinding& binding, const Envelope& envelope, const Sender& sender);
 
 }  // namespace minyi::protocol

@@ -16,6 +16,8 @@ struct Origin {
   std::string deviceId;  // empty for a USB export of a kiosk the server never enrolled
   std::string siteId;
   std::string via;  // "network" or "usb"
+  // The kiosk's own id: the one it said at enrollment, or a USB export's manifest's (may be empty).
+  std::string kioskId;
 };
 
 // A kiosk's clock counts as wrong when it is ahead of the server's by more than protocol::kClockTolerance, or

@@ -47,6 +47,7 @@ struct Device {
   std::string lastContact;    // last authenticated request
   std::optional<int64_t> lastBacklog;  // submissions still waiting on the kiosk then (Minyi-Outbox)
   std::string appVersion;     // as the kiosk said at enrollment
+  std::string kioskId;        // the kiosk's own id, as it said at enrollment (kept by the kiosk across enrollments)
   // Why the server last refused one of its submissions, and when (empty when never): for IT, on 终端管理.
   std::string lastRefusal, lastRefusalAt;
   // How far the kiosk's clock was from the server's at its last contact (kiosk minus server), when it said.
@@ -276,7 +277,8 @@ class ServerStore {
   // Takes an unused, unexpired code of a device that is not revoked and gives the device its token, all
   // at once: two kiosks typing the same code cannot both get in. Nullopt (and no change) otherwise.
   virtual std::optional<Device> redeemEnrollmentCode(const std::string& codeHash, const std::string& tokenHash,
-                                                     const std::string& now, const std::string& appVersion) = 0;
+                                                     const std::string& now, const std::string& appVersion,
+                                                     const std::string& kioskId) = 0;
   // The device holding this token, revoked or not; nullopt for a token the server never issued.
   virtual std::optional<Device> deviceByTokenHash(const std::string& tokenHash) = 0;
   // False when the device is unknown; revoking twice keeps the first time.
