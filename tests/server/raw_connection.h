@@ -54,21 +54,7 @@ class RawConnection {
   // What the server wrote within `timeout` (until it closed the connection or went quiet with a whole
   // response head read).
   std::string receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-    std::string out;
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      pollfd p{fd_, POLLIN, 0};
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-      if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(1, left.count()))) <= 0) break;
-      char buf[4096];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        closed_ = true;
-        break;
-      }
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
+    return receiveAtLeast(std::string::npos, timeout);
   }
   // Reads until at least `bytes` have come (or `timeout`, or the server closed the connection).
   std::string receiveAtLeast(size_t bytes, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
