@@ -1,5 +1,6 @@
 // The dashboard's reading pages: results per question with SVG bars, participation, the submissions list, exports.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -450,9 +451,19 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
     return sendHtml(ctx.res, 503, framePage(ctx, strings().get("nav.results"), "/staff/results",
                                             band("warn", strings().get("export.busy"))));
   }
-  // From here the slot is given back when the reply is gone (written in full, cut off, or never sent).
-  std::shared_ptr<ExportSlots> slots = exports;
-  auto giveBack = [slots](bool) { slots->give(); };
+  // The turn is given back once the file has gone out or was cut off (before the audit row, so whoever sees
+  // the row may start the next export), or when the last holder lets go: this handler if it fails before
+  // the reply is set up, the reply if it is never sent.
+  struct Turn {
+    std::shared_ptr<ExportSlots> slots;
+    std::atomic<bool> held{true};
+    explicit Turn(std::shared_ptr<ExportSlots> s) : slots(std::move(s)) {}
+    void giveBack() {
+      if (held.exchange(false)) slots->give();
+    }
+    ~Turn() { giveBack(); }
+  };
+  auto turn = std::make_shared<Turn>(exports);
   ExportOptions options = exportOptions();
   options.maskPhones = !ctx.isAdmin();
   options.scope = siteScope(ctx, store);
@@ -466,7 +477,8 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   // The audit row is written once the file has gone out (or was cut off), with what it held. The request
   // outlives the provider and its releaser (httplib's process_request declares it before the reply).
   const Context who{ctx.req, ctx.res, ctx.user, ctx.session};
-  auto record = [this, who, target, detailTail](const char* kind, int64_t n, bool whole) {
+  auto record = [this, who, target, detailTail, turn](const char* kind, int64_t n, bool whole) {
+    turn->giveBack();
     audit(who, "export", target,
           std::string(kind) + ", " + std::to_string(n) + " submissions" + detailTail + (whole ? "" : ", download cut off"));
   };
@@ -505,8 +517,7 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
           sink.done();
           record("csv", n, true);
           return true;
-        },
-        giveBack);
+        });
     return;
   }
   // libxlsxwriter writes a file: a private temporary one, unnamed once written and sent from the open file.
@@ -521,7 +532,6 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(path, ec);
-    slots->give();
     throw;
   }
   struct stat st{};
@@ -534,10 +544,7 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
         const ssize_t got = ::pread(file->fd, piece, std::min(length, sizeof piece), static_cast<off_t>(offset));
         return got > 0 && sink.write(piece, static_cast<size_t>(got));
       },
-      [giveBack, record, n, file](bool whole) {
-        record("xlsx", n, whole);
-        giveBack(whole);
-      });
+      [record, n](bool whole) { record("xlsx", n, whole); });
 }
 
 }  // namespace minyi::server::dash
