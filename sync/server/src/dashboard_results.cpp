@@ -451,12 +451,13 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
     return sendHtml(ctx.res, 503, framePage(ctx, strings().get("nav.results"), "/staff/results",
                                             band("warn", strings().get("export.busy"))));
   }
-  // The turn is given back once the file has gone out or was cut off (before the audit row, so whoever sees
-  // the row may start the next export), or when the last holder lets go: this handler if it fails before
-  // the reply is set up, the reply if it is never sent.
+  // The turn is given back, and the audit row written, as the end of the file goes out or when it is cut off
+  // (before the browser can see the file complete, so whoever has it may start the next export at once), or
+  // when the last holder lets go: this handler if it fails before the reply is set up, the reply if it is
+  // never sent.
   struct Turn {
     std::shared_ptr<ExportSlots> slots;
-    std::atomic<bool> held{true};
+    std::atomic<bool> held{true}, logged{false};
     explicit Turn(std::shared_ptr<ExportSlots> s) : slots(std::move(s)) {}
     void giveBack() {
       if (held.exchange(false)) slots->give();
@@ -474,11 +475,12 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   const std::string target = c.form->id + " v" + std::to_string(c.form->version);
   const std::string detailTail = std::string(options.maskPhones ? ", phones masked" : "") +
                                  (options.scope.everywhere() ? "" : ", community " + ctx.user.communityId);
-  // The audit row is written once the file has gone out (or was cut off), with what it held. The request
-  // outlives the provider and its releaser (httplib's process_request declares it before the reply).
+  // One audit row per export, with what it held. The request outlives the provider and its releaser
+  // (httplib's process_request declares it before the reply).
   const Context who{ctx.req, ctx.res, ctx.user, ctx.session};
   auto record = [this, who, target, detailTail, turn](const char* kind, int64_t n, bool whole) {
     turn->giveBack();
+    if (turn->logged.exchange(true)) return;
     audit(who, "export", target,
           std::string(kind) + ", " + std::to_string(n) + " submissions" + detailTail + (whole ? "" : ", download cut off"));
   };
@@ -514,8 +516,8 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
             record("csv", n, false);
             return false;
           }
-          sink.done();
           record("csv", n, true);
+          sink.done();  // the last chunk: only now does the browser know the file is complete
           return true;
         });
     return;
@@ -536,15 +538,18 @@ void Pages::exportFile(Context& ctx, bool xlsx) {
   }
   struct stat st{};
   ::fstat(file->fd, &st);
+  const auto size = static_cast<size_t>(st.st_size);
   ctx.res.set_header("Content-Disposition", "attachment; filename=\"" + base + ".xlsx\"");
   ctx.res.set_content_provider(
-      static_cast<size_t>(st.st_size), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      [file](size_t offset, size_t length, httplib::DataSink& sink) {
+      size, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      [file, record, n, size](size_t offset, size_t length, httplib::DataSink& sink) {
         char piece[64 * 1024];
         const ssize_t got = ::pread(file->fd, piece, std::min(length, sizeof piece), static_cast<off_t>(offset));
-        return got > 0 && sink.write(piece, static_cast<size_t>(got));
+        if (got <= 0) return false;
+        if (offset + static_cast<size_t>(got) >= size) record("xlsx", n, true);  // the last piece goes out now
+        return sink.write(piece, static_cast<size_t>(got));
       },
-      [record, n](bool whole) { record("xlsx", n, whole); });
+      [record, n](bool) { record("xlsx", n, false); });  // logged already, unless it was cut off
 }
 
 }  // namespace minyi::server::dash
