@@ -17,6 +17,7 @@
 #include "minyi/protocol/times.h"
 #include "minyi/server/ingest.h"
 #include "minyi/server/server_store.h"
+#include "minyi/server/usb_import.h"
 
 namespace minyi::cli {
 
@@ -26,7 +27,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kCodeValidity = std::chrono::hours(24);
-constexpr size_t kMaxExportBytes = size_t{2} << 30;  // a 10,000-submission export is about 20 MB
 
 // "2026-11-27T08:00:00.123Z" → "2026-11-27 08:00 UTC", for people.
 std::string readable(const std::string& iso) {
@@ -177,117 +177,29 @@ int runNoticeAdd(const std::string& dataDir, const NoticeTexts& t, std::vector<s
 
 // --- import of a kiosk's USB export (docs/kiosk-storage.md, "USB export") ---
 
-struct ImportCounts {
-  int64_t stored = 0, duplicate = 0, conflict = 0, rejected = 0;
-  void add(protocol::Outcome o) {
-    switch (o) {
-      case protocol::Outcome::Stored: ++stored; break;
-      case protocol::Outcome::Duplicate: ++duplicate; break;
-      case protocol::Outcome::Conflict: ++conflict; break;
-      case protocol::Outcome::Rejected: ++rejected; break;
-    }
-  }
-  std::string text() const {
-    return "stored " + std::to_string(stored) + ", duplicate " + std::to_string(duplicate) + ", conflict " +
-           std::to_string(conflict) + ", rejected " + std::to_string(rejected);
-  }
-};
+std::string countsText(const server::UsbImportReport& c) {
+  return "stored " + std::to_string(c.stored) + ", duplicate " + std::to_string(c.duplicate) + ", conflict " +
+         std::to_string(c.conflict) + ", rejected " + std::to_string(c.rejected);
+}
 
-// One export: checks its manifest against the data file, then feeds the lines through ingest in batches.
-// Returns false when the export was refused whole (damaged, incomplete, unknown site).
+// One export through the server's import (server/usb_import.h), its problems printed line by line. Returns
+// false when the export was refused whole (damaged, incomplete, unknown site, a revoked kiosk's).
 bool importExport(server::ServerStore& store, const protocol::KeyPair& keys, const fs::path& manifestPath,
-                  const std::string& siteOverride, bool acceptRevoked, ImportCounts& counts) {
+                  const server::UsbImportOptions& options, server::UsbImportReport& total) {
   const std::string name = manifestPath.filename().string();
-  auto refuse = [&](const std::string& why) {
-    std::cerr << "minyi: error: " << name << ": " << why << "; nothing of it was imported\n";
+  const server::UsbImportReport r = server::importUsbExport(store, keys, manifestPath, options);
+  if (!r.refused.empty()) {
+    std::cerr << "minyi: error: " << name << ": " << r.refused << "; nothing of it was imported\n";
     return false;
-  };
-  std::string why;
-  auto manifestText = core::readTextFile(manifestPath.string(), &why, 1 << 20);
-  if (!manifestText) return refuse(why);
-  auto manifest = core::parseJsonText(*manifestText, &why);
-  if (!manifest || !manifest->is_object()) return refuse("not a Minyi export manifest");
-  const Json& m = *manifest;
-  auto text = [&](const char* key) { return m.contains(key) && m[key].is_string() ? m[key].get<std::string>() : ""; };
-  auto number = [&](const char* key) { return m.contains(key) && m[key].is_number_integer() ? m[key].get<int64_t>() : -1; };
-  if (text("format") != "minyi-outbox-export") return refuse("not a Minyi export manifest (format)");
-  if (number("format_version") != 1)
-    return refuse("export format version " + std::to_string(number("format_version")) + " is not known to this minyi");
-  const std::string dataName = text("data_file");
-  if (dataName.empty() || dataName.find('/') != std::string::npos || dataName[0] == '.')
-    return refuse("the manifest names no plain data file");
-  auto data = core::readTextFile((manifestPath.parent_path() / dataName).string(), &why, kMaxExportBytes);
-  if (!data) return refuse(why);
-  const int64_t lines = std::count(data->begin(), data->end(), '\n');
-  if (static_cast<int64_t>(data->size()) != number("data_bytes") || protocol::sha256Hex(*data) != text("data_sha256") ||
-      lines != number("submissions"))
-    return refuse("the data file " + dataName + " does not match its manifest (damaged or incomplete copy)");
-
-  const std::string siteId = siteOverride.empty() ? text("site_id") : siteOverride;
-  if (!store.site(siteId))
-    return refuse("the export is from site '" + siteId + "', which this server does not know (give --site)");
-  // Record the kiosk only when the server knows it; an export may come from a kiosk never enrolled.
-  const std::string deviceId = text("device_id");
-  const auto device = deviceId.empty() ? std::nullopt : store.device(deviceId);
-  // A revoked kiosk (lost, stolen, replaced) may still have a stick's worth of data: an admin decides.
-  if (device && device->revoked() && !acceptRevoked)
-    return refuse("the export is from kiosk " + deviceId + ", which staff revoked on " + device->revokedAt.substr(0, 10) +
-                  " (lost or stolen?); if an admin knows these submissions are genuine, import again with --accept-revoked");
-  // The kiosk's own id, which its answers are sealed with: the server's record of it, else what the manifest
-  // says (a kiosk never enrolled; the stick is trusted no further than its admin trusts it).
-  const std::string kioskId = device && !device->kioskId.empty() ? device->kioskId : text("kiosk_id");
-  const server::Origin origin{device ? deviceId : "", siteId, "usb", kioskId};
-
-  ImportCounts here;
-  std::vector<protocol::Envelope> batch;
-  std::vector<int64_t> batchLines;
-  auto flush = [&] {
-    if (batch.empty()) return;
-    const auto reply = server::ingestBatch(store, keys, batch, origin);
-    for (size_t i = 0; i < reply.results.size(); ++i) {
-      const auto& r = reply.results[i];
-      here.add(r.outcome);
-      if (r.outcome == protocol::Outcome::Conflict || r.outcome == protocol::Outcome::Rejected)
-        std::cout << name << ": line " << batchLines[i] << " (" << r.id << "): " << protocol::outcomeName(r.outcome)
-                  << ": " << r.reason << "\n";
-    }
-    batch.clear();
-    batchLines.clear();
-  };
-  int64_t lineNo = 0;
-  for (size_t start = 0; start < data->size();) {
-    size_t end = data->find('\n', start);
-    if (end == std::string::npos) end = data->size();
-    const std::string_view line(data->data() + start, end - start);
-    start = end + 1;
-    ++lineNo;
-    // The export line's fields are the envelope's, with `payload` holding what the network sends as `sealed`.
-    auto j = core::parseJsonText(line, &why);
-    std::optional<protocol::Envelope> e;
-    if (j && j->is_object()) {
-      Json envelope = Json::object();
-      for (const char* key : {"id", "form_id", "form_version", "form_hash", "kind", "created_at", "flags", "ticket"})
-        if (j->contains(key)) envelope[key] = (*j)[key];
-      if (j->contains("payload")) envelope["sealed"] = (*j)["payload"];
-      e = protocol::parseEnvelope(envelope, &why);
-    } else if (j) {
-      why = "not a JSON object";
-    }
-    if (!e) {
-      here.add(protocol::Outcome::Rejected);
-      std::cout << name << ": line " << lineNo << ": rejected: " << why << "\n";
-      continue;
-    }
-    batch.push_back(std::move(*e));
-    batchLines.push_back(lineNo);
-    if (batch.size() == protocol::kMaxBatch) flush();
   }
-  flush();
-  std::cout << name << " (site " << siteId << ", " << lines << " submissions): " << here.text() << "\n";
-  counts.stored += here.stored;
-  counts.duplicate += here.duplicate;
-  counts.conflict += here.conflict;
-  counts.rejected += here.rejected;
+  for (const auto& p : r.problems)
+    std::cout << name << ": line " << p.line << (p.id.empty() ? "" : " (" + p.id + ")") << ": "
+              << protocol::outcomeName(p.outcome) << ": " << p.reason << "\n";
+  std::cout << name << " (site " << r.siteId << ", " << r.submissions << " submissions): " << countsText(r) << "\n";
+  total.stored += r.stored;
+  total.duplicate += r.duplicate;
+  total.conflict += r.conflict;
+  total.rejected += r.rejected;
   return true;
 }
 
@@ -308,11 +220,11 @@ int runImport(const std::string& dataDir, const std::string& keyFile, const std:
     return fail("no minyi-export-*.manifest.json in " + folder + " (an export without its manifest is incomplete)");
   std::sort(manifests.begin(), manifests.end());
   return withStore(dataDir, [&](server::ServerStore& store) {
-    ImportCounts total;
+    server::UsbImportReport total;
     bool allRead = true;
-    for (const auto& m : manifests) allRead = importExport(store, *keys, m, siteOverride, acceptRevoked, total) && allRead;
+    for (const auto& m : manifests) allRead = importExport(store, *keys, m, {siteOverride, acceptRevoked}, total) && allRead;
     std::cout << "imported " << manifests.size() << " export" << (manifests.size() == 1 ? "" : "s") << ": "
-              << total.text() << "\n";
+              << countsText(total) << "\n";
     return int{allRead && total.conflict == 0 && total.rejected == 0 ? kOk : kProblems};
   });
 }

@@ -17,6 +17,7 @@
 #include <random>
 #include <set>
 #include "minyi/protocol/times.h"
+#include "minyi/protocol/usb_export.h"
 
 using namespace minyi::protocol;
 namespace fs = std::filesystem;
@@ -431,4 +432,80 @@ TEST_CASE("server addresses: https always, http only on this machine or when the
   CHECK(minyi::protocol::insecureServerAddress("http://minyi.example.gov.cn", false));
   CHECK_FALSE(minyi::protocol::insecureServerAddress("http://minyi.example.gov.cn", true));
   CHECK(minyi::protocol::insecureServerAddress("ftp://minyi.example.gov.cn", true));
+}
+
+TEST_CASE("a USB export's line and manifest read back as written, and bad ones are refused in words") {
+  const KeyPair server = generateKeyPair();
+  ExportedSubmission s;
+  s.envelope.id = "0b6f3c1e-2d4a-4c5b-9e8f-1a2b3c4d5e6f";
+  s.envelope.formId = "complaint";
+  s.envelope.formVersion = 2;
+  s.envelope.formHash = sha256Hex("form");
+  s.envelope.kind = "complaint";
+  s.envelope.createdAt = "2026-11-27T08:00:00.123Z";
+  s.envelope.flags = {"partial", "misuse"};
+  s.envelope.sealed = seal(server.publicKey, R"({"q":1})");
+  s.envelope.ticketCode = checkTicketCode(makeTicketCode(7, 42)).code;
+  s.envelope.ticketKeySealed = seal(server.publicKey, newTicketAccessKey());
+  s.state = "rejected";
+  s.attempts = 3;
+  s.lastError = std::string("proxy said \xff\xfe no");  // not UTF-8: replaced, never thrown on
+  const std::string line = exportLine(s);
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(line.rfind(R"({"id":"0b6f3c1e-2d4a-4c5b-9e8f-1a2b3c4d5e6f","form_id":"complaint")", 0) == 0);
+  CHECK(line.find(R"("sent_at":null)") != std::string::npos);
+  std::string why;
+  auto back = parseExportLine(line, &why);
+  INFO(why);
+  REQUIRE(back);
+  CHECK(back->envelope.sealed == s.envelope.sealed);
+  CHECK(back->envelope.flags == s.envelope.flags);
+  CHECK(back->envelope.ticketCode == s.envelope.ticketCode);
+  CHECK(back->envelope.ticketKeySealed == s.envelope.ticketKeySealed);
+  CHECK(back->state == "rejected");
+  CHECK(back->attempts == 3);
+  CHECK(back->lastError.find("no") != std::string::npos);
+  CHECK(back->sentAt.empty());
+  CHECK_FALSE(parseExportLine("[1, 2]", &why));
+  CHECK(why == "not a JSON object");
+  CHECK_FALSE(parseExportLine("{\"id\":", &why));
+  CHECK_FALSE(parseExportLine(R"({"id":"x"})", &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("id"));
+
+  ExportManifest m;
+  m.createdAt = "2026-11-27T08:00:00.123Z";
+  m.siteId = "donghu-dqfwzx";
+  m.deviceId = "donghu-1";
+  m.kioskId = "kiosk-0a1b2c3d";
+  m.dataFile = "minyi-export-20261127T080000Z.jsonl";
+  m.dataBytes = 1234;
+  m.dataSha256 = sha256Hex("data");
+  m.submissions = 3;
+  m.pending = 2;
+  m.rejected = 1;
+  const std::string text = manifestText(m);
+  CHECK(text.back() == '\n');
+  auto read = parseExportManifest(text, &why);
+  REQUIRE(read);
+  CHECK(read->kioskId == "kiosk-0a1b2c3d");
+  CHECK(read->dataBytes == 1234);
+  CHECK(read->submissions == 3);
+  CHECK(read->pending == 2);
+  CHECK(read->rejected == 1);
+  CHECK_FALSE(read->everything);
+  auto changed = [&](const char* key, const minyi::core::Json& value) {
+    minyi::core::Json j = minyi::core::Json::parse(text);
+    j[key] = value;
+    return j.dump();
+  };
+  CHECK_FALSE(parseExportManifest(changed("format", "something-else"), &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("(format)"));
+  CHECK_FALSE(parseExportManifest(changed("format_version", 2), &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("version 2 is not known"));
+  for (const char* file : {"../server.db", ".hidden.jsonl", "sub/x.jsonl", ""}) {
+    CHECK_FALSE(parseExportManifest(changed("data_file", file), &why));
+    CHECK_THAT(why, Catch::Matchers::Contains("no plain data file"));
+  }
+  CHECK_FALSE(parseExportManifest(changed("data_bytes", "many"), &why));
+  CHECK_FALSE(parseExportManifest("not json", &why));
 }

@@ -1,7 +1,11 @@
-// Ingest's checks on each submission (form, kind, seal, answers) and the digest that tells duplicates from conflicts.
+// Ingest's checks on each submission (form, kind, seal, answers), the digest that tells duplicates from conflicts, USB imports.
 #include "server_test_helpers.h"
 
+#include <fstream>
+
+#include "minyi/protocol/usb_export.h"
 #include "minyi/server/ingest.h"
+#include "minyi/server/usb_import.h"
 
 using namespace minyi;
 using namespace minyi::test;
@@ -15,7 +19,7 @@ struct Fixture {
   std::unique_ptr<server::ServerStore> store = server::openDataFolder(dir.file("data"));
   protocol::KeyPair keys = protocol::generateKeyPair();
   server::StoredForm form = shippedForm("civilized-city");
-  server::Origin origin{"", "donglian-dqfwzx", "usb"};
+  server::Origin origin{"", "donglian-dqfwzx", "usb", {}};
   Fixture() { REQUIRE(store->addForm(form) == server::FormAdded::New); }
 
   protocol::ItemResult one(const protocol::Envelope& e) {
@@ -124,13 +128,13 @@ TEST_CASE("regression: sealed answers replayed under another id, form or kiosk a
   SECTION("answers sealed on one enrolled kiosk, sent as another's or in an export of an unknown kiosk") {
     auto e = genuine;
     e.sealed = sealBound(e, f.keys.publicKey, R"({"community":"donglian"})", "kiosk-a");
-    f.origin = {"kiosk-b", "donglian-dqfwzx", "network"};
+    f.origin = {"kiosk-b", "donglian-dqfwzx", "network", {}};
     auto r = f.one(e);
     CHECK(r.outcome == Outcome::Rejected);
     CHECK_THAT(r.reason, Contains("sealed on kiosk kiosk-a, not on kiosk-b"));
-    f.origin = {"", "donglian-dqfwzx", "usb"};
+    f.origin = {"", "donglian-dqfwzx", "usb", {}};
     CHECK_THAT(f.one(e).reason, Contains("not on a kiosk this server does not know"));
-    f.origin = {"kiosk-a", "donglian-dqfwzx", "network"};
+    f.origin = {"kiosk-a", "donglian-dqfwzx", "network", {}};
     CHECK(f.one(e).outcome == Outcome::Stored);
   }
   SECTION("answers sealed without a binding (the format before it)") {
@@ -188,4 +192,62 @@ TEST_CASE("the digest covers every envelope field and the sealed bytes, but not 
     INFO("change " << i);
     CHECK(server::submissionDigest(changed) != d);
   }
+}
+
+TEST_CASE("a USB export goes through ingest line by line: problems by line number, a damaged copy refused whole",
+          "[ingest][usb]") {
+  Fixture fx;
+  auto line = [&](const char* answers) {
+    protocol::ExportedSubmission s;
+    s.envelope = envelopeFor(fx.form, fx.keys.publicKey, answers);
+    s.state = "pending";
+    return protocol::exportLine(s);
+  };
+  const std::string data = line(R"({"q":1})") + "\n{not a submission\n" + line(R"({"q":2})") + "\n";
+  protocol::ExportManifest m;
+  m.createdAt = isoIn(std::chrono::seconds(0));
+  m.siteId = "donghu-dqfwzx";
+  m.deviceId = "kiosk-never-enrolled";
+  m.dataFile = "minyi-export-20261207T080000Z.jsonl";
+  m.dataBytes = data.size();
+  m.dataSha256 = protocol::sha256Hex(data);
+  m.submissions = 3;
+  m.pending = 3;
+  const std::string manifestPath = fx.dir.file("minyi-export-20261207T080000Z.manifest.json");
+  auto write = [&](const std::string& dataText, const protocol::ExportManifest& manifest) {
+    std::ofstream(fx.dir.file(manifest.dataFile), std::ios::binary) << dataText;
+    std::ofstream(manifestPath, std::ios::binary) << protocol::manifestText(manifest);
+  };
+  write(data, m);
+  auto report = server::importUsbExport(*fx.store, fx.keys, manifestPath, {});
+  INFO(report.refused);
+  REQUIRE(report.refused.empty());
+  CHECK(report.siteId == "donghu-dqfwzx");
+  CHECK(report.submissions == 3);
+  CHECK(report.stored == 2);
+  CHECK(report.rejected == 1);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].line == 2);
+  CHECK(report.problems[0].id.empty());
+  CHECK(fx.store->submissionCount() == 2);
+  // The same stick again: nothing new.
+  report = server::importUsbExport(*fx.store, fx.keys, manifestPath, {});
+  CHECK(report.duplicate == 2);
+  CHECK(report.stored == 0);
+
+  // One byte changed in the data file: refused whole, in words.
+  std::string damaged = data;
+  damaged[damaged.size() / 2] = damaged[damaged.size() / 2] == 'A' ? 'B' : 'A';
+  write(damaged, m);
+  report = server::importUsbExport(*fx.store, fx.keys, manifestPath, {});
+  CHECK_THAT(report.refused, Contains("does not match its manifest"));
+  // A site this server does not know, unless staff say where it goes.
+  m.siteId = "elsewhere";
+  write(data, m);
+  report = server::importUsbExport(*fx.store, fx.keys, manifestPath, {});
+  CHECK_THAT(report.refused, Contains("site 'elsewhere'"));
+  report = server::importUsbExport(*fx.store, fx.keys, manifestPath, {"huayuan-dqfwzx", false});
+  CHECK(report.refused.empty());
+  CHECK(report.siteId == "huayuan-dqfwzx");
+  CHECK(fx.store->submissionCount() == 2);
 }

@@ -1,4 +1,4 @@
-// USB export of the outbox: JSON lines plus a manifest (counts, SHA-256), each written to a temp name, fsynced, renamed.
+// USB export of the outbox: JSON lines plus a manifest (protocol/usb_export.h), each written to a temp name, fsynced, renamed.
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/usb_export.h"
 #include "store_impl.h"
 
 namespace minyi::store {
@@ -18,7 +18,6 @@ namespace {
 
 using detail::Statement;
 
-constexpr int kExportFormatVersion = 1;
 constexpr size_t kFlushBytes = 64 * 1024;
 
 std::string hex(const unsigned char* bytes, size_t n) {
@@ -144,33 +143,34 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
                                    "FROM submissions") +
                            (options.includeAll ? "" : " WHERE state != 'sent'") + " ORDER BY rowid");
     while ((rc = q.step()) == SQLITE_ROW) {
-      nlohmann::ordered_json line;
-      line["id"] = q.text(0);
-      line["form_id"] = q.text(1);
-      line["form_version"] = q.int64(2);
-      line["form_hash"] = q.text(3);
-      line["kind"] = q.text(4);
-      line["created_at"] = q.text(5);
-      line["state"] = q.text(7);
-      line["attempts"] = q.int64(8);
-      line["last_error"] = q.isNull(9) ? nlohmann::ordered_json() : nlohmann::ordered_json(q.text(9));
-      line["sent_at"] = q.isNull(10) ? nlohmann::ordered_json() : nlohmann::ordered_json(q.text(10));
-      auto flags = nlohmann::ordered_json::array();
+      protocol::ExportedSubmission line;
+      protocol::Envelope& e = line.envelope;
+      e.id = q.text(0);
+      e.formId = q.text(1);
+      e.formVersion = static_cast<int>(q.int64(2));
+      e.formHash = q.text(3);
+      e.kind = q.text(4);
+      e.createdAt = q.text(5);
+      e.sealed = q.blob(6);
+      line.state = q.text(7);
+      line.attempts = q.int64(8);
+      line.lastError = q.text(9);
+      line.sentAt = q.text(10);
       const std::string flagText = q.text(11);
       for (size_t start = 0; start < flagText.size();) {
         size_t end = flagText.find(',', start);
         if (end == std::string::npos) end = flagText.size();
-        flags.push_back(flagText.substr(start, end - start));
+        e.flags.push_back(flagText.substr(start, end - start));
         start = end + 1;
       }
-      line["flags"] = std::move(flags);
-      line["payload"] = protocol::base64Encode(q.blob(6));
-      if (!q.isNull(12)) line["ticket"] = nlohmann::ordered_json{{"code", q.text(12)}, {"key", protocol::base64Encode(q.blob(13))}};
-      // Replace rather than throw on bad UTF-8 (a server's error text could carry some).
-      buffer += line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      if (!q.isNull(12)) {
+        e.ticketCode = q.text(12);
+        e.ticketKeySealed = q.blob(13);
+      }
+      buffer += protocol::exportLine(line);
       buffer += '\n';
       ++report.submissions;
-      const std::string state = q.text(7);
+      const std::string& state = line.state;
       if (state == "pending") ++report.counts.pending;
       else if (state == "sent") ++report.counts.sent;
       else if (state == "conflict") ++report.counts.conflict;
@@ -196,25 +196,23 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
   crypto_hash_sha256_final(&sha, digest);
   report.dataSha256 = hex(digest, sizeof digest);
 
-  nlohmann::ordered_json manifest;
-  manifest["format"] = "minyi-outbox-export";
-  manifest["format_version"] = kExportFormatVersion;
-  manifest["created_at"] = isoUtc(now);
-  manifest["site_id"] = options.siteId;
-  manifest["device_id"] = options.deviceId;
-  manifest["kiosk_id"] = options.kioskId;
-  manifest["scope"] = options.includeAll ? "all" : "unsent";
-  manifest["data_file"] = dataName;
-  manifest["data_bytes"] = report.dataBytes;
-  manifest["data_sha256"] = report.dataSha256;
-  manifest["submissions"] = report.submissions;
-  manifest["counts"] = {{"pending", report.counts.pending},
-                        {"sent", report.counts.sent},
-                        {"conflict", report.counts.conflict},
-                        {"rejected", report.counts.rejected}};
+  protocol::ExportManifest manifest;
+  manifest.createdAt = isoUtc(now);
+  manifest.siteId = options.siteId;
+  manifest.deviceId = options.deviceId;
+  manifest.kioskId = options.kioskId;
+  manifest.everything = options.includeAll;
+  manifest.dataFile = dataName;
+  manifest.dataBytes = report.dataBytes;
+  manifest.dataSha256 = report.dataSha256;
+  manifest.submissions = report.submissions;
+  manifest.pending = report.counts.pending;
+  manifest.sent = report.counts.sent;
+  manifest.conflict = report.counts.conflict;
+  manifest.rejected = report.counts.rejected;
   AtomicFile man(folder + "/." + manifestName + ".tmp", report.manifestPath);
   int e = man.create();
-  if (!e) e = man.write(manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  if (!e) e = man.write(protocol::manifestText(manifest));
   if (!e) e = man.commit();
   if (e) {
     data.discard();  // a data file without its manifest would look like an interrupted export
