@@ -186,14 +186,14 @@ int main(int argc, char** argv) {
 
       // The 100-row page over HTTP, first and deep, against the store's own query of the same 100 rows.
       const std::string pagePath = "/staff/submissions?form=civilized-city&version=1";
-      auto deep = store->submissionsPage({form.id, 1, "", "", "", 25000});
+      auto deep = store->submissionsPage({form.id, 1, "", "", "", 25000, {}});
       std::string cursor;
       for (char ch : deep.back().createdAt + "|" + deep.back().id) cursor += ch == '|' ? std::string("%7C") : ch == ':' ? std::string("%3A") : std::string(1, ch);
       const std::string deepPath = pagePath + "&before=" + cursor;
       long size = 0;
       const double first = median(21, [&] { size = browser.get(client, pagePath); });
       const double deepTime = median(21, [&] { size = std::min(size, browser.get(client, deepPath)); });
-      const double query = median(21, [&] { store->submissionsPage({form.id, 1, "", "", "", 100}); });
+      const double query = median(21, [&] { store->submissionsPage({form.id, 1, "", "", "", 100, {}}); });
       if (size < 0) exitCode = 1;
       report("100-row submissions page, first (HTTP)", first, query, "100-row query", kPageBudget);
       report("100-row submissions page, 250th (HTTP)", deepTime, query, "100-row query", kPageBudget);

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     return ms(Timer::now() - t0);
   };
   auto commit = [&](int i) {
-    NewSubmission s{form.id, form.version, form.hash, form.kind, samplePayload(i), {}};
+    NewSubmission s{form.id, form.version, form.hash, form.kind, samplePayload(i), {}, {}};
     const auto t0 = Timer::now();
     auto r = store->commitSubmission(s);
     const double t = ms(Timer::now() - t0);

@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   minyi::protocol::parseApiError(body);
   minyi::protocol::parseBatchReply(body, {"00000000-0000-4000-8000-000000000001"}, &why);
   if (auto batch = minyi::protocol::parseSubmissionBatch(body, &why)) {
-    const auto reply = minyi::server::ingestBatch(*server.store, server.keys, batch->submissions, {"", "donghu-dqfwzx", "usb"});
+    const auto reply = minyi::server::ingestBatch(*server.store, server.keys, batch->submissions, {"", "donghu-dqfwzx", "usb", {}});
     if (reply.results.size() != batch->submissions.size()) __builtin_trap();  // one answer per id, always
   }
   return 0;

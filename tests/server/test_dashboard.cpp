@@ -120,7 +120,7 @@ struct Fixture {
     REQUIRE(form);
     std::vector<protocol::Envelope> batch;
     for (const Json& a : answers) batch.push_back(envelopeFor(*form, live.keys.publicKey, a.dump()));
-    for (const auto& r : server::ingestBatch(*live.store, live.keys, batch, {"", site, "network"}).results)
+    for (const auto& r : server::ingestBatch(*live.store, live.keys, batch, {"", site, "network", {}}).results)
       REQUIRE(r.outcome == protocol::Outcome::Stored);
   }
   std::vector<server::AuditEntry> audit() { return live.store->audit(1000); }

@@ -172,7 +172,7 @@ TEST_CASE("CSV export: BOM, CRLF, quoting, Chinese labels, neutralised formulas,
   REQUIRE(store->addForm(form) == server::FormAdded::New);
   const Json a{{"category", "hygiene"}, {"community", "donghu"}, {"description", "=HYPERLINK(\"http://evil\",\"点我\")"},
                {"location", "3号楼, \"东门\"\n旁边"}, {"anonymous", false}, {"phone", "13812341234"}, {"consent", true}};
-  auto reply = server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, a.dump())}, {"", "donghu-dqfwzx", "usb"});
+  auto reply = server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, a.dump())}, {"", "donghu-dqfwzx", "usb", {}});
   REQUIRE(reply.results[0].outcome == protocol::Outcome::Stored);
 
   server::ExportOptions options = server::exportOptions();
@@ -199,7 +199,7 @@ TEST_CASE("CSV export: BOM, CRLF, quoting, Chinese labels, neutralised formulas,
   Json b = a;
   b["description"] = "楼道灯坏了，打１３９－８７６５－４３２１找我";
   b["location"] = "东湖路128号 3-2-1502";
-  REQUIRE(server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, b.dump())}, {"", "donghu-dqfwzx", "usb"}).results[0].outcome ==
+  REQUIRE(server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, b.dump())}, {"", "donghu-dqfwzx", "usb", {}}).results[0].outcome ==
           protocol::Outcome::Stored);
   masked.clear();
   CHECK(server::exportCsv(*store, form, options, masked) == 2);
@@ -231,8 +231,8 @@ TEST_CASE("counts out of step with the stored submissions are counted again from
   std::vector<protocol::Envelope> batch;
   for (const char* v : {"satisfied", "satisfied", "very_unsatisfied"})
     batch.push_back(envelopeFor(form, keys.publicKey, Json{{"satisfaction", v}}.dump()));
-  server::ingestBatch(*store, keys, batch, {"", "jiedao-office", "network"});
-  server::TallyQuery q{"quick", 1, false, "", "", ""};
+  server::ingestBatch(*store, keys, batch, {"", "jiedao-office", "network", {}});
+  server::TallyQuery q{"quick", 1, false, "", "", "", {}};
   const auto before = store->tallies(q);
   CHECK(server::reconcileTallies(*store).empty());  // in step: nothing to do
   // As after an upgrade from a server that did not count: no counts at all.
@@ -265,7 +265,7 @@ TEST_CASE("answers of composite questions are exported as compact JSON, beside p
   const Json composite{{"stars", 5}, {"contact", {{"name", "王阿姨"}, {"phone", "=1+2"}}},
                        {"family", Json::array({Json{{"relation", "子女"}}})}};
   server::ingestBatch(*store, keys, {envelopeFor(form, keys.publicKey, plain.dump()), envelopeFor(form, keys.publicKey, composite.dump())},
-                      {"", "jiedao-office", "network"});
+                      {"", "jiedao-office", "network", {}});
   std::vector<std::vector<std::string>> rows;
   server::exportRows(*store, form, server::ExportOptions{}, [&](const std::vector<std::string>& cells) { rows.push_back(cells); });
   REQUIRE(rows.size() == 3);

@@ -100,7 +100,7 @@ std::string kioskExport(const TempDir& dir, const server::StoredForm& form, cons
   }
   const std::string stick = dir.file("usb");
   fs::create_directories(stick);
-  auto report = kiosk->exportOutbox(stick, {false, site, "kiosk-unknown-to-server"});
+  auto report = kiosk->exportOutbox(stick, {false, site, "kiosk-unknown-to-server", ""});
   if (!report.ok()) FAIL(report.error().message);
   REQUIRE(report.value().submissions == static_cast<int64_t>(answers.size()));
   return stick;

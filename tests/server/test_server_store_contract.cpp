@@ -401,7 +401,7 @@ TEST_CASE("answers are counted when stored, never for a duplicate or a batch tha
 
       // Replacing the counts of a form version replaces exactly those.
       store->replaceTallies("quick", 1, {{"quick", 1, "", "", "donghu-dqfwzx", "2026-11-23", 7}});
-      rows = store->tallies(server::TallyQuery{"quick", 1, false, "", "", ""});
+      rows = store->tallies(server::TallyQuery{"quick", 1, false, "", "", "", {}});
       REQUIRE(rows.size() == 1);
       CHECK(rows[0].count == 7);
     }
@@ -429,7 +429,7 @@ TEST_CASE("submissions page newest first by (created_at, id), continue after the
       CHECK(store->countSubmissions("quick", 2, "") == 0);
 
       std::vector<std::string> seen;
-      server::SubmissionQuery q{"quick", 1, "", "", "", 10};
+      server::SubmissionQuery q{"quick", 1, "", "", "", 10, {}};
       for (int page = 0; page < 5; ++page) {
         auto rows = store->submissionsPage(q);
         for (const auto& r : rows) seen.push_back(r.createdAt + "|" + r.id);
@@ -441,7 +441,7 @@ TEST_CASE("submissions page newest first by (created_at, id), continue after the
       CHECK(std::is_sorted(seen.rbegin(), seen.rend()));
       CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 25);
 
-      const auto huayuan = store->submissionsPage({"quick", 1, "huayuan-dqfwzx", "", "", 100});
+      const auto huayuan = store->submissionsPage({"quick", 1, "huayuan-dqfwzx", "", "", 100, {}});
       REQUIRE(huayuan.size() == 5);
       for (const auto& r : huayuan) {
         CHECK(r.siteId == "huayuan-dqfwzx");
@@ -488,7 +488,7 @@ TEST_CASE("a site scope limits pages, counts and exports to its sites, and an em
       store->forEachSubmission("quick", 1, donglian, [&](const server::SubmissionRow& r) {
         CHECK(r.siteId != "huayuan-dqfwzx");
         seen.push_back(r.createdAt + "|" + r.id);
-        if (seen.size() == 600) CHECK(store->submissionsPage({"quick", 1, "", "", "", 5}).size() == 5);
+        if (seen.size() == 600) CHECK(store->submissionsPage({"quick", 1, "", "", "", 5, {}}).size() == 5);
       });
       CHECK(static_cast<int>(seen.size()) == donglianCount);
       CHECK(std::is_sorted(seen.begin(), seen.end()));
@@ -501,7 +501,7 @@ TEST_CASE("a site scope limits pages, counts and exports to its sites, and an em
       CHECK(none == 0);
 
       // List pages: the scope, and the site filter inside it.
-      server::SubmissionQuery q{"quick", 1, "", "", "", 2000};
+      server::SubmissionQuery q{"quick", 1, "", "", "", 2000, {}};
       q.scope = donglian;
       CHECK(static_cast<int>(store->submissionsPage(q).size()) == donglianCount);
       q.siteId = "huayuan-dqfwzx";  // a site outside the scope shows nothing, not the site

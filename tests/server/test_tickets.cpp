@@ -350,7 +350,7 @@ TEST_CASE("upgrade: a schema-2 database with devices gets kiosk numbers and tick
   auto form = shippedForm("complaint");
   REQUIRE(store->addForm(form) == server::FormAdded::New);
   Complaint c = complaint(form, keys.publicKey, 1, 1, answers("hygiene"));
-  auto reply = server::ingestBatch(*store, keys, {c.envelope}, {"kiosk-donghu", "donghu-dqfwzx", "network"});
+  auto reply = server::ingestBatch(*store, keys, {c.envelope}, {"kiosk-donghu", "donghu-dqfwzx", "network", {}});
   CHECK(reply.results[0].outcome == protocol::Outcome::Stored);
   CHECK(store->ticket(c.code));
   store.reset();
@@ -376,9 +376,9 @@ TEST_CASE("ingest makes a ticket: key kept only as a hash, community from the an
       Complaint chosen = complaint(form, keys.publicKey, 5, 1, answers("hygiene", "donglian"));
       Complaint bySite = complaint(form, keys.publicKey, 5, 2, answers("made_up"));
       Complaint township = complaint(form, keys.publicKey, 5, 3, answers("fire_safety"));
-      auto reply = server::ingestBatch(*store, keys, {chosen.envelope, bySite.envelope}, {"kiosk-5", "donghu-dqfwzx", "network"});
+      auto reply = server::ingestBatch(*store, keys, {chosen.envelope, bySite.envelope}, {"kiosk-5", "donghu-dqfwzx", "network", {}});
       for (const auto& r : reply.results) CHECK(r.outcome == protocol::Outcome::Stored);
-      reply = server::ingestBatch(*store, keys, {township.envelope}, {"kiosk-5", "jiedao-office", "network"});
+      reply = server::ingestBatch(*store, keys, {township.envelope}, {"kiosk-5", "jiedao-office", "network", {}});
       CHECK(reply.results[0].outcome == protocol::Outcome::Stored);
 
       auto t = store->ticket(chosen.code);
@@ -427,7 +427,7 @@ TEST_CASE("regression: a kiosk clock at 1970 or years ahead files by the server'
     Complaint c = complaint(form, keys.publicKey, 5, kioskTime[0] == '1' ? 1 : 2, answers("hygiene"));
     c.envelope.createdAt = kioskTime;
     const auto before = std::chrono::system_clock::now();
-    REQUIRE(server::ingestBatch(*store, keys, {c.envelope}, {"kiosk-5", "donghu-dqfwzx", "network"}).results[0].outcome ==
+    REQUIRE(server::ingestBatch(*store, keys, {c.envelope}, {"kiosk-5", "donghu-dqfwzx", "network", {}}).results[0].outcome ==
             protocol::Outcome::Stored);
     auto t = store->ticket(c.code);
     REQUIRE(t);
@@ -448,7 +448,7 @@ TEST_CASE("ingest: the ticket is part of the content, a code held by another sub
       const auto keys = protocol::generateKeyPair();
       auto form = shippedForm("complaint");
       REQUIRE(store->addForm(form) == server::FormAdded::New);
-      const server::Origin origin{"kiosk-5", "donghu-dqfwzx", "network"};
+      const server::Origin origin{"kiosk-5", "donghu-dqfwzx", "network", {}};
       Complaint c = complaint(form, keys.publicKey, 5, 1, answers("hygiene"));
       CHECK(server::ingestBatch(*store, keys, {c.envelope}, origin).results[0].outcome == protocol::Outcome::Stored);
       // The same envelope again: a duplicate.
@@ -496,8 +496,8 @@ TEST_CASE("tickets in the store: filters, a change over a change it did not see 
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       Complaint a = complaint(form, keys.publicKey, 1, 1, answers("hygiene", "donghu"));
       Complaint b2 = complaint(form, keys.publicKey, 2, 1, answers("fire_safety", "huayuan"));
-      server::ingestBatch(*store, keys, {a.envelope}, {"kiosk-1", "donghu-dqfwzx", "network"});
-      server::ingestBatch(*store, keys, {b2.envelope}, {"kiosk-2", "huayuan-dqfwzx", "network"});
+      server::ingestBatch(*store, keys, {a.envelope}, {"kiosk-1", "donghu-dqfwzx", "network", {}});
+      server::ingestBatch(*store, keys, {b2.envelope}, {"kiosk-2", "huayuan-dqfwzx", "network", {}});
       server::TicketQuery q;
       q.communityId = "huayuan";
       REQUIRE(store->tickets(q).size() == 1);
@@ -574,7 +574,7 @@ TEST_CASE("a resolved ticket nobody rated is closed by the system after the poli
       for (uint32_t i = 1; i <= 4; ++i) filed.push_back(complaint(form, keys.publicKey, 7, i, answers("hygiene", "donghu")));
       std::vector<protocol::Envelope> batch;
       for (const auto& c : filed) batch.push_back(c.envelope);
-      for (const auto& r : server::ingestBatch(*store, keys, batch, {"kiosk-7", "donghu-dqfwzx", "network"}).results)
+      for (const auto& r : server::ingestBatch(*store, keys, batch, {"kiosk-7", "donghu-dqfwzx", "network", {}}).results)
         REQUIRE(r.outcome == protocol::Outcome::Stored);
       server::TicketPolicy policy;  // 7 days
       const auto now = std::chrono::system_clock::now();
@@ -624,7 +624,7 @@ TEST_CASE("minyi-server closes resolved tickets nobody rated while it runs, not 
   // Filed and resolved after the server started: the first round at start found nothing to close.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   Complaint c = complaint(form, live.keys.publicKey, 9, 1, answers("hygiene", "donghu"));
-  REQUIRE(server::ingestBatch(*live.store, live.keys, {c.envelope}, {"kiosk-9", "donghu-dqfwzx", "network"}).results[0].outcome ==
+  REQUIRE(server::ingestBatch(*live.store, live.keys, {c.envelope}, {"kiosk-9", "donghu-dqfwzx", "network", {}}).results[0].outcome ==
           protocol::Outcome::Stored);
   const server::TicketPolicy policy;
   const auto resolvedAt = std::chrono::system_clock::now() - std::chrono::hours(24 * 8);

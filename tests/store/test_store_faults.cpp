@@ -6,6 +6,8 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <set>
 
@@ -39,7 +41,13 @@ TEST_CASE("a writer killed at a random moment loses no acknowledged submission",
   TempDir dir;
   const std::string path = dir.file("kiosk.db");
   { auto s = storeWithForm(path); }
-  std::mt19937 rng(std::random_device{}());
+  // A new seed each run, printed so a failure can be replayed: MINYI_CRASH_SEED=<seed> test_store "[crash]".
+  const char* given = std::getenv("MINYI_CRASH_SEED");
+  const uint32_t seed = given && *given ? static_cast<uint32_t>(std::strtoul(given, nullptr, 10)) : std::random_device{}();
+  std::printf("crash test seed %u (replay: MINYI_CRASH_SEED=%u)\n", seed, seed);
+  std::fflush(stdout);
+  INFO("seed " << seed << " (replay with MINYI_CRASH_SEED=" << seed << ")");
+  std::mt19937 rng(seed);
   std::uniform_int_distribution<int> killAfterMs(5, 300);
   std::set<std::string> acknowledged;
   const int rounds = 8;
