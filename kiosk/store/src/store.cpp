@@ -1,4 +1,4 @@
-// KioskStore: opening and migrating the database, the submission outbox, forms, settings, audit log, health.
+// KioskStore: opening and migrating the database, the submission outbox and tickets, forms, notices, settings, the kiosk's own id, audit log, health.
 #include "minyi/store/store.h"
 
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-// The SQLite backend of ServerStore: schema and migrations, demo sites, devices, forms, notices, batch ingest.
+// The SQLite backend of ServerStore: schema and migrations, sites, devices, forms, notices, group-committed ingest, tickets, results, staff accounts and the audit log.
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 

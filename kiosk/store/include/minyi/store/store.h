@@ -43,7 +43,7 @@ struct NewSubmission {
   int formVersion = 1;
   std::string formHash;
   std::string kind;     // survey | complaint | quick
-  std::string payload;  // bytes as given: plain result JSON now, sealed to the server's key later
+  std::string payload;  // bytes as given: the answers sealed to the server's key (protocol::sealAnswers)
   // Marks staff should see, e.g. "misuse" (a burst of quick-rating taps) or "partial" (kept on idle).
   // Lower-case words of a-z, 0-9, '_' or '-'.
   std::vector<std::string> flags;
