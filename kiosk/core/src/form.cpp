@@ -65,9 +65,20 @@ bool Element::isChoiceQuestion() const {
     case ElementType::Ranking:
     case ElementType::ImagePicker:
       return true;
-    default:
+    case ElementType::Panel:
+    case ElementType::Text:
+    case ElementType::Comment:
+    case ElementType::Rating:
+    case ElementType::Boolean:
+    case ElementType::Matrix:
+    case ElementType::MatrixDropdown:
+    case ElementType::Html:
+    case ElementType::Expression:
+    case ElementType::MultipleText:
+    case ElementType::PanelDynamic:
       return false;
   }
+  return false;  // not reached: every type has its case (no default, so a new type is a compile error above)
 }
 
 const Element* Element::dynamicPanel() const {

@@ -486,7 +486,12 @@ class Loader {
       case ElementType::PanelDynamic:
         parsePanelDynamic(o, q, path, depth);
         break;
-      default:
+      case ElementType::Radiogroup:
+      case ElementType::Checkbox:
+      case ElementType::Dropdown:
+      case ElementType::Tagbox:
+      case ElementType::Ranking:
+      case ElementType::ImagePicker:
         if (q.isChoiceQuestion()) parseChoiceQuestion(o, q, path);
         break;
     }

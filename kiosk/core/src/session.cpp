@@ -735,13 +735,26 @@ std::string Session::displayValue(const QuestionRef& q) const {
         part(std::to_string(i + 1), panel);
       }
       return out;
-    default: {
+    case ElementType::Panel:
+    case ElementType::Text:
+    case ElementType::Comment:
+    case ElementType::Radiogroup:
+    case ElementType::Checkbox:
+    case ElementType::Dropdown:
+    case ElementType::Tagbox:
+    case ElementType::Rating:
+    case ElementType::Boolean:
+    case ElementType::Ranking:
+    case ElementType::ImagePicker:
+    case ElementType::Html:
+    case ElementType::Expression: {
       std::string d = displayValueOf(e, v);
       const std::string c = comment(q);
       if (e.showCommentArea && !c.empty()) d += (d.empty() ? "" : " — ") + c;
       return d;
     }
   }
+  return {};  // not reached: every type has its case (no default, so a new type is a compile error above)
 }
 
 std::string Session::displayValueOf(const Element& e, const Json& v) const {
@@ -1006,7 +1019,19 @@ void Session::validateElement(const Element& e, int panelIndex, const Element* d
         for (const auto& c : e.elements) validateElement(*c, i, &e, out);
       break;
     }
-    default:
+    case ElementType::Panel:
+    case ElementType::Text:
+    case ElementType::Comment:
+    case ElementType::Radiogroup:
+    case ElementType::Checkbox:
+    case ElementType::Dropdown:
+    case ElementType::Tagbox:
+    case ElementType::Rating:
+    case ElementType::Boolean:
+    case ElementType::Ranking:
+    case ElementType::ImagePicker:
+    case ElementType::Html:
+    case ElementType::Expression:
       break;
   }
   validateValue(e, v, label, ref, out);
@@ -1088,7 +1113,17 @@ bool Session::readyToAutoAdvance() const {
       case ElementType::ImagePicker:
         if (e->multiSelect) return false;
         break;
-      default:
+      case ElementType::Panel:
+      case ElementType::Text:
+      case ElementType::Comment:
+      case ElementType::Checkbox:
+      case ElementType::Tagbox:
+      case ElementType::MatrixDropdown:
+      case ElementType::Ranking:
+      case ElementType::Html:
+      case ElementType::Expression:
+      case ElementType::MultipleText:
+      case ElementType::PanelDynamic:
         return false;  // typing or several picks: the resident says when they are done
     }
     const Json v = value(*e);

@@ -146,7 +146,14 @@ Json demoAnswers(const core::Form& form, std::mt19937& rng, const DemoLean& lean
         // Required text (a complaint's description) always; optional comments from about one in four.
         if (e->isRequired || uniform(rng) < 0.25 + (1 - mood) * 0.3) a[key] = comment(rng);
         break;
-      default: break;
+      case ElementType::Panel:
+      case ElementType::MatrixDropdown:
+      case ElementType::Ranking:
+      case ElementType::ImagePicker:
+      case ElementType::Html:
+      case ElementType::Expression:
+      case ElementType::MultipleText:
+      case ElementType::PanelDynamic: break;
     }
   }
   return a;

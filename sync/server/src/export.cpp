@@ -102,7 +102,13 @@ std::vector<AnswerColumn> answerColumns(const core::Form& form, std::string_view
           out.push_back(std::move(cell));
         }
         continue;
-      default: break;  // expressions and composite questions: their value as compact JSON
+      case ElementType::Panel:
+      case ElementType::MatrixDropdown:
+      case ElementType::Ranking:
+      case ElementType::Html:
+      case ElementType::Expression:
+      case ElementType::MultipleText:
+      case ElementType::PanelDynamic: break;  // expressions and composite questions: their value as compact JSON
     }
     for (const auto& [value, label] : c.labels)
       if (value.size() >= 2 && value.front() == '"') {

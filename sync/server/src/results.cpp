@@ -172,7 +172,15 @@ std::vector<CountedQuestion> countedQuestions(const core::Form& form, std::strin
           out.push_back(std::move(r));
         }
         continue;
-      default:
+      case ElementType::Panel:
+      case ElementType::Text:
+      case ElementType::Comment:
+      case ElementType::MatrixDropdown:
+      case ElementType::Ranking:
+      case ElementType::Html:
+      case ElementType::Expression:
+      case ElementType::MultipleText:
+      case ElementType::PanelDynamic:
         continue;  // text, comments and composite questions are read in the submissions list, not counted
     }
     if (!q.values.empty()) out.push_back(std::move(q));
