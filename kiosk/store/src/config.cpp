@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 #include <vector>
 
+#include "minyi/config/checked_toml.h"
 #include "minyi/protocol/address.h"
 
 namespace minyi::store {
@@ -22,29 +23,8 @@ bool allDigits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-const char* typeName(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number with a fraction";
-    case toml::node_type::boolean: return "true/false";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time: return "a date or time";
-    default: return "nothing";
-  }
-}
-
 // The keys a configuration may have, with what each is for (used in "missing" messages).
-struct KeySpec {
-  const char* table;
-  const char* name;
-  toml::node_type type;
-  bool required;
-  const char* what;
-};
+using config::KeySpec;
 
 const KeySpec kKeys[] = {
     {"site", "id", toml::node_type::string, true, "a short stable id of this site, e.g. \"donghu-dqfwzx\""},
@@ -96,54 +76,14 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
     return std::nullopt;
   };
 
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    problems.push_back("line " + std::to_string(where.line) + ", column " + std::to_string(where.column) +
-                       ": not valid TOML: " + std::string(e.description()));
-    return fail();
-  }
-
-  // Unknown tables and keys are errors: a misspelt optional key would otherwise be ignored silently.
-  for (const auto& [tableKey, tableNode] : root) {
-    const std::string t(tableKey.str());
-    const bool knownTable = std::any_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; });
-    if (!knownTable) {
-      problems.push_back(t + ": unknown key (the tables are site, storage, kiosk, display, admin, server, input)");
-      continue;
-    }
-    const toml::table* tbl = tableNode.as_table();
-    if (!tbl) {
-      problems.push_back(t + ": must be a table ([" + t + "]), not " + typeName(tableNode.type()));
-      continue;
-    }
-    for (const auto& [key, node] : *tbl) {
-      const std::string k(key.str());
-      const bool known = std::any_of(std::begin(kKeys), std::end(kKeys),
-                                     [&](const KeySpec& s) { return t == s.table && k == s.name; });
-      if (known) continue;
-      if (t == "admin" && k == "pin")
-        problems.push_back("admin.pin: a plain PIN is not accepted in the configuration; write its hash as "
-                           "admin.pin_hash instead");
-      else
-        problems.push_back(t + "." + k + ": unknown key");
-    }
-  }
-
-  // Presence and type of every known key.
-  for (const auto& spec : kKeys) {
-    const std::string name = std::string(spec.table) + "." + spec.name;
-    const toml::node* node = root.at_path(name).node();
-    if (!node) {
-      if (spec.required) problems.push_back(name + ": missing (" + spec.what + ")");
-      continue;
-    }
-    const bool wholeNumberForFloat = spec.type == toml::node_type::floating_point && node->type() == toml::node_type::integer;
-    if (node->type() != spec.type && !wholeNumberForFloat)
-      problems.push_back(name + ": must be " + typeName(spec.type) + ", not " + typeName(node->type()));
-  }
+  auto parsed = config::parseChecked(text, kKeys, problems, [](const std::string& table, const std::string& key) {
+    return table == "admin" && key == "pin"
+               ? std::optional<std::string>("admin.pin: a plain PIN is not accepted in the configuration; write its "
+                                            "hash as admin.pin_hash instead")
+               : std::nullopt;
+  });
+  if (!parsed) return fail();
+  const toml::table& root = *parsed;
   if (!problems.empty()) return fail();
 
   KioskConfig c;

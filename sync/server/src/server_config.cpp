@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 #include <vector>
 
+#include "minyi/config/checked_toml.h"
 #include "minyi/core/json_input.h"
 #include "minyi/server/api_server.h"
 
@@ -18,13 +19,7 @@ namespace {
 
 constexpr size_t kMaxConfigBytes = 1024 * 1024;  // a real file is under 2 KB
 
-struct KeySpec {
-  const char* table;
-  const char* name;
-  toml::node_type type;
-  bool required;
-  const char* what;
-};
+using config::KeySpec;
 
 const KeySpec kKeys[] = {
     {"server", "listen", toml::node_type::string, false, "the address to listen on, e.g. \"0.0.0.0\""},
@@ -51,21 +46,6 @@ const KeySpec kKeys[] = {
     {"tickets", "deadlines", toml::node_type::table, false, "category = \"24h\", \"3wd\" or \"7d\""},
 };
 
-const char* typeName(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number with a fraction";
-    case toml::node_type::boolean: return "true/false";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time: return "a date or time";
-    default: return "nothing";
-  }
-}
-
 std::string resolve(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
   if (p.empty() || path.is_absolute() || base.empty()) return path.lexically_normal().string();
@@ -84,43 +64,9 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
     }
     return std::nullopt;
   };
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    problems.push_back("line " + std::to_string(where.line) + ", column " + std::to_string(where.column) +
-                       ": not valid TOML: " + std::string(e.description()));
-    return fail();
-  }
-  // Unknown tables and keys are errors: a misspelt optional key would otherwise be ignored silently.
-  for (const auto& [tableKey, tableNode] : root) {
-    const std::string t(tableKey.str());
-    if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& k) { return t == k.table; })) {
-      problems.push_back(t + ": unknown key (the tables are server, storage, keys, tls, tickets)");
-      continue;
-    }
-    const toml::table* tbl = tableNode.as_table();
-    if (!tbl) {
-      problems.push_back(t + ": must be a table ([" + t + "]), not " + typeName(tableNode.type()));
-      continue;
-    }
-    for (const auto& [key, node] : *tbl) {
-      const std::string k(key.str());
-      if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const KeySpec& s) { return t == s.table && k == s.name; }))
-        problems.push_back(t + "." + k + ": unknown key");
-    }
-  }
-  for (const auto& spec : kKeys) {
-    const std::string name = std::string(spec.table) + "." + spec.name;
-    const toml::node* node = root.at_path(name).node();
-    if (!node) {
-      if (spec.required) problems.push_back(name + ": missing (" + spec.what + ")");
-      continue;
-    }
-    if (node->type() != spec.type)
-      problems.push_back(name + ": must be " + typeName(spec.type) + ", not " + typeName(node->type()));
-  }
+  auto parsed = config::parseChecked(text, kKeys, problems);
+  if (!parsed) return fail();
+  const toml::table& root = *parsed;
   if (!problems.empty()) return fail();
 
   ServerConfig c;
