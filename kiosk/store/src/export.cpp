@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <ctime>
 
-#include "minyi/protocol/crypto.h"
 #include "minyi/protocol/usb_export.h"
 #include "store_impl.h"
 
@@ -136,45 +135,26 @@ Result<ExportReport> KioskStore::exportOutbox(const std::string& folder, const E
   int rc = detail::exec(im.db, "BEGIN");
   if (rc != SQLITE_OK) return im.fail(rc, doing);
   {
-    Statement q(im.db, std::string("SELECT id, form_id, form_version, form_hash, kind, created_at, payload, state, "
-                                   "attempts, last_error, sent_at, flags, "
-                                   "(SELECT code FROM tickets WHERE tickets.submission_id = submissions.id), "
-                                   "(SELECT key_sealed FROM tickets WHERE tickets.submission_id = submissions.id) "
-                                   "FROM submissions") +
+    Statement q(im.db, std::string("SELECT ") + detail::kSubmissionColumns + " FROM submissions" +
                            (options.includeAll ? "" : " WHERE state != 'sent'") + " ORDER BY rowid");
     while ((rc = q.step()) == SQLITE_ROW) {
+      const Submission s = detail::readSubmission(q);
       protocol::ExportedSubmission line;
-      protocol::Envelope& e = line.envelope;
-      e.id = q.text(0);
-      e.formId = q.text(1);
-      e.formVersion = static_cast<int>(q.int64(2));
-      e.formHash = q.text(3);
-      e.kind = q.text(4);
-      e.createdAt = q.text(5);
-      e.sealed = q.blob(6);
-      line.state = q.text(7);
-      line.attempts = q.int64(8);
-      line.lastError = q.text(9);
-      line.sentAt = q.text(10);
-      const std::string flagText = q.text(11);
-      for (size_t start = 0; start < flagText.size();) {
-        size_t end = flagText.find(',', start);
-        if (end == std::string::npos) end = flagText.size();
-        e.flags.push_back(flagText.substr(start, end - start));
-        start = end + 1;
-      }
-      if (!q.isNull(12)) {
-        e.ticketCode = q.text(12);
-        e.ticketKeySealed = q.blob(13);
-      }
+      line.envelope = protocol::Envelope{s.id,      s.formId, s.formVersion, s.formHash,   s.kind,
+                                         s.createdAt, s.flags, s.payload,     s.ticketCode, s.ticketKeySealed};
+      line.state = stateName(s.state);
+      line.attempts = s.attempts;
+      line.lastError = s.lastError;
+      line.sentAt = s.sentAt;
       buffer += protocol::exportLine(line);
       buffer += '\n';
       ++report.submissions;
-      const std::string& state = line.state;
-      if (state == "pending") ++report.counts.pending;
-      else if (state == "sent") ++report.counts.sent;
-      else if (state == "conflict") ++report.counts.conflict;
-      else if (state == "rejected") ++report.counts.rejected;
+      switch (s.state) {
+        case SubmissionState::Pending: ++report.counts.pending; break;
+        case SubmissionState::Sent: ++report.counts.sent; break;
+        case SubmissionState::Conflict: ++report.counts.conflict; break;
+        case SubmissionState::Rejected: ++report.counts.rejected; break;
+      }
       if (buffer.size() >= kFlushBytes) {
         if (int e = flush()) {
           im.rollback();

@@ -24,6 +24,8 @@
 namespace minyi::store {
 
 using detail::exec;
+using detail::kSubmissionColumns;
+using detail::readSubmission;
 using detail::Statement;
 
 namespace {
@@ -73,8 +75,11 @@ SubmissionState stateFromText(const std::string& s) {
   return SubmissionState::Pending;
 }
 
-// A complaint's ticket rides along, so the uploader can put it in the envelope.
-constexpr const char* kSubmissionColumns =
+}  // namespace
+
+namespace detail {
+
+const char* const kSubmissionColumns =
     "id, form_id, form_version, form_hash, kind, created_at, payload, state, attempts, last_error, sent_at, flags, "
     "(SELECT code FROM tickets WHERE tickets.submission_id = submissions.id), "
     "(SELECT key_sealed FROM tickets WHERE tickets.submission_id = submissions.id)";
@@ -97,6 +102,10 @@ Submission readSubmission(const Statement& st) {
   s.ticketKeySealed = st.blob(13);
   return s;
 }
+
+}  // namespace detail
+
+namespace {
 
 constexpr const char* kFormColumns = "id, version, hash, kind, json, active, received_at";
 

@@ -11,6 +11,13 @@
 
 namespace minyi::store {
 
+namespace detail {
+// The outbox's columns, a complaint's ticket riding along (the uploader and the USB export put it in the
+// envelope), and one row of them read back (store.cpp).
+extern const char* const kSubmissionColumns;
+Submission readSubmission(const Statement& st);
+}  // namespace detail
+
 struct KioskStore::Impl {
   std::string path;
   std::string folder;

@@ -2,10 +2,7 @@
 #pragma once
 #include <sqlite3.h>
 
-#include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
 
 #include "minyi/server/server_store.h"
 #include "minyi/sqlite/statement.h"
