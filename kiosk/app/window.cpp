@@ -283,7 +283,9 @@ bool KioskWindow::writeAutomation(const std::filesystem::path& path, const Kiosk
     const input::Mode m = v.keyboard->mode();
     j["keyboard"] = {{"mode", m == input::Mode::Pinyin ? "pinyin" : m == input::Mode::Handwriting ? "handwriting" : m == input::Mode::Latin ? "latin" : "digits"},
                      {"candidates", v.keyboard->candidates()},
-                     {"text", v.keyboard->buffer().text()}};
+                     {"text", v.keyboard->buffer().text()},
+                     // Strokes finished on the pad: a test sees its stroke was taken before it reads candidates.
+                     {"strokes", v.keyboard->pad() ? v.keyboard->pad()->strokes().size() : 0}};
   }
   core::Json targets = core::Json::array(), texts = core::Json::array();
   for (const auto& t : targets_.all())

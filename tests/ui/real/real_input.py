@@ -41,8 +41,10 @@ def write_characters(k, source, text):
         pad = k.target("手写区") or k.target("手寫區") or k.target("Writing pad")
         if not pad:
             raise Failure("no writing pad on screen")
-        for stroke in fixtures[ch]:
+        for n, stroke in enumerate(fixtures[ch], 1):
             k.stroke(pad, stroke)
+            # Under load the kiosk may not have taken the stroke when it looks quiet: wait until it counts it.
+            k.wait(lambda st: st.get("keyboard", {}).get("strokes", 0) >= n, 10, "stroke %d of %s on the pad" % (n, ch))
         s = k.settle()
         cands = s.get("keyboard", {}).get("candidates", [])
         if ch not in cands[:3]:
