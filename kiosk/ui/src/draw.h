@@ -111,6 +111,7 @@ void dialog(Frame& f, const std::string& title, const std::string& body, const B
 void face(ImDrawList* dl, ImVec2 c, float r, float mood, ImU32 col);
 // Colour and mood of a satisfaction value, by its position on the scale (worst first or best first).
 std::pair<ImU32, float> moodOf(size_t index, size_t count, bool bestFirst);
+// Whether these choices run from the satisfied end (core/satisfaction.h decides, as for the server's 满意率).
 bool bestFirst(const std::vector<core::ChoiceView>& items);
 void star(ImDrawList* dl, ImVec2 c, float r, bool filled);
 

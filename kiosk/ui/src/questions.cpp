@@ -195,7 +195,7 @@ void matrixRows(Frame& f, const Element& e, float width) {
   const auto cols = s.matrixColumns(e);
   std::vector<std::string> labels;
   for (const auto& c : cols) labels.push_back(c.text);
-  const bool satisfaction = cols.size() >= 2 && cols.front().value.is_string() && cols.front().value.get<std::string>().rfind("satisfied", 0) == 0;
+  const bool satisfaction = cols.size() >= 2 && bestFirst(cols);
   for (size_t r = 0; r < rows.size(); ++r) {
     ImGui::PushID(static_cast<int>(r));
     text(f, f.fonts.body, rows[r].text, colour::kText, width);

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "draw.h"
+#include "minyi/core/satisfaction.h"
 #include "minyi/ui/text_wrap.h"
 
 namespace minyi::ui {
@@ -539,7 +540,10 @@ std::pair<ImU32, float> moodOf(size_t index, size_t count, bool bestFirst) {
 }
 
 bool bestFirst(const std::vector<core::ChoiceView>& items) {
-  return !items.empty() && items.front().value.is_string() && items.front().value.get<std::string>().find("very_satisfied") == 0;
+  std::vector<core::Json> scale;
+  scale.reserve(items.size());
+  for (const core::ChoiceView& c : items) scale.push_back(c.value);
+  return core::satisfaction::runsBestFirst(scale);
 }
 
 void star(ImDrawList* dl, ImVec2 c, float r, bool filled) {

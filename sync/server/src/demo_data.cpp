@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "minyi/core/satisfaction.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/results.h"
 
@@ -45,12 +46,13 @@ double uniform(std::mt19937& rng) { return std::uniform_real_distribution<double
 size_t pickWeighted(const std::vector<core::Choice>& choices, std::mt19937& rng, double lean) {
   std::vector<double> w;
   bool anySatisfied = false;
-  for (const core::Choice& c : choices) anySatisfied = anySatisfied || isSatisfiedValue(valueText(c.value));
+  using core::satisfaction::Side;
+  for (const core::Choice& c : choices) anySatisfied = anySatisfied || core::satisfaction::sideOf(c.value) == Side::Satisfied;
   for (size_t i = 0; i < choices.size(); ++i) {
-    const std::string v = valueText(choices[i].value);
+    const Side side = core::satisfaction::sideOf(choices[i].value);
     if (!anySatisfied) w.push_back(1.0 / std::sqrt(static_cast<double>(i) + 1));
-    else if (isExcludedValue(v)) w.push_back(0.06);
-    else if (isSatisfiedValue(v)) w.push_back(lean * (i == 0 ? 1.2 : 0.8));
+    else if (side == Side::Excluded) w.push_back(0.06);
+    else if (side == Side::Satisfied) w.push_back(lean * (i == 0 ? 1.2 : 0.8));
     else w.push_back((1 - lean) * 0.7);
   }
   return std::discrete_distribution<size_t>(w.begin(), w.end())(rng);

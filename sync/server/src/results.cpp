@@ -10,6 +10,7 @@
 #include "minyi/core/civil_date.h"
 #include "minyi/core/form_loader.h"
 #include "minyi/core/json_input.h"
+#include "minyi/core/satisfaction.h"
 
 namespace minyi::server {
 
@@ -239,13 +240,6 @@ std::vector<Tally> tallyAnswers(const LoadedForm& form, const Json& answers) {
   return out;
 }
 
-bool isSatisfiedValue(std::string_view v) {
-  return v == "\"very_satisfied\"" || v == "\"satisfied\"" || v == "\"basically_satisfied\"" || v == "\"good\"" ||
-         v == "\"fairly_good\"";
-}
-
-bool isExcludedValue(std::string_view v) { return v == "\"dontknow\""; }
-
 std::optional<double> QuestionResult::satisfactionRate() const {
   if (!hasSatisfaction || satisfactionBase <= 0) return std::nullopt;
   return static_cast<double>(satisfied) / static_cast<double>(satisfactionBase);
@@ -263,8 +257,9 @@ FormResults computeResults(const std::vector<CountedQuestion>& counted, const st
       if (q.numeric) {
         v.satisfied = std::stod(q.values[i]) > (q.rateMin + q.rateMax) / 2;
       } else if (q.kind != CountedQuestion::Kind::Boolean) {
-        v.satisfied = isSatisfiedValue(v.value);
-        v.excluded = isExcludedValue(v.value);
+        const auto side = core::satisfaction::sideOf(core::Json::parse(v.value, nullptr, false));
+        v.satisfied = side == core::satisfaction::Side::Satisfied;
+        v.excluded = side == core::satisfaction::Side::Excluded;
       }
       r.values.push_back(std::move(v));
     }

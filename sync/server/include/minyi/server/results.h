@@ -78,11 +78,6 @@ std::vector<CountedQuestion> countedQuestions(const core::Form& form, std::strin
 // broken kiosk is kept in the submission but cannot grow the counts table), each at most once.
 std::vector<Tally> tallyAnswers(const LoadedForm& form, const core::Json& answers);
 
-// Satisfaction (docs/dashboard.md, "满意率"): answers whose value is one of these count as satisfied...
-bool isSatisfiedValue(std::string_view jsonValue);
-// ...and these ("don't know") are left out of the base.
-bool isExcludedValue(std::string_view jsonValue);
-
 struct ValueCount {
   std::string value;  // JSON text
   std::string label;
