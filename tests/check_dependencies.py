@@ -9,11 +9,36 @@ import sys
 import tempfile
 
 
-def allowed_links(doc: pathlib.Path):
+def block(doc: pathlib.Path, name: str):
     text = doc.read_text(encoding="utf-8")
-    m = re.search(r"<!-- allowed-links: begin -->\s*```(.*?)```\s*<!-- allowed-links: end -->", text, re.S)
+    m = re.search(rf"<!-- {name}: begin -->\s*```(.*?)```\s*<!-- {name}: end -->", text, re.S)
     if not m:
-        sys.exit(f"{doc}: no allowed-links block")
+        sys.exit(f"{doc}: no {name} block")
+    return m
+
+
+def never_links(doc: pathlib.Path):
+    """target -> what it must not reach through any chain of links."""
+    table = {}
+    for line in block(doc, "never-links").group(1).strip().splitlines():
+        target, _, rest = line.partition(":")
+        table[target.strip()] = set(rest.split())
+    return table
+
+
+def reachable(links, start):
+    out, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        for frm, to in links:
+            if frm == node and to not in out:
+                out.add(to)
+                todo.append(to)
+    return out
+
+
+def allowed_links(doc: pathlib.Path):
+    m = block(doc, "allowed-links")
     table = {}
     for line in m.group(1).strip().splitlines():
         target, _, rest = line.partition(":")
@@ -60,6 +85,11 @@ def main():
                 problems.append(f"{frm} links {to}, which docs/architecture.md does not allow")
         elif to not in theirs and not to.startswith(("-", "/")):
             problems.append(f"{frm} links the package {to}, which docs/architecture.md does not allow")
+    for target, never in never_links(args.source / "docs" / "architecture.md").items():
+        if target not in seen:
+            problems.append(f"{target} has a never-links line in docs/architecture.md but CMake builds no such target")
+        for bad in sorted(reachable(links, target) & never):
+            problems.append(f"{target} reaches {bad} through its links, which docs/architecture.md forbids")
     for target in table:
         if target not in seen:
             problems.append(f"{target} is in docs/architecture.md but CMake builds no such target")

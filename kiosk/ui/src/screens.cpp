@@ -669,22 +669,6 @@ void outOfServiceScreen(Frame& f) {
 
 }  // namespace
 
-const char* screenName(Screen s) {
-  switch (s) {
-    case Screen::Attract: return "attract";
-    case Screen::FormList: return "form-list";
-    case Screen::FormPage: return "form-page";
-    case Screen::Review: return "review";
-    case Screen::ThankYou: return "thank-you";
-    case Screen::OutOfService: return "out-of-service";
-    case Screen::AdminPin: return "admin-pin";
-    case Screen::Admin: return "admin";
-    case Screen::AdminEnroll: return "admin-enroll";
-    case Screen::Lookup: return "lookup";
-  }
-  return "?";
-}
-
 std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const TypeScale& type, TouchTargets& targets,
                                ViewMemory& memory, const PointerPath& path) {
   memory.startVisit(state.sessionSerial);  // the last resident's wrapped text is forgotten with them

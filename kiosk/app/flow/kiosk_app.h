@@ -14,7 +14,7 @@
 #include "minyi/store/pin_lock.h"
 #include "minyi/store/store.h"
 #include "minyi/sync/uploader.h"
-#include "minyi/ui/view.h"
+#include "minyi/ui/view_model.h"
 
 namespace minyi::app {
 
