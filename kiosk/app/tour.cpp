@@ -19,13 +19,14 @@ namespace minyi::app {
 
 namespace fs = std::filesystem;
 using ui::Command;
+namespace command = ui::command;
 
 void pressKey(KioskApp& app, const std::string& label, Clock::time_point now) {
   if (!app.keyboard()) return;
   for (const auto& row : app.keyboard()->keys())
     for (const auto& key : row)
       if (key.label == label) {
-        app.apply({Command{Command::Kind::KeyPress, key.id(), {}, {}}}, now);
+        app.apply({command::KeyPress{key.id()}}, now);
         return;
       }
 }
@@ -37,7 +38,7 @@ void chooseCandidate(KioskApp& app, const std::string& text, Clock::time_point n
   if (!app.keyboard()) return;
   const auto c = app.keyboard()->candidates();
   const auto it = std::find(c.begin(), c.end(), text);
-  if (it != c.end()) app.apply({Command{Command::Kind::Candidate, std::to_string(it - c.begin()), {}, {}}}, now);
+  if (it != c.end()) app.apply({command::Candidate{static_cast<size_t>(it - c.begin())}}, now);
 }
 
 // A finger writing 中 on the handwriting pad (its four strokes, in pad units), for the pictures.
@@ -46,16 +47,16 @@ void writeZhong(KioskApp& app, Clock::time_point now) {
       {{0.20f, 0.30f}, {0.20f, 0.70f}}, {{0.20f, 0.30f}, {0.80f, 0.30f}, {0.80f, 0.70f}},
       {{0.20f, 0.68f}, {0.80f, 0.68f}}, {{0.50f, 0.05f}, {0.50f, 0.95f}}};
   for (const auto& st : strokes) {
-    auto pen = [&](const char* what, std::pair<float, float> p) {
-      app.apply({Command{Command::Kind::Pen, what, {}, core::Json::array({p.first, p.second})}}, now);
+    auto pen = [&](command::PenPhase phase, std::pair<float, float> p) {
+      app.apply({command::Pen{phase, input::PenPoint{p.first, p.second}}}, now);
     };
-    pen("down", st.front());
+    pen(command::PenPhase::Down, st.front());
     for (size_t i = 1; i < st.size(); ++i)
       for (int j = 1; j <= 8; ++j) {
         const float t = j / 8.0f;
-        pen("move", {st[i - 1].first + (st[i].first - st[i - 1].first) * t, st[i - 1].second + (st[i].second - st[i - 1].second) * t});
+        pen(command::PenPhase::Move, {st[i - 1].first + (st[i].first - st[i - 1].first) * t, st[i - 1].second + (st[i].second - st[i - 1].second) * t});
       }
-    pen("up", st.back());
+    pen(command::PenPhase::Up, st.back());
   }
 }
 
@@ -67,15 +68,15 @@ std::string suffixOf(const std::string& locale, bool elderly) { return "-" + loc
 
 void tour(KioskApp& app, const std::function<void(const std::string&)>& at, const TourOptions& options) {
   const auto now = Clock::now();
-  auto go = [&](Command::Kind k, std::string text = {}) { app.apply({Command{k, std::move(text), {}, {}}}, now); };
+  auto go = [&](Command c) { app.apply({std::move(c)}, now); };
   for (const char* locale : kLocales) {
     for (bool elderly : {false, true}) {
       app.setLocale(locale);
       app.setElderly(elderly);
       const std::string suffix = suffixOf(locale, elderly);
-      go(Command::Kind::Home);
+      go(command::Home{});
       at("attract" + suffix);
-      go(Command::Kind::OpenFormList);
+      go(command::OpenFormList{});
       at("formlist" + suffix);
       for (const ui::FormEntry& e : app.view(1920, 1080).forms) {
         if (e.kind == "quick") continue;
@@ -87,9 +88,9 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         }
         // 下一步 on the blank first page: its messages, the first of them brought into view.
         s.goToPage(s.visiblePages().front());
-        go(Command::Kind::Next);
+        go(command::Next{});
         at("form-" + e.id + "-errors" + suffix);
-        go(Command::Kind::Home);
+        go(command::Home{});
       }
       // The keyboards: pinyin, handwriting and letters for a description, the digit pad for a phone number.
       app.startForm("complaint", now);
@@ -99,7 +100,7 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         if (!q) continue;
         c.goToPage(c.form().pageOf(q));
         if (std::string(name) == "phone") c.setValueByName("anonymous", false);
-        app.apply({Command{Command::Kind::EditText, "value", core::QuestionRef{q}, {}}}, now);
+        app.apply({command::EditText{core::QuestionRef{q}, command::TextPart::Value}}, now);
         if (std::string(name) == "phone") {
           app.typeText("138");
           at(std::string("keyboard-") + name + suffix);
@@ -123,13 +124,13 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         at(std::string("keyboard-") + name + suffix);
       }
       // Leaving a form with answers asks first; walking away asks 还在吗？ (the page is not drawn under it).
-      go(Command::Kind::LeaveForm);
+      go(command::LeaveForm{});
       at("leave-confirm" + suffix);
-      go(Command::Kind::LeaveCancelled);
+      go(command::LeaveCancelled{});
       app.tick(now + std::chrono::hours(1));
       at("idle" + suffix);
-      go(Command::Kind::StillHere);
-      go(Command::Kind::Home);
+      go(command::StillHere{});
+      go(command::Home{});
       app.startForm("quick", now);
       app.showThankYou(now);  // a full countdown on the picture
       at("thankyou" + suffix);
@@ -173,12 +174,12 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         app.setElderly(elderly);
         if (!app.startForm("complaint", now)) break;
         core::fillFromAnswers(*app.session(), answers);
-        go(Command::Kind::ToReview);
+        go(command::ToReview{});
         at("review" + suffixOf(locale, elderly));
-        go(Command::Kind::Submit);
+        go(command::Submit{});
         at("receipt" + suffixOf(locale, elderly));
         if (const ui::TicketReceipt* r = app.view(1920, 1080).receipt) lastCode = r->code;
-        go(Command::Kind::Finish);
+        go(command::Finish{});
       }
     // 查询进度 for that complaint, with news from the server, for a mistyped code and for one nobody made.
     const auto bare = protocol::checkTicketCode(lastCode).code;
@@ -190,25 +191,25 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         app.setLocale(locale);
         app.setElderly(elderly);
         const std::string suffix = suffixOf(locale, elderly);
-        go(Command::Kind::Home);
-        go(Command::Kind::OpenLookup);
+        go(command::Home{});
+        go(command::OpenLookup{});
         at("lookup-keyboard" + suffix);
         app.typeText(lastCode);
-        go(Command::Kind::LookupSubmit);
+        go(command::LookupSubmit{});
         at("lookup-found" + suffix);
         std::string typo = lastCode;
         typo[1] = typo[1] == '0' ? '1' : '0';
-        go(Command::Kind::Home);
-        go(Command::Kind::OpenLookup);
+        go(command::Home{});
+        go(command::OpenLookup{});
         app.typeText(typo);
-        go(Command::Kind::LookupSubmit);
+        go(command::LookupSubmit{});
         at("lookup-mistyped" + suffix);
-        go(Command::Kind::Home);
-        go(Command::Kind::OpenLookup);
+        go(command::Home{});
+        go(command::OpenLookup{});
         app.typeText(protocol::makeTicketCode(4000, 77));  // a well-formed code no kiosk made
-        go(Command::Kind::LookupSubmit);
+        go(command::LookupSubmit{});
         at("lookup-unknown" + suffix);
-        go(Command::Kind::Home);
+        go(command::Home{});
       }
     app.setElderly(false);
     if (options.staffScreens) {
@@ -218,7 +219,7 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         store->markRejected(waiting.value()[0].id, "HTTP 400 (not the Minyi server's reply: 400 Bad Request nginx)");
       for (const char* locale : {"zh-cn", "en"}) {
         app.setLocale(locale);
-        for (int i = 0; i < 5; ++i) go(Command::Kind::AdminCorner);
+        for (int i = 0; i < 5; ++i) go(command::AdminCorner{});
         pressKey(app, "1", now);  // a wrong PIN, shown as one dot
         at(std::string("admin-pin-") + locale);
         pressKey(app, "kbd.clear", now);
@@ -226,13 +227,13 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         pressKey(app, "kbd.done", now);
         at(std::string("admin-") + locale);
         // The enrollment form, with the keyboard open on the code.
-        go(Command::Kind::AdminEnroll);
+        go(command::AdminEnroll{});
         at(std::string("admin-enroll-") + locale);
-        go(Command::Kind::EnrollField, "code");
+        go(command::EnrollField{command::EnrollInput::Code});
         app.typeText("K3M9Q-2XH7R");
         at(std::string("admin-enroll-keyboard-") + locale);
-        go(Command::Kind::AdminCancel);
-        go(Command::Kind::AdminCancel);
+        go(command::AdminCancel{});
+        go(command::AdminCancel{});
       }
     }
     // 暂停服务: the kiosk cannot keep what residents give (only the language still changes). The store

@@ -392,7 +392,7 @@ bool KioskWindow::tap(KioskApp& app, const std::string& label, bool touch) {
       const auto commands = frame(app);
       app.apply(commands, Clock::now());
       if (std::none_of(commands.begin(), commands.end(),
-                       [](const ui::Command& c) { return c.kind == ui::Command::Kind::Animating; }))
+                       [](const ui::Command& c) { return std::holds_alternative<ui::command::Animating>(c); }))
         break;
     }
   }

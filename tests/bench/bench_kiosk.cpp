@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   app.startForm("civilized-city", Clock::now());
   app.session()->goToPage(1);  // the matrix page: the most tiles
   const auto page = measure();
-  app.apply({minyi::ui::Command{minyi::ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
+  app.apply({minyi::ui::command::Home{}}, Clock::now());
   // Switching to 繁 and back rebuilds the atlas (with and without the Traditional variants): from the cache
   // when these were built before, otherwise rasterised (the first switch after a first start).
   for (const char* locale : {"zh-tw", "zh-cn"}) {

@@ -132,11 +132,11 @@ struct Kiosk {
     const auto now = Clock::now();
     REQUIRE(app.startForm("complaint", now));
     REQUIRE(core::fillFromAnswers(*app.session(), *answers).outcome == core::NavResult::Completed);
-    app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+    app.apply({ui::command::Submit{}}, now);
     REQUIRE(app.screen() == ui::Screen::ThankYou);
     REQUIRE(app.view(1920, 1080).receipt);
     const ui::TicketReceipt receipt = *app.view(1920, 1080).receipt;  // the view points into the screen's state
-    app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+    app.apply({ui::command::Finish{}}, now);
     for (int i = 0; i < 500 && store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     REQUIRE(store->counts().value().pending == 0);
     return receipt;
@@ -148,13 +148,13 @@ struct Kiosk {
     if (n % 5 == 4) {
       REQUIRE(app.startForm("civilized-city", now));
       REQUIRE(core::fillFromAnswers(*app.session(), cityAnswers).outcome == core::NavResult::Completed);
-      app.apply({ui::Command{ui::Command::Kind::Submit, {}, {}, {}}}, now);
+      app.apply({ui::command::Submit{}}, now);
       REQUIRE(app.screen() == ui::Screen::ThankYou);
-      app.apply({ui::Command{ui::Command::Kind::Finish, {}, {}, {}}}, now);
+      app.apply({ui::command::Finish{}}, now);
     } else {
       const auto choices = app.view(1920, 1080).quickChoices;
       REQUIRE(!choices.empty());
-      app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[n % choices.size()].value}}, now);
+      app.apply({ui::command::QuickRate{"quick", choices[n % choices.size()].value}}, now);
     }
   }
   std::vector<std::string> allIds() {
@@ -268,7 +268,7 @@ TEST_CASE("a submission the server already holds with other content stays on the
   k.enroll(url, township.codes[0]);
   k.uploader->stop();  // hold the kiosk's copy back for a moment
   const auto choices = k.app.view(1920, 1080).quickChoices;
-  k.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[0].value}}, Clock::now());
+  k.app.apply({ui::command::QuickRate{"quick", choices[0].value}}, Clock::now());
   const store::Submission mine = k.store->pending(1).value().at(0);
   // Someone else's upload arrived first under the same id with other answers.
   protocol::Envelope other{mine.id, mine.formId, mine.formVersion, mine.formHash, mine.kind, mine.createdAt, {},
@@ -344,7 +344,7 @@ TEST_CASE("a revoked kiosk stops sending, says so, and keeps what it holds", "[e
   k.enroll(url, township.codes[0]);
   REQUIRE(server::openDataFolder(township.data)->revokeDevice("kiosk-0", protocol::isoUtc(std::chrono::system_clock::now())));
   const auto choices = k.app.view(1920, 1080).quickChoices;
-  k.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[1].value}}, Clock::now());
+  k.app.apply({ui::command::QuickRate{"quick", choices[1].value}}, Clock::now());
   for (int i = 0; i < 500 && k.uploader->status().state != sync::SyncStatus::State::Stopped; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(k.uploader->status().state == sync::SyncStatus::State::Stopped);
@@ -377,7 +377,7 @@ TEST_CASE("over HTTPS the kiosk checks the server's certificate: trusted with th
     Kiosk trusting(township.keys.publicKey, url, cert);
     trusting.enroll(url, township.codes[0]);
     const auto choices = trusting.app.view(1920, 1080).quickChoices;
-    trusting.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[2].value}}, Clock::now());
+    trusting.app.apply({ui::command::QuickRate{"quick", choices[2].value}}, Clock::now());
     for (int i = 0; i < 500 && trusting.store->counts().value().pending > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(trusting.store->counts().value().sent == 1);
@@ -423,10 +423,10 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
 
   // The kiosk's next sync brings the news; 查询进度 shows it.
   auto lookUp = [&]() -> ui::LookupView {
-    k.app.apply({ui::Command{ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
-    k.app.apply({ui::Command{ui::Command::Kind::OpenLookup, {}, {}, {}}}, Clock::now());
+    k.app.apply({ui::command::Home{}}, Clock::now());
+    k.app.apply({ui::command::OpenLookup{}}, Clock::now());
     k.app.typeText(protocol::groupCode(code));
-    k.app.apply({ui::Command{ui::Command::Kind::LookupSubmit, {}, {}, {}}}, Clock::now());
+    k.app.apply({ui::command::LookupSubmit{}}, Clock::now());
     return *k.app.view(1920, 1080).lookup;
   };
   auto waitFor = [&](const std::string& status) {
@@ -494,10 +494,10 @@ TEST_CASE("查询进度 of a code made at another kiosk asks the server: found w
   // The resident types the code at the other kiosk: it is not in that kiosk's store, so the kiosk asks.
   auto lookUp = [&](const std::string& typed) -> ui::LookupView {
     KioskApp& app = elsewhere.app;
-    app.apply({ui::Command{ui::Command::Kind::Home, {}, {}, {}}}, Clock::now());
-    app.apply({ui::Command{ui::Command::Kind::OpenLookup, {}, {}, {}}}, Clock::now());
+    app.apply({ui::command::Home{}}, Clock::now());
+    app.apply({ui::command::OpenLookup{}}, Clock::now());
     app.typeText(typed);
-    app.apply({ui::Command{ui::Command::Kind::LookupSubmit, {}, {}, {}}}, Clock::now());
+    app.apply({ui::command::LookupSubmit{}}, Clock::now());
     CHECK(app.view(1920, 1080).lookup->result == ui::LookupView::Result::Asking);
     for (int i = 0; i < 1000 && app.view(1920, 1080).lookup->result == ui::LookupView::Result::Asking; ++i) {
       app.syncNews(Clock::now());
@@ -545,7 +545,7 @@ TEST_CASE("regression: a kiosk enrolled again delivers what it sealed under its 
   REQUIRE(server::openDataFolder(township.data)->revokeDevice("kiosk-0", protocol::isoUtc(std::chrono::system_clock::now())));
   const auto choices = k.app.view(1920, 1080).quickChoices;
   for (int i = 0; i < 3; ++i)
-    k.app.apply({ui::Command{ui::Command::Kind::QuickRate, "quick", {}, choices[i % choices.size()].value}}, Clock::now());
+    k.app.apply({ui::command::QuickRate{"quick", choices[i % choices.size()].value}}, Clock::now());
   for (int i = 0; i < 500 && k.uploader->status().state != sync::SyncStatus::State::Stopped; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   REQUIRE(k.uploader->status().state == sync::SyncStatus::State::Stopped);

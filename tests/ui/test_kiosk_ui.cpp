@@ -610,7 +610,7 @@ TEST_CASE("查询进度: a typo is told apart from an unknown code, and a known 
   REQUIRE(k.app.startForm("complaint", Clock::now()));
   minyi::core::fillFromAnswers(*k.app.session(), Json::parse(R"({"category":"fire_lane","community":"huayuan",
     "location":"东门","description":"消防通道被车堵住了。","anonymous":true})"));
-  k.app.apply({minyi::ui::Command{minyi::ui::Command::Kind::Submit, {}, {}, {}}}, Clock::now());
+  k.app.apply({minyi::ui::command::Submit{}}, Clock::now());
   const std::string code = k.app.view(1920, 1080).receipt->code;
   k.tap("完成");
   REQUIRE(k.app.screen() == Screen::Attract);
@@ -751,7 +751,7 @@ TEST_CASE("when the disk fills during the day, the kiosk pauses and every earlie
   for (int i = 0; i < 5000 && !k.app.outOfService(); ++i) {
     // One quick rating at a time, a minute apart (no burst flags), straight through the flow.
     const auto when = Clock::now() + std::chrono::minutes(i);
-    k.app.apply({minyi::ui::Command{minyi::ui::Command::Kind::QuickRate, "quick", {}, Json("satisfied")}}, when);
+    k.app.apply({minyi::ui::command::QuickRate{"quick", Json("satisfied")}}, when);
     if (!k.app.outOfService()) ++accepted;
   }
   REQUIRE(k.app.outOfService());
@@ -981,7 +981,7 @@ TEST_CASE("a fling keeps the page gliding after the finger lifts, then it stops"
     for (; frames < 600 && animating; ++frames) {
       const auto commands = w.frame(k.app);
       animating = std::any_of(commands.begin(), commands.end(),
-                              [](const minyi::ui::Command& c) { return c.kind == minyi::ui::Command::Kind::Animating; });
+                              [](const minyi::ui::Command& c) { return std::holds_alternative<minyi::ui::command::Animating>(c); });
       k.app.apply(commands, Clock::now());
     }
     const float atRest = w.targets().find("志愿服务/满意")->min.y;

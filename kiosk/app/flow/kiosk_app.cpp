@@ -18,6 +18,7 @@ namespace minyi::app {
 
 namespace fs = std::filesystem;
 using ui::Command;
+namespace command = ui::command;
 using ui::Screen;
 
 namespace {
@@ -387,255 +388,287 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
     changed = true;
     lastActivity_ = now;
     // While paused only the language and the staff gesture work.
-    if (screen_ == Screen::OutOfService && c.kind != Command::Kind::SetLocale && c.kind != Command::Kind::AdminCorner) continue;
-    switch (c.kind) {
-      case Command::Kind::StillHere: idlePrompt_ = false; break;
-      case Command::Kind::LeaveForm:
-        // Leaving loses answers only when there are some: then it asks, with staying as the big button.
-        finishTyping();
-        closeKeyboard();
-        if (session_ && residentAnswered()) confirmLeave_ = true;
-        else goHome();
-        break;
-      case Command::Kind::LeaveConfirmed:
-        if (confirmLeave_) goHome();
-        break;
-      case Command::Kind::LeaveCancelled: confirmLeave_ = false; break;
-      case Command::Kind::Animating: break;  // apply() returning true is what keeps the loop drawing
-      case Command::Kind::AdminCorner:
-        cornerTaps_.erase(std::remove_if(cornerTaps_.begin(), cornerTaps_.end(),
-                                         [&](Clock::time_point t) { return now - t > std::chrono::seconds(3); }),
-                          cornerTaps_.end());
-        cornerTaps_.push_back(now);
-        if (cornerTaps_.size() >= 5) {
-          cornerTaps_.clear();
-          openPinPad();
-        }
-        break;
-      case Command::Kind::AdminCancel:
-        if (screen_ == Screen::AdminEnroll) {  // back to the panel, not out of it
-          closeKeyboard();
-          enroll_ = {};
-          screen_ = Screen::Admin;
-          refreshAdminInfo();
-          break;
-        }
-        closeKeyboard();
-        pinMessage_.clear();
-        adminInfo_ = {};
-        if (screen_ == Screen::Admin) audit("logout");
-        screen_ = beforeAdmin_;
-        // Staff may have just fixed what paused the kiosk (enrolled it, freed space).
-        if (screen_ == Screen::OutOfService && store_ && cannotKeep().empty()) {
-          outOfServiceReason_.clear();
-          goHome();
-        }
-        break;
-      case Command::Kind::AdminSyncNow:
-        if (screen_ != Screen::Admin || !uploader_) break;
-        uploader_->syncNow();
-        audit("sync_now");
-        refreshAdminInfo();
-        adminInfo_.message = strings_.get(locale_, "admin.syncStarted");
-        break;
-      case Command::Kind::AdminRetryUnsettled: {
-        if (screen_ != Screen::Admin || !store_) break;
-        auto again = store_->retryUnsettled();
-        audit("retry_unsettled", again.ok() ? std::to_string(again.value()) : again.error().message);
-        if (uploader_) uploader_->syncNow();
-        refreshAdminInfo();
-        adminInfo_.message = again.ok() ? strings_.get(locale_, "admin.retried", {std::to_string(again.value())})
-                                        : strings_.get(locale_, "admin.exportFailed", {again.error().message});
-        break;
-      }
-      case Command::Kind::AdminEnroll:
-        if (screen_ == Screen::Admin && store_) openEnroll();
-        break;
-      case Command::Kind::EnrollField: {
-        if (screen_ != Screen::AdminEnroll || enroll_.busy) break;
-        const bool url = c.text == "url";
-        keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, url ? 200 : 32);
-        keyboard_->setText(url ? enroll_.url : enroll_.code);
-        enroll_.editing = url ? 1 : 2;
-        break;
-      }
-      case Command::Kind::EnrollSubmit:
-        if (screen_ != Screen::AdminEnroll || enroll_.busy || !uploader_) break;
-        closeKeyboard();
-        enroll_.busy = true;
-        enroll_.failed = false;
-        enroll_.message = strings_.get(locale_, "enroll.busy");
-        audit("enroll_attempt", enroll_.url);
-        uploader_->enroll(enroll_.url, enroll_.code);
-        break;
-      case Command::Kind::OpenLookup:
-        if (screen_ == Screen::Attract) openLookup();
-        break;
-      case Command::Kind::LookupField:
-        if (screen_ != Screen::Lookup) break;
-        keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, 16);
-        keyboard_->setText(lookup_.typed);
-        lookup_.editing = true;
-        break;
-      case Command::Kind::LookupSubmit:
-        if (screen_ != Screen::Lookup) break;
-        closeKeyboard();
-        runLookup();
-        break;
-      case Command::Kind::RateTicket: {
-        if (screen_ != Screen::Lookup || !lookup_.canRate || !store_) break;
-        const auto code = protocol::checkTicketCode(lookup_.code).code;
-        auto saved = store_->commitRating(code, c.text);
-        if (!saved.ok()) {
-          pause(saved.error().message);
-          break;
-        }
-        runLookup();
-        lookup_.thanks = strings_.get(locale_, "lookup.rateThanks");
-        if (uploader_) uploader_->wake();
-        break;
-      }
-      case Command::Kind::NextNotice:
-        if (!notices_.empty()) noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
-        nextNoticeAt_ = now + kNoticeTime;
-        break;
-      case Command::Kind::AdminExport: {
-        if (screen_ != Screen::Admin || !store_) break;
-        store::ExportOptions eo;
-        eo.siteId = siteId_;
-        eo.deviceId = deviceId();  // the manifest names the kiosk the stick came from
-        if (auto own = store_->kioskId(); own.ok()) eo.kioskId = own.value();
-        auto report = store_->exportOutbox(exportFolder_, eo);
-        if (report.ok()) {
-          adminInfo_.message = strings_.get(locale_, "admin.exported", {std::to_string(report.value().submissions), exportFolder_});
-          audit("export", exportFolder_ + " " + std::to_string(report.value().submissions));
-        } else {
-          adminInfo_.message = strings_.get(locale_, "admin.exportFailed", {report.error().message});
-          audit("export_failed", report.error().message);
-        }
-        const std::string keepMessage = adminInfo_.message;
-        refreshAdminInfo();
-        adminInfo_.message = keepMessage;
-        break;
-      }
-      case Command::Kind::AdminExit:
-        if (screen_ != Screen::Admin) break;
-        audit("exit");
-        exitRequested_ = true;
-        break;
-      case Command::Kind::OpenFormList: screen_ = Screen::FormList; break;
-      case Command::Kind::StartForm: startForm(c.text, now); break;
-      case Command::Kind::QuickRate: {
-        const core::Form* f = find(c.text);
-        if (!f) break;
-        if (screen_ == Screen::OutOfService) break;
-        core::Session quick(*f, strings_, locale_);
-        for (const core::Element* e : quick.visibleElements())
-          if (e->type == core::ElementType::Rating) quick.setValue(*e, c.value);
-        if (quick.complete() != core::NavResult::Completed) break;
-        // HappyOrNot-style: a burst of taps is kept but flagged, so staff can leave it out of the numbers.
-        quickTaps_.erase(std::remove_if(quickTaps_.begin(), quickTaps_.end(),
-                                        [&](Clock::time_point t) { return now - t > kBurstWindow; }),
-                         quickTaps_.end());
-        quickTaps_.push_back(now);
-        std::vector<std::string> flags;
-        if (quickTaps_.size() >= kBurstTaps) flags.push_back("misuse");
-        if (!keep(quick, flags, now)) break;
-        quickThanks_ = strings_.get(locale_, "quick.thanks");
-        quickThanksUntil_ = now + kQuickThanksTime;
-        break;
-      }
-      case Command::Kind::SetLocale: setLocale(c.text); break;
-      case Command::Kind::ToggleElderly: elderly_ = !elderly_; break;
-      case Command::Kind::Home: goHome(); break;
-      case Command::Kind::SetValue:
-        if (!session_) break;
-        if (c.text == "addPanel") session_->addPanel(*c.question.element);
-        else if (c.text.rfind("removePanel:", 0) == 0) session_->removePanel(*c.question.element, std::stoi(c.text.substr(12)));
-        else session_->setValue(c.question, c.value);
-        break;
-      case Command::Kind::SetComment:
-        if (session_) session_->setComment(c.question, c.text);
-        break;
-      case Command::Kind::EditText:
-        finishTyping();
-        if (c.question.element) openKeyboard(*c.question.element, c.text == "comment");
-        break;
-      case Command::Kind::KeyPress: {
-        if (!keyboard_) break;
-        const std::optional<input::Key> key = keyboard_->key(c.text);
-        if (!key) break;
-        const bool done = keyboard_->press(*key);
-        if (screen_ == Screen::AdminPin) {
-          if (done) checkPin(now);
-          break;
-        }
-        if (screen_ == Screen::Lookup) {
-          lookup_.typed = keyboard_->buffer().text();
-          if (done) {  // 完成 on the keyboard looks the code up
-            closeKeyboard();
-            runLookup();
-          }
-          break;
-        }
-        storeTyped();
-        if (editing_ && keyboard_->modes().size() > 1 && key->action == input::Key::Action::SwitchMode)
-          preferredMode_ = keyboard_->mode();
-        if (done) closeKeyboard();
-        break;
-      }
-      case Command::Kind::Candidate:
-        if (!keyboard_) break;
-        keyboard_->choose(std::stoul(c.text));
-        storeTyped();
-        break;
-      case Command::Kind::CandidatePage:
-        if (!keyboard_) break;
-        if (c.text == "prev") keyboard_->prevPage();
-        else if (c.text.rfind("next:", 0) == 0) keyboard_->nextPage(std::stoul(c.text.substr(5)));
-        break;
-      case Command::Kind::Pen: {
-        if (!keyboard_ || !c.value.is_array() || c.value.size() != 2) break;
-        const input::PenPoint p{c.value[0].get<float>(), c.value[1].get<float>()};
-        if (c.text == "down") keyboard_->penDown(p, now);
-        else if (c.text == "move") keyboard_->penMove(p);
-        else if (c.text == "up") {
-          keyboard_->penMove(p);
-          keyboard_->penUp(now);
-        }
-        storeTyped();  // a pause-started character may have committed the one before
-        break;
-      }
-      case Command::Kind::Next:
-        finishTyping();
-        closeKeyboard();
-        if (session_ && session_->next() == core::NavResult::Invalid) ++revealErrors_;  // the view shows the first
-        break;
-      case Command::Kind::Back:
-        finishTyping();
-        closeKeyboard();
-        if (session_) session_->back();
-        break;
-      case Command::Kind::ToReview:
-        // The last page is validated before the review; errors keep the resident on the page.
-        finishTyping();
-        closeKeyboard();
-        if (session_ && session_->validateCurrentPage().empty()) screen_ = Screen::Review;
-        else if (session_) ++revealErrors_;
-        break;
-      case Command::Kind::BackToForm: screen_ = Screen::FormPage; break;
-      case Command::Kind::Submit:
-        if (session_ && session_->complete() == core::NavResult::Completed) {
-          // The thank-you appears only once the submission is on disk.
-          if (keep(*session_, {}, now)) showThankYou(now);
-        } else {
-          screen_ = Screen::FormPage;
-        }
-        break;
-      case Command::Kind::Finish: goHome(); break;
-    }
+    if (screen_ == Screen::OutOfService && !std::holds_alternative<command::SetLocale>(c) &&
+        !std::holds_alternative<command::AdminCorner>(c))
+      continue;
+    std::visit([&](const auto& cmd) { on(cmd); }, c);
   }
   return changed;
+}
+
+// ---------------------------------------------------------------- the start screen and the visit
+
+void KioskApp::on(const command::OpenFormList&) { screen_ = Screen::FormList; }
+void KioskApp::on(const command::StartForm& c) { startForm(c.formId, now_); }
+void KioskApp::on(const command::SetLocale& c) { setLocale(c.locale); }
+void KioskApp::on(const command::ToggleElderly&) { elderly_ = !elderly_; }
+void KioskApp::on(const command::Home&) { goHome(); }
+void KioskApp::on(const command::StillHere&) { idlePrompt_ = false; }
+void KioskApp::on(const command::Animating&) {}  // apply() returning true is what keeps the loop drawing
+
+void KioskApp::on(const command::NextNotice&) {
+  if (!notices_.empty()) noticeIndex_ = (noticeIndex_ + 1) % static_cast<int>(notices_.size());
+  nextNoticeAt_ = now_ + kNoticeTime;
+}
+
+void KioskApp::on(const command::QuickRate& c) {
+  const core::Form* f = find(c.formId);
+  if (!f || screen_ == Screen::OutOfService) return;
+  core::Session quick(*f, strings_, locale_);
+  for (const core::Element* e : quick.visibleElements())
+    if (e->type == core::ElementType::Rating) quick.setValue(*e, c.value);
+  if (quick.complete() != core::NavResult::Completed) return;
+  // HappyOrNot-style: a burst of taps is kept but flagged, so staff can leave it out of the numbers.
+  quickTaps_.erase(std::remove_if(quickTaps_.begin(), quickTaps_.end(), [&](Clock::time_point t) { return now_ - t > kBurstWindow; }),
+                   quickTaps_.end());
+  quickTaps_.push_back(now_);
+  std::vector<std::string> flags;
+  if (quickTaps_.size() >= kBurstTaps) flags.push_back("misuse");
+  if (!keep(quick, flags, now_)) return;
+  quickThanks_ = strings_.get(locale_, "quick.thanks");
+  quickThanksUntil_ = now_ + kQuickThanksTime;
+}
+
+// ---------------------------------------------------------------- a form
+
+void KioskApp::on(const command::SetValue& c) {
+  if (session_) session_->setValue(c.question, c.value);
+}
+void KioskApp::on(const command::AddPanel& c) {
+  if (session_ && c.panel.element) session_->addPanel(*c.panel.element);
+}
+void KioskApp::on(const command::RemovePanel& c) {
+  if (session_ && c.panel.element) session_->removePanel(*c.panel.element, c.index);
+}
+void KioskApp::on(const command::EditText& c) {
+  finishTyping();
+  if (c.question.element) openKeyboard(*c.question.element, c.part == command::TextPart::Comment);
+}
+
+void KioskApp::on(const command::Next&) {
+  finishTyping();
+  closeKeyboard();
+  if (session_ && session_->next() == core::NavResult::Invalid) ++revealErrors_;  // the view shows the first
+}
+
+void KioskApp::on(const command::Back&) {
+  finishTyping();
+  closeKeyboard();
+  if (session_) session_->back();
+}
+
+void KioskApp::on(const command::ToReview&) {
+  // The last page is validated before the review; errors keep the resident on the page.
+  finishTyping();
+  closeKeyboard();
+  if (session_ && session_->validateCurrentPage().empty()) screen_ = Screen::Review;
+  else if (session_) ++revealErrors_;
+}
+
+void KioskApp::on(const command::BackToForm&) { screen_ = Screen::FormPage; }
+
+void KioskApp::on(const command::Submit&) {
+  if (session_ && session_->complete() == core::NavResult::Completed) {
+    // The thank-you appears only once the submission is on disk.
+    if (keep(*session_, {}, now_)) showThankYou(now_);
+  } else {
+    screen_ = Screen::FormPage;
+  }
+}
+
+void KioskApp::on(const command::Finish&) { goHome(); }
+
+void KioskApp::on(const command::LeaveForm&) {
+  // Leaving loses answers only when there are some: then it asks, with staying as the big button.
+  finishTyping();
+  closeKeyboard();
+  if (session_ && residentAnswered()) confirmLeave_ = true;
+  else goHome();
+}
+
+void KioskApp::on(const command::LeaveConfirmed&) {
+  if (confirmLeave_) goHome();
+}
+void KioskApp::on(const command::LeaveCancelled&) { confirmLeave_ = false; }
+
+// ---------------------------------------------------------------- the on-screen keyboard
+
+void KioskApp::on(const command::KeyPress& c) {
+  if (!keyboard_) return;
+  const std::optional<input::Key> key = keyboard_->key(c.keyId);
+  if (!key) return;
+  const bool done = keyboard_->press(*key);
+  if (screen_ == Screen::AdminPin) {
+    if (done) checkPin(now_);
+    return;
+  }
+  if (screen_ == Screen::Lookup) {
+    lookup_.typed = keyboard_->buffer().text();
+    if (done) {  // 完成 on the keyboard looks the code up
+      closeKeyboard();
+      runLookup();
+    }
+    return;
+  }
+  storeTyped();
+  if (editing_ && keyboard_->modes().size() > 1 && key->action == input::Key::Action::SwitchMode)
+    preferredMode_ = keyboard_->mode();
+  if (done) closeKeyboard();
+}
+
+void KioskApp::on(const command::Candidate& c) {
+  if (!keyboard_) return;
+  keyboard_->choose(c.index);
+  storeTyped();
+}
+
+void KioskApp::on(const command::CandidatePage& c) {
+  if (!keyboard_) return;
+  if (c.way == command::CandidatePage::Way::Previous) keyboard_->prevPage();
+  else keyboard_->nextPage(c.shown);
+}
+
+void KioskApp::on(const command::Pen& c) {
+  if (!keyboard_) return;
+  switch (c.phase) {
+    case command::PenPhase::Down: keyboard_->penDown(c.at, now_); break;
+    case command::PenPhase::Move: keyboard_->penMove(c.at); break;
+    case command::PenPhase::Up:
+      keyboard_->penMove(c.at);
+      keyboard_->penUp(now_);
+      break;
+  }
+  storeTyped();  // a pause-started character may have committed the one before
+}
+
+// ---------------------------------------------------------------- 查询进度 and 回访
+
+void KioskApp::on(const command::OpenLookup&) {
+  if (screen_ == Screen::Attract) openLookup();
+}
+
+void KioskApp::on(const command::LookupField&) {
+  if (screen_ != Screen::Lookup) return;
+  keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, 16);
+  keyboard_->setText(lookup_.typed);
+  lookup_.editing = true;
+}
+
+void KioskApp::on(const command::LookupSubmit&) {
+  if (screen_ != Screen::Lookup) return;
+  closeKeyboard();
+  runLookup();
+}
+
+void KioskApp::on(const command::RateTicket& c) {
+  if (screen_ != Screen::Lookup || !lookup_.canRate || !store_) return;
+  const auto code = protocol::checkTicketCode(lookup_.code).code;
+  auto saved = store_->commitRating(code, ui::ratingWord(c.rating));
+  if (!saved.ok()) {
+    pause(saved.error().message);
+    return;
+  }
+  runLookup();
+  lookup_.thanks = strings_.get(locale_, "lookup.rateThanks");
+  if (uploader_) uploader_->wake();
+}
+
+// ---------------------------------------------------------------- the staff panel
+
+void KioskApp::on(const command::AdminCorner&) {
+  cornerTaps_.erase(std::remove_if(cornerTaps_.begin(), cornerTaps_.end(),
+                                   [&](Clock::time_point t) { return now_ - t > std::chrono::seconds(3); }),
+                    cornerTaps_.end());
+  cornerTaps_.push_back(now_);
+  if (cornerTaps_.size() >= 5) {
+    cornerTaps_.clear();
+    openPinPad();
+  }
+}
+
+void KioskApp::on(const command::AdminCancel&) {
+  if (screen_ == Screen::AdminEnroll) {  // back to the panel, not out of it
+    closeKeyboard();
+    enroll_ = {};
+    screen_ = Screen::Admin;
+    refreshAdminInfo();
+    return;
+  }
+  closeKeyboard();
+  pinMessage_.clear();
+  adminInfo_ = {};
+  if (screen_ == Screen::Admin) audit("logout");
+  screen_ = beforeAdmin_;
+  // Staff may have just fixed what paused the kiosk (enrolled it, freed space).
+  if (screen_ == Screen::OutOfService && store_ && cannotKeep().empty()) {
+    outOfServiceReason_.clear();
+    goHome();
+  }
+}
+
+void KioskApp::on(const command::AdminSyncNow&) {
+  if (screen_ != Screen::Admin || !uploader_) return;
+  uploader_->syncNow();
+  audit("sync_now");
+  refreshAdminInfo();
+  adminInfo_.message = strings_.get(locale_, "admin.syncStarted");
+}
+
+void KioskApp::on(const command::AdminRetryUnsettled&) {
+  if (screen_ != Screen::Admin || !store_) return;
+  auto again = store_->retryUnsettled();
+  audit("retry_unsettled", again.ok() ? std::to_string(again.value()) : again.error().message);
+  if (uploader_) uploader_->syncNow();
+  refreshAdminInfo();
+  adminInfo_.message = again.ok() ? strings_.get(locale_, "admin.retried", {std::to_string(again.value())})
+                                  : strings_.get(locale_, "admin.exportFailed", {again.error().message});
+}
+
+void KioskApp::on(const command::AdminExport&) {
+  if (screen_ != Screen::Admin || !store_) return;
+  store::ExportOptions eo;
+  eo.siteId = siteId_;
+  eo.deviceId = deviceId();  // the manifest names the kiosk the stick came from
+  if (auto own = store_->kioskId(); own.ok()) eo.kioskId = own.value();
+  auto report = store_->exportOutbox(exportFolder_, eo);
+  if (report.ok()) {
+    adminInfo_.message = strings_.get(locale_, "admin.exported", {std::to_string(report.value().submissions), exportFolder_});
+    audit("export", exportFolder_ + " " + std::to_string(report.value().submissions));
+  } else {
+    adminInfo_.message = strings_.get(locale_, "admin.exportFailed", {report.error().message});
+    audit("export_failed", report.error().message);
+  }
+  const std::string keepMessage = adminInfo_.message;
+  refreshAdminInfo();
+  adminInfo_.message = keepMessage;
+}
+
+void KioskApp::on(const command::AdminExit&) {
+  if (screen_ != Screen::Admin) return;
+  audit("exit");
+  exitRequested_ = true;
+}
+
+void KioskApp::on(const command::AdminEnroll&) {
+  if (screen_ == Screen::Admin && store_) openEnroll();
+}
+
+void KioskApp::on(const command::EnrollField& c) {
+  if (screen_ != Screen::AdminEnroll || enroll_.busy) return;
+  const bool url = c.field == command::EnrollInput::Url;
+  keyboard_ = std::make_unique<input::Keyboard>(std::vector<input::Mode>{input::Mode::Latin, input::Mode::Digits}, url ? 200 : 32);
+  keyboard_->setText(url ? enroll_.url : enroll_.code);
+  enroll_.editing = url ? 1 : 2;
+}
+
+void KioskApp::on(const command::EnrollSubmit&) {
+  if (screen_ != Screen::AdminEnroll || enroll_.busy || !uploader_) return;
+  closeKeyboard();
+  enroll_.busy = true;
+  enroll_.failed = false;
+  enroll_.message = strings_.get(locale_, "enroll.busy");
+  audit("enroll_attempt", enroll_.url);
+  uploader_->enroll(enroll_.url, enroll_.code);
 }
 
 // The keyboard offered fits the question: digits for phone numbers and numbers; for text, pinyin first, then

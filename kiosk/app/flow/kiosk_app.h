@@ -162,6 +162,47 @@ class KioskApp {
   // Keeps a finished submission: in the store (durably, before any thank-you) or, without one, in memory.
   bool keep(const core::Session& finished, std::vector<std::string> flags, Clock::time_point now);
 
+  // What each command does (kiosk_app.cpp, grouped as in view_model.h); apply() sends each to its own.
+  void on(const ui::command::OpenFormList&);
+  void on(const ui::command::StartForm&);
+  void on(const ui::command::QuickRate&);
+  void on(const ui::command::SetLocale&);
+  void on(const ui::command::ToggleElderly&);
+  void on(const ui::command::Home&);
+  void on(const ui::command::NextNotice&);
+  void on(const ui::command::StillHere&);
+  void on(const ui::command::SetValue&);
+  void on(const ui::command::AddPanel&);
+  void on(const ui::command::RemovePanel&);
+  void on(const ui::command::EditText&);
+  void on(const ui::command::Next&);
+  void on(const ui::command::Back&);
+  void on(const ui::command::ToReview&);
+  void on(const ui::command::BackToForm&);
+  void on(const ui::command::Submit&);
+  void on(const ui::command::Finish&);
+  void on(const ui::command::LeaveForm&);
+  void on(const ui::command::LeaveConfirmed&);
+  void on(const ui::command::LeaveCancelled&);
+  void on(const ui::command::KeyPress&);
+  void on(const ui::command::Candidate&);
+  void on(const ui::command::CandidatePage&);
+  void on(const ui::command::Pen&);
+  void on(const ui::command::OpenLookup&);
+  void on(const ui::command::LookupField&);
+  void on(const ui::command::LookupSubmit&);
+  void on(const ui::command::RateTicket&);
+  void on(const ui::command::AdminCorner&);
+  void on(const ui::command::AdminCancel&);
+  void on(const ui::command::AdminExport&);
+  void on(const ui::command::AdminExit&);
+  void on(const ui::command::AdminSyncNow&);
+  void on(const ui::command::AdminRetryUnsettled&);
+  void on(const ui::command::AdminEnroll&);
+  void on(const ui::command::EnrollField&);
+  void on(const ui::command::EnrollSubmit&);
+  void on(const ui::command::Animating&);
+
   Clock::time_point now_{};           // time of the last tick or command: countdowns are shown against it
   Clock::time_point lastActivity_{};
   bool idlePrompt_ = false;           // 还在吗？ is showing

@@ -1,4 +1,4 @@
-// The view model's names for screens, as the automation record and the logs spell them.
+// The view model's words: screens as the automation record and the logs spell them, ratings as the store does.
 #include "minyi/ui/view_model.h"
 
 namespace minyi::ui {
@@ -17,6 +17,15 @@ const char* screenName(Screen s) {
     case Screen::Lookup: return "lookup";
   }
   return "?";
+}
+
+const char* ratingWord(command::TicketRating r) {
+  switch (r) {
+    case command::TicketRating::Satisfied: return "satisfied";
+    case command::TicketRating::Basic: return "basic";
+    case command::TicketRating::Unsatisfied: return "unsatisfied";
+  }
+  return "unsatisfied";
 }
 
 }  // namespace minyi::ui

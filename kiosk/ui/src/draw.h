@@ -29,7 +29,7 @@ struct Frame {
   std::string s(const char* key, const std::vector<std::string>& args = {}) const {
     return state.strings ? state.strings->get(state.locale, key, args) : key;
   }
-  void emit(Command::Kind kind, std::string text = {}) { commands.push_back(Command{kind, std::move(text), {}, {}}); }
+  void emit(Command c) { commands.push_back(std::move(c)); }
   float width() const { return state.width; }
   float height() const { return state.height; }
   bool portrait() const { return state.height > state.width; }
@@ -88,9 +88,8 @@ void adminCorner(Frame& f);
 struct BarButton {
   const char* id;
   std::string label;
-  Command::Kind command;
+  Command command;
   TileStyle style = TileStyle::Outline;
-  std::string text = {};
 };
 // The bottom bar: going back (outlined) at the left, a middle one, going on (filled) at the right; any may
 // be absent. Buttons grow for their words and the bar takes two rows when they do not fit in one.

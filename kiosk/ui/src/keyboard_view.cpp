@@ -89,7 +89,7 @@ void keyRow(Frame& f, const input::Keyboard& kb, const input::KeyRow& row, size_
                                           : TileStyle::Key;
     f.keepFont = takes;  // a candidate may hold characters only the body font has
     if (tile(f, id.c_str(), label, ImVec2(w, rowH), style, f.fonts.body))
-      f.commands.push_back(Command{Command::Kind::KeyPress, k.id(), {}, {}});
+      f.emit(command::KeyPress{k.id()});
     f.keepFont = false;
     x += w + pad;
   }
@@ -112,7 +112,7 @@ void candidateBar(Frame& f, const input::Keyboard& kb, const std::vector<std::st
     const std::string id = "cand" + std::to_string(i);
     // The first candidate is what space and punctuation would take: shown as selected (border + fill).
     if (tile(f, id.c_str(), cands[i], ImVec2(w, h), i == 0 ? TileStyle::Selected : TileStyle::Key, f.fonts.body))
-      f.commands.push_back(Command{Command::Kind::Candidate, std::to_string(i), {}, {}});
+      f.emit(command::Candidate{i});
     x += w + pad;
     ++shown;
   }
@@ -121,12 +121,12 @@ void candidateBar(Frame& f, const input::Keyboard& kb, const std::vector<std::st
   if (kb.hasPrevPage()) {
     ImGui::SetCursorScreenPos(ImVec2(x0, y));
     if (tile(f, "candPrev", f.s("kbd.prevPage"), ImVec2(navW, h), TileStyle::Outline, f.fonts.body))
-      f.commands.push_back(Command{Command::Kind::CandidatePage, "prev", {}, {}});
+      f.emit(command::CandidatePage{command::CandidatePage::Way::Previous, 0});
   }
   if (more) {
     ImGui::SetCursorScreenPos(ImVec2(x1 - navW, y));
     if (tile(f, "candNext", f.s("kbd.nextPage"), ImVec2(navW, h), TileStyle::Outline, f.fonts.body))
-      f.commands.push_back(Command{Command::Kind::CandidatePage, "next:" + std::to_string(shown), {}, {}});
+      f.emit(command::CandidatePage{command::CandidatePage::Way::Next, shown});
   }
 }
 
@@ -139,17 +139,17 @@ void writingPad(Frame& f, const input::Keyboard& kb, ImVec2 p, float side) {
   const int owner = f.targets.add(f.s("kbd.pad"), p, q);
   ImGuiIO& io = ImGui::GetIO();
   const auto unitPoint = [&](ImVec2 m) {
-    return Json::array({std::clamp((m.x - p.x) / side, 0.0f, 1.0f), std::clamp((m.y - p.y) / side, 0.0f, 1.0f)});
+    return input::PenPoint{std::clamp((m.x - p.x) / side, 0.0f, 1.0f), std::clamp((m.y - p.y) / side, 0.0f, 1.0f)};
   };
   // Every place the finger passed since the last frame, not only where it is now: curves stay curves.
   const std::vector<ImVec2>& path = f.path.points;
   if (ImGui::IsItemActivated()) {
-    f.commands.push_back(Command{Command::Kind::Pen, "down", {}, unitPoint(path.empty() ? io.MousePos : path.front())});
-    for (size_t i = 1; i < path.size(); ++i) f.commands.push_back(Command{Command::Kind::Pen, "move", {}, unitPoint(path[i])});
+    f.emit(command::Pen{command::PenPhase::Down, unitPoint(path.empty() ? io.MousePos : path.front())});
+    for (size_t i = 1; i < path.size(); ++i) f.emit(command::Pen{command::PenPhase::Move, unitPoint(path[i])});
   } else if (ImGui::IsItemActive()) {
-    for (const ImVec2& m : path) f.commands.push_back(Command{Command::Kind::Pen, "move", {}, unitPoint(m)});
+    for (const ImVec2& m : path) f.emit(command::Pen{command::PenPhase::Move, unitPoint(m)});
   }
-  if (ImGui::IsItemDeactivated()) f.commands.push_back(Command{Command::Kind::Pen, "up", {}, unitPoint(io.MousePos)});
+  if (ImGui::IsItemDeactivated()) f.emit(command::Pen{command::PenPhase::Up, unitPoint(io.MousePos)});
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, q, colour::kCard, 6);
   dl->AddRect(p, q, colour::kPrimary, 6, 0, 3);
@@ -187,7 +187,7 @@ void candidateGrid(Frame& f, const std::vector<std::string>& cands, float x0, fl
     ImGui::SetCursorScreenPos(ImVec2(x0 + (i % columns) * (w + pad), y + (i / columns) * (rowH + pad)));
     const std::string id = "cand" + std::to_string(i);
     if (tile(f, id.c_str(), cands[i], ImVec2(w, rowH), i == 0 ? TileStyle::Selected : TileStyle::Key, f.fonts.body))
-      f.commands.push_back(Command{Command::Kind::Candidate, std::to_string(i), {}, {}});
+      f.emit(command::Candidate{i});
   }
   f.keepFont = false;
 }

@@ -32,7 +32,7 @@ bool isSelected(const Json& value, const Json& choice) {
   return !value.is_null() && core::values::equal(value, choice);
 }
 
-void setValue(Frame& f, const QuestionRef& q, Json v) { f.commands.push_back(Command{Command::Kind::SetValue, {}, q, std::move(v)}); }
+void setValue(Frame& f, const QuestionRef& q, Json v) { f.emit(command::SetValue{q, std::move(v)}); }
 
 // How many tiles of a row of `count` fit across `width`, each at least `least` wide.
 int perRow(const Frame& f, size_t count, float width, float least) {
@@ -49,7 +49,7 @@ void textField(Frame& f, const QuestionRef& q, const std::string& id, const std:
   const float height = isComment && !editing ? f.type.target * 2.2f : f.type.target;
   if (fieldBox(f, id, f.s("field.tapToType") + ":" + q.element->name + (comment ? "-Comment" : ""), current, placeholder,
                editing, height))
-    f.commands.push_back(Command{Command::Kind::EditText, comment ? "comment" : "value", q, {}});
+    f.emit(command::EditText{q, comment ? command::TextPart::Comment : command::TextPart::Value});
 }
 
 void choiceTiles(Frame& f, const QuestionRef& q, const std::vector<ChoiceView>& choices, bool multi, float width) {
@@ -378,13 +378,13 @@ void questionBody(Frame& f, const QuestionRef& q, float width) {
         }
         if (e.allowRemovePanel && n > e.minPanelCount &&
             panelButton(f, "remove", e.removePanelText.empty() ? f.s("panel.remove") : s.text(e.removePanelText), width))
-          f.commands.push_back(Command{Command::Kind::SetValue, "removePanel:" + std::to_string(i), q, {}});
+          f.emit(command::RemovePanel{q, i});
         ImGui::PopID();
       }
       if (n == 0) text(f, f.fonts.body, e.noEntriesText.empty() ? f.s("panel.noEntries") : s.text(e.noEntriesText), colour::kSecondary, width);
       if (e.allowAddPanel && n < e.maxPanelCount &&
           panelButton(f, "add", e.addPanelText.empty() ? f.s("panel.add") : s.text(e.addPanelText), width))
-        f.commands.push_back(Command{Command::Kind::SetValue, "addPanel", q, {}});
+        f.emit(command::AddPanel{q});
       break;
     }
     case ElementType::Panel:

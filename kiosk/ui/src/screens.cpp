@@ -54,7 +54,7 @@ void noticesCard(Frame& f, ImVec2 cardMin, ImVec2 cardMax) {
   beginScrollArea(f, "notice", ImVec2(innerW, innerH - hs.y - f.type.gap * 0.5f - (foot.empty() ? 0 : fs.y + f.type.gap * 0.5f)));
   text(f, f.fonts.body, notice.title, colour::kPrimary, innerW);
   text(f, f.fonts.body, notice.body, colour::kText, innerW);
-  if (n > 1 && ImGui::IsWindowHovered() && ImGui::IsMouseReleased(0) && !f.suppressClicks) f.emit(Command::Kind::NextNotice);
+  if (n > 1 && ImGui::IsWindowHovered() && ImGui::IsMouseReleased(0) && !f.suppressClicks) f.emit(command::NextNotice{});
   endScrollArea(f);
   if (!foot.empty()) drawText(f, f.fonts.secondary, ImVec2(inner.x, cardMax.y - inset - fs.y), colour::kSecondary, foot, innerW);
   f.textOwner = -1;
@@ -115,7 +115,7 @@ void quickFaces(Frame& f, ImVec2 at, const FacesLayout& l) {
     const float wrap = l.faceW - 2 * l.pad;
     const ImVec2 ws = measure(f, l.font, word, wrap);
     drawText(f, l.font, ImVec2(p.x + (l.faceW - ws.x) / 2, p.y + 2 * l.pad + 2 * l.r), colour::kText, word, wrap, owner, true);
-    if (tapped) f.commands.push_back(Command{Command::Kind::QuickRate, f.state.quickForm->id, {}, items[static_cast<size_t>(i)].value});
+    if (tapped) f.emit(command::QuickRate{f.state.quickForm->id, items[static_cast<size_t>(i)].value});
   }
 }
 
@@ -123,18 +123,17 @@ struct Entry {
   const char* id;
   std::string label, hint;
   TileStyle style;
-  Command::Kind command;
-  std::string text;
+  Command command;
 };
 
 std::vector<Entry> entries(Frame& f) {
   std::vector<Entry> out;
-  out.push_back({"survey", f.s("entry.survey"), f.s("entry.surveyHint"), TileStyle::Primary, Command::Kind::OpenFormList, {}});
+  out.push_back({"survey", f.s("entry.survey"), f.s("entry.surveyHint"), TileStyle::Primary, command::OpenFormList{}});
   // 我要投诉 only when this kiosk can give tickets.
   const auto complaint = std::find_if(f.state.forms.begin(), f.state.forms.end(), [](const FormEntry& e) { return e.kind == "complaint"; });
   if (complaint != f.state.forms.end())
-    out.push_back({"complaint", f.s("entry.complaint"), f.s("entry.complaintHint"), TileStyle::Complaint, Command::Kind::StartForm, complaint->id});
-  out.push_back({"lookup", f.s("entry.lookup"), f.s("entry.lookupHint"), TileStyle::Card, Command::Kind::OpenLookup, {}});
+    out.push_back({"complaint", f.s("entry.complaint"), f.s("entry.complaintHint"), TileStyle::Complaint, command::StartForm{complaint->id}});
+  out.push_back({"lookup", f.s("entry.lookup"), f.s("entry.lookupHint"), TileStyle::Card, command::OpenLookup{}});
   return out;
 }
 
@@ -153,7 +152,7 @@ void entryColumn(Frame& f, ImVec2 at, float width, float height) {
   float y = at.y;
   for (const Entry& e : es) {
     ImGui::SetCursorScreenPos(ImVec2(at.x, y));
-    if (tile(f, e.id, e.label, ImVec2(width, h), e.style, f.fonts.entry, 0, false, hints ? e.hint : std::string())) f.emit(e.command, e.text);
+    if (tile(f, e.id, e.label, ImVec2(width, h), e.style, f.fonts.entry, 0, false, hints ? e.hint : std::string())) f.emit(e.command);
     y += h + f.type.gap;
   }
 }
@@ -233,7 +232,7 @@ void attractScreen(Frame& f) {
 void formListScreen(Frame& f) {
   const float hb = header(f, f.s("formlist.title"), f.state.dateTime);
   const float width = f.width() - 2 * f.type.margin;
-  const BarButton home{"home", f.s("nav.home"), Command::Kind::Home};
+  const BarButton home{"home", f.s("nav.home"), command::Home{}};
   ImGui::SetCursorScreenPos(ImVec2(f.type.margin, hb + f.type.gap));
   beginScrollArea(f, "forms", ImVec2(width, f.height() - hb - f.type.gap - bottomBarHeight(f, home, {}, {}) - f.type.gap));
   int n = 0;
@@ -242,7 +241,7 @@ void formListScreen(Frame& f) {
     ImGui::PushID(e.id.c_str());
     if (tile(f, "form", e.title, ImVec2(width, std::max(f.type.target * 1.8f, tileHeight(f, e.title, width, f.fonts.question, false, e.description))),
              TileStyle::Card, f.fonts.question, 0, false, e.description))
-      f.emit(Command::Kind::StartForm, e.id);
+      f.emit(command::StartForm{e.id});
     ImGui::PopID();
     ++n;
   }
@@ -255,9 +254,9 @@ void formListScreen(Frame& f) {
 void formBar(Frame& f, std::optional<BarButton>* left, std::optional<BarButton>* middle, std::optional<BarButton>* right) {
   const core::Session& s = *f.state.session;
   const bool last = s.isLastPage() || s.completeOnNext();
-  if (!s.isFirstPage()) *left = BarButton{"back", f.s("nav.prev"), Command::Kind::Back};
-  *middle = BarButton{"home", f.s("nav.home"), Command::Kind::LeaveForm};
-  *right = BarButton{"next", f.s(last ? "nav.review" : "nav.next"), last ? Command::Kind::ToReview : Command::Kind::Next, TileStyle::Primary};
+  if (!s.isFirstPage()) *left = BarButton{"back", f.s("nav.prev"), command::Back{}};
+  *middle = BarButton{"home", f.s("nav.home"), command::LeaveForm{}};
+  *right = BarButton{"next", f.s(last ? "nav.review" : "nav.next"), last ? Command(command::ToReview{}) : Command(command::Next{}), TileStyle::Primary};
 }
 
 void formPageScreen(Frame& f) {
@@ -338,9 +337,9 @@ void reviewScreen(Frame& f) {
   const core::Session& s = *f.state.session;
   const float hb = header(f, f.s("review.title"), s.text(s.form().title));
   const float width = f.width() - 2 * f.type.margin;
-  const BarButton edit{"edit", f.s("review.edit"), Command::Kind::BackToForm};
-  const BarButton home{"home", f.s("nav.home"), Command::Kind::LeaveForm};
-  const BarButton submit{"submit", f.s("nav.complete"), Command::Kind::Submit, TileStyle::Primary};
+  const BarButton edit{"edit", f.s("review.edit"), command::BackToForm{}};
+  const BarButton home{"home", f.s("nav.home"), command::LeaveForm{}};
+  const BarButton submit{"submit", f.s("nav.complete"), command::Submit{}, TileStyle::Primary};
   ImGui::SetCursorScreenPos(ImVec2(f.type.margin, hb + f.type.gap));
   beginScrollArea(f, "review", ImVec2(width, f.height() - hb - 2 * f.type.gap - bottomBarHeight(f, edit, home, submit)));
   for (int page : s.visiblePages()) {
@@ -392,7 +391,7 @@ void receiptScreen(Frame& f) {
   const TicketReceipt& r = *f.state.receipt;
   const float hb = header(f, f.state.siteName, f.state.dateTime);
   const float m = f.type.margin, g = f.type.gap, full = f.width() - 2 * m;
-  const BarButton done{"done", f.s("thanks.done"), Command::Kind::Finish, TileStyle::Primary};
+  const BarButton done{"done", f.s("thanks.done"), command::Finish{}, TileStyle::Primary};
   const float barH = bottomBarHeight(f, {}, {}, done);
   const float areaH = f.height() - hb - 2 * g - barH;
   const std::string caption = f.s("receipt.scan");
@@ -452,7 +451,7 @@ void receiptScreen(Frame& f) {
 void thankYouScreen(Frame& f) {
   if (f.state.receipt) return receiptScreen(f);
   const float m = f.type.margin, g = f.type.gap, full = f.width() - 2 * m;
-  const BarButton done{"done", f.s("thanks.done"), Command::Kind::Finish, TileStyle::Primary};
+  const BarButton done{"done", f.s("thanks.done"), command::Finish{}, TileStyle::Primary};
   const float areaH = f.height() - 2 * m - bottomBarHeight(f, {}, done, {}) - g;
   ImGui::SetCursorScreenPos(ImVec2(m, m));
   beginScrollArea(f, "thanks", ImVec2(full, areaH));
@@ -476,15 +475,15 @@ void lookupScreen(Frame& f) {
   const float hb = header(f, f.s("lookup.title"), f.state.dateTime);
   const LookupView& l = *f.state.lookup;
   const float width = f.width() - 2 * f.type.margin, g = f.type.gap;
-  const BarButton back{"home", f.s("lookup.back"), Command::Kind::Home};
-  const BarButton search{"search", f.s("lookup.search"), Command::Kind::LookupSubmit, TileStyle::Primary};
+  const BarButton back{"home", f.s("lookup.back"), command::Home{}};
+  const BarButton search{"search", f.s("lookup.search"), command::LookupSubmit{}, TileStyle::Primary};
   const float bottom = f.state.keyboard ? keyboardHeight(f) + g : bottomBarHeight(f, back, {}, search) + g;
   ImGui::SetCursorScreenPos(ImVec2(f.type.margin, hb + g));
   beginScrollArea(f, "lookup", ImVec2(width, f.height() - hb - g - bottom));
   using R = LookupView::Result;
   // Once a ticket is found the field itself shows the code; the page's height goes to the answer.
   if (l.result != R::Found) text(f, f.fonts.question, f.s("lookup.prompt"), colour::kText, width);
-  if (fieldBox(f, "code", f.s("lookup.prompt"), l.typed, f.s("enroll.tap"), l.editing, f.type.target)) f.emit(Command::Kind::LookupField);
+  if (fieldBox(f, "code", f.s("lookup.prompt"), l.typed, f.s("enroll.tap"), l.editing, f.type.target)) f.emit(command::LookupField{});
   ImGui::Dummy(ImVec2(1, g));
   if (l.result == R::Malformed || l.result == R::Mistyped || l.result == R::Unknown || l.result == R::Asking || l.result == R::Unreachable) {
     const char* key = l.result == R::Malformed     ? "lookup.malformed"
@@ -524,14 +523,16 @@ void lookupScreen(Frame& f) {
       // 回访: three big choices, the words on them (colour is not the only signal).
       ImGui::Dummy(ImVec2(1, g));
       text(f, f.fonts.question, f.s("lookup.rateAsk"), colour::kText, width);
-      const char* ratings[] = {"satisfied", "basic", "unsatisfied"};
+      using command::TicketRating;
+      const TicketRating ratings[] = {TicketRating::Satisfied, TicketRating::Basic, TicketRating::Unsatisfied};
+      const auto words = [&](TicketRating r) { return f.s((std::string("rating.") + ratingWord(r)).c_str()); };
       const float w = (width - 2 * g) / 3;
       float h = f.type.target * 1.2f;
-      for (const char* rating : ratings) h = std::max(h, tileHeight(f, f.s((std::string("rating.") + rating).c_str()), w, f.fonts.body));
+      for (TicketRating rating : ratings) h = std::max(h, tileHeight(f, words(rating), w, f.fonts.body));
       for (int i = 0; i < 3; ++i) {
         if (i > 0) ImGui::SameLine(0, g);
-        if (tile(f, ratings[i], f.s((std::string("rating.") + ratings[i]).c_str()), ImVec2(w, h), TileStyle::Key, f.fonts.body))
-          f.emit(Command::Kind::RateTicket, ratings[i]);
+        if (tile(f, ratingWord(ratings[i]), words(ratings[i]), ImVec2(w, h), TileStyle::Key, f.fonts.body))
+          f.emit(command::RateTicket{ratings[i]});
       }
     }
     if (!l.thanks.empty()) text(f, f.fonts.body, l.thanks, colour::kSatisfied, width);
@@ -559,7 +560,7 @@ void adminPinScreen(Frame& f) {
   const std::string cancel = f.s("admin.cancel");
   const float cw = std::max(f.width() * 0.2f, tileWidth(f, cancel, f.fonts.body));
   ImGui::SetCursorScreenPos(ImVec2(f.width() - m - cw, hb + g));
-  if (tile(f, "cancel", cancel, ImVec2(cw, f.type.target), TileStyle::Outline, f.fonts.body)) f.emit(Command::Kind::AdminCancel);
+  if (tile(f, "cancel", cancel, ImVec2(cw, f.type.target), TileStyle::Outline, f.fonts.body)) f.emit(command::AdminCancel{});
   // One drawn dot per digit (the PIN itself is never shown).
   const size_t typed = f.state.keyboard ? f.state.keyboard->buffer().text().size() : 0;
   const float r = f.type.body * 0.3f, cy = hb + g + f.type.target / 2;
@@ -576,14 +577,14 @@ void adminScreen(Frame& f) {
   struct Action {
     const char* id;
     std::string label;
-    Command::Kind command;
+    Command command;
     TileStyle style;
   };
-  const Action actions[] = {{"back", f.s("admin.back"), Command::Kind::AdminCancel, TileStyle::Outline},
-                            {"sync-now", f.s("admin.syncNow"), Command::Kind::AdminSyncNow, TileStyle::Outline},
-                            {"enroll", f.s("admin.enroll"), Command::Kind::AdminEnroll, TileStyle::Outline},
-                            {"export", f.s("admin.export"), Command::Kind::AdminExport, TileStyle::Primary},
-                            {"exit", f.s("admin.exit"), Command::Kind::AdminExit, TileStyle::Complaint}};
+  const Action actions[] = {{"back", f.s("admin.back"), command::AdminCancel{}, TileStyle::Outline},
+                            {"sync-now", f.s("admin.syncNow"), command::AdminSyncNow{}, TileStyle::Outline},
+                            {"enroll", f.s("admin.enroll"), command::AdminEnroll{}, TileStyle::Outline},
+                            {"export", f.s("admin.export"), command::AdminExport{}, TileStyle::Primary},
+                            {"exit", f.s("admin.exit"), command::AdminExit{}, TileStyle::Complaint}};
   float least = 0;
   for (const Action& a : actions) least = std::max(least, tileWidth(f, a.label, f.fonts.body));
   const int columns = std::max(1, std::min(5, static_cast<int>((width + g) / (least + g))));
@@ -609,7 +610,7 @@ void adminScreen(Frame& f) {
       const std::string retry = f.s("admin.retryUnsettled", {std::to_string(f.state.admin->unsettled)});
       const float rw = std::min(width, tileWidth(f, retry, f.fonts.body));
       if (tile(f, "retry-unsettled", retry, ImVec2(rw, tileHeight(f, retry, rw, f.fonts.body)), TileStyle::Outline, f.fonts.body))
-        f.emit(Command::Kind::AdminRetryUnsettled);
+        f.emit(command::AdminRetryUnsettled{});
       ImGui::Dummy(ImVec2(1, g * 0.5f));
     }
     text(f, f.fonts.secondary, f.s("admin.forms"), colour::kSecondary, width);
@@ -628,17 +629,17 @@ void adminEnrollScreen(Frame& f) {
   const float hb = header(f, f.s("enroll.title"), f.state.dateTime);
   const EnrollView& e = *f.state.enroll;
   const float width = f.width() - 2 * f.type.margin, g = f.type.gap;
-  const BarButton back{"back", f.s("admin.back"), Command::Kind::AdminCancel};
+  const BarButton back{"back", f.s("admin.back"), command::AdminCancel{}};
   std::optional<BarButton> submit;  // not while the server is being asked
-  if (!e.busy) submit = BarButton{"submit", f.s("enroll.submit"), Command::Kind::EnrollSubmit, TileStyle::Primary};
+  if (!e.busy) submit = BarButton{"submit", f.s("enroll.submit"), command::EnrollSubmit{}, TileStyle::Primary};
   const float bottom = f.state.keyboard ? keyboardHeight(f) + g : bottomBarHeight(f, back, {}, submit) + g;
   ImGui::SetCursorScreenPos(ImVec2(f.type.margin, hb + g));
   beginScrollArea(f, "enroll", ImVec2(width, f.height() - hb - g - bottom));
   text(f, f.fonts.secondary, f.s("enroll.url"), colour::kSecondary, width);
-  if (fieldBox(f, "url", f.s("enroll.url"), e.url, f.s("enroll.tap"), e.editing == 1, f.type.target)) f.emit(Command::Kind::EnrollField, "url");
+  if (fieldBox(f, "url", f.s("enroll.url"), e.url, f.s("enroll.tap"), e.editing == 1, f.type.target)) f.emit(command::EnrollField{command::EnrollInput::Url});
   ImGui::Dummy(ImVec2(1, g));
   text(f, f.fonts.secondary, f.s("enroll.code"), colour::kSecondary, width);
-  if (fieldBox(f, "code", f.s("enroll.code"), e.code, f.s("enroll.tap"), e.editing == 2, f.type.target)) f.emit(Command::Kind::EnrollField, "code");
+  if (fieldBox(f, "code", f.s("enroll.code"), e.code, f.s("enroll.tap"), e.editing == 2, f.type.target)) f.emit(command::EnrollField{command::EnrollInput::Code});
   if (!e.message.empty()) {
     ImGui::Dummy(ImVec2(1, g));
     text(f, f.fonts.body, e.message, e.failed ? colour::kErrorText : colour::kText, width);
@@ -688,12 +689,12 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
     // 还在吗？ is the only thing on the screen and the page under it is not drawn at all: whoever walks up
     // while the countdown runs sees nothing of what the last resident typed. 继续 brings it back.
     dialog(f, f.s("idle.title"), f.s("idle.body", {std::to_string(state.idleSecondsLeft)}),
-           BarButton{"still-here", f.s("idle.continue"), Command::Kind::StillHere, TileStyle::Primary}, std::nullopt);
+           BarButton{"still-here", f.s("idle.continue"), command::StillHere{}, TileStyle::Primary}, std::nullopt);
   } else if (state.confirmLeave) {
     // Leaving a form with answers in it asks first; staying is the big button.
     dialog(f, f.s("leave.title"), f.s("leave.body"),
-           BarButton{"stay", f.s("leave.stay"), Command::Kind::LeaveCancelled, TileStyle::Primary},
-           BarButton{"leave", f.s("leave.go"), Command::Kind::LeaveConfirmed, TileStyle::Danger});
+           BarButton{"stay", f.s("leave.stay"), command::LeaveCancelled{}, TileStyle::Primary},
+           BarButton{"leave", f.s("leave.go"), command::LeaveConfirmed{}, TileStyle::Danger});
   } else {
     switch (state.screen) {
       case Screen::Attract: attractScreen(f); break;

@@ -289,7 +289,7 @@ void dragScroll(Frame& f) {
     ImGui::SetScrollY(std::clamp(before + velocity * dt, 0.0f, ImGui::GetScrollMaxY()));
     velocity *= std::exp(-4.0f * dt);
     if ((before <= 0 && velocity < 0) || (before >= ImGui::GetScrollMaxY() && velocity > 0)) velocity = 0;
-    if (std::fabs(velocity) > 30.0f) f.emit(Command::Kind::Animating);  // the loop keeps drawing frames
+    if (std::fabs(velocity) > 30.0f) f.emit(command::Animating{});  // the loop keeps drawing frames
   } else if (io.MouseDown[0] && !ImGui::IsMouseDragging(0, 12.0f)) {
     velocity = 0;  // a finger on the glass stops the glide
   }
@@ -380,7 +380,7 @@ void adminCorner(Frame& f) {
   const ImVec2 keep = ImGui::GetCursorPos();
   ImGui::SetCursorPos(ImVec2(0, 0));
   const float side = std::max(f.type.target, f.type.question * 1.9f);
-  if (ImGui::InvisibleButton("##corner", ImVec2(side, side)) && !f.suppressClicks) f.emit(Command::Kind::AdminCorner);
+  if (ImGui::InvisibleButton("##corner", ImVec2(side, side)) && !f.suppressClicks) f.emit(command::AdminCorner{});
   f.targets.add("__admin_corner", ImVec2(0, 0), ImVec2(side, side), TouchTargets::Kind::Hidden);
   ImGui::SetCursorPos(keep);
 }
@@ -433,7 +433,7 @@ void bottomBar(Frame& f, const std::optional<BarButton>& left, const std::option
     ImGui::SetCursorScreenPos(ImVec2(x, y));
     const BarButton& b = *buttons[i];
     const TileStyle style = i == 2 && b.style == TileStyle::Outline ? TileStyle::Primary : b.style;
-    if (tile(f, b.id, b.label, ImVec2(l.widths[i], P), style, f.fonts.body)) f.emit(b.command, b.text);
+    if (tile(f, b.id, b.label, ImVec2(l.widths[i], P), style, f.fonts.body)) f.emit(b.command);
   };
   if (l.rows <= 1) {
     if (left) place(0, m, bottomY);
@@ -473,14 +473,14 @@ void languageBar(Frame& f, bool withElderly) {
   for (const auto& [loc, key] : {std::pair<const char*, const char*>{"zh-cn", "lang.zhcn"}, {"zh-tw", "lang.zhtw"}, {"en", "lang.en"}}) {
     const bool on = f.state.locale == loc;
     if (tile(f, loc, f.s(key), ImVec2(w, T), on ? TileStyle::Selected : TileStyle::Key, f.fonts.body, 0, on))
-      f.emit(Command::Kind::SetLocale, loc);
+      f.emit(command::SetLocale{loc});
     ImGui::SameLine(0, g);
   }
   if (!withElderly) return;
   ImGui::SetCursorScreenPos(ImVec2(twoRows ? m : f.width() - m - ew, y));
   if (tile(f, "elderly", elder, ImVec2(twoRows ? f.width() - 2 * m : ew, T), f.state.elderly ? TileStyle::Selected : TileStyle::Key,
            f.fonts.body, 0, f.state.elderly))
-    f.emit(Command::Kind::ToggleElderly);
+    f.emit(command::ToggleElderly{});
 }
 
 void dialog(Frame& f, const std::string& title, const std::string& body, const BarButton& primary,
@@ -503,16 +503,16 @@ void dialog(Frame& f, const std::string& title, const std::string& body, const B
   if (secondary && !stacked) {
     const float sw = tileWidth(f, secondary->label, f.fonts.body);
     ImGui::SetCursorScreenPos(ImVec2(p.x + m, by));
-    if (tile(f, secondary->id, secondary->label, ImVec2(sw, P * 1.2f), secondary->style, f.fonts.body)) f.emit(secondary->command, secondary->text);
+    if (tile(f, secondary->id, secondary->label, ImVec2(sw, P * 1.2f), secondary->style, f.fonts.body)) f.emit(secondary->command);
     ImGui::SetCursorScreenPos(ImVec2(p.x + m + sw + g, by));
-    if (tile(f, primary.id, primary.label, ImVec2(inner - sw - g, P * 1.2f), primary.style, f.fonts.entry)) f.emit(primary.command, primary.text);
+    if (tile(f, primary.id, primary.label, ImVec2(inner - sw - g, P * 1.2f), primary.style, f.fonts.entry)) f.emit(primary.command);
     return;
   }
   ImGui::SetCursorScreenPos(ImVec2(p.x + m, by));
-  if (tile(f, primary.id, primary.label, ImVec2(inner, P * 1.2f), primary.style, f.fonts.entry)) f.emit(primary.command, primary.text);
+  if (tile(f, primary.id, primary.label, ImVec2(inner, P * 1.2f), primary.style, f.fonts.entry)) f.emit(primary.command);
   if (secondary) {
     ImGui::SetCursorScreenPos(ImVec2(p.x + m, by + P * 1.2f + g));
-    if (tile(f, secondary->id, secondary->label, ImVec2(inner, P), secondary->style, f.fonts.body)) f.emit(secondary->command, secondary->text);
+    if (tile(f, secondary->id, secondary->label, ImVec2(inner, P), secondary->style, f.fonts.body)) f.emit(secondary->command);
   }
 }
 

@@ -3,10 +3,12 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
+#include "minyi/input/handwriting.h"
 #include "minyi/input/keyboard.h"
 
 namespace minyi::ui {
@@ -105,27 +107,74 @@ struct ViewState {
   float width = 1920, height = 1080;
 };
 
-struct Command {
-  enum class Kind {
-    OpenFormList, StartForm, QuickRate, SetLocale, ToggleElderly, Home,
-    SetValue, SetComment, EditText, Next, Back, Submit, ToReview, BackToForm, Finish, StillHere, KeyPress,
-    AdminCorner, AdminCancel, AdminExport, AdminExit, AdminSyncNow, AdminRetryUnsettled,
-    AdminEnroll,   // open the enrollment form
-    EnrollField,   // text: "url" or "code" — type into it
-    EnrollSubmit,
-    NextNotice,    // a tap on the notice card shows the next one
-    LeaveForm, LeaveConfirmed, LeaveCancelled,  // 返回首页 from a form: asks first when answers would be lost
-    OpenLookup, LookupField, LookupSubmit,  // 查询进度
-    RateTicket,    // text: satisfied | basic | unsatisfied
-    Candidate,     // text: index into the keyboard's candidates()
-    CandidatePage, // text: "prev" or "next:N" (N candidates were shown on this page)
-    Pen,           // text: down | move | up; value: [x, y] on the writing pad, 0..1
-    Animating,  // nothing to do but draw another frame (a page still gliding after a fling)
-  };
-  Kind kind;
-  std::string text;              // form id, locale; KeyPress: the key's id (input::Key::id())
-  core::QuestionRef question{};
-  core::Json value;
+// What the resident (or staff) did, one type per action with its own payload: the views make them, the flow
+// applies them. Grouped by the part of the flow that answers them.
+namespace command {
+// The start screen and the resident's visit
+struct OpenFormList {};
+struct StartForm { std::string formId; };
+struct QuickRate { std::string formId; core::Json value; };  // a face on the start screen
+struct SetLocale { std::string locale; };
+struct ToggleElderly {};
+struct Home {};
+struct NextNotice {};  // a tap on the notice card shows the next one
+struct StillHere {};   // 继续 on 还在吗？
+// A form
+struct SetValue { core::QuestionRef question; core::Json value; };
+struct AddPanel { core::QuestionRef panel; };             // a dynamic panel's 添加
+struct RemovePanel { core::QuestionRef panel; int index; };  // ... and 删除 on its panel `index`
+enum class TextPart { Value, Comment };  // the question's own text, or its comment / "other" text
+struct EditText { core::QuestionRef question; TextPart part; };
+struct Next {};
+struct Back {};
+struct ToReview {};
+struct BackToForm {};
+struct Submit {};
+struct Finish {};  // 完成 on the thank-you
+struct LeaveForm {};  // 返回首页 from a form: asks first when answers would be lost
+struct LeaveConfirmed {};
+struct LeaveCancelled {};
+// The on-screen keyboard
+struct KeyPress { std::string keyId; };  // input::Key::id()
+struct Candidate { size_t index; };       // into the keyboard's candidates()
+struct CandidatePage {
+  enum class Way { Previous, Next } way;
+  size_t shown = 0;  // Next: how many candidates this page showed
 };
+enum class PenPhase { Down, Move, Up };
+struct Pen { PenPhase phase; input::PenPoint at; };  // on the writing pad, 0..1 both ways
+// 查询进度 and 回访
+struct OpenLookup {};
+struct LookupField {};
+struct LookupSubmit {};
+enum class TicketRating { Satisfied, Basic, Unsatisfied };  // 满意 / 基本满意 / 不满意
+struct RateTicket { TicketRating rating; };
+// The staff panel
+struct AdminCorner {};  // a tap in the corner: five within 3 s open the PIN pad
+struct AdminCancel {};
+struct AdminExport {};
+struct AdminExit {};
+struct AdminSyncNow {};
+struct AdminRetryUnsettled {};
+struct AdminEnroll {};  // open the enrollment form
+enum class EnrollInput { Url, Code };
+struct EnrollField { EnrollInput field; };  // type into it
+struct EnrollSubmit {};
+// Nothing to do but draw another frame (a page still gliding after a fling).
+struct Animating {};
+}  // namespace command
+
+using Command = std::variant<
+    command::OpenFormList, command::StartForm, command::QuickRate, command::SetLocale, command::ToggleElderly,
+    command::Home, command::NextNotice, command::StillHere, command::SetValue, command::AddPanel,
+    command::RemovePanel, command::EditText, command::Next, command::Back, command::ToReview, command::BackToForm,
+    command::Submit, command::Finish, command::LeaveForm, command::LeaveConfirmed, command::LeaveCancelled,
+    command::KeyPress, command::Candidate, command::CandidatePage, command::Pen, command::OpenLookup,
+    command::LookupField, command::LookupSubmit, command::RateTicket, command::AdminCorner, command::AdminCancel,
+    command::AdminExport, command::AdminExit, command::AdminSyncNow, command::AdminRetryUnsettled,
+    command::AdminEnroll, command::EnrollField, command::EnrollSubmit, command::Animating>;
+
+// "satisfied", "basic", "unsatisfied": a 回访 rating as the store and the protocol spell it.
+const char* ratingWord(command::TicketRating r);
 
 }  // namespace minyi::ui
