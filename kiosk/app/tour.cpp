@@ -178,7 +178,7 @@ void tour(KioskApp& app, const std::function<void(const std::string&)>& at, cons
         at("review" + suffixOf(locale, elderly));
         go(command::Submit{});
         at("receipt" + suffixOf(locale, elderly));
-        if (const ui::TicketReceipt* r = app.view(1920, 1080).receipt) lastCode = r->code;
+        if (const core::Receipt* r = app.view(1920, 1080).receipt) lastCode = r->code;
         go(command::Finish{});
       }
     // 查询进度 for that complaint, with news from the server, for a mistyped code and for one nobody made.

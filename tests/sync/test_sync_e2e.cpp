@@ -124,7 +124,7 @@ struct Kiosk {
 
   // A resident files the shipped test complaint (e-bike charging, community 东联) and leaves with the receipt;
   // returns it once the kiosk has delivered the complaint.
-  ui::TicketReceipt fileComplaint() {
+  core::Receipt fileComplaint() {
     std::string why;
     const auto answers = core::parseJsonText(
         *core::readTextFile(std::string(MINYI_TEST_DATA) + "/forms/answers/complaint-valid.json", &why, 1 << 20), &why);
@@ -135,7 +135,7 @@ struct Kiosk {
     app.apply({ui::command::Submit{}}, now);
     REQUIRE(app.screen() == ui::Screen::ThankYou);
     REQUIRE(app.view(1920, 1080).receipt);
-    const ui::TicketReceipt receipt = *app.view(1920, 1080).receipt;  // the view points into the screen's state
+    const core::Receipt receipt = *app.view(1920, 1080).receipt;  // the view points into the screen's state
     app.apply({ui::command::Finish{}}, now);
     for (int i = 0; i < 500 && store->counts().value().pending > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     REQUIRE(store->counts().value().pending == 0);
@@ -406,7 +406,7 @@ TEST_CASE("the complaint loop end to end: filed at a kiosk, resolved by staff, �
   CHECK(*k.store->setting(sync::keys::kKioskNumber).value() == "1");
 
   // A resident files a complaint and leaves with the receipt.
-  const ui::TicketReceipt receipt = k.fileComplaint();
+  const core::Receipt receipt = k.fileComplaint();
   const std::string code = *protocol::normalizeCrockford(receipt.code);
   const std::string link = receipt.link;
   CHECK(link.rfind(url + "/t/" + code + "?k=", 0) == 0);

@@ -1,30 +1,29 @@
-// The kiosk's flow: which screen is up, the form being filled, language, 长辈模式, text typing, timers.
-// No SDL or ImGui here: the window code feeds it commands, typed text and the time.
+// The kiosk's flow: which screen is up, the form being filled, language, 长辈模式, the visit and its timers,
+// composed with the parts that have their own files: the complaint desk, 查询进度, the notices, the staff panel
+// and the keyboard in use. No SDL or ImGui here: the window feeds it commands, typed text and the time.
 #pragma once
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "admin_panel.h"
+#include "complaint_desk.h"
+#include "flow_context.h"
+#include "lookup_desk.h"
 #include "minyi/core/form.h"
+#include "minyi/core/receipt.h"
 #include "minyi/core/session.h"
-#include "minyi/core/strings.h"
 #include "minyi/input/keyboard.h"
 #include "minyi/protocol/crypto.h"
-#include "minyi/store/pin_lock.h"
 #include "minyi/store/store.h"
 #include "minyi/sync/uploader.h"
 #include "minyi/ui/view_model.h"
+#include "notice_board.h"
+#include "typing.h"
 
 namespace minyi::app {
-
-using Clock = std::chrono::steady_clock;
-
-struct LoadedForm {
-  std::string path;
-  std::string json;  // the text as loaded: the store keeps it beside every submission's form hash
-  std::unique_ptr<core::Form> form;
-};
 
 class KioskApp {
  public:
@@ -45,33 +44,31 @@ class KioskApp {
   // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
   void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);
   // [site] kiosk_number, for a kiosk that never enrolls (enrollment hands the number out otherwise).
-  void setKioskNumber(int n) { configuredKioskNumber_ = n; }
+  void setKioskNumber(int n) { ctx_.configuredKioskNumber = n; }
   // Where finished submissions go. Saves the loaded forms into it; if it cannot keep submissions, the kiosk
   // shows 暂停服务 instead of taking input. Without a store (screenshots only) results stay in completed().
   void attachStore(store::KioskStore* store, Clock::time_point now);
-  bool outOfService() const { return screen_ == ui::Screen::OutOfService; }
+  bool outOfService() const { return ctx_.screen == ui::Screen::OutOfService; }
   // 暂停服务 with a reason for the admin panel (also when the store could not even be opened).
   void pause(const std::string& reason);
   // The admin panel: PIN hash from the config (none: the panel cannot be opened), where exports go.
   void setAdmin(std::string pinHash, std::string exportFolder, std::string siteId);
   // The uploader thread (may be null: no sync). Woken after every commit; its news arrive via syncNews().
-  void attachSync(sync::Uploader* uploader) { uploader_ = uploader; }
+  void attachSync(sync::Uploader* uploader) { ctx_.uploader = uploader; }
   // The uploader reported something (an SDL event from its thread): notices, forms, status, enrollment.
   // Returns true when the view changed.
   bool syncNews(Clock::time_point now);
-  bool exitRequested() const { return exitRequested_; }
-  const std::string& outOfServiceReason() const { return outOfServiceReason_; }
+  bool exitRequested() const { return admin_.exitRequested(); }
+  const std::string& outOfServiceReason() const { return ctx_.pausedBecause; }
   // Applies what the resident did; returns true when something changed that needs a redraw.
   bool apply(const std::vector<ui::Command>& commands, Clock::time_point now);
   // Chinese input for text questions and comments (pinyin, handwriting); either may be null (that mode is
   // not offered). canDraw tells whether the font atlas can draw a candidate (the window's FontLibrary).
   void setInputEngines(const input::PinyinEngine* pinyin, const input::HandwritingEngine* handwriting, bool fuzzyPinyin) {
-    pinyinEngine_ = pinyin;
-    handwritingEngine_ = handwriting;
-    fuzzyPinyin_ = fuzzyPinyin;
+    typing_.setEngines(pinyin, handwriting, fuzzyPinyin);
   }
-  void setCanDraw(input::CanDraw canDraw) { canDraw_ = std::move(canDraw); }
-  const input::Keyboard* keyboard() const { return keyboard_.get(); }
+  void setCanDraw(input::CanDraw canDraw) { typing_.setCanDraw(std::move(canDraw)); }
+  const input::Keyboard* keyboard() const { return typing_.keyboard(); }
   // Typed text (physical keyboard or on-screen keyboard) goes to the question being edited.
   void typeText(const std::string& utf8);
   void backspace();
@@ -86,8 +83,8 @@ class KioskApp {
 
   ui::ViewState view(float width, float height) const;
   bool elderly() const { return elderly_; }
-  const std::string& locale() const { return locale_; }
-  ui::Screen screen() const { return screen_; }
+  const std::string& locale() const { return ctx_.locale; }
+  ui::Screen screen() const { return ctx_.screen; }
   core::Session* session() { return session_.get(); }
   // Results of finished forms when no store is attached (screenshots); with a store they live only there.
   const std::vector<core::Json>& completed() const { return completed_; }
@@ -101,68 +98,27 @@ class KioskApp {
  private:
   const core::Form* find(const std::string& id) const;
   void goHome();
-
-  core::StringTable strings_;
-  std::vector<LoadedForm> forms_;
-  std::vector<std::string> problems_;
-  std::string siteName_ = "民意服务终端";
-  std::string siteNameShown_ = siteName_;  // in the current script
-  std::string locale_ = "zh-cn";
-  bool elderly_ = false;
-  std::string defaultLocale_ = "zh-cn";
-  bool defaultElderly_ = false;
-  int defaultIdleSeconds_ = 60;
-  ui::Screen screen_ = ui::Screen::Attract;
-  std::unique_ptr<core::Session> session_;
-  // Changes with every form session and every new visit, unique in the process: scroll positions and the
-  // views' memory of wrapped text are keyed by it, so nothing carries over to the next resident.
-  int sessionSerial_ = 0;
-  static int nextSerial();
-  // The keyboard mode this resident last chose for text (handwriting, say): the next field opens in it.
-  std::optional<input::Mode> preferredMode_;
-  bool atDefaults() const { return locale_ == defaultLocale_ && elderly_ == defaultElderly_; }
   // The visit ends: everything goHome() drops, and the language, 长辈模式, keyboard mode and scroll too.
   void endVisit();
   bool residentAnswered() const;  // the form holds answers the resident gave (leaving would lose them)
-  const core::Element* editing_ = nullptr;
-  bool editingComment_ = false;
-  std::unique_ptr<input::Keyboard> keyboard_;  // open while editing_ is set; holds this resident's engine sessions
-  const input::PinyinEngine* pinyinEngine_ = nullptr;
-  const input::HandwritingEngine* handwritingEngine_ = nullptr;
-  bool fuzzyPinyin_ = true;
-  input::CanDraw canDraw_;
+  bool atDefaults() const { return ctx_.locale == defaultLocale_ && elderly_ == defaultElderly_; }
+  static int nextSerial();
+  void refreshEntries();
+  bool saveFormsToStore();
+  bool applyStoreForms();  // loads the store's active forms (between residents only)
+  // Keeps a finished submission: sealed, in the store (durably, before any thank-you) or, without one, in memory.
+  bool keep(const core::Session& finished, std::vector<std::string> flags);
+  bool pauseFor(const std::string& reason);  // 暂停服务 until the health check passes; returns false
+  void liftPauseIfFixed();  // staff or the server may have fixed what paused the kiosk (space, the key)
+  int idleSeconds() const;
+  // A resident is somewhere 还在吗？ can ask about: a form, a list, 查询进度, a receipt, the staff panel.
+  bool residentAway() const;
+  // Typing into the form: the keyboard fits the question; the text goes to the session.
   void openKeyboard(const core::Element& e, bool comment);
-  void closeKeyboard();  // drops anything still being composed (the idle reset wipes it)
-  void finishTyping();   // commits what is being composed into the field
-  void storeTyped();  // the keyboard's buffer → the session
-  std::string thankYou_;
-  Clock::time_point thankYouUntil_{};
-  std::string quickThanks_;
-  Clock::time_point quickThanksUntil_{};
-  std::vector<core::Json> completed_;
-  store::KioskStore* store_ = nullptr;
-  std::string outOfServiceReason_;     // plain words for the admin panel
-  Clock::time_point nextHealthCheck_{};
-  std::vector<Clock::time_point> quickTaps_;  // recent quick-rating taps, to flag bursts as misuse
-  // Admin: the corner gesture, the PIN pad, the panel.
-  std::vector<Clock::time_point> cornerTaps_;
-  std::unique_ptr<store::PinLock> pinLock_;
-  std::string exportFolder_ = "/media/usb", siteId_;
-  std::string pinMessage_;
-  ui::AdminInfo adminInfo_;
-  ui::EnrollView enroll_;
-  ui::Screen beforeAdmin_ = ui::Screen::Attract;
-  bool exitRequested_ = false;
-  void openPinPad();
-  void checkPin(Clock::time_point now);
-  void refreshAdminInfo();
-  // This kiosk's name: the server's once enrolled, else a random one made once and kept in the store.
-  std::string deviceId();
-  void audit(const std::string& action, const std::string& detail = {});
-  // Keeps a finished submission: in the store (durably, before any thank-you) or, without one, in memory.
-  bool keep(const core::Session& finished, std::vector<std::string> flags, Clock::time_point now);
+  void finishTyping();  // commits what is being composed into the field
+  void closeKeyboard() { typing_.close(); }
 
-  // What each command does (kiosk_app.cpp, grouped as in view_model.h); apply() sends each to its own.
+  // What each command does, grouped as in view_model.h; apply() sends each to its own.
   void on(const ui::command::OpenFormList&);
   void on(const ui::command::StartForm&);
   void on(const ui::command::QuickRate&);
@@ -203,51 +159,49 @@ class KioskApp {
   void on(const ui::command::EnrollSubmit&);
   void on(const ui::command::Animating&);
 
-  Clock::time_point now_{};           // time of the last tick or command: countdowns are shown against it
+  FlowContext ctx_;
+  Typing typing_;
+  ComplaintDesk complaints_{ctx_};
+  LookupDesk lookup_{ctx_, typing_};
+  NoticeBoard notices_{ctx_};
+  AdminPanel admin_{ctx_, typing_};
+
+  // The forms on offer (in ctx_.forms) as the form list and the start screen's faces, in the current language.
+  std::vector<std::string> problems_;
+  std::vector<ui::FormEntry> entries_;
+  ui::FormEntry quickEntry_;
+  std::vector<core::ChoiceView> quickChoices_;
+  bool serverForms_ = false;  // the store's active forms (from the server) replace the forms folder
+  bool formsStale_ = false;   // the server sent new forms: applied when no resident is in the middle of one
+
+  // The resident's visit.
+  std::string siteNameShown_ = ctx_.siteName;  // in the current script
+  bool elderly_ = false;
+  std::string defaultLocale_ = "zh-cn";
+  bool defaultElderly_ = false;
+  int defaultIdleSeconds_ = 60;
+  std::unique_ptr<core::Session> session_;
+  // Changes with every form session and every new visit, unique in the process: scroll positions and the
+  // views' memory of wrapped text are keyed by it, so nothing carries over to the next resident.
+  int sessionSerial_ = 0;
+  // The keyboard mode this resident last chose for text (handwriting, say): the next field opens in it.
+  std::optional<input::Mode> preferredMode_;
+  const core::Element* editing_ = nullptr;  // the question the keyboard types into
+  bool editingComment_ = false;
+  std::string thankYou_;
+  Clock::time_point thankYouUntil_{};
+  std::optional<core::Receipt> receipt_;  // the last complaint's, while its thank-you shows
+  std::string quickThanks_;
+  Clock::time_point quickThanksUntil_{};
+  std::vector<Clock::time_point> quickTaps_;  // recent quick-rating taps, to flag bursts as misuse
+  std::vector<core::Json> completed_;
+  Clock::time_point nextHealthCheck_{};
   Clock::time_point lastActivity_{};
   bool idlePrompt_ = false;           // 还在吗？ is showing
   bool confirmLeave_ = false;         // 离开这份问卷？ is showing
   int revealErrors_ = 0;              // counts pages checked with problems (the view scrolls to the first)
   int editSerial_ = 0;                // counts keyboards opened (the view brings the question into view)
   Clock::time_point idleDeadline_{};  // when the form is discarded unless the resident taps 继续
-  int idleSeconds() const;
-  // A resident is somewhere 还在吗？ can ask about: a form, a list, 查询进度, a receipt, the staff panel.
-  bool residentAway() const;
-  void refreshEntries();
-  bool saveFormsToStore();
-  std::vector<ui::FormEntry> entries_;  // in the current language
-  // Sync: the uploader, the sealing key, forms and notices from the server (kiosk_sync.cpp).
-  sync::Uploader* uploader_ = nullptr;
-  std::optional<protocol::PublicKey> configuredKey_;
-  std::string defaultServerUrl_;
-  int configuredKioskNumber_ = 0;
-  int kioskNumber() const;  // for ticket codes: from enrollment, else the config; 0: none (no complaints)
-  std::string serverUrl() const;
-  ui::TicketReceipt receipt_;  // the last complaint's, while its thank-you shows
-  ui::LookupView lookup_;      // 查询进度
-  void openLookup();
-  void runLookup();
-  bool takeLiveLookup();  // the server's answer for a code made at another kiosk, when still wanted
-  void showTicket(const store::Ticket& t, const std::string& note);
-  // A UTC time from the server in the kiosk's own time zone; a deadline at midnight reads as 24:00 of the day.
-  static std::string localTime(const std::string& iso, bool deadline = false);
-  std::optional<protocol::PublicKey> sealKey() const;  // configured, else from enrollment
-  bool enrolled() const;
-  // Why submissions cannot be kept right now (storage, no key), in words; empty when they can.
-  std::string cannotKeep();
-  bool serverForms_ = false;     // the store's active forms (from the server) replace the forms folder
-  bool formsStale_ = false;      // the server sent new forms: applied when no resident is in the middle of one
-  bool applyStoreForms();        // loads the store's active forms into forms_ (between residents only)
-  std::vector<store::StoredNotice> storedNotices_;
-  std::vector<ui::NoticeView> notices_;  // in the current language
-  int noticeIndex_ = 0;
-  Clock::time_point nextNoticeAt_{};
-  void loadNotices();
-  void refreshNotices();
-  void openEnroll();
-  void syncRows();  // the admin panel's sync lines
-  ui::FormEntry quickEntry_;
-  std::vector<core::ChoiceView> quickChoices_;
 };
 
 }  // namespace minyi::app

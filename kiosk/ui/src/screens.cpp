@@ -388,7 +388,7 @@ float qrCode(Frame& f, const std::string& link, ImVec2 at, float side) {
 // A complaint's receipt: the ticket code big enough to read from a step back, the QR link for a phone, the
 // category and its promised handling time, and how to follow up. It stays until 完成.
 void receiptScreen(Frame& f) {
-  const TicketReceipt& r = *f.state.receipt;
+  const core::Receipt& r = *f.state.receipt;
   const float hb = header(f, f.state.siteName, f.state.dateTime);
   const float m = f.type.margin, g = f.type.gap, full = f.width() - 2 * m;
   const BarButton done{"done", f.s("thanks.done"), command::Finish{}, TileStyle::Primary};

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "minyi/core/receipt.h"
 #include "minyi/core/session.h"
 #include "minyi/core/strings.h"
 #include "minyi/input/handwriting.h"
@@ -37,14 +38,6 @@ struct NoticeView {
   std::string title;
   std::string body;
   std::string date;  // publication day, e.g. 2026-11-20
-};
-
-// A complaint's receipt on the thank-you screen: the code to read out, the QR link, what happens next.
-struct TicketReceipt {
-  std::string code;      // grouped: K3M9Q-2XH7R
-  std::string link;      // <server>/t/<code>?k=<key>, drawn as a QR code
-  std::string category;  // in the resident's language
-  std::string deadline;  // "3 个工作日内"
 };
 
 // 查询进度: the code typed so far and what the lookup found, already in words.
@@ -87,7 +80,7 @@ struct ViewState {
   int sessionSerial = 0;                     // changes with every form session and visit (fresh scroll, no text kept)
   const core::StringTable* strings = nullptr;
   std::string thankYouText;                  // ThankYou: completedHtml, as plain text
-  const TicketReceipt* receipt = nullptr;    // ThankYou after a complaint
+  const core::Receipt* receipt = nullptr;    // ThankYou after a complaint
   int thankYouSeconds = 0;                   // countdown to the automatic return
   std::string quickThanks;                   // after a quick-rating tap, shown briefly on the attract screen
   const core::Element* editing = nullptr;    // the text question receiving typed text
