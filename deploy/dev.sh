@@ -106,7 +106,7 @@ cmd_run() {
   else
     log "no display, so the kiosk was not opened. In another terminal, try one of:"
     echo "    xvfb-run -s '-screen 0 1920x1080x24' $kiosk --config $dev/kiosk/kiosk.toml --windowed 1920x1080"
-    echo "    $kiosk --headless --screenshots /tmp/minyi-screens    # a PNG of every screen"
+    echo "    $BUILD/tests/ui/minyi-kiosk-screens --out /tmp/minyi-screens    # a PNG of every screen"
     log "the server runs until Ctrl-C"
     wait "$server_pid"
   fi

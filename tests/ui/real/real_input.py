@@ -17,7 +17,7 @@ it"). Each scenario is one CTest test (tests/ui/CMakeLists.txt, label "system"):
   persona                  under Xvfb, 长辈模式: the hallway-light complaint written by hand and read back at
                            查询进度; prints the taps, strokes and seconds it took
 
-Usage: real_input.py SCENARIO [W H] --kiosk BIN --server BIN --minyi BIN --assets DIR --fonts DIR --source DIR
+Usage: real_input.py SCENARIO [W H] --kiosk BIN --screens BIN --server BIN --minyi BIN --assets DIR --fonts DIR --source DIR
 """
 import argparse
 import os
@@ -280,8 +280,8 @@ def grim(user, env, runtime, out):
 
 def headless_render(bins, tmp, width, height, name):
     out = os.path.join(tmp, "headless")
-    run([bins["kiosk"], "--headless", "--screenshots", out, "--sizes", "%dx%d" % (width, height), "--only", name,
-         "--assets", bins["assets"], "--fonts", bins["fonts"]])
+    run([bins["screens"], "--out", out, "--sizes", "%dx%d" % (width, height), "--only", name,
+         "--assets", bins["assets"], "--fonts", bins["fonts"], "--source", bins["source"]])
     folder = out if (width, height) == (1920, 1080) else os.path.join(out, "%dx%d" % (width, height))
     return os.path.join(folder, name + ".png")
 
@@ -437,10 +437,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("scenario")
     p.add_argument("size", nargs="*", type=int)
-    for name in ("kiosk", "server", "minyi", "assets", "fonts", "source"):
+    for name in ("kiosk", "screens", "server", "minyi", "assets", "fonts", "source"):
         p.add_argument("--" + name, required=True)
     a = p.parse_args()
-    bins = {n: os.path.abspath(getattr(a, n)) for n in ("kiosk", "server", "minyi", "assets", "fonts", "source")}
+    bins = {n: os.path.abspath(getattr(a, n)) for n in ("kiosk", "screens", "server", "minyi", "assets", "fonts", "source")}
     tmp = tempfile.mkdtemp(prefix="minyi-real-")
     os.chmod(tmp, 0o755)
     try:

@@ -1,0 +1,19 @@
+// The kiosk's uploader as main() starts it: libcurl with the configured CA file, the server's key pinned,
+// plain http only when the configuration allows it. Also enrollment from the command line (--enroll).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "options.h"
+#include "minyi/store/store.h"
+#include "minyi/sync/uploader.h"
+
+namespace minyi::app {
+
+std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews = {});
+
+// The same enrollment the admin panel does, without a window; returns the process's exit code.
+int enrollFromCommandLine(store::KioskStore& store, const KioskOptions& o);
+
+}  // namespace minyi::app
