@@ -1,5 +1,6 @@
 // Exports of submissions: answer columns with Chinese labels, formula neutralising, CSV with BOM, XLSX (libxlsxwriter).
 #include "minyi/server/export.h"
+#include "minyi/server/staff_words.h"
 
 #include <xlsxwriter.h>
 
@@ -423,6 +424,21 @@ int64_t exportXlsx(ServerStore& store, const StoredForm& form, const ExportOptio
   if (err != LXW_NO_ERROR)
     throw std::runtime_error("the spreadsheet " + path + " could not be written: " + lxw_strerror(err));
   return n;
+}
+
+ExportOptions exportOptions() {
+  const Strings& s = strings();
+  ExportOptions o;
+  o.words.other = s.get("answer.other");
+  o.words.none = s.get("answer.none");
+  o.words.yes = s.get("answer.yes");
+  o.words.no = s.get("answer.no");
+  o.fixedHeaders.clear();
+  for (const char* key : {"export.id", "export.created", "export.site", "export.device", "export.via", "export.flags"})
+    o.fixedHeaders.push_back(s.get(key));
+  o.viaNetwork = s.get("export.network");
+  o.viaUsb = s.get("export.usb");
+  return o;
 }
 
 }  // namespace minyi::server

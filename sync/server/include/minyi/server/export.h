@@ -43,7 +43,7 @@ std::string answerText(const AnswerColumn& column, const core::Json& answers, bo
 // row's values with one pass over its keys instead of one search per column.
 std::string answerTextOf(const AnswerColumn& column, const core::Json* value, bool maskPhones);
 
-// What an export looks like; exportOptions() fills the words from the dashboard's string table.
+// What an export looks like; exportOptions() fills the words from the staff's string table (staff_words.h).
 struct ExportOptions {
   bool maskPhones = true;
   std::string locale = "zh-cn";

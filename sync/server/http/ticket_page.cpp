@@ -21,7 +21,7 @@ namespace minyi::server {
 
 using dash::esc;
 
-const dash::Strings& dash::publicStrings(const std::string& lang) {
+const Strings& dash::publicStrings(const std::string& lang) {
   static const std::map<std::string, Strings> tables = [] {
     std::map<std::string, Strings> t;
     t["zh-cn"].load(ticket_assets::public_zh_cn());
@@ -107,7 +107,7 @@ struct TicketPage::Impl {
   // A page: header with the language switch (links keep the code and key), the content, the footer.
   std::string frame(const Language& lang, const std::string& selfBase, const std::string& title, const std::string& body,
                     bool footer) {
-    const dash::Strings& w = dash::publicStrings(lang.code);
+    const Strings& w = dash::publicStrings(lang.code);
     std::string nav;
     for (const Language& l : kLanguages) {
       if (selfBase.empty()) break;
@@ -126,7 +126,7 @@ struct TicketPage::Impl {
   // A refusal: the same page whatever was typed (no links back to the code and key), so an unknown code and a
   // wrong key cannot be told apart even byte by byte.
   void message(httplib::Response& res, int status, const Language& lang, const std::string& key) {
-    const dash::Strings& w = dash::publicStrings(lang.code);
+    const Strings& w = dash::publicStrings(lang.code);
     res.status = status;
     res.set_content(frame(lang, "", w.get(key + ".title"),
                           "<section><h2>" + esc(w.get(key + ".title")) + "</h2><p>" + esc(w.get(key + ".text")) + "</p></section>",
@@ -192,7 +192,7 @@ struct TicketPage::Impl {
   }
 
   std::string ticketBody(const Ticket& t, const Language& lang, const std::string& key) {
-    const dash::Strings& w = dash::publicStrings(lang.code);
+    const Strings& w = dash::publicStrings(lang.code);
     auto status = [&](const std::string& s) { return w.get("ticket.status." + s); };
     // Staff write in Simplified; a 繁 reader gets their words in Traditional characters (OpenCC).
     auto local = [&](const std::string& text) { return core::simplifiedFor(text, lang.code); };

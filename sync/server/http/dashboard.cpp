@@ -37,39 +37,6 @@ std::string escapeHtml(std::string_view text) {
 
 namespace dash {
 
-void Strings::load(std::string_view json) {
-  std::string why;
-  auto j = core::parseJsonText(json, &why);
-  if (!j || !j->is_object()) throw std::runtime_error("the dashboard's string table is not a JSON object: " + why);
-  for (const auto& [k, v] : j->items())
-    if (v.is_string()) texts_[k] = v.get<std::string>();
-}
-
-std::string Strings::get(const std::string& key) const {
-  auto it = texts_.find(key);
-  return it == texts_.end() ? "[[" + key + "]]" : it->second;
-}
-
-std::string Strings::format(const std::string& key, const std::vector<std::string>& args) const {
-  std::string text = get(key);
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string mark = "{" + std::to_string(i) + "}";
-    for (size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + args[i].size()))
-      text.replace(at, mark.size(), args[i]);
-  }
-  return text;
-}
-
-const Strings& strings() {
-  static const Strings table = [] {
-    Strings s;
-    s.load(assets::stringsZhCn());
-    s.load(ticket_assets::staff());  // the ticket pages' own entries (assets/dashboard/tickets.zh-CN.json)
-    return s;
-  }();
-  return table;
-}
-
 std::string T(const std::string& key) { return esc(strings().get(key)); }
 std::string TF(const std::string& key, const std::vector<std::string>& args) { return esc(strings().format(key, args)); }
 
@@ -397,21 +364,6 @@ Dashboard::Dashboard(ServerStore& store, DashboardOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {}
 
 Dashboard::~Dashboard() = default;
-
-ExportOptions exportOptions() {
-  const Strings& s = strings();
-  ExportOptions o;
-  o.words.other = s.get("answer.other");
-  o.words.none = s.get("answer.none");
-  o.words.yes = s.get("answer.yes");
-  o.words.no = s.get("answer.no");
-  o.fixedHeaders.clear();
-  for (const char* key : {"export.id", "export.created", "export.site", "export.device", "export.via", "export.flags"})
-    o.fixedHeaders.push_back(s.get(key));
-  o.viaNetwork = s.get("export.network");
-  o.viaUsb = s.get("export.usb");
-  return o;
-}
 
 std::string Dashboard::errorPage(int status) {
   const std::string text = strings().get(status == 404 ? "error.notFound" : "error.internal");

@@ -1,4 +1,5 @@
-// Internal: what the dashboard's pages share — the request context, the string table, the page frame, HTML helpers.
+// Internal: what the dashboard's pages share — the request context, the page frame, HTML helpers (the staff's
+// words are minyi/server/staff_words.h).
 #pragma once
 #include <httplib.h>
 
@@ -12,22 +13,10 @@
 #include "minyi/core/json.h"
 #include "minyi/server/dashboard.h"
 #include "minyi/server/results.h"
+#include "minyi/server/staff_words.h"
 
 namespace minyi::server::dash {
 
-// The UI strings (assets/dashboard/strings.zh-CN.json, built into the program). A missing key shows as
-// [[key]], which the tests look for on every page.
-class Strings {
- public:
-  void load(std::string_view json);
-  std::string get(const std::string& key) const;
-  // {0}, {1}, ... replaced by the arguments (plain text; escaping is the caller's).
-  std::string format(const std::string& key, const std::vector<std::string>& args) const;
-
- private:
-  std::map<std::string, std::string> texts_;
-};
-const Strings& strings();
 // The residents' tables (public ticket page, notices to kiosks) by language: zh-cn, zh-tw, en; else zh-cn.
 const Strings& publicStrings(const std::string& lang);
 
