@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);  // a kiosk that hangs up mid-reply must not end the server
 
   try {
-    auto store = server::openDataFolder(config->dataDir);
+    auto store = server::openStorage(config->storage());
     // The dashboard's answer counts must match the stored submissions (after an upgrade they may not yet).
     for (const std::string& f : server::reconcileTallies(*store))
       std::cerr << "minyi-server: counted the answers of form " << f << " again\n";

@@ -18,6 +18,7 @@ TEST_CASE("deploy/server.example.toml is a valid configuration with every key") 
   REQUIRE(c);
   CHECK(c->listen == "127.0.0.1");
   CHECK(c->port == 8443);
+  CHECK(c->storageBackend == "sqlite");
   CHECK(c->dataDir == "/var/lib/minyi");
   CHECK(c->keyPairFile == "/etc/minyi/server.key");
   CHECK(c->tlsCertFile == "/etc/minyi/tls/fullchain.pem");
@@ -28,6 +29,26 @@ TEST_CASE("deploy/server.example.toml is a valid configuration with every key") 
   CHECK(c->tickets.dueSoon == std::chrono::hours(24));
   CHECK(c->tickets.deadlines.at("hygiene").text() == "3wd");
   CHECK(c->tickets.fallback.text() == "7d");
+}
+
+TEST_CASE("[storage] backend chooses the store: sqlite by default, one not built in is named with those that are") {
+  TempDir dir;
+  std::string error;
+  const std::string rest = "data_dir = \"data\"\n[keys]\nkey_pair = \"k\"\n";
+  auto plain = server::parseServerConfig("[storage]\n" + rest, dir.path(), &error);
+  REQUIRE(plain);
+  CHECK(plain->storage().backend == "sqlite");
+  auto chosen = server::parseServerConfig("[storage]\nbackend = \"sqlite\"\n" + rest, dir.path(), &error);
+  REQUIRE(chosen);
+  // The store it opens is the real one: what it keeps is there when the data folder is opened again.
+  {
+    auto store = server::openStorage(chosen->storage());
+    REQUIRE(store->addDevice(server::NewDevice{"kiosk-1", "donghu-dqfwzx", "大厅", "h", isoIn(std::chrono::hours(1)), isoIn({})}));
+  }
+  CHECK(server::openDataFolder(dir.file("data"))->device("kiosk-1"));
+  CHECK_FALSE(server::parseServerConfig("[storage]\nbackend = \"postgresql\"\n" + rest, dir.path(), &error));
+  CHECK_THAT(error, Contains("storage.backend") && Contains("postgresql") && Contains("built in: sqlite"));
+  CHECK_THROWS_WITH(server::openStorage({"oracle", dir.file("data")}), Contains("oracle") && Contains("sqlite"));
 }
 
 TEST_CASE("ticket settings: a bad deadline, an unknown holiday file and a bad date are named by their key") {

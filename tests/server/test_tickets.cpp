@@ -400,10 +400,27 @@ TEST_CASE("ingest makes a ticket: key kept only as a hash, community from the an
       CHECK(log[0].action == "receive");
       CHECK(log[0].actor == "kiosk:kiosk-5");
       CHECK(log[0].status == "received");
-      // The access key is nowhere in the database, only its hash.
-      CHECK(rawQuery(dir.file("server.db"), "SELECT count(*) FROM tickets WHERE key_hash = '" + chosen.key + "'") == "0");
+      // The access key is nowhere in what the store gives back, only its hash (the SQLite file itself: below).
+      CHECK(store->ticket(chosen.code)->keyHash != chosen.key);
+      for (const auto& e : store->ticketLog(chosen.code)) CHECK(e.detail.find(chosen.key) == std::string::npos);
+      CHECK(store->submission(chosen.envelope.id)->answersJson.find(chosen.key) == std::string::npos);
     }
   }
+}
+
+TEST_CASE("SQLite: a ticket's access key is in server.db only as its hash", "[tickets][sqlite]") {
+  TempDir dir;
+  auto store = server::openSqliteStore(dir.file("server.db"));
+  const auto keys = protocol::generateKeyPair();
+  auto form = shippedForm("complaint");
+  REQUIRE(store->addForm(form) == server::FormAdded::New);
+  Complaint chosen = complaint(form, keys.publicKey, 5, 1, answers("hygiene", "donglian"));
+  const auto reply = server::ingestBatch(*store, keys, {chosen.envelope}, {"kiosk-5", "donghu-dqfwzx", "network", {}});
+  REQUIRE(reply.results[0].outcome == protocol::Outcome::Stored);
+  store.reset();
+  CHECK(rawQuery(dir.file("server.db"), "SELECT count(*) FROM tickets") == "1");
+  CHECK(rawQuery(dir.file("server.db"), "SELECT count(*) FROM tickets WHERE key_hash = '" + chosen.key + "'") == "0");
+  CHECK(rawQuery(dir.file("server.db"), "SELECT count(*) FROM tickets WHERE key_hash = '" + protocol::sha256Hex(chosen.key) + "'") == "1");
 }
 
 TEST_CASE("regression: a kiosk clock at 1970 or years ahead files by the server's time, a sane one by its own",

@@ -1,5 +1,8 @@
 // The on-screen keyboards as drawn: keys in rows that keep every key a full touch target (narrow panels get
 // the narrow arrangement), the pinyin candidate bar with its paging, the handwriting pad and its candidates.
+//
+// Index: geometry and narrowKeys (key sizes); keyRow; candidateBar (pinyin, with paging); writingPad (the
+// finger's strokes as Pen commands); candidateGrid (handwriting); keyboardHeight; keyboardPanel (the whole).
 #include <imgui.h>
 
 #include <algorithm>

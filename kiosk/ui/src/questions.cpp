@@ -1,6 +1,10 @@
 // A touch widget for every question type: choice tiles, ratings with faces or stars, yes/no, matrices,
 // ranking, text fields the on-screen keyboard types into, dynamic panels. Rows of tiles are as tall as their
 // longest words, and break into more rows before a tile would be narrower than a touch target.
+//
+// Index: setValue and perRow (helpers); textField; choiceTiles (radiogroup, dropdown, checkbox, tagbox, imagepicker);
+// pictureRating and ratingRow (rating); booleanButtons; tileRows, matrixRows (matrix), matrixDropdown;
+// rankingTiles; panelButton; errorsFor; questionBody (the switch over every ElementType, dynamic panels).
 #include <imgui.h>
 
 #include <algorithm>

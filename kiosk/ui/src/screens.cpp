@@ -1,6 +1,14 @@
 // The kiosk's screens, each a header, a scrolling body and a bar that never scrolls away, laid out from the
 // panel's real size: attract (landscape and the stacked portrait 立式 layout), form list, form pages,
 // review, thank-you and receipt, 查询进度, the staff screens, 暂停服务 and the dialogs over them.
+//
+// Index (in file order, one section each):
+//   attract                  noticesCard, quickFaces, entryColumn, attractScreen (landscape and portrait)
+//   forms                    formListScreen, formBar, formPageScreen, reviewScreen
+//   thank-you and receipt    qrCode, receiptScreen (core::Receipt), thankYouScreen
+//   查询进度                  lookupScreen (with 回访)
+//   staff                    adminPinScreen, adminScreen, adminEnrollScreen, outOfServiceScreen
+//   (after the sections)     drawKiosk: the frame, the screen of the view model, 还在吗？ and 离开 dialogs
 #include <imgui.h>
 
 #include <algorithm>

@@ -1,5 +1,13 @@
 // The kiosk's drawing primitives: text that records where it went, tiles whose words always fit, scrolling
 // areas with a cue, the header, the bottom bar, the language toggles, dialogs and the drawn pictures.
+//
+// Index (in file order, one section each):
+//   memory                   ViewMemory: wrapped paragraphs kept per visit
+//   text                     measure, drawText, text, richText
+//   tiles                    tileHeight/tileWidth, tile (every button), fieldBox (a field the keyboard types into)
+//   scrolling areas          dragScroll, beginScrollArea/endScrollArea with the "more below" cue
+//   header, bars, dialogs    header, adminCorner, bottomBar, languageBar, dialog
+//   pictures                 face, moodOf, bestFirst (the satisfaction scale: core/satisfaction.h), star
 #include <imgui.h>
 #include <imgui_internal.h>
 

@@ -28,7 +28,7 @@ const char* stateName(SyncStatus::State s) {
 
 namespace {
 
-std::string setting(store::KioskStore& s, const char* key) {
+std::string setting(store::SyncOutbox& s, const char* key) {
   auto r = s.setting(key);
   return r.ok() && r.value() ? *r.value() : std::string();
 }
@@ -76,7 +76,7 @@ bool minyiSaid(const HttpResponse& r, std::initializer_list<const char*> codes) 
 
 }  // namespace
 
-Uploader::Uploader(store::KioskStore& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options)
+Uploader::Uploader(store::SyncOutbox& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options)
     : store_(store), transport_(std::move(transport)), options_(std::move(options)),
       random_(options_.seed ? options_.seed : std::random_device{}()) {
   if (auto e = enrollment()) {

@@ -36,6 +36,7 @@ const KeySpec kKeys[] = {
     {"server", "trusted_proxies", toml::node_type::array, false,
      "addresses of reverse proxies whose X-Forwarded-For is believed, e.g. [\"127.0.0.1\"]"},
     {"server", "secure_cookies", toml::node_type::boolean, false, "true when HTTPS ends at a reverse proxy in front"},
+    {"storage", "backend", toml::node_type::string, false, "the storage backend, e.g. \"sqlite\" (the default)"},
     {"storage", "data_dir", toml::node_type::string, true, "the folder that holds server.db"},
     {"keys", "key_pair", toml::node_type::string, true, "server.key made by `minyi keygen`"},
     {"tls", "cert", toml::node_type::string, false, "the TLS certificate chain (PEM)"},
@@ -106,6 +107,13 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
       }
       c.trustedProxies.push_back(*text);
     }
+  }
+  c.storageBackend = root.at_path("storage.backend").value_or(std::string("sqlite"));
+  const auto& backends = storageBackends();
+  if (std::find(backends.begin(), backends.end(), c.storageBackend) == backends.end()) {
+    std::string known;
+    for (const std::string& n : backends) known += (known.empty() ? "" : ", ") + n;
+    problems.push_back("storage.backend: \"" + c.storageBackend + "\" is not built into this minyi-server (built in: " + known + ")");
   }
   c.dataDir = resolve(baseFolder, root.at_path("storage.data_dir").value_or(std::string()));
   c.keyPairFile = resolve(baseFolder, root.at_path("keys.key_pair").value_or(std::string()));

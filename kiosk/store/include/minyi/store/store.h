@@ -166,7 +166,42 @@ struct StorageUse {
 // The setting that holds the kiosk's own id (KioskStore::kioskId); its name predates the server's device ids.
 constexpr const char* kKioskIdSetting = "device_id";
 
-class KioskStore {
+// A 回访 rating given at this kiosk (satisfied | basic | unsatisfied) and what became of it.
+struct Rating {
+  std::string id, code, rating, at, state, outcome;
+};
+
+// What the uploader sees of the kiosk's storage: the outbox it drains, the 回访 ratings it sends, what the server
+// sends back (forms, notices, ticket news), the settings enrollment keeps, and the audit log. KioskStore is the
+// implementation; the uploader (sync/client) is written against this alone.
+class SyncOutbox {
+ public:
+  virtual ~SyncOutbox() = default;
+  // The outbox (KioskStore documents each).
+  virtual Result<std::vector<Submission>> pending(int limit) = 0;
+  virtual Result<int> markSent(const std::vector<std::string>& ids) = 0;
+  virtual Status markConflict(const std::string& id, const std::string& reason) = 0;
+  virtual Status markRejected(const std::string& id, const std::string& reason) = 0;
+  virtual Status recordAttemptFailure(const std::vector<std::string>& ids, const std::string& reason) = 0;
+  virtual Result<OutboxCounts> counts() = 0;
+  // 回访 ratings on their way to the server.
+  virtual Result<std::vector<Rating>> pendingRatings(int limit) = 0;
+  virtual Status settleRating(const std::string& id, const std::string& outcome) = 0;
+  // What the server sends: forms, notices, news of this kiosk's tickets.
+  virtual Status saveForm(const StoredForm& form) = 0;
+  virtual Status activateForm(const std::string& id, const std::string& hash) = 0;
+  virtual Status deactivateForm(const std::string& id) = 0;
+  virtual Result<std::vector<StoredForm>> activeForms() = 0;
+  virtual Status replaceNotices(const std::vector<StoredNotice>& notices) = 0;
+  virtual Result<int> updateTickets(const std::vector<TicketNews>& news) = 0;
+  // Enrollment's settings, the kiosk's own id, the audit log.
+  virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
+  virtual Status setSetting(const std::string& key, const std::string& value) = 0;
+  virtual Result<std::string> kioskId() = 0;
+  virtual Status audit(const std::string& actor, const std::string& action, const std::string& detail = {}) = 0;
+};
+
+class KioskStore : public SyncOutbox {
  public:
   // Opens (creating if needed) and migrates the database. Fails — leaving the file untouched — when it
   // is damaged, read-only, or made by a newer Minyi. A database whose pages fail the quick check opens
@@ -188,25 +223,25 @@ class KioskStore {
   // its code is new. Returns the ticket (with the submission's id).
   Result<Ticket> commitComplaint(const NewSubmission& submission, const NewTicket& ticket);
   // Pending submissions, oldest first.
-  Result<std::vector<Submission>> pending(int limit);
+  Result<std::vector<Submission>> pending(int limit) override;
   // Conflict and rejected submissions, newest first: the admin panel lists them with the server's reason.
   Result<std::vector<Submission>> unsettled(int limit);
   // Any submission by id (any state).
   Result<std::optional<Submission>> submission(const std::string& id);
   // The server stored them (or already had them): pending → sent. Returns how many changed; ids that
   // are unknown or no longer pending are left alone.
-  Result<int> markSent(const std::vector<std::string>& ids);
+  Result<int> markSent(const std::vector<std::string>& ids) override;
   // The server holds a different submission under this id, or refused it: pending → conflict/rejected,
   // kept for staff, never retried or purged automatically. NotFound for an unknown id.
-  Status markConflict(const std::string& id, const std::string& reason);
-  Status markRejected(const std::string& id, const std::string& reason);
+  Status markConflict(const std::string& id, const std::string& reason) override;
+  Status markRejected(const std::string& id, const std::string& reason) override;
   // Staff on the admin panel send conflicting and rejected submissions again (the reason may have been a
   // proxy's, or fixed on the server since): conflict/rejected → pending, the old reason kept in last_error.
   // Returns how many.
   Result<int> retryUnsettled();
   // An upload attempt failed (network, server error): attempts + 1 and last_error for pending ones.
-  Status recordAttemptFailure(const std::vector<std::string>& ids, const std::string& reason);
-  Result<OutboxCounts> counts();
+  Status recordAttemptFailure(const std::vector<std::string>& ids, const std::string& reason) override;
+  Result<OutboxCounts> counts() override;
   // Retention: deletes sent submissions acknowledged before `olderThan`. Nothing that is not
   // acknowledged is ever deleted. Returns how many were deleted. (When space runs short, the store
   // also deletes acknowledged ones early: docs/kiosk-storage.md, "Space".)
@@ -214,11 +249,11 @@ class KioskStore {
 
   // --- Forms ---
   // Keeps a form; saving the same (id, hash) again changes nothing. A new version is saved inactive.
-  Status saveForm(const StoredForm& form);
+  Status saveForm(const StoredForm& form) override;
   // Makes this (id, hash) the one offered for its id; any other version of that id stops being offered.
-  Status activateForm(const std::string& id, const std::string& hash);
-  Status deactivateForm(const std::string& id);
-  Result<std::vector<StoredForm>> activeForms();
+  Status activateForm(const std::string& id, const std::string& hash) override;
+  Status deactivateForm(const std::string& id) override;
+  Result<std::vector<StoredForm>> activeForms() override;
   Result<std::optional<StoredForm>> form(const std::string& id, const std::string& hash);
 
   // --- Tickets ---
@@ -226,36 +261,34 @@ class KioskStore {
   Result<std::optional<Ticket>> ticket(const std::string& code);
   // The server's news replaces what was known of each ticket named; codes this kiosk did not make are
   // ignored. Returns how many tickets changed.
-  Result<int> updateTickets(const std::vector<TicketNews>& news);
+  Result<int> updateTickets(const std::vector<TicketNews>& news) override;
   // 回访: a resident's rating of a ticket's handling (satisfied | basic | unsatisfied), durable before the
   // thanks; returns its id. The uploader sends it and settles it with the server's answer.
   Result<std::string> commitRating(const std::string& code, const std::string& rating);
-  struct Rating {
-    std::string id, code, rating, at, state, outcome;
-  };
-  Result<std::vector<Rating>> pendingRatings(int limit);
+  using Rating = store::Rating;
+  Result<std::vector<Rating>> pendingRatings(int limit) override;
   // The latest rating given here for a ticket, if any.
   Result<std::optional<Rating>> ratingOf(const std::string& code);
-  Status settleRating(const std::string& id, const std::string& outcome);
+  Status settleRating(const std::string& id, const std::string& outcome) override;
   // When the server's ticket news last arrived (the `since` of the next request); empty: never.
   Result<std::string> ticketsUpdatedAt();
 
   // --- Notices ---
   // The server's list replaces the kept one as a whole (one transaction), so a withdrawn notice disappears.
-  Status replaceNotices(const std::vector<StoredNotice>& notices);
+  Status replaceNotices(const std::vector<StoredNotice>& notices) override;
   // Notices not expired at `now`, newest first.
   Result<std::vector<StoredNotice>> notices(std::chrono::system_clock::time_point now);
 
   // --- Settings (small key → text values: device id, sync cursor, ...) ---
-  Result<std::optional<std::string>> setting(const std::string& key);
-  Status setSetting(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> setting(const std::string& key) override;
+  Status setSetting(const std::string& key, const std::string& value) override;
   // This kiosk's own id ("kiosk-" and 8 hex digits): made once, at first need, and kept across enrollments.
   // Its submissions' answers are sealed with it, and it goes to the server at enrollment, so a kiosk enrolled
   // again (a new device id and token) still delivers what it sealed before.
-  Result<std::string> kioskId();
+  Result<std::string> kioskId() override;
 
   // --- Audit log of admin actions ---
-  Status audit(const std::string& actor, const std::string& action, const std::string& detail = {});
+  Status audit(const std::string& actor, const std::string& action, const std::string& detail = {}) override;
   Result<std::vector<AuditEntry>> recentAudit(int n);  // newest first
 
   // --- Export to a USB stick ---

@@ -82,7 +82,7 @@ struct LiveLookup {
 
 class Uploader {
  public:
-  Uploader(store::KioskStore& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options = {});
+  Uploader(store::SyncOutbox& store, std::unique_ptr<HttpTransport> transport, UploaderOptions options = {});
   ~Uploader();  // stops the thread
   Uploader(const Uploader&) = delete;
   Uploader& operator=(const Uploader&) = delete;
@@ -129,7 +129,7 @@ class Uploader {
   void news();
   void loop();
 
-  store::KioskStore& store_;
+  store::SyncOutbox& store_;  // the kiosk's store as the uploader sees it (store.h)
   std::unique_ptr<HttpTransport> transport_;
   UploaderOptions options_;
   mutable std::mutex mutex_;

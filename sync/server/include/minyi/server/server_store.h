@@ -250,26 +250,24 @@ struct TicketQuery {
   size_t limit = 1000;
 };
 
-// Implementations serialize their own access: one store is shared by every HTTP worker thread.
-// Failures of the database throw StoreError; "not found" and refusals are values.
-class ServerStore {
+// The server's storage, one interface per aggregate, so a backend (SQLite now, PostgreSQL in issue #15) can be
+// written and tested one part at a time; ServerStore is all of them together. Implementations serialize their
+// own access: one store is shared by every HTTP worker thread. Failures of the database throw StoreError;
+// "not found" and refusals are values.
+
+// The township's places: communities and their sites.
+class SiteStore {
  public:
-  virtual ~ServerStore() = default;
-
-  // Why the store cannot take new data now, or nothing: less than `minFreeBytes` free where the database
-  // lives ("disk_full"), or the database refusing to start a write ("database_unwritable"). For
-  // GET /api/v1/health, so monitoring sees what every upload would meet.
-  struct WriteProblem {
-    std::string code, message;
-  };
-  virtual std::optional<WriteProblem> writeProblem(uint64_t minFreeBytes) = 0;
-
-  // --- Sites ---
+  virtual ~SiteStore() = default;
   virtual std::vector<Community> communities() = 0;
   virtual std::vector<Site> sites() = 0;
   virtual std::optional<Site> site(const std::string& id) = 0;
+};
 
-  // --- Devices ---
+// Kiosks: enrollment codes, tokens, revocation, what each last said.
+class DeviceStore {
+ public:
+  virtual ~DeviceStore() = default;
   // False when the id is taken or the site is unknown.
   virtual bool addDevice(const NewDevice& device) = 0;
   virtual std::vector<Device> devices() = 0;
@@ -284,8 +282,12 @@ class ServerStore {
   // False when the device is unknown; revoking twice keeps the first time.
   virtual bool revokeDevice(const std::string& id, const std::string& now) = 0;
   virtual void recordContact(const Contact& contact) = 0;
+};
 
-  // --- Forms ---
+// Forms, every version, and where each is offered.
+class FormStore {
+ public:
+  virtual ~FormStore() = default;
   virtual FormAdded addForm(const StoredForm& form) = 0;
   virtual std::optional<StoredForm> form(const std::string& id, int version) = 0;
   virtual std::vector<StoredForm> forms() = 0;  // every version, by id then version
@@ -296,8 +298,12 @@ class ServerStore {
                             const std::string& now) = 0;
   virtual std::vector<StoredForm> activeForms(const std::string& siteId) = 0;  // by form id
   virtual std::vector<Activation> activations() = 0;  // by form id, then site id ('*' first)
+};
 
-  // --- Notices ---
+// Notices for the kiosks' start screens.
+class NoticeStore {
+ public:
+  virtual ~NoticeStore() = default;
   // False when the id is taken or a site is unknown.
   virtual bool addNotice(const NewNotice& notice) = 0;
   // Published at or before `now`, not yet expired, for this site or all sites: newest first, at most `limit`.
@@ -307,8 +313,12 @@ class ServerStore {
   virtual std::vector<NoticeRecord> allNotices(size_t limit) = 0;
   // Kiosks stop showing it at their next sync. False when the id is unknown or it was withdrawn already.
   virtual bool withdrawNotice(const std::string& id, const std::string& now) = 0;
+};
 
-  // --- Submissions ---
+// Residents' submissions, their counts for results, and their rows for lists and exports.
+class SubmissionStore {
+ public:
+  virtual ~SubmissionStore() = default;
   // One transaction for the whole batch (and the contact, when given): each is Stored, Duplicate (same
   // id and digest already there) or Conflict (same id, another digest). Outcomes in the input's order.
   virtual std::vector<protocol::Outcome> ingest(const std::vector<IncomingSubmission>& batch,
@@ -329,8 +339,12 @@ class ServerStore {
   // a long export never holds up a list page, and `each` may call back into the store.
   virtual void forEachSubmission(const std::string& formId, int formVersion, const SiteScope& scope,
                                  const std::function<void(const SubmissionRow&)>& each) = 0;
+};
 
-  // --- Staff accounts, sessions and the audit log ---
+// Staff accounts and their sessions.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
   virtual bool addUser(const User& user) = 0;  // false when the name is taken
   virtual std::optional<User> user(const std::string& name) = 0;
   virtual std::vector<User> users() = 0;  // by name
@@ -343,13 +357,23 @@ class ServerStore {
   virtual std::optional<std::pair<StaffSession, User>> session(const std::string& tokenHash,
                                                                const std::string& now) = 0;
   virtual void endSession(const std::string& tokenHash) = 0;
+  // False when the user is unknown or the community is not one of the township's (empty clears it).
+  virtual bool setUserCommunity(const std::string& name, const std::string& communityId) = 0;
+};
+
+// The staff audit log.
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
   virtual void addAudit(const AuditEntry& entry) = 0;
   // Newest first; entries with id below `beforeId` when it is not 0.
   virtual std::vector<AuditEntry> audit(size_t limit, int64_t beforeId = 0) = 0;
-  // False when the user is unknown or the community is not one of the township's (empty clears it).
-  virtual bool setUserCommunity(const std::string& name, const std::string& communityId) = 0;
+};
 
-  // --- Tickets (issue #5) ---
+// Complaint tickets and their history (issue #5).
+class TicketStore {
+ public:
+  virtual ~TicketStore() = default;
   virtual std::optional<Ticket> ticket(const std::string& code) = 0;
   // Newest first (by created_at), at most query.limit.
   virtual std::vector<Ticket> tickets(const TicketQuery& query) = 0;
@@ -364,6 +388,37 @@ class ServerStore {
   // Every history line of every ticket with `action`, oldest first (follow-up ratings, reopenings: numbers).
   virtual std::vector<TicketLogEntry> ticketLogByAction(const std::string& action) = 0;
 };
+
+// The whole store.
+class ServerStore : public SiteStore,
+                    public DeviceStore,
+                    public FormStore,
+                    public NoticeStore,
+                    public SubmissionStore,
+                    public AccountStore,
+                    public AuditStore,
+                    public TicketStore {
+ public:
+  ~ServerStore() override = default;
+
+  // Why the store cannot take new data now, or nothing: less than `minFreeBytes` free where the database
+  // lives ("disk_full"), or the database refusing to start a write ("database_unwritable"). For
+  // GET /api/v1/health, so monitoring sees what every upload would meet.
+  struct WriteProblem {
+    std::string code, message;
+  };
+  virtual std::optional<WriteProblem> writeProblem(uint64_t minFreeBytes) = 0;
+};
+
+// Where the data lives: [storage] of minyi-server's configuration. `backend` names the implementation
+// (storageBackends() lists those built in); the SQLite backend keeps everything in <dataDir>/server.db.
+struct StorageConfig {
+  std::string backend = "sqlite";
+  std::string dataDir;
+};
+const std::vector<std::string>& storageBackends();
+// The store the configuration names. Throws StoreError for a backend not built in, naming those that are.
+std::unique_ptr<ServerStore> openStorage(const StorageConfig& config);
 
 // SQLite backend: <path> in WAL mode, migrated by user_version, demo sites seeded on creation. Throws
 // StoreError when the file cannot be opened, is another program's database, or was made by a newer Minyi.

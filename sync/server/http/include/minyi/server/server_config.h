@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "minyi/server/connections.h"
+#include "minyi/server/server_store.h"
 #include "minyi/server/tickets.h"
 
 namespace minyi::server {
@@ -21,6 +22,7 @@ struct ServerConfig {
   // and X-Real-IP are believed; [server] secure_cookies: cookies only over HTTPS when TLS ends at the proxy.
   std::vector<std::string> trustedProxies;
   bool secureCookies = false;
+  std::string storageBackend = "sqlite";  // [storage] backend: one of storageBackends() (server_store.h)
   std::string dataDir;               // [storage] data_dir: holds server.db
   std::string keyPairFile;           // [keys] key_pair: server.key from `minyi keygen`
   std::string tlsCertFile;           // [tls] cert (PEM); HTTPS when cert and key are both set
@@ -32,6 +34,7 @@ struct ServerConfig {
   std::vector<std::string> holidayFiles;  // as resolved, for the start-up line
 
   std::string databasePath() const { return dataDir + "/server.db"; }
+  StorageConfig storage() const { return {storageBackend, dataDir}; }
 };
 
 // Every problem on its own line, named by its key ("server.port: must be an integer, not a string").
