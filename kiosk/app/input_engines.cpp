@@ -14,7 +14,7 @@ InputEngines::Scratch::~Scratch() {
   if (!path.empty()) fs::remove_all(path, ec);
 }
 
-InputEngines openInputEngines(const std::string& folder, const std::string& who) {
+InputEngines openInputEngines(const std::string& folder, const std::string& who, bool withHandwriting) {
   InputEngines e;
   std::string dir = folder;
   if (dir.empty()) {
@@ -26,6 +26,7 @@ InputEngines openInputEngines(const std::string& folder, const std::string& who)
   po.userDataDir = dir;
   e.pinyin = input::PinyinEngine::open(po, &err);
   if (!e.pinyin) std::cerr << who << ": pinyin input is not offered: " << err << "\n";
+  if (!withHandwriting) return e;
   e.handwriting = input::HandwritingEngine::open(input::kHandwritingModel, &err);
   if (!e.handwriting) std::cerr << who << ": handwriting input is not offered: " << err << "\n";
   return e;

@@ -15,14 +15,18 @@ struct InputEngines {
   // own (the screenshot tool), empty otherwise.
   struct Scratch {
     std::filesystem::path path;
+    Scratch() = default;
+    Scratch(Scratch&& other) noexcept : path(std::move(other.path)) { other.path.clear(); }
+    Scratch& operator=(Scratch&&) = delete;
+    Scratch(const Scratch&) = delete;
     ~Scratch();
   } scratch;
   std::unique_ptr<input::PinyinEngine> pinyin;
   std::unique_ptr<input::HandwritingEngine> handwriting;
 };
 
-// Opens both engines; `folder` is librime's user-data folder (empty: a scratch folder removed at the end).
-// What cannot be opened is said on stderr, prefixed with `who`.
-InputEngines openInputEngines(const std::string& folder, const std::string& who);
+// Opens the engines (handwriting only `withHandwriting`); `folder` is librime's user-data folder (empty: a
+// scratch folder removed at the end). What cannot be opened is said on stderr, prefixed with `who`.
+InputEngines openInputEngines(const std::string& folder, const std::string& who, bool withHandwriting = true);
 
 }  // namespace minyi::app

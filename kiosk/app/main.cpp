@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
 
   // librime keeps its own folder beside the kiosk's data, never shared; --prepare-input fills it at install.
   const std::string inputFolder = o.inputFolder.empty() ? (dataFolder / "rime").string() : o.inputFolder;
-  InputEngines engines = openInputEngines(inputFolder, "minyi-kiosk");
+  InputEngines engines = openInputEngines(inputFolder, "minyi-kiosk", !o.prepareInput);
   if (o.prepareInput) {
     if (!engines.pinyin) return 1;
     std::cout << "pinyin schemas " << (engines.pinyin->deploy().deployed ? "deployed" : "already up to date") << " in "
@@ -58,7 +58,10 @@ int main(int argc, char** argv) {
     app.pause(se.message);
   }
   if (!o.enrollCode.empty()) {
-    if (!store) return 2;
+    if (!store) {
+      std::cerr << "minyi-kiosk: --enroll needs the kiosk's database, which could not be opened\n";
+      return 2;
+    }
     return enrollFromCommandLine(*store, o);
   }
 

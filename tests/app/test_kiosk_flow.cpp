@@ -166,6 +166,17 @@ TEST_CASE("typed commands: a dynamic panel is added and the right one removed by
   const core::Element& field = *panel->elements.front();
   s.setValue(core::QuestionRef{&field, panel, before}, "41");
   s.setValue(core::QuestionRef{&field, panel, before + 1}, "67");
+  // Regression: typing into a field of a dynamic panel filled the first panel's field, whichever was tapped.
+  k.apply(command::EditText{core::QuestionRef{&field, panel, before + 1}, command::TextPart::Value});
+  CHECK(k.app.view(1920, 1080).editing == &field);
+  CHECK(k.app.view(1920, 1080).editingPanel == before + 1);
+  k.app.backspace();
+  k.app.backspace();
+  k.app.typeText("68");
+  k.apply(command::KeyPress{"done"});
+  CHECK(core::values::toDisplayString(s.value(core::QuestionRef{&field, panel, before + 1})) == "68");
+  CHECK(core::values::toDisplayString(s.value(core::QuestionRef{&field, panel, before})) == "41");
+  s.setValue(core::QuestionRef{&field, panel, before + 1}, "67");
   k.apply(command::RemovePanel{ref, before});
   REQUIRE(s.panelCount(*panel) == before + 1);
   CHECK(core::values::toDisplayString(s.value(core::QuestionRef{&field, panel, before})) == "67");

@@ -351,7 +351,7 @@ void KioskApp::on(const command::RemovePanel& c) {
 }
 void KioskApp::on(const command::EditText& c) {
   finishTyping();
-  if (c.question.element) openKeyboard(*c.question.element, c.part == command::TextPart::Comment);
+  if (c.question.element) openKeyboard(c.question, c.part == command::TextPart::Comment);
 }
 
 void KioskApp::on(const command::Next&) {
@@ -412,7 +412,7 @@ void KioskApp::on(const command::KeyPress& c) {
     if (pressed->done) lookup_.lookUp();  // 完成 on the keyboard looks the code up
     return;
   }
-  if (editing_ && typing_.keyboard()->modes().size() > 1 && pressed->key.action == input::Key::Action::SwitchMode)
+  if (editing_.element && typing_.keyboard()->modes().size() > 1 && pressed->key.action == input::Key::Action::SwitchMode)
     preferredMode_ = typing_.keyboard()->mode();
   if (pressed->done) closeKeyboard();
 }
@@ -427,8 +427,9 @@ void KioskApp::backspace() { typing_.backspace(); }
 // The keyboard offered fits the question: digits for phone numbers and numbers; for text, pinyin first, then
 // handwriting, letters and digits. The Chinese modes get fresh engine sessions: nothing from the last
 // resident, and Traditional candidates while the UI is 繁.
-void KioskApp::openKeyboard(const core::Element& e, bool comment) {
+void KioskApp::openKeyboard(const core::QuestionRef& q, bool comment) {
   if (!session_) return;
+  const core::Element& e = *q.element;
   std::vector<input::Mode> modes = {input::Mode::Pinyin, input::Mode::Handwriting, input::Mode::Latin, input::Mode::Digits};
   if (!comment && e.type == core::ElementType::Text && (e.inputType == "tel" || e.inputType == "number"))
     modes = {input::Mode::Digits};
@@ -439,7 +440,7 @@ void KioskApp::openKeyboard(const core::Element& e, bool comment) {
   }
   int maxChars = 5000;
   if (!comment && e.maxLength > 0) maxChars = e.maxLength;
-  const core::QuestionRef q{&e};
+  // The question as the view named it: a field inside a dynamic panel is that panel's, not the first one's.
   const core::Json v = session_->value(q);
   const std::string text = comment ? session_->comment(q) : v.is_null() ? std::string() : core::values::toDisplayString(v);
   core::Session* session = session_.get();
@@ -449,8 +450,8 @@ void KioskApp::openKeyboard(const core::Element& e, bool comment) {
         if (comment) session->setComment(q, typed);
         else session->setValue(q, typed);
       },
-      [this] { editing_ = nullptr; }, true, ctx_.locale == "zh-tw");
-  editing_ = &e;
+      [this] { editing_ = {}; }, true, ctx_.locale == "zh-tw");
+  editing_ = q;
   ++editSerial_;
   editingComment_ = comment;
 }
@@ -458,7 +459,7 @@ void KioskApp::openKeyboard(const core::Element& e, bool comment) {
 // What is still being composed (pinyin letters, a character on the pad) goes into the text before the
 // keyboard closes for another field or page, as it would on 完成.
 void KioskApp::finishTyping() {
-  if (editing_) typing_.commit();
+  if (editing_.element) typing_.commit();
 }
 
 // 查询进度 and 回访.
@@ -595,7 +596,8 @@ ui::ViewState KioskApp::view(float width, float height) const {
   v.noticeIndex = notices_.index();
   v.session = session_.get();
   v.sessionSerial = sessionSerial_;
-  v.editing = editing_;
+  v.editing = editing_.element;
+  v.editingPanel = editing_.panelIndex;
   v.editingComment = editingComment_;
   v.keyboard = typing_.keyboard();
   v.thankYouText = thankYou_;

@@ -27,6 +27,11 @@ namespace minyi::app {
 
 class KioskApp {
  public:
+  KioskApp() = default;
+  // Its parts hold references to its context: never copied or moved.
+  KioskApp(const KioskApp&) = delete;
+  KioskApp& operator=(const KioskApp&) = delete;
+
   // Loads the string tables and every form in formsFolder; a form that fails the check is left out
   // and named in problems() (the admin panel shows them).
   bool load(const std::string& assetsFolder, const std::string& formsFolder, std::string* error);
@@ -114,7 +119,7 @@ class KioskApp {
   // A resident is somewhere 还在吗？ can ask about: a form, a list, 查询进度, a receipt, the staff panel.
   bool residentAway() const;
   // Typing into the form: the keyboard fits the question; the text goes to the session.
-  void openKeyboard(const core::Element& e, bool comment);
+  void openKeyboard(const core::QuestionRef& q, bool comment);
   void finishTyping();  // commits what is being composed into the field
   void closeKeyboard() { typing_.close(); }
 
@@ -186,7 +191,7 @@ class KioskApp {
   int sessionSerial_ = 0;
   // The keyboard mode this resident last chose for text (handwriting, say): the next field opens in it.
   std::optional<input::Mode> preferredMode_;
-  const core::Element* editing_ = nullptr;  // the question the keyboard types into
+  core::QuestionRef editing_;  // the question the keyboard types into (its element is null when none)
   bool editingComment_ = false;
   std::string thankYou_;
   Clock::time_point thankYouUntil_{};

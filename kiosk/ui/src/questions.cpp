@@ -47,7 +47,7 @@ float tileW(const Frame& f, float width, int columns) { return (width - (columns
 
 void textField(Frame& f, const QuestionRef& q, const std::string& id, const std::string& current, const std::string& placeholder,
                bool comment, bool isComment) {
-  const bool editing = f.state.editing == q.element && f.state.editingComment == comment;
+  const bool editing = f.state.editing == q.element && f.state.editingPanel == q.panelIndex && f.state.editingComment == comment;
   // A comment box invites a few lines; while the keyboard is up it is only as tall as its text needs, so
   // the question's title and what is typed both fit in the space above the keys.
   const float height = isComment && !editing ? f.type.target * 2.2f : f.type.target;

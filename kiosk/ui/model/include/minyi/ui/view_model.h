@@ -84,6 +84,7 @@ struct ViewState {
   int thankYouSeconds = 0;                   // countdown to the automatic return
   std::string quickThanks;                   // after a quick-rating tap, shown briefly on the attract screen
   const core::Element* editing = nullptr;    // the text question receiving typed text
+  int editingPanel = -1;                     // ... in this dynamic panel (-1: not in one)
   bool editingComment = false;               // ... its comment / "other" text rather than its value
   const input::Keyboard* keyboard = nullptr;  // open while a text question is being typed
   std::string pinMessage;                    // AdminPin: wrong PIN / locked for N s, already in words
