@@ -52,6 +52,58 @@ int runKeygen(const std::string& folder) {
   return kOk;
 }
 
+// --- communities and sites: the township's places, as data ---
+
+// Ids are short and stable: kiosks, exports and the dashboard's links name them.
+bool goodPlaceId(const std::string& id) {
+  if (id.empty() || id.size() > 40) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+void listCommunities(server::ServerStore& store, std::ostream& out) {
+  for (const auto& c : store.communities()) out << "  " << c.id << "  " << c.name << "  " << c.households << " households\n";
+}
+
+int runCommunityAdd(const std::string& dataDir, const server::Community& c) {
+  if (!goodPlaceId(c.id)) return fail("a community id is 1-40 lowercase letters, digits and dashes, e.g. donghu");
+  if (c.name.empty()) return fail("give the community's name with --name");
+  if (c.households < 0) return fail("--households cannot be negative");
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    if (!store.addCommunity(c)) return fail("a community with the id " + c.id + " already exists", kProblems);
+    std::cout << "community " << c.id << " (" << c.name << "), " << c.households << " households\n";
+    return int{kOk};
+  });
+}
+
+int runHouseholds(const std::string& dataDir, const std::string& id, int64_t households) {
+  if (households < 0) return fail("--households cannot be negative");
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    if (!store.setHouseholds(id, households)) {
+      std::cerr << "minyi: error: there is no community " << id << "; the communities are:\n";
+      listCommunities(store, std::cerr);
+      return int{kBadInput};
+    }
+    std::cout << "community " << id << " now has " << households << " households\n";
+    return int{kOk};
+  });
+}
+
+int runSiteAdd(const std::string& dataDir, const server::Site& s) {
+  if (!goodPlaceId(s.id)) return fail("a site id is 1-40 lowercase letters, digits and dashes, e.g. donghu-dqfwzx");
+  if (s.name.empty()) return fail("give the site's name with --name");
+  return withStore(dataDir, [&](server::ServerStore& store) {
+    if (store.site(s.id)) return fail("a site with the id " + s.id + " already exists", kProblems);
+    if (!store.addSite(s)) {
+      std::cerr << "minyi: error: there is no community " << s.communityId << "; the communities are:\n";
+      listCommunities(store, std::cerr);
+      return int{kBadInput};
+    }
+    std::cout << "site " << s.id << " (" << s.name << ")"
+              << (s.communityId.empty() ? std::string(", township-wide") : ", in " + s.communityId) << "\n";
+    return int{kOk};
+  });
+}
+
 // --- devices ---
 
 int runDeviceAdd(const std::string& dataDir, const std::string& siteId, const std::string& name, std::string id) {
@@ -239,9 +291,42 @@ void addServerCommands(CLI::App& app, int& exitCode) {
   keygen->add_option("--out", *keyFolder, "folder for server.key (secret, mode 0600) and server.pub")->required();
   keygen->callback([=, &exitCode] { exitCode = runKeygen(*keyFolder); });
 
+  auto community = std::make_shared<server::Community>();
+  auto communityData = std::make_shared<std::string>();
+  CLI::App* communities = app.add_subcommand("community", "the township's communities and their households");
+  communities->require_subcommand(1);
+  CLI::App* communityList = communities->add_subcommand("list", "list the communities with their households");
+  communityList->add_option("--data", *communityData, dataHelp)->required();
+  communityList->callback([=, &exitCode] {
+    exitCode = withStore(*communityData, [](server::ServerStore& store) {
+      listCommunities(store, std::cout);
+      return int{kOk};
+    });
+  });
+  CLI::App* communityAdd = communities->add_subcommand("add", "add a community (its households count for participation)");
+  communityAdd->add_option("--data", *communityData, dataHelp)->required();
+  communityAdd->add_option("--id", community->id, "a short stable id, e.g. donghu")->required();
+  communityAdd->add_option("--name", community->name, "its name, e.g. 东湖社区")->required();
+  communityAdd->add_option("--households", community->households, "resident households, e.g. 1516")->required();
+  communityAdd->callback([=, &exitCode] { exitCode = runCommunityAdd(*communityData, *community); });
+  auto householdsId = std::make_shared<std::string>();
+  auto households = std::make_shared<int64_t>(0);
+  CLI::App* householdsCmd = communities->add_subcommand("households", "change a community's households");
+  householdsCmd->add_option("--data", *communityData, dataHelp)->required();
+  householdsCmd->add_option("id", *householdsId, "the community id")->required();
+  householdsCmd->add_option("--households", *households, "resident households")->required();
+  householdsCmd->callback([=, &exitCode] { exitCode = runHouseholds(*communityData, *householdsId, *households); });
+
   auto siteData = std::make_shared<std::string>();
+  auto newSite = std::make_shared<server::Site>();
   CLI::App* site = app.add_subcommand("site", "the township's sites");
   site->require_subcommand(1);
+  CLI::App* siteAdd = site->add_subcommand("add", "add a site (a place with kiosks) in a community, or township-wide");
+  siteAdd->add_option("--data", *siteData, dataHelp)->required();
+  siteAdd->add_option("--id", newSite->id, "a short stable id, e.g. donghu-dqfwzx")->required();
+  siteAdd->add_option("--name", newSite->name, "its name, e.g. 东湖社区党群服务中心")->required();
+  siteAdd->add_option("--community", newSite->communityId, "the community id (none: a township-wide site)");
+  siteAdd->callback([=, &exitCode] { exitCode = runSiteAdd(*siteData, *newSite); });
   CLI::App* siteList = site->add_subcommand("list", "list the sites with their ids");
   siteList->add_option("--data", *siteData, dataHelp)->required();
   siteList->callback([=, &exitCode] {

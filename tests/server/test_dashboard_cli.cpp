@@ -24,6 +24,32 @@ Run withPassword(const std::string& password, const std::string& args) {
 
 }  // namespace
 
+TEST_CASE("minyi community and site: a township's places added as data, mistakes named", "[cli]") {
+  TempDir dir;
+  const std::string data = quote(dir.file("data"));
+  Run added = runMinyi("community add --data " + data + " --id lianhe --name 联合村 --households 812");
+  REQUIRE(added.status == 0);
+  CHECK_THAT(added.out, Contains("community lianhe (联合村), 812 households"));
+  CHECK(runMinyi("community add --data " + data + " --id lianhe --name 又一个 --households 1").status == 1);
+  CHECK(runMinyi("community add --data " + data + " --id 'Lian He' --name x --households 1").status == 2);
+  CHECK(runMinyi("community add --data " + data + " --id x --name x --households=-3").status == 2);
+  Run site = runMinyi("site add --data " + data + " --id lianhe-bmfwz --name 联合村便民服务站 --community lianhe");
+  REQUIRE(site.status == 0);
+  CHECK_THAT(site.out, Contains("site lianhe-bmfwz (联合村便民服务站), in lianhe"));
+  Run unknown = runMinyi("site add --data " + data + " --id x-site --name x --community nowhere");
+  CHECK(unknown.status == 2);
+  CHECK_THAT(unknown.out, Contains("no community nowhere") && Contains("lianhe"));
+  CHECK(runMinyi("site add --data " + data + " --id lianhe-bmfwz --name again --community lianhe").status == 1);
+  CHECK(runMinyi("community households --data " + data + " lianhe --households 830").status == 0);
+  Run listed = runMinyi("community list --data " + data);
+  REQUIRE(listed.status == 0);
+  CHECK_THAT(listed.out, Contains("lianhe  联合村  830 households"));
+  Run sites = runMinyi("site list --data " + data);
+  CHECK_THAT(sites.out, Contains("lianhe-bmfwz  联合村便民服务站"));
+  // A kiosk can be enrolled at the new site.
+  CHECK(runMinyi("device add --data " + data + " --site lianhe-bmfwz --name 大厅").status == 0);
+}
+
 TEST_CASE("minyi user add, list, passwd and disable, with the password from standard input only", "[cli]") {
   TempDir dir;
   const std::string data = quote(dir.file("data"));

@@ -75,6 +75,43 @@ TEST_CASE("a new store holds the township's three communities and six sites", "[
   }
 }
 
+TEST_CASE("places are data: a community and its site added once, a site needs a known community, households change",
+          "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = b.open(dir.path());
+      const size_t communitiesBefore = store->communities().size(), sitesBefore = store->sites().size();
+      // A second township's community (seed reports: 联合村) and its village service centre.
+      CHECK(store->addCommunity({"lianhe", "联合村", 812}));
+      CHECK_FALSE(store->addCommunity({"lianhe", "联合村（重复）", 1}));  // the id is taken: nothing changes
+      CHECK(store->addSite({"lianhe-bmfwz", "联合村便民服务站", "lianhe"}));
+      CHECK_FALSE(store->addSite({"lianhe-bmfwz", "another", "lianhe"}));
+      CHECK_FALSE(store->addSite({"nowhere-site", "无处", "nowhere"}));  // no such community
+      CHECK(store->addSite({"zhen-zhengwu", "镇政务服务中心", ""}));     // township-wide
+      CHECK(store->setHouseholds("lianhe", 830));
+      CHECK_FALSE(store->setHouseholds("nowhere", 5));
+      store.reset();
+      store = b.open(dir.path());  // kept across opening again
+      CHECK(store->communities().size() == communitiesBefore + 1);
+      CHECK(store->sites().size() == sitesBefore + 2);
+      int64_t households = -1;
+      std::string name;
+      for (const auto& c : store->communities())
+        if (c.id == "lianhe") households = c.households, name = c.name;
+      CHECK(households == 830);
+      CHECK(name == "联合村");
+      REQUIRE(store->site("lianhe-bmfwz"));
+      CHECK(store->site("lianhe-bmfwz")->communityId == "lianhe");
+      REQUIRE(store->site("zhen-zhengwu"));
+      CHECK(store->site("zhen-zhengwu")->communityId.empty());
+      CHECK_FALSE(store->site("nowhere-site"));
+      // A kiosk can be added at the new site like at any other.
+      CHECK(store->addDevice({"kiosk-lh", "lianhe-bmfwz", "大厅", "h", isoIn(hours(1)), isoIn(seconds(0))}));
+    }
+  }
+}
+
 TEST_CASE("an enrollment code works once, before it expires, for a device that is not revoked", "[contract]") {
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {

@@ -355,6 +355,33 @@ class SqliteStore final : public ServerStore {
     return out;
   }
 
+  bool addCommunity(const Community& c) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "INSERT INTO communities (id, name, households) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+    st.bind(1, c.id).bind(2, c.name).bind(3, c.households);
+    done(st.step(), "adding community " + c.id);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  bool addSite(const Site& s) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO sites (id, name, community_id) SELECT ?1, ?2, ?3 "
+                 "WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM communities WHERE id = ?3) ON CONFLICT DO NOTHING");
+    st.bind(1, s.id).bind(2, s.name);
+    st.bindTextOrNull(3, s.communityId);
+    done(st.step(), "adding site " + s.id);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  bool setHouseholds(const std::string& communityId, int64_t households) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "UPDATE communities SET households = ?2 WHERE id = ?1");
+    st.bind(1, communityId).bind(2, households);
+    done(st.step(), "setting the households of " + communityId);
+    return sqlite3_changes(db_) == 1;
+  }
+
   bool addDevice(const NewDevice& d) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement st(db_,

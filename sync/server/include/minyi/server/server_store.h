@@ -262,6 +262,13 @@ class SiteStore {
   virtual std::vector<Community> communities() = 0;
   virtual std::vector<Site> sites() = 0;
   virtual std::optional<Site> site(const std::string& id) = 0;
+  // A new community, or a new site in a community (or township-wide with an empty community id): false when
+  // the id is taken or the community is unknown. A township's places are its data, added by `minyi community
+  // add` and `minyi site add`.
+  virtual bool addCommunity(const Community& community) = 0;
+  virtual bool addSite(const Site& site) = 0;
+  // The households participation is measured against: false when the community is unknown.
+  virtual bool setHouseholds(const std::string& communityId, int64_t households) = 0;
 };
 
 // Kiosks: enrollment codes, tokens, revocation, what each last said.
