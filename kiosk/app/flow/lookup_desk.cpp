@@ -13,6 +13,30 @@ namespace minyi::app {
 using ui::Screen;
 using R = ui::LookupView::Result;
 
+namespace {
+
+// A UTC time from the server in the kiosk's own time zone (residents read the kiosk's clock); a deadline at
+// midnight reads as 24:00 of the day.
+std::string localTime(const std::string& iso, bool deadline = false) {
+  std::tm tm{};
+  if (iso.size() < 16 || !strptime(iso.substr(0, 16).c_str(), "%Y-%m-%dT%H:%M", &tm)) return iso;
+  const time_t t = timegm(&tm);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  // A deadline at midnight is the end of the day before, as the promise reads: 12月9日 24:00, not 12月10日 00:00.
+  if (deadline && local.tm_hour == 0 && local.tm_min == 0) {
+    const time_t before = t - 60;
+    localtime_r(&before, &local);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d 24:00", &local);
+    return buf;
+  }
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
+  return buf;
+}
+
+}  // namespace
+
 void LookupDesk::open() {
   typing_.close();
   view_ = {};
@@ -105,25 +129,6 @@ bool LookupDesk::takeLiveAnswer() {
     }
   }
   return true;
-}
-
-// Server times are UTC; residents read the kiosk's own clock time.
-std::string localTime(const std::string& iso, bool deadline) {
-  std::tm tm{};
-  if (iso.size() < 16 || !strptime(iso.substr(0, 16).c_str(), "%Y-%m-%dT%H:%M", &tm)) return iso;
-  const time_t t = timegm(&tm);
-  std::tm local{};
-  localtime_r(&t, &local);
-  char buf[32];
-  // A deadline at midnight is the end of the day before, as the promise reads: 12月9日 24:00, not 12月10日 00:00.
-  if (deadline && local.tm_hour == 0 && local.tm_min == 0) {
-    const time_t before = t - 60;
-    localtime_r(&before, &local);
-    std::strftime(buf, sizeof buf, "%Y-%m-%d 24:00", &local);
-    return buf;
-  }
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
-  return buf;
 }
 
 // A ticket on the 查询进度 screen, in words: status and reply first (with the 回访 right after them, in view

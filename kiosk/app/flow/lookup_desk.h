@@ -33,7 +33,4 @@ class LookupDesk {
   ui::LookupView view_;
 };
 
-// A UTC time from the server in the kiosk's own time zone; a deadline at midnight reads as 24:00 of the day.
-std::string localTime(const std::string& iso, bool deadline = false);
-
 }  // namespace minyi::app

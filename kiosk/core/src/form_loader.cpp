@@ -492,7 +492,7 @@ class Loader {
       case ElementType::Tagbox:
       case ElementType::Ranking:
       case ElementType::ImagePicker:
-        if (q.isChoiceQuestion()) parseChoiceQuestion(o, q, path);
+        parseChoiceQuestion(o, q, path);
         break;
     }
     if (!q.name.empty() && templateDepth == 0) registerName(q);
