@@ -110,11 +110,9 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   }
   c.storageBackend = root.at_path("storage.backend").value_or(std::string("sqlite"));
   const auto& backends = storageBackends();
-  if (std::find(backends.begin(), backends.end(), c.storageBackend) == backends.end()) {
-    std::string known;
-    for (const std::string& n : backends) known += (known.empty() ? "" : ", ") + n;
-    problems.push_back("storage.backend: \"" + c.storageBackend + "\" is not built into this minyi-server (built in: " + known + ")");
-  }
+  if (std::find(backends.begin(), backends.end(), c.storageBackend) == backends.end())
+    problems.push_back("storage.backend: \"" + c.storageBackend + "\" is not built into this minyi-server (built in: " +
+                       storageBackendNames() + ")");
   c.dataDir = resolve(baseFolder, root.at_path("storage.data_dir").value_or(std::string()));
   c.keyPairFile = resolve(baseFolder, root.at_path("keys.key_pair").value_or(std::string()));
   c.tlsCertFile = resolve(baseFolder, root.at_path("tls.cert").value_or(std::string()));

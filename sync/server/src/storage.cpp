@@ -8,11 +8,16 @@ const std::vector<std::string>& storageBackends() {
   return names;
 }
 
+std::string storageBackendNames() {
+  std::string names;
+  for (const std::string& n : storageBackends()) names += (names.empty() ? "" : ", ") + n;
+  return names;
+}
+
 std::unique_ptr<ServerStore> openStorage(const StorageConfig& config) {
   if (config.backend == "sqlite") return openDataFolder(config.dataDir);
-  std::string known;
-  for (const std::string& n : storageBackends()) known += (known.empty() ? "" : ", ") + n;
-  throw StoreError("the storage backend \"" + config.backend + "\" is not built into this program (built in: " + known + ")");
+  throw StoreError("the storage backend \"" + config.backend + "\" is not built into this program (built in: " +
+                   storageBackendNames() + ")");
 }
 
 }  // namespace minyi::server

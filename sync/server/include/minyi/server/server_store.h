@@ -424,6 +424,7 @@ struct StorageConfig {
   std::string dataDir;
 };
 const std::vector<std::string>& storageBackends();
+std::string storageBackendNames();  // the same joined for messages: "sqlite"
 // The store the configuration names. Throws StoreError for a backend not built in, naming those that are.
 std::unique_ptr<ServerStore> openStorage(const StorageConfig& config);
 
