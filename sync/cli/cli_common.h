@@ -1,5 +1,8 @@
 // What the `minyi` commands share: exit codes, the error line, the time now, running against a data folder.
 #pragma once
+#include <pwd.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -28,6 +31,16 @@ int withStore(const std::string& dataDir, F&& f) {
   } catch (const server::StoreError& e) {
     return fail(e.what());
   }
+}
+
+// Who did it, for the audit log: the command line runs as a Unix user, not a dashboard account.
+inline std::string cliActor() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return std::string("cli:") + (pw && pw->pw_name ? pw->pw_name : std::to_string(::geteuid()));
+}
+
+inline void audit(server::ServerStore& store, const std::string& action, const std::string& target, const std::string& detail) {
+  store.addAudit({0, now(), cliActor(), action, target, detail, ""});
 }
 
 }  // namespace minyi::cli

@@ -23,6 +23,7 @@
 #include "minyi/server/demo_data.h"
 #include "minyi/server/export.h"
 #include "minyi/server/ingest.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/staff_auth.h"
 #include "minyi/store/store.h"
@@ -42,16 +43,6 @@ int withStoreAndFiles(const std::string& dataDir, F&& f) {
   } catch (const std::runtime_error& e) {
     return fail(e.what(), kProblems);
   }
-}
-
-// Who did it, for the audit log: the command line runs as a Unix user, not a dashboard account.
-std::string cliActor() {
-  const passwd* pw = ::getpwuid(::geteuid());
-  return std::string("cli:") + (pw && pw->pw_name ? pw->pw_name : std::to_string(::geteuid()));
-}
-
-void audit(server::ServerStore& store, const std::string& action, const std::string& target, const std::string& detail) {
-  store.addAudit({0, now(), cliActor(), action, target, detail, ""});
 }
 
 // A password from standard input, never from the command line (where `ps` and the shell history see it).
@@ -209,6 +200,7 @@ struct DemoOptions {
   int weeks = 8;
   unsigned seed = 20261127;
   bool passwordFromStdin = false;
+  bool placesOnly = false;  // only the demo township's communities and sites
   std::string formsDir;
   std::string holidaysFile;  // the working-day calendar of the demo tickets' deadlines; empty: weekends only
 };
@@ -223,6 +215,14 @@ int runDemo(const DemoOptions& o) {
     adminPassword = *p;
   }
   return withStoreAndFiles(o.dataDir, [&](server::ServerStore& store) {
+    // The township of the seed reports: its places first, as staff would add them.
+    const int placesAdded = server::addPlaces(store, server::demoTownship());
+    if (placesAdded > 0) audit(store, "places_add", "demo", std::to_string(placesAdded) + " communities and sites");
+    if (o.placesOnly) {
+      std::cout << "demo township in " << o.dataDir << ": " << server::demoTownship().communities.size() << " communities, "
+                << server::demoTownship().sites.size() << " sites (" << placesAdded << " added now)\n";
+      return int{kOk};
+    }
     // The key pair beside the database, as a demo server's config names it (deploy/dev.sh).
     const std::string keyFile = o.dataDir + "/server.key";
     std::string why;
@@ -439,8 +439,8 @@ void addDashboardCommands(CLI::App& app, int& exitCode) {
   demo->formsDir = std::string(MINYI_ASSETS_DIR) + "/forms";
   demo->holidaysFile = std::string(MINYI_ASSETS_DIR) + "/../deploy/holidays-2026.toml";
   CLI::App* demoCmd = app.add_subcommand(
-      "demo", "fill a data folder with the shipped forms, a kiosk per site and realistic sealed submissions, "
-              "ingested as kiosks send them, plus the account admin");
+      "demo", "fill a data folder with the demo township's communities and sites, the shipped forms, a kiosk per site "
+              "and realistic sealed submissions, ingested as kiosks send them, plus the account admin");
   demoCmd->add_option("--data", demo->dataDir, "the data folder to fill (created when missing; server.key goes there too)")
       ->required();
   demoCmd->add_option("--submissions", demo->submissions, "how many submissions (default 3000)");
@@ -449,6 +449,8 @@ void addDashboardCommands(CLI::App& app, int& exitCode) {
   demoCmd->add_option("--weeks", demo->weeks, "spread over this many weeks up to now (default 8)");
   demoCmd->add_option("--seed", demo->seed, "random seed: the same seed gives the same answers");
   demoCmd->add_option("--forms", demo->formsDir, "the folder of forms to upload (default: the shipped forms)");
+  demoCmd->add_flag("--places-only", demo->placesOnly,
+                    "add only the demo township's three communities and six sites (what tests and trials start from)");
   demoCmd->add_flag("--admin-password-stdin", demo->passwordFromStdin,
                     "read the admin password from standard input instead of making one up");
   demoCmd->callback([=, &exitCode] { exitCode = runDemo(*demo); });

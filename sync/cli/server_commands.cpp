@@ -16,6 +16,7 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/ingest.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/usb_import.h"
 
@@ -35,7 +36,10 @@ std::string readable(const std::string& iso) {
 }
 
 void listSites(server::ServerStore& store, std::ostream& out) {
-  for (const auto& s : store.sites()) out << "  " << s.id << "  " << s.name << "\n";
+  const auto sites = store.sites();
+  // A new data folder has no places: say how to add them rather than print an empty list.
+  if (sites.empty()) out << "  (none yet: add them with `minyi community add` and `minyi site add`, or `minyi demo --places-only`)\n";
+  for (const auto& s : sites) out << "  " << s.id << "  " << s.name << "\n";
 }
 
 // --- keygen ---
@@ -54,22 +58,17 @@ int runKeygen(const std::string& folder) {
 
 // --- communities and sites: the township's places, as data ---
 
-// Ids are short and stable: kiosks, exports and the dashboard's links name them.
-bool goodPlaceId(const std::string& id) {
-  if (id.empty() || id.size() > 40) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-}
-
 void listCommunities(server::ServerStore& store, std::ostream& out) {
   for (const auto& c : store.communities()) out << "  " << c.id << "  " << c.name << "  " << c.households << " households\n";
 }
 
 int runCommunityAdd(const std::string& dataDir, const server::Community& c) {
-  if (!goodPlaceId(c.id)) return fail("a community id is 1-40 lowercase letters, digits and dashes, e.g. donghu");
+  if (!server::isPlaceId(c.id)) return fail("a community id is 1-40 lowercase letters, digits and dashes, e.g. donghu");
   if (c.name.empty()) return fail("give the community's name with --name");
   if (c.households < 0) return fail("--households cannot be negative");
   return withStore(dataDir, [&](server::ServerStore& store) {
     if (!store.addCommunity(c)) return fail("a community with the id " + c.id + " already exists", kProblems);
+    audit(store, "community_add", c.id, c.name + ", " + std::to_string(c.households));
     std::cout << "community " << c.id << " (" << c.name << "), " << c.households << " households\n";
     return int{kOk};
   });
@@ -83,13 +82,14 @@ int runHouseholds(const std::string& dataDir, const std::string& id, int64_t hou
       listCommunities(store, std::cerr);
       return int{kBadInput};
     }
+    audit(store, "community_households", id, std::to_string(households));
     std::cout << "community " << id << " now has " << households << " households\n";
     return int{kOk};
   });
 }
 
 int runSiteAdd(const std::string& dataDir, const server::Site& s) {
-  if (!goodPlaceId(s.id)) return fail("a site id is 1-40 lowercase letters, digits and dashes, e.g. donghu-dqfwzx");
+  if (!server::isPlaceId(s.id)) return fail("a site id is 1-40 lowercase letters, digits and dashes, e.g. donghu-dqfwzx");
   if (s.name.empty()) return fail("give the site's name with --name");
   return withStore(dataDir, [&](server::ServerStore& store) {
     if (store.site(s.id)) return fail("a site with the id " + s.id + " already exists", kProblems);
@@ -98,6 +98,7 @@ int runSiteAdd(const std::string& dataDir, const server::Site& s) {
       listCommunities(store, std::cerr);
       return int{kBadInput};
     }
+    audit(store, "site_add", s.id, s.name + (s.communityId.empty() ? "" : ", " + s.communityId));
     std::cout << "site " << s.id << " (" << s.name << ")"
               << (s.communityId.empty() ? std::string(", township-wide") : ", in " + s.communityId) << "\n";
     return int{kOk};

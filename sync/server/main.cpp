@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
     // The dashboard's answer counts must match the stored submissions (after an upgrade they may not yet).
     for (const std::string& f : server::reconcileTallies(*store))
       std::cerr << "minyi-server: counted the answers of form " << f << " again\n";
+    // A new township's server: kiosks cannot be added until its places exist, so say where they are added.
+    if (store->sites().empty())
+      std::cerr << "minyi-server: this township has no sites yet: add its communities and sites on the dashboard's "
+                   "地点管理 page (/staff/places) or with `minyi community add` and `minyi site add`\n";
     server::ApiOptions options;
     options.version = MINYI_VERSION;
     options.threads = config->threads;

@@ -20,6 +20,7 @@
 #include "minyi/server/api_server.h"
 #include "minyi/server/demo_data.h"
 #include "minyi/server/export.h"
+#include "minyi/server/places.h"
 #include "minyi/server/results.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/staff_auth.h"
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   {
     auto store = server::openDataFolder(folder + "/data");
+    server::addPlaces(*store, server::demoTownship());
     std::string why;
     auto text = core::readTextFile(std::string(MINYI_ASSETS_DIR) + "/forms/civilized-city.json", &why, 4 << 20);
     if (!text) {

@@ -19,6 +19,7 @@
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 #include "minyi/store/store.h"
 
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   {
     auto store = server::openDataFolder(folder + "/data");
+    server::addPlaces(*store, server::demoTownship());
     const auto keys = protocol::generateKeyPair();
     std::string why;
     auto text = core::readTextFile(std::string(MINYI_ASSETS_DIR) + "/forms/civilized-city.json", &why, 4 << 20);

@@ -26,6 +26,7 @@
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 #include "minyi/store/store.h"
 
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   {
     auto store = server::openDataFolder(folder + "/data");
+    server::addPlaces(*store, server::demoTownship());
     const auto keys = protocol::generateKeyPair();
     std::string why;
     auto text = core::readTextFile(std::string(MINYI_ASSETS_DIR) + "/forms/quick.json", &why, 4 << 20);

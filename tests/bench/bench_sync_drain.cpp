@@ -18,6 +18,7 @@
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 #include "minyi/store/store.h"
 #include "minyi/sync/uploader.h"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   {
     // The township server, in this process, on a loopback port.
     auto serverStore = server::openDataFolder((folder / "data").string());
+    server::addPlaces(*serverStore, server::demoTownship());
     const auto keys = protocol::generateKeyPair();
     server::StoredForm form{"bench", 1, "", "survey", R"({"minyi":{"id":"bench","version":1},"pages":[]})",
                             protocol::isoUtc(std::chrono::system_clock::now())};

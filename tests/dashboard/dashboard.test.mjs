@@ -7,6 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 function option(name, fallback) {
@@ -97,8 +98,17 @@ before(async () => {
     server.on('exit', (code) => reject(new Error(`minyi-server exited with ${code}`)));
   });
   base = `http://127.0.0.1:${port}`;
+  // Staff PCs have a Chinese font (微软雅黑, Noto Sans CJK); a bare test machine may have none, and screenshots
+  // full of empty boxes show nothing. Chromium finds the kiosk's own Noto Sans CJK SC subset (fonts/) besides
+  // the system's fonts.
+  const fontsConf = path.join(work, 'fonts.conf');
+  writeFileSync(fontsConf, '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>' +
+    '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>' +
+    `<dir>${path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fonts')}</dir>` +
+    `<cachedir>${path.join(work, 'fontconfig')}</cachedir></fontconfig>\n`);
   context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
     executablePath: '/usr/bin/chromium',
+    env: { ...process.env, FONTCONFIG_FILE: fontsConf },
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1366, height: 900 },
@@ -171,7 +181,7 @@ test('the CSV download is UTF-8 with BOM and holds exactly the submissions of th
 
 test('submissions, participation, devices and the rest of the admin pages render', async () => {
   for (const p of ['/staff/submissions?form=complaint&version=1', '/staff/participation', '/staff/devices',
-    '/staff/forms', '/staff/notices', '/staff/users', '/staff/audit']) {
+    '/staff/forms', '/staff/places', '/staff/notices', '/staff/users', '/staff/audit']) {
     const res = await page.goto(base + p);
     assert.equal(res.status(), 200, p);
     assert.equal(await page.locator('text=[[').count(), 0, `missing strings on ${p}`);
@@ -191,6 +201,60 @@ test('submissions, participation, devices and the rest of the admin pages render
   await page.click('text=添加并生成启用码');
   assert.match(await page.textContent('#enrollment-code'), /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   await page.screenshot({ path: path.join(shots, 'dashboard-devices.png'), fullPage: true });
+});
+
+test('an admin adds a community and its site on 地点管理, a taken id is refused, and a kiosk can be added there', async () => {
+  await page.goto(`${base}/staff/places`);
+  assert.equal(await page.locator('#communities tbody tr').count(), sql('SELECT count(*) FROM communities')[0][0]);
+  assert.equal(await page.locator('#sites tbody tr').count(), sql('SELECT count(*) FROM sites')[0][0]);
+  const submit = async (action, fields) => {
+    const form = page.locator(`form[action="/staff/places/${action}"]`).first();
+    for (const [name, value] of Object.entries(fields)) {
+      if (name === 'community') await form.locator(`select[name=${name}]`).selectOption(value);
+      else await form.locator(`input[name=${name}]`).fill(value);
+    }
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/staff/places/${action}`)),
+      form.locator('button[type=submit]').click()]);
+    return (await page.textContent('main .band')).trim();
+  };
+  // A second township's village (seed reports: 联合村) and its service centre, typed as staff would.
+  assert.match(await submit('community', { id: 'lianhe', name: '联合村', households: '812' }), /已添加社区：联合村/);
+  assert.match(await submit('site', { id: 'lianhe-bmfwz', name: '联合村便民服务站', community: 'lianhe' }), /已添加站点：联合村便民服务站/);
+  assert.deepEqual(sql("SELECT name, community_id FROM sites WHERE id = 'lianhe-bmfwz'"), [['联合村便民服务站', 'lianhe']]);
+  // Mistakes are named and change nothing.
+  const communities = sql('SELECT count(*) FROM communities')[0][0];
+  assert.match(await submit('community', { id: 'donghu', name: '又一个东湖', households: '5' }), /donghu 已经被使用/);
+  // The browser already stops an id the server would refuse (the server's own refusal: test_dashboard.cpp).
+  assert.equal(await page.locator('form[action="/staff/places/community"] input[name=id]')
+    .evaluate((el) => { el.value = 'Lian He'; return el.checkValidity(); }), false);
+  // Regression: Chromium compiles pattern with the v flag, where an unescaped '-' in a class makes the whole
+  // pattern invalid and silently ignored; the account form's login name had that too.
+  assert.equal(await page.evaluate(async () => {
+    const html = await (await fetch('/staff/users')).text();
+    const input = new DOMParser().parseFromString(html, 'text/html').querySelector('form[action="/staff/users/add"] input[name=name]');
+    document.body.append(input);
+    input.value = 'Li Si';
+    const valid = input.checkValidity();
+    input.remove();
+    return valid;
+  }), false);
+  assert.equal(sql('SELECT count(*) FROM communities')[0][0], communities);
+  assert.deepEqual(sql("SELECT name FROM communities WHERE id = 'donghu'"), [['东湖社区']]);
+  // Households change in the row.
+  const row = page.locator('#communities tr', { hasText: '联合村' });
+  await row.locator('input[name=households]').fill('830');
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/staff/places/households')),
+    row.locator('button[type=submit]').click()]);
+  assert.deepEqual(sql("SELECT households FROM communities WHERE id = 'lianhe'"), [[830]]);
+  assert.equal(sql("SELECT count(*) FROM audit_log WHERE action IN ('community_add', 'site_add', 'community_households')")[0][0], 3);
+  await page.screenshot({ path: path.join(shots, 'dashboard-places.png'), fullPage: true });
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.goto(`${base}/staff/places`);
+  await page.screenshot({ path: path.join(shots, 'dashboard-places-narrow.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  // The new site is where kiosks are added.
+  await page.goto(`${base}/staff/devices`);
+  assert.equal(await page.locator('select[name=site] option[value="lianhe-bmfwz"]').count(), 1);
 });
 
 test('a POST without the CSRF token is refused with 403 and changes nothing', async () => {
@@ -271,7 +335,7 @@ for (const role of ['handler', 'viewer']) {
     if (await page.locator('header .who button').count()) await logout();
     await login(role);
     assert.equal(await page.locator('nav.menu a[href="/staff/devices"]').count(), 0);
-    for (const p of ['/staff/forms', '/staff/devices', '/staff/notices', '/staff/users', '/staff/audit']) {
+    for (const p of ['/staff/forms', '/staff/places', '/staff/devices', '/staff/notices', '/staff/users', '/staff/audit']) {
       const res = await page.goto(base + p);
       assert.equal(res.status(), 403, `${role} on ${p}`);
     }

@@ -9,6 +9,7 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/server/ingest.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 
 namespace {
@@ -19,6 +20,7 @@ struct Server {
   Server() {
     const auto dir = std::filesystem::temp_directory_path() / ("minyi-fuzz-" + minyi::protocol::randomHex(4));
     store = minyi::server::openDataFolder(dir.string());
+    minyi::server::addPlaces(*store, minyi::server::demoTownship());
     minyi::server::StoredForm f{"opinion", 1, "", "survey", R"({"minyi":{"id":"opinion","version":1},"pages":[]})",
                                 "2026-11-27T00:00:00Z"};
     f.hash = minyi::protocol::formContentHash(f.json);

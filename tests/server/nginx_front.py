@@ -52,6 +52,7 @@ class Front:
         tmp = self.tmp
         self.data = os.path.join(tmp, "data")
         run([bins["minyi"], "keygen", "--out", tmp])
+        run([bins["minyi"], "demo", "--places-only", "--data", self.data])
         config = os.path.join(tmp, "server.toml")
         with open(config, "w") as f:
             f.write('[server]\nlisten = "127.0.0.1"\nport = 0\ntrusted_proxies = ["127.0.0.1"]\nsecure_cookies = true\n'

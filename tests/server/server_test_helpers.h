@@ -18,6 +18,7 @@
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 
 namespace minyi::test {
@@ -30,6 +31,21 @@ struct Backend {
 };
 inline std::vector<Backend> backends() {
   return {{"sqlite", [](const std::string& folder) { return server::openSqliteStore(folder + "/server.db"); }}};
+}
+
+// A data folder's store with the demo township's communities and sites, as most tests start (a new store has no
+// places; a township adds its own).
+inline std::unique_ptr<server::ServerStore> openTownship(const std::string& dataDir) {
+  auto store = server::openDataFolder(dataDir);
+  server::addPlaces(*store, server::demoTownship());
+  return store;
+}
+
+// The same over a contract backend's new store.
+inline std::unique_ptr<server::ServerStore> openTownship(const Backend& b, const std::string& folder) {
+  auto store = b.open(folder);
+  server::addPlaces(*store, server::demoTownship());
+  return store;
 }
 
 inline std::string isoIn(std::chrono::seconds fromNow) {
@@ -103,12 +119,13 @@ inline std::string addDeviceWithCode(server::ServerStore& store, const std::stri
   return protocol::groupCode(code);
 }
 
-// The real minyi-server API on a loopback port chosen at run time, with its own data folder and key pair.
+// The real minyi-server API on a loopback port chosen at run time, with its own data folder and key pair, and
+// the demo township's places unless `places` is false (a new township's server).
 class LiveServer {
  public:
-  explicit LiveServer(server::ApiOptions options = {}) {
+  explicit LiveServer(server::ApiOptions options = {}, bool places = true) {
     keys = protocol::generateKeyPair();
-    store = server::openDataFolder(dir.file("data"));
+    store = places ? openTownship(dir.file("data")) : server::openDataFolder(dir.file("data"));
     if (options.version.empty()) options.version = "test";
     api = std::make_unique<server::ApiServer>(*store, keys, options);
     port = api->bind("127.0.0.1", 0);

@@ -132,8 +132,9 @@ struct Fixture {
 };
 
 const char* const kEveryPage[] = {"/staff/results", "/staff/participation", "/staff/submissions", "/staff/forms",
-                                  "/staff/devices", "/staff/notices",      "/staff/users",       "/staff/audit"};
-const char* const kAdminPages[] = {"/staff/forms", "/staff/devices", "/staff/notices", "/staff/users", "/staff/audit"};
+                                  "/staff/places",  "/staff/devices",       "/staff/notices",     "/staff/users",
+                                  "/staff/audit"};
+const char* const kAdminPages[] = {"/staff/forms", "/staff/places", "/staff/devices", "/staff/notices", "/staff/users", "/staff/audit"};
 
 }  // namespace
 
@@ -466,6 +467,94 @@ TEST_CASE("devices page: add shows a one-time code that enrolls a kiosk, revoke 
   CHECK(refused->status == 401);
   CHECK(fx.audited("device_add", "admin"));
   CHECK(fx.audited("device_revoke", "admin"));
+}
+
+TEST_CASE("a new township's server has no places: the pages say where to add them, and a kiosk can follow") {
+  LiveServer live({}, false);
+  addUser(*live.store, "admin", server::Role::Admin);
+  Staff admin(live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  CHECK_THAT(admin.get("/staff/places")->body, Contains("band warn") && Contains("还没有社区和站点"));
+  auto devices = admin.get("/staff/devices");
+  CHECK_THAT(devices->body, Contains("href=\"/staff/places\"") && Contains("还没有站点"));
+  CHECK(devices->body.find("/staff/devices/add") == std::string::npos);  // no form with an empty choice
+  CHECK(admin.post("/staff/devices/add", {{"site", "donghu-dqfwzx"}, {"name", "x"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("band error"));
+  CHECK(live.store->devices().empty());
+  REQUIRE(admin.post("/staff/places/community", {{"id", "lianhe"}, {"name", "联合村"}, {"households", "812"}})->status == 200);
+  REQUIRE(admin.post("/staff/places/site", {{"id", "lianhe-bmfwz"}, {"name", "联合村便民服务站"}, {"community", "lianhe"}})->status == 200);
+  CHECK(admin.get("/staff/places")->body.find("band warn") == std::string::npos);
+  REQUIRE(admin.post("/staff/devices/add", {{"site", "lianhe-bmfwz"}, {"name", "大厅一号机"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("id=\"enrollment-code\""));
+  CHECK(live.store->devices().size() == 1);
+}
+
+TEST_CASE("places page: an admin adds a community, its site and households over HTTP, and mistakes are named and change nothing") {
+  Fixture fx;
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  auto page = admin.get("/staff/places");
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Contains("东联社区") && Contains("1869") && Contains("donglian-culture"));
+  const size_t communities = fx.live.store->communities().size(), sites = fx.live.store->sites().size();
+
+  REQUIRE(admin.post("/staff/places/community", {{"id", "lianhe"}, {"name", "联合村"}, {"households", "812"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("已添加社区：联合村"));
+  REQUIRE(admin.post("/staff/places/site", {{"id", "lianhe-bmfwz"}, {"name", "联合村便民服务站"}, {"community", "lianhe"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("已添加站点：联合村便民服务站"));
+  REQUIRE(admin.post("/staff/places/site", {{"id", "zhen-zhengwu"}, {"name", "镇政务服务中心"}, {"community", ""}})->status == 200);
+  REQUIRE(admin.post("/staff/places/households", {{"id", "lianhe"}, {"households", "830"}})->status == 200);
+  CHECK_THAT(admin.last.body, Contains("830"));
+  REQUIRE(fx.live.store->site("lianhe-bmfwz"));
+  CHECK(fx.live.store->site("lianhe-bmfwz")->communityId == "lianhe");
+  CHECK(fx.live.store->site("zhen-zhengwu")->communityId.empty());
+  int64_t households = -1;
+  for (const auto& c : fx.live.store->communities())
+    if (c.id == "lianhe") households = c.households;
+  CHECK(households == 830);
+
+  // What a form sent by hand (or a hostile client) may carry: each refused with its reason, nothing stored.
+  struct Bad {
+    const char* path;
+    httplib::Params params;
+    const char* says;
+  };
+  const Bad bad[] = {
+      {"/staff/places/community", {{"id", "donghu"}, {"name", "又一个东湖"}, {"households", "5"}}, "donghu 已经被使用"},
+      {"/staff/places/community", {{"id", "Lian He"}, {"name", "x"}, {"households", "5"}}, "编号只能用小写字母"},
+      {"/staff/places/community", {{"id", "x'); DROP TABLE sites;--"}, {"name", "x"}, {"households", "5"}}, "编号只能用小写字母"},
+      {"/staff/places/community", {{"id", std::string(41, 'a')}, {"name", "x"}, {"households", "5"}}, "编号只能用小写字母"},
+      {"/staff/places/community", {{"id", "xincun"}, {"name", ""}, {"households", "5"}}, "请填写名称"},
+      {"/staff/places/community", {{"id", "xincun"}, {"name", "新村"}, {"households", "-3"}}, "户数请填写"},
+      {"/staff/places/community", {{"id", "xincun"}, {"name", "新村"}, {"households", "99999999999999999999"}}, "户数请填写"},
+      {"/staff/places/site", {{"id", "donghu-dqfwzx"}, {"name", "重复"}, {"community", "donghu"}}, "donghu-dqfwzx 已经被使用"},
+      {"/staff/places/site", {{"id", "x-site"}, {"name", "无处"}, {"community", "nowhere"}}, "没有这个社区"},
+      {"/staff/places/households", {{"id", "nowhere"}, {"households", "5"}}, "没有这个社区"},
+      {"/staff/places/households", {{"id", "donghu"}, {"households", "1.5"}}, "户数请填写"},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.path << " " << b.params.begin()->second);
+    auto res = admin.post(b.path, b.params);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK_THAT(res->body, Contains("band error") && Contains(b.says));
+  }
+  CHECK(fx.live.store->communities().size() == communities + 1);
+  CHECK(fx.live.store->sites().size() == sites + 2);
+  for (const auto& c : fx.live.store->communities())
+    if (c.id == "donghu") CHECK(c.households == 1516);
+  CHECK(fx.live.store->site("donghu-dqfwzx")->name == "东湖社区党群服务中心");
+
+  // The new site is where a kiosk is added next, and a handler or viewer cannot add places.
+  CHECK_THAT(admin.get("/staff/devices")->body, Contains("value=\"lianhe-bmfwz\""));
+  CHECK(fx.audited("community_add", "admin"));
+  CHECK(fx.audited("site_add", "admin"));
+  CHECK(fx.audited("community_households", "admin"));
+  Staff viewer(fx.live);
+  REQUIRE(viewer.login("viewer", kPassword) == 303);
+  CHECK(viewer.post("/staff/places/community", {{"id", "evil"}, {"name", "x"}, {"households", "1"}})->status == 403);
+  CHECK(viewer.post("/staff/places/households", {{"id", "donghu"}, {"households", "1"}})->status == 403);
+  CHECK(fx.live.store->communities().size() == communities + 1);
 }
 
 TEST_CASE("forms page: the engine's diagnostics for a broken form, upload and activation of a good one") {
@@ -854,7 +943,7 @@ TEST_CASE("under HTTPS the dashboard's cookies are Secure") {
   const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
                           " -out " + cert + " >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
-  auto store = server::openDataFolder(dir.file("data"));
+  auto store = openTownship(dir.file("data"));
   addUser(*store, "admin", server::Role::Admin);
   server::ApiOptions options;
   options.tlsCertFile = cert;

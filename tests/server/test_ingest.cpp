@@ -16,7 +16,7 @@ namespace {
 
 struct Fixture {
   TempDir dir;
-  std::unique_ptr<server::ServerStore> store = server::openDataFolder(dir.file("data"));
+  std::unique_ptr<server::ServerStore> store = openTownship(dir.file("data"));
   protocol::KeyPair keys = protocol::generateKeyPair();
   server::StoredForm form = shippedForm("civilized-city");
   server::Origin origin{"", "donglian-dqfwzx", "usb", {}};

@@ -166,7 +166,7 @@ TEST_CASE("formula-like cells are neutralised and phone numbers masked") {
 
 TEST_CASE("CSV export: BOM, CRLF, quoting, Chinese labels, neutralised formulas, phones masked on request") {
   TempDir dir;
-  auto store = server::openDataFolder(dir.file("data"));
+  auto store = openTownship(dir.file("data"));
   const auto keys = protocol::generateKeyPair();
   const auto form = shippedForm("complaint");
   REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -224,7 +224,7 @@ TEST_CASE("CSV export: BOM, CRLF, quoting, Chinese labels, neutralised formulas,
 
 TEST_CASE("counts out of step with the stored submissions are counted again from the answers") {
   TempDir dir;
-  auto store = server::openDataFolder(dir.file("data"));
+  auto store = openTownship(dir.file("data"));
   const auto keys = protocol::generateKeyPair();
   const auto form = shippedForm("quick");
   REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -254,7 +254,7 @@ TEST_CASE("counts out of step with the stored submissions are counted again from
 
 TEST_CASE("answers of composite questions are exported as compact JSON, beside plain ones read directly") {
   TempDir dir;
-  auto store = server::openDataFolder(dir.file("data"));
+  auto store = openTownship(dir.file("data"));
   const auto keys = protocol::generateKeyPair();
   std::string why;
   auto text = core::readTextFile(std::string(MINYI_SOURCE_DIR) + "/deploy/demo/showcase/all-question-types.json", &why, 1 << 20);

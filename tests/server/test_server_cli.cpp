@@ -79,6 +79,7 @@ struct ServerFolder {
   std::string data = dir.file("data"), keys = dir.file("keys"), config = dir.file("server.toml");
   ServerFolder() {
     REQUIRE(runMinyi("keygen --out " + quote(keys)).status == 0);
+    REQUIRE(runMinyi("demo --places-only --data " + quote(data)).status == 0);
     writeFile(config, "[server]\nlisten = \"127.0.0.1\"\nport = 0\n[storage]\ndata_dir = \"data\"\n"
                       "[keys]\nkey_pair = \"keys/server.key\"\n");
   }
@@ -162,11 +163,31 @@ TEST_CASE("a kiosk added with `minyi device add` enrolls with the printed code a
 
 TEST_CASE("device add at an unknown site lists the sites and adds nothing", "[cli]") {
   TempDir dir;
+  REQUIRE(runMinyi("demo --places-only --data " + quote(dir.file("data"))).status == 0);
   Run r = runMinyi("device add --data " + quote(dir.file("data")) + " --site nowhere");
   CHECK(r.status == 2);
   CHECK_THAT(r.out, Contains("there is no site nowhere"));
   CHECK_THAT(r.out, Contains("huayuan-dqfwzx  花园社区党群服务中心"));
   CHECK(server::openDataFolder(dir.file("data"))->devices().empty());
+}
+
+TEST_CASE("a new data folder has no places: site list and device add say how to add them, demo --places-only adds the demo township once",
+          "[cli]") {
+  TempDir dir;
+  const std::string data = quote(dir.file("data"));
+  CHECK_THAT(runMinyi("site list --data " + data).out, Contains("none yet") && Contains("minyi site add"));
+  Run refused = runMinyi("device add --data " + data + " --site donghu-dqfwzx");
+  CHECK(refused.status == 2);
+  CHECK_THAT(refused.out, Contains("there is no site donghu-dqfwzx") && Contains("none yet"));
+  Run places = runMinyi("demo --places-only --data " + data);
+  REQUIRE(places.status == 0);
+  CHECK_THAT(places.out, Contains("3 communities, 6 sites (9 added now)"));
+  CHECK_THAT(runMinyi("demo --places-only --data " + data).out, Contains("(0 added now)"));
+  auto store = server::openDataFolder(dir.file("data"));
+  CHECK(store->sites().size() == 6);
+  CHECK(store->forms().empty());  // places only: no forms, kiosks or submissions
+  CHECK(store->devices().empty());
+  CHECK(store->submissionCount() == 0);
 }
 
 TEST_CASE("minyi-server refuses a configuration with problems, naming each key", "[cli]") {
@@ -181,6 +202,7 @@ TEST_CASE("minyi-server refuses a configuration with problems, naming each key",
 TEST_CASE("form upload checks the form with the engine, a changed text needs a new version", "[cli]") {
   TempDir dir;
   const std::string data = quote(dir.file("data"));
+  REQUIRE(runMinyi("demo --places-only --data " + data).status == 0);
   Run ok = runMinyi("form upload --data " + data + " " + kForms + "/opinion.json --activate all");
   CHECK(ok.status == 0);
   CHECK_THAT(ok.out, Contains("uploaded form opinion version 2"));
@@ -208,6 +230,7 @@ TEST_CASE("form upload checks the form with the engine, a changed text needs a n
 
 TEST_CASE("notice add publishes a notice for the sites named", "[cli]") {
   TempDir dir;
+  REQUIRE(runMinyi("demo --places-only --data " + quote(dir.file("data"))).status == 0);
   Run r = runMinyi("notice add --data " + quote(dir.file("data")) +
                 " --title-zh-cn 整改情况公示 --body-zh-cn 东湖社区楼道灯已修复。 --title-en Notice --body-en Fixed."
                 " --site donghu-dqfwzx");

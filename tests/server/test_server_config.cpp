@@ -43,6 +43,7 @@ TEST_CASE("[storage] backend chooses the store: sqlite by default, one not built
   // The store it opens is the real one: what it keeps is there when the data folder is opened again.
   {
     auto store = server::openStorage(chosen->storage());
+    server::addPlaces(*store, server::demoTownship());
     REQUIRE(store->addDevice(server::NewDevice{"kiosk-1", "donghu-dqfwzx", "大厅", "h", isoIn(std::chrono::hours(1)), isoIn({})}));
   }
   CHECK(server::openDataFolder(dir.file("data"))->device("kiosk-1"));

@@ -42,11 +42,16 @@ protocol::Notice notice(const std::string& id, const std::string& publishedAt, c
 
 }  // namespace
 
-TEST_CASE("a new store holds the township's three communities and six sites", "[contract]") {
+TEST_CASE("a new store has no places, and the demo township's three communities and six sites read back once added",
+          "[contract]") {
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
       auto store = b.open(dir.path());
+      // A township's places are its data, not the schema's: a new store starts without any.
+      CHECK(store->communities().empty());
+      CHECK(store->sites().empty());
+      CHECK(server::addPlaces(*store, server::demoTownship()) == 9);
       const auto communities = store->communities();
       REQUIRE(communities.size() == 3);
       auto households = [&](const std::string& id) {
@@ -67,10 +72,12 @@ TEST_CASE("a new store holds the township's three communities and six sites", "[
       REQUIRE(office);
       CHECK(office->communityId.empty());  // township-wide
       CHECK_FALSE(store->site("nowhere"));
-      // Opening again neither loses nor repeats the seed.
+      // Opening again neither loses them nor adds them again; adding them again adds nothing.
       store.reset();
       store = b.open(dir.path());
       CHECK(store->sites().size() == 6);
+      CHECK(server::addPlaces(*store, server::demoTownship()) == 0);
+      CHECK(store->communities().size() == 3);
     }
   }
 }
@@ -116,7 +123,7 @@ TEST_CASE("an enrollment code works once, before it expires, for a device that i
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const std::string code = protocol::sha256Hex("K3M9Q2XH7R");
       server::NewDevice d{"kiosk-1", "donghu-dqfwzx", "大厅一号", code, isoIn(hours(24)), isoIn(seconds(0))};
       REQUIRE(store->addDevice(d));
@@ -168,7 +175,7 @@ TEST_CASE("a revoked device is still found by its token, marked revoked, contact
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       server::NewDevice d{"kiosk-1", "donglian-culture", "", protocol::sha256Hex("C"), isoIn(hours(24)), isoIn(seconds(0))};
       REQUIRE(store->addDevice(d));
       REQUIRE(store->redeemEnrollmentCode(d.codeHash, "th", isoIn(seconds(0)), "0.1.0", ""));
@@ -198,7 +205,7 @@ TEST_CASE("form versions: one text per (id, version), a site's own activation wi
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto v1 = smallForm("opinion", 1, "征求意见表"), v2 = smallForm("opinion", 2, "征求意见表（新）");
       CHECK(store->addForm(v1) == server::FormAdded::New);
       CHECK(store->addForm(v1) == server::FormAdded::AlreadyThere);
@@ -239,7 +246,7 @@ TEST_CASE("notices: for the site or all sites, published, not expired, newest fi
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       REQUIRE(store->addNotice({notice("all", isoIn(hours(-3))), {server::kAllSites}}));
       REQUIRE(store->addNotice({notice("donghu", isoIn(hours(-2))), {"donghu-dqfwzx", "jiedao-office"}}));
       REQUIRE(store->addNotice({notice("later", isoIn(hours(2))), {server::kAllSites}}));
@@ -272,7 +279,7 @@ TEST_CASE("ingest: stored, duplicate for the same digest, conflict for another, 
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto form = smallForm("opinion", 1);
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       server::NewDevice d{"kiosk-1", "donghu-dqfwzx", "", protocol::sha256Hex("C"), isoIn(hours(24)), isoIn(seconds(0))};
@@ -315,7 +322,7 @@ TEST_CASE("ingest is one transaction: a failing submission stores nothing of its
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto form = smallForm("opinion", 1);
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       const auto key = protocol::generateKeyPair().publicKey;
@@ -339,7 +346,7 @@ TEST_CASE("what a store keeps is there after it is opened again", "[contract]") 
       const auto form = smallForm("opinion", 1);
       const auto e = envelopeFor(form, protocol::generateKeyPair().publicKey);
       {
-        auto store = b.open(dir.path());
+        auto store = openTownship(b, dir.path());
         REQUIRE(store->addForm(form) == server::FormAdded::New);
         REQUIRE(store->activateForm("opinion", 1, server::kAllSites, isoIn(seconds(0))));
         REQUIRE(store->ingest({incoming(e)}, std::nullopt) == std::vector<Outcome>{Outcome::Stored});
@@ -355,7 +362,7 @@ TEST_CASE("batches ingested at the same time are each all-or-nothing, a failing 
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto form = smallForm("opinion", 1);
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       const auto key = protocol::generateKeyPair().publicKey;
@@ -393,7 +400,7 @@ TEST_CASE("answers are counted when stored, never for a duplicate or a batch tha
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto form = smallForm("quick", 1);
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       const auto key = protocol::generateKeyPair().publicKey;
@@ -449,7 +456,7 @@ TEST_CASE("submissions page newest first by (created_at, id), continue after the
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto form = smallForm("quick", 1);
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       const auto key = protocol::generateKeyPair().publicKey;
@@ -498,7 +505,7 @@ TEST_CASE("a site scope limits pages, counts and exports to its sites, and an em
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto form = smallForm("quick", 1);
       REQUIRE(store->addForm(form) == server::FormAdded::New);
       const auto key = protocol::generateKeyPair().publicKey;
@@ -571,7 +578,7 @@ TEST_CASE("staff accounts, sessions that expire and end with the account, the au
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const std::string t0 = isoIn(seconds(0));
       REQUIRE(store->addUser({"wang", server::Role::Admin, "王主任", "$argon2id$hash-a", t0, "", ""}));
       REQUIRE(store->addUser({"li", server::Role::Viewer, "", "$argon2id$hash-b", t0, "", ""}));
@@ -628,7 +635,7 @@ TEST_CASE("notices can be withdrawn, every notice is listed with its sites, and 
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       REQUIRE(store->addNotice({notice("a", isoIn(hours(-3))), {server::kAllSites}}));
       REQUIRE(store->addNotice({notice("b", isoIn(hours(-2))), {"donglian-dqfwzx", "jiedao-office"}}));
       CHECK(store->withdrawNotice("a", isoIn(seconds(0))));

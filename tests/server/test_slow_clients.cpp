@@ -248,7 +248,7 @@ TEST_CASE("under built-in HTTPS the same caps and deadlines hold: silent sockets
   o.tlsKeyFile = key;
   o.connections.perAddress = 10;
   auto keys = protocol::generateKeyPair();
-  auto store = server::openDataFolder(dir.file("data"));
+  auto store = openTownship(dir.file("data"));
   const server::StoredForm form = shippedForm("complaint");
   REQUIRE(store->addForm(form) == server::FormAdded::New);
   server::ApiServer api(*store, keys, o);

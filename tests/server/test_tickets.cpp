@@ -303,7 +303,7 @@ TEST_CASE("kiosk numbers: each device gets the next, never given twice, existing
   for (const auto& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       addDeviceWithCode(*store, "kiosk-a", "donghu-dqfwzx");
       addDeviceWithCode(*store, "kiosk-b", "donglian-dqfwzx");
       REQUIRE(store->revokeDevice("kiosk-b", isoIn(std::chrono::seconds(0))));
@@ -369,7 +369,7 @@ TEST_CASE("ingest makes a ticket: key kept only as a hash, community from the an
   for (const auto& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto keys = protocol::generateKeyPair();
       auto form = shippedForm("complaint");
       REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -411,6 +411,7 @@ TEST_CASE("ingest makes a ticket: key kept only as a hash, community from the an
 TEST_CASE("SQLite: a ticket's access key is in server.db only as its hash", "[tickets][sqlite]") {
   TempDir dir;
   auto store = server::openSqliteStore(dir.file("server.db"));
+  server::addPlaces(*store, server::demoTownship());
   const auto keys = protocol::generateKeyPair();
   auto form = shippedForm("complaint");
   REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -435,7 +436,7 @@ TEST_CASE("regression: a kiosk clock at 1970 or years ahead files by the server'
   CHECK(server::filedAt("not a time", now) == now);
 
   TempDir dir;
-  auto store = server::openDataFolder(dir.file("data"));
+  auto store = openTownship(dir.file("data"));
   const auto keys = protocol::generateKeyPair();
   auto form = shippedForm("complaint");
   REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -461,7 +462,7 @@ TEST_CASE("ingest: the ticket is part of the content, a code held by another sub
   for (const auto& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto keys = protocol::generateKeyPair();
       auto form = shippedForm("complaint");
       REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -507,7 +508,7 @@ TEST_CASE("tickets in the store: filters, a change over a change it did not see 
   for (const auto& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto keys = protocol::generateKeyPair();
       auto form = shippedForm("complaint");
       REQUIRE(store->addForm(form) == server::FormAdded::New);
@@ -583,7 +584,7 @@ TEST_CASE("a resolved ticket nobody rated is closed by the system after the poli
   for (const auto& b : backends()) {
     DYNAMIC_SECTION(b.name) {
       TempDir dir;
-      auto store = b.open(dir.path());
+      auto store = openTownship(b, dir.path());
       const auto keys = protocol::generateKeyPair();
       auto form = shippedForm("complaint");
       REQUIRE(store->addForm(form) == server::FormAdded::New);

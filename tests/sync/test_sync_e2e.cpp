@@ -18,6 +18,7 @@
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
+#include "minyi/server/places.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/ticket_desk.h"
 #include "server_process.h"
@@ -43,6 +44,7 @@ struct Township {
     std::string why;
     REQUIRE(protocol::writeKeyFiles(root.path(), keys, &why));
     auto store = server::openDataFolder(data);
+    server::addPlaces(*store, server::demoTownship());
     for (const auto& entry : fs::directory_iterator(std::string(MINYI_ASSETS_DIR) + "/forms")) {
       auto text = core::readTextFile(entry.path().string(), &why, 4 << 20);
       REQUIRE(text);

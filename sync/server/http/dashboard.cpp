@@ -123,7 +123,7 @@ std::string framePage(const Context& ctx, const std::string& title, const std::s
       {"nav.submissions", "/staff/submissions", false}, {"nav.tickets", "/staff/tickets", false},
       {"nav.overdue", "/staff/tickets/overdue", false}, {"nav.ticketNumbers", "/staff/tickets/numbers", false},
       {"nav.ticketNotice", "/staff/tickets/notice", true},   {"nav.forms", "/staff/forms", true},
-      {"nav.devices", "/staff/devices", true},    {"nav.notices", "/staff/notices", true},
+      {"nav.places", "/staff/places", true},      {"nav.devices", "/staff/devices", true},    {"nav.notices", "/staff/notices", true},
       {"nav.users", "/staff/users", true},        {"nav.audit", "/staff/audit", true},
   };
   std::string nav;
@@ -425,6 +425,10 @@ void Dashboard::mount(Routes& http) {
   http.Get("/staff/forms", d.guarded(Role::Admin, [&p](Context& c) { p.forms(c); }));
   http.Post("/staff/forms/upload", d.guarded(Role::Admin, [&p](Context& c) { p.formUpload(c); }));
   http.Post("/staff/forms/activate", d.guarded(Role::Admin, [&p](Context& c) { p.formActivate(c); }));
+  http.Get("/staff/places", d.guarded(Role::Admin, [&p](Context& c) { p.places(c); }));
+  http.Post("/staff/places/community", d.guarded(Role::Admin, [&p](Context& c) { p.communityAdd(c); }));
+  http.Post("/staff/places/site", d.guarded(Role::Admin, [&p](Context& c) { p.siteAdd(c); }));
+  http.Post("/staff/places/households", d.guarded(Role::Admin, [&p](Context& c) { p.householdsSet(c); }));
   http.Get("/staff/devices", d.guarded(Role::Admin, [&p](Context& c) { p.devices(c); }));
   http.Post("/staff/devices/add", d.guarded(Role::Admin, [&p](Context& c) { p.deviceAdd(c); }));
   http.Post("/staff/devices/revoke", d.guarded(Role::Admin, [&p](Context& c) { p.deviceRevoke(c); }));

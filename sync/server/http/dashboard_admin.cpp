@@ -196,8 +196,13 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
             (d.lastRefusal.empty() ? "—" : esc(d.lastRefusal) + " <span class=\"sub\">" + esc(when(d.lastRefusalAt)) + "</span>") +
             "</td><td>" + revoke + "</td></tr>";
   }
-  body += "</tbody></table><h2>" + T("devices.addTitle") + "</h2>" +
-          postForm(ctx, "/staff/devices/add",
+  body += "</tbody></table><h2>" + T("devices.addTitle") + "</h2>";
+  // A kiosk belongs to a site: with none yet, say where they are added instead of an empty choice.
+  if (sites.empty()) {
+    body += "<p class=\"hint\"><a href=\"/staff/places\">" + T("devices.noSites") + "</a></p>";
+    return sendHtml(ctx.res, 200, framePage(ctx, strings().get("nav.devices"), "/staff/devices", body));
+  }
+  body += postForm(ctx, "/staff/devices/add",
                    select("site", siteOptions(store, false), "", strings().get("devices.site")) + "<label>" +
                        T("devices.name") + " <input name=\"name\" maxlength=\"60\" placeholder=\"" + T("devices.namePlaceholder") +
                        "\"></label><button type=\"submit\">" + T("devices.add") + "</button>",
@@ -342,7 +347,7 @@ void Pages::users(Context& ctx, const std::string& message, const std::string& k
   for (Role r : {Role::Viewer, Role::Handler, Role::Admin}) roles.push_back({roleName(r), roleLabel(r)});
   body += "</tbody></table><p class=\"hint\">" + T("users.rolesHint") + "</p><h2>" + T("users.addTitle") + "</h2>" +
           postForm(ctx, "/staff/users/add",
-                   "<label>" + T("users.name") + " <input name=\"name\" pattern=\"[a-z0-9._-]{2,32}\" required></label><label>" +
+                   "<label>" + T("users.name") + " <input name=\"name\" pattern=\"[a-z0-9._\\-]{2,32}\" required></label><label>" +
                        T("users.display") + " <input name=\"display\" maxlength=\"40\"></label>" +
                        select("role", roles, "viewer", strings().get("users.role")) + [&] {
                          // A handler's community: the tickets the handler sees and handles (issue #5).

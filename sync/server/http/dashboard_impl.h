@@ -105,6 +105,11 @@ struct Pages {
   void userPassword(Context& ctx);
   void userDisable(Context& ctx);
   void auditLog(Context& ctx);
+  // The township's communities and sites (dashboard_places.cpp).
+  void places(Context& ctx, const std::string& message = {}, const std::string& kind = {});
+  void communityAdd(Context& ctx);
+  void siteAdd(Context& ctx);
+  void householdsSet(Context& ctx);
 
   // Tickets (dashboard_tickets.cpp, issue #5).
   std::shared_ptr<const TicketPolicy> policy;

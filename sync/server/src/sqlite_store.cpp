@@ -120,19 +120,9 @@ CREATE TABLE notice_sites (
   PRIMARY KEY (notice_id, site_id)
 ) STRICT;
 
--- The township of the seed reports: three communities (households from its civilized-city report) and the
--- six places it names as its campaign sites.
-INSERT INTO communities (id, name, households) VALUES
-  ('donghu', '东湖社区', 1516),
-  ('donglian', '东联社区', 1869),
-  ('huayuan', '花园社区', 1300);
-INSERT INTO sites (id, name, community_id) VALUES
-  ('jiedao-office', '街道办事处', NULL),
-  ('jiedao-culture', '街道文化中心', NULL),
-  ('donghu-dqfwzx', '东湖社区党群服务中心', 'donghu'),
-  ('donglian-dqfwzx', '东联社区党群服务中心', 'donglian'),
-  ('huayuan-dqfwzx', '花园社区党群服务中心', 'huayuan'),
-  ('donglian-culture', '东联社区文化中心', 'donglian');
+-- Until December 2026 this step also added the demo township's three communities and six sites; a database made
+-- before keeps them as its own data. A township's places are data now (`minyi community|site add`, the dashboard's
+-- 地点管理 page, `minyi demo`).
 )sql",
     // 2: the staff dashboard: accounts, sessions, audit log, answer counts kept at ingest, notice withdrawal,
     // and a submission index that pages newest first by (created_at, id) per form version.

@@ -75,6 +75,7 @@ class Server:
         self.bins = bins
         self.data = os.path.join(tmp, "data")
         run([bins["minyi"], "keygen", "--out", self.data])
+        run([bins["minyi"], "demo", "--places-only", "--data", self.data])
         self.public_key = open(os.path.join(self.data, "server.pub")).read().split()[0]
         forms = os.path.join(bins["assets"], "forms")
         for f in sorted(os.listdir(forms)):

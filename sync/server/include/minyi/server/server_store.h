@@ -23,7 +23,8 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Every site and its community in one township (seeded from the township's own report).
+// The places of one township: its communities and the sites where kiosks stand (data: minyi community|site add,
+// the dashboard, or the demo township of places.h).
 struct Community {
   std::string id;  // donghu, donglian, huayuan
   std::string name;
@@ -428,7 +429,7 @@ std::string storageBackendNames();  // the same joined for messages: "sqlite"
 // The store the configuration names. Throws StoreError for a backend not built in, naming those that are.
 std::unique_ptr<ServerStore> openStorage(const StorageConfig& config);
 
-// SQLite backend: <path> in WAL mode, migrated by user_version, demo sites seeded on creation. Throws
+// SQLite backend: <path> in WAL mode, migrated by user_version; a new database has no places yet. Throws
 // StoreError when the file cannot be opened, is another program's database, or was made by a newer Minyi.
 std::unique_ptr<ServerStore> openSqliteStore(const std::string& path);
 // The store of a data folder (<dataDir>/server.db), creating the folder readable by this user only when
