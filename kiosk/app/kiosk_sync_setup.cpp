@@ -1,18 +1,24 @@
 // Making the uploader from the options, and enrolling by script.
 #include "kiosk_sync_setup.h"
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 namespace minyi::app {
 
-std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews) {
+std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews,
+                                             std::function<std::string()> screenSize) {
   sync::CurlOptions co;
   co.caFile = o.caFile;
   sync::UploaderOptions uo;
   uo.pinnedKey = o.serverKey;
   uo.allowInsecureHttp = o.allowInsecureHttp;
   uo.onNews = std::move(onNews);
+  uo.appVersion = MINYI_VERSION;
+  // The free disk that matters is where the outbox is kept.
+  uo.diskFolder = std::filesystem::absolute(store.path()).parent_path().string();
+  uo.screenSize = std::move(screenSize);
   return std::make_unique<sync::Uploader>(store, sync::makeCurlTransport(co), uo);
 }
 

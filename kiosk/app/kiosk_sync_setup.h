@@ -11,7 +11,9 @@
 
 namespace minyi::app {
 
-std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews = {});
+// screenSize: the window's size for the kiosk's report to the devices page (none when enrolling by script).
+std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews = {},
+                                             std::function<std::string()> screenSize = {});
 
 // The same enrollment the admin panel does, without a window; returns the process's exit code.
 int enrollFromCommandLine(store::KioskStore& store, const KioskOptions& o);

@@ -92,11 +92,14 @@ int main(int argc, char** argv) {
   const Uint32 syncEvent = SDL_RegisterEvents(1);
   std::unique_ptr<minyi::sync::Uploader> uploader;
   if (store) {
-    uploader = makeUploader(*store, o, [syncEvent] {
-      SDL_Event e{};
-      e.type = syncEvent;
-      SDL_PushEvent(&e);  // thread-safe; the loop coalesces a burst of them
-    });
+    uploader = makeUploader(
+        *store, o,
+        [syncEvent] {
+          SDL_Event e{};
+          e.type = syncEvent;
+          SDL_PushEvent(&e);  // thread-safe; the loop coalesces a burst of them
+        },
+        [&w] { return w.screenSize(); });
     app.attachSync(uploader.get());
     uploader->start();
   }

@@ -158,7 +158,14 @@ void KioskWindow::updatePanel() {
   }
   if (dw != panel_.deviceWidth || dh != panel_.deviceHeight || panel_.width <= 0)
     panel_ = ui::panelFor(dw, dh, options_.diagonalInches, reportedInches_);
+  shownWidth_ = dw;
+  shownHeight_ = dh;
   pointer_.setGeometry(static_cast<float>(ww), static_cast<float>(wh), panel_.width, panel_.height);
+}
+
+std::string KioskWindow::screenSize() const {
+  const int w = shownWidth_, h = shownHeight_;
+  return w > 0 && h > 0 ? std::to_string(w) + "x" + std::to_string(h) : std::string();
 }
 
 bool KioskWindow::rebuildFonts(bool elderly, bool traditional, const ui::TypeScale& type, std::string* error) {

@@ -4,6 +4,7 @@
 #include <SDL.h>
 #include <imgui.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ class KioskWindow {
   bool setCanvas(int width, int height, std::string* error = nullptr);
   // The panel being drawn on: device and layout pixels, physical size.
   const ui::Panel& panel() const { return panel_; }
+  // The drawable's size in pixels, "1080x1920" ("" before the first frame): safe from any thread (the
+  // uploader's report to the devices page asks it).
+  std::string screenSize() const;
   // The panel's diagonal as [display] diagonal_inches gives it (0: as the display reports it).
   void setDiagonalInches(double inches);
 
@@ -108,6 +112,7 @@ class KioskWindow {
   WindowOptions options_;
   double reportedInches_ = 0;  // the display's own idea of its diagonal (0: none)
   ui::Panel panel_;
+  std::atomic<int> shownWidth_{0}, shownHeight_{0};  // panel_'s device size, for screenSize()
   Pointer pointer_;
   ui::FontLibrary fontLibrary_;
   ui::Fonts fonts_;

@@ -273,7 +273,18 @@ int runDemo(const DemoOptions& o) {
       store.redeemEnrollmentCode(protocol::sha256Hex(code), protocol::sha256Hex(protocol::randomHex(32)), now(), "0.1.0",
                                  "kiosk-" + protocol::randomHex(4));
       const auto lastSeen = std::chrono::system_clock::now() - std::chrono::minutes(std::uniform_int_distribution<int>(1, 300)(rng));
-      store.recordContact({id, protocol::isoUtc(lastSeen), std::uniform_int_distribution<int64_t>(0, 4)(rng), {}, {}});
+      const int64_t backlog = std::uniform_int_distribution<int64_t>(0, 4)(rng);
+      store.recordContact({id, protocol::isoUtc(lastSeen), backlog, {}, {}});
+      // What each kiosk says of itself (终端状况): portrait kiosks in the community centres, one short of disk.
+      protocol::KioskReport report;
+      report.appVersion = "0.1.0";
+      report.outbox = backlog;
+      report.diskFreeBytes = s.id == "donglian-culture" ? int64_t{310} << 20
+                                                        : std::uniform_int_distribution<int64_t>(4, 40)(rng) << 30;
+      report.screen = s.communityId.empty() ? "1920x1080" : "1080x1920";
+      report.appUptimeSeconds = std::uniform_int_distribution<int64_t>(3600, 9 * 86400)(rng);
+      report.bootUptimeSeconds = *report.appUptimeSeconds + 120;
+      store.recordReport(id, report, protocol::isoUtc(lastSeen));
     }
     if (!store.device("demo-waiting")) {
       store.addDevice({"demo-waiting", "huayuan-dqfwzx", "花园社区 二号机（待启用）", protocol::sha256Hex(protocol::randomCrockford(10)),

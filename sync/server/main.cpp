@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
     options.logRequests = config->logRequests;
     options.trustedProxies = config->trustedProxies;
     options.dashboard.secureCookies = config->secureCookies;
+    options.dashboard.fleet = config->fleet;
     options.tlsCertFile = config->tlsCertFile;
     options.tlsKeyFile = config->tlsKeyFile;
     options.tickets = std::make_shared<const server::TicketPolicy>(config->tickets);

@@ -509,3 +509,46 @@ TEST_CASE("a USB export's line and manifest read back as written, and bad ones a
   CHECK_FALSE(parseExportManifest(changed("data_bytes", "many"), &why));
   CHECK_FALSE(parseExportManifest("not json", &why));
 }
+
+TEST_CASE("a kiosk's report round-trips, every field is optional, and a wrong one is named") {
+  KioskReport r;
+  r.appVersion = "0.3.0~rc1";
+  r.diskFreeBytes = int64_t{3} << 30;
+  r.outbox = 17;
+  r.oldestUnsent = "2026-12-07T01:00:00.000Z";
+  r.lastError = "network: 连接超时";
+  r.appUptimeSeconds = 42;
+  r.bootUptimeSeconds = 4200;
+  r.screen = "1080x1920";
+  std::string why;
+  auto back = parseKioskReport(toJson(r).dump(), &why);
+  INFO(why);
+  REQUIRE(back);
+  CHECK(back->appVersion == r.appVersion);
+  CHECK(back->diskFreeBytes == r.diskFreeBytes);
+  CHECK(back->outbox == 17);
+  CHECK(back->oldestUnsent == r.oldestUnsent);
+  CHECK(back->lastError == r.lastError);
+  CHECK(back->appUptimeSeconds == 42);
+  CHECK(back->bootUptimeSeconds == 4200);
+  CHECK(back->screen == "1080x1920");
+  auto empty = parseKioskReport("{}", &why);
+  REQUIRE(empty);
+  CHECK(empty->outbox == 0);
+  CHECK_FALSE(empty->diskFreeBytes);
+  CHECK(toJson(KioskReport{}).dump() == R"({"outbox":0})");  // nothing said that was not known
+  for (auto [body, field] : std::initializer_list<std::pair<const char*, const char*>>{
+           {R"({"outbox": -1})", "outbox"},
+           {R"({"disk_free_bytes": "lots"})", "disk_free_bytes"},
+           {R"({"screen": "1080*1920"})", "screen"},
+           {R"({"screen": "123456x1"})", "screen"},
+           {R"({"oldest_unsent": "2026-13-01T00:00:00Z"})", "oldest_unsent"},
+           {R"({"app_version": ""})", "app_version"},
+           {R"({"last_error": 5})", "last_error"},
+           {R"({"boot_uptime_seconds": 1e30})", "boot_uptime_seconds"}}) {
+    INFO(body);
+    CHECK_FALSE(parseKioskReport(body, &why));
+    CHECK_THAT(why, Catch::Matchers::Contains(field));
+  }
+}
+

@@ -557,6 +557,51 @@ TEST_CASE("places page: an admin adds a community, its site and households over 
   CHECK(fx.live.store->communities().size() == communities + 1);
 }
 
+TEST_CASE("devices page: kiosks silent in opening hours, short of disk or with a stuck backlog are flagged, with what each reported") {
+  Fixture fx;
+  const std::string full = fx.live.enroll("kiosk-full", "huayuan-dqfwzx").token;
+  fx.live.enroll("kiosk-quiet");
+  fx.live.enroll("kiosk-well", "donglian-culture");
+  const auto reportFrom = [&](const std::string& token, const protocol::KioskReport& r) {
+    auto res = fx.live.client().Post("/api/v1/kiosk-report", httplib::Headers{{"Authorization", "Bearer " + token}},
+                                     protocol::toJson(r).dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 204);
+  };
+  protocol::KioskReport r;
+  r.diskFreeBytes = int64_t{200} << 20;
+  r.screen = "1920x1080";
+  r.appUptimeSeconds = 7200;
+  r.outbox = 8;
+  r.lastError = "server_error: <b>503</b>";
+  reportFrom(full, r);
+  r.outbox = 12;  // more than before, and the oldest has waited a day
+  r.oldestUnsent = isoIn(-std::chrono::hours(24));
+  reportFrom(full, r);
+  // Three days without a word: silent whatever the time of day the test runs at.
+  fx.live.store->recordContact({"kiosk-quiet", isoIn(-std::chrono::hours(72)), 0, "", std::nullopt});
+  fx.live.store->recordContact({"kiosk-well", isoIn(std::chrono::seconds(0)), 0, "", std::nullopt});
+
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  auto page = admin.get("/staff/devices");
+  REQUIRE(page->status == 200);
+  const std::string& html = page->body;
+  CHECK_THAT(html, Contains("2 台终端需要查看"));
+  auto row = [&](const std::string& id) {
+    const size_t start = html.find("<code>" + id + "</code>");
+    REQUIRE(start != std::string::npos);
+    const size_t open = html.rfind("<tr", start), close = html.find("</tr>", start);
+    return html.substr(open, close - open);
+  };
+  CHECK_THAT(row("kiosk-quiet"), Contains("class=\"warn\"") && Contains("开放时间内已") && Contains("没有联系"));
+  const std::string fullRow = row("kiosk-full");
+  CHECK_THAT(fullRow, Contains("磁盘只剩 200 MB") && Contains("待上传没有减少，最早一份已等 24 小时"));
+  CHECK_THAT(fullRow, Contains("屏幕 1920x1080") && Contains("程序已运行 2 小时"));
+  CHECK_THAT(fullRow, Contains("server_error: &lt;b&gt;503&lt;/b&gt;"));  // the kiosk's words are text, never markup
+  CHECK(row("kiosk-well").find("class=\"warn\"") == std::string::npos);
+}
+
 TEST_CASE("forms page: the engine's diagnostics for a broken form, upload and activation of a good one") {
   Fixture fx;
   Staff admin(fx.live);

@@ -29,6 +29,32 @@ TEST_CASE("deploy/server.example.toml is a valid configuration with every key") 
   CHECK(c->tickets.dueSoon == std::chrono::hours(24));
   CHECK(c->tickets.deadlines.at("hygiene").text() == "3wd");
   CHECK(c->tickets.fallback.text() == "7d");
+  CHECK(c->fleet.opensAtMinute == 8 * 60);
+  CHECK(c->fleet.closesAtMinute == 18 * 60);
+  CHECK(c->fleet.silentAfter == std::chrono::hours(2));
+  CHECK(c->fleet.lowDiskBytes == int64_t{500} << 20);
+  CHECK(c->fleet.backlogAfter == std::chrono::minutes(60));
+}
+
+TEST_CASE("[fleet]: opening hours and limits are read, and bad ones are named by their key") {
+  TempDir dir;
+  std::string error;
+  const std::string base = "[storage]\ndata_dir = \"data\"\n[keys]\nkey_pair = \"k\"\n";
+  auto c = server::parseServerConfig(base + "[fleet]\nopening_hours = \"07:30-20:00\"\nsilent_hours = 4\nlow_disk_mb = 1024\n",
+                                     dir.path(), &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->fleet.opensAtMinute == 7 * 60 + 30);
+  CHECK(c->fleet.closesAtMinute == 20 * 60);
+  CHECK(c->fleet.silentAfter == std::chrono::hours(4));
+  CHECK(c->fleet.lowDiskBytes == int64_t{1} << 30);
+  for (const char* hours : {"18:00-08:00", "8-18", "08:00-25:00", "08:00-18:00x", "08:61-18:00", ""}) {
+    INFO(hours);
+    CHECK_FALSE(server::parseServerConfig(base + "[fleet]\nopening_hours = \"" + hours + "\"\n", dir.path(), &error));
+    CHECK_THAT(error, Contains("fleet.opening_hours"));
+  }
+  CHECK_FALSE(server::parseServerConfig(base + "[fleet]\nsilent_hours = 0\nlow_disk_mb = -1\nbacklog_minutes = 1\n", dir.path(), &error));
+  CHECK_THAT(error, Contains("fleet.silent_hours") && Contains("fleet.low_disk_mb") && Contains("fleet.backlog_minutes"));
 }
 
 TEST_CASE("[storage] backend chooses the store: sqlite by default, one not built in is named with those that are") {

@@ -119,6 +119,38 @@ TEST_CASE("places are data: a community and its site added once, a site needs a 
   }
 }
 
+TEST_CASE("a kiosk's report is kept with its time and the outbox of the one before, and survives opening again",
+          "[contract]") {
+  for (const Backend& b : backends()) {
+    DYNAMIC_SECTION(b.name) {
+      TempDir dir;
+      auto store = openTownship(b, dir.path());
+      REQUIRE(store->addDevice({"kiosk-1", "donghu-dqfwzx", "大厅", "h", isoIn(hours(1)), isoIn(seconds(0))}));
+      CHECK_FALSE(store->recordReport("kiosk-nowhere", protocol::KioskReport{}, isoIn(seconds(0))));
+      protocol::KioskReport r;
+      r.appVersion = "0.2.0";
+      r.outbox = 5;
+      r.diskFreeBytes = 123456789;
+      r.screen = "1920x1080";
+      REQUIRE(store->recordReport("kiosk-1", r, "2026-12-07T02:00:00.000Z"));
+      r.outbox = 2;
+      r.appVersion.clear();  // a report without a version keeps the one known
+      REQUIRE(store->recordReport("kiosk-1", r, "2026-12-07T02:05:00.000Z"));
+      store.reset();
+      store = b.open(dir.path());
+      auto d = store->device("kiosk-1");
+      REQUIRE(d->report);
+      CHECK(d->report->outbox == 2);
+      CHECK(d->report->diskFreeBytes == 123456789);
+      CHECK(d->report->screen == "1920x1080");
+      CHECK(d->reportAt == "2026-12-07T02:05:00.000Z");
+      CHECK(d->previousOutbox == 5);
+      CHECK(d->appVersion == "0.2.0");
+      CHECK(store->devices().front().report->outbox == 2);  // the list reads it the same way
+    }
+  }
+}
+
 TEST_CASE("an enrollment code works once, before it expires, for a device that is not revoked", "[contract]") {
   for (const Backend& b : backends()) {
     DYNAMIC_SECTION(b.name) {

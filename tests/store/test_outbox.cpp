@@ -114,6 +114,8 @@ TEST_CASE("pending lists the oldest first, even when the kiosk's clock jumps bac
 
   auto p = s->pending(10).value();
   REQUIRE(p.size() == 3);
+  // For the devices page, the earliest time among them (the clock that ran ahead does not hide the wait).
+  CHECK(s->counts().value().oldestPendingAt == s->submission(b).value()->createdAt);
   CHECK(p[0].id == a);
   CHECK(p[1].id == b);
   CHECK(p[2].id == c);
@@ -200,6 +202,9 @@ TEST_CASE("markSent, markConflict, markRejected and failed attempts move only pe
     CHECK(n.sent == 1);
     CHECK(n.conflict == 1);
     CHECK(n.rejected == 1);
+    CHECK(n.oldestPendingAt == s->submission(d).value()->createdAt);
+    REQUIRE(s->markSent({d}).ok());
+    CHECK(s->counts().value().oldestPendingAt.empty());  // none waiting
   }
 }
 

@@ -105,6 +105,9 @@ struct Kiosk {
     o.firstRetry = std::chrono::milliseconds(100);  // the backoff's shape is tested on its own; here, speed
     o.maxRetry = std::chrono::milliseconds(1500);
     o.pollEvery = std::chrono::seconds(3600);
+    o.appVersion = "0.2.0-e2e";
+    o.diskFolder = dir.path();
+    o.screenSize = [] { return std::string("1080x1920"); };
     sync::CurlOptions co;
     co.totalTimeoutMs = 30000;
     co.caFile = caFile;
@@ -336,6 +339,40 @@ TEST_CASE("regression: a proxy's HTML 400 or 403 strands nothing, and a proxy's 
   CHECK(sqlite3_column_int(st, 1) == 60);
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+TEST_CASE("the kiosk tells the devices page about itself with each poll: version, disk, screen, uptime, its last problem",
+          "[e2e][sync]") {
+  Township township(1);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk k(township.keys.publicKey, url);
+  k.enroll(url, township.codes[0]);
+  // The server goes away while a resident rates: the kiosk keeps the answer and notes the problem.
+  server.stop();
+  const auto choices = k.app.view(1920, 1080).quickChoices;
+  k.app.apply({ui::command::QuickRate{"quick", choices[0].value}}, Clock::now());
+  CHECK_FALSE(k.uploader->runOnce(false));
+  CHECK(k.uploader->status().problem == "network");
+  server.start();  // on another free port: the kiosk is pointed at it as IT would after moving the server
+  REQUIRE(k.store->setSetting(sync::keys::kServerUrl, "http://127.0.0.1:" + std::to_string(server.port())).ok());
+  REQUIRE(k.uploader->runOnce(true));
+  auto device = server::openDataFolder(township.data)->device("kiosk-0");
+  REQUIRE(device);
+  REQUIRE(device->report);
+  const protocol::KioskReport& r = *device->report;
+  CHECK(r.appVersion == "0.2.0-e2e");
+  CHECK(device->appVersion == "0.2.0-e2e");
+  CHECK(r.outbox == 0);  // sent before the poll
+  CHECK(r.oldestUnsent.empty());
+  REQUIRE(r.diskFreeBytes);
+  CHECK(*r.diskFreeBytes > 0);
+  CHECK(r.screen == "1080x1920");
+  CHECK(r.appUptimeSeconds);
+  REQUIRE(r.bootUptimeSeconds);
+  CHECK(*r.bootUptimeSeconds > 0);
+  CHECK_THAT(r.lastError, Catch::Matchers::StartsWith("network"));
+  CHECK_FALSE(device->reportAt.empty());
 }
 
 TEST_CASE("a revoked kiosk stops sending, says so, and keeps what it holds", "[e2e][sync]") {

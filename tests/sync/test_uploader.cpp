@@ -107,6 +107,45 @@ UploaderOptions quiet() {
 
 }  // namespace
 
+TEST_CASE("each poll starts with the kiosk's report, and a server without it (404) or refusing its shape holds nothing up") {
+  Kiosk k;
+  int reportStatus = 404;
+  auto server = std::make_unique<ScriptedServer>([&](const HttpRequest& r) {
+    if (r.url.find("/kiosk-report") != std::string::npos) return json(reportStatus, p::toJson(p::ApiError{"not_found", "no"}));
+    if (r.url.find("/notices") != std::string::npos) return json(200, p::toJson(p::NoticesReply{}));
+    if (r.url.find("/tickets") != std::string::npos) return json(200, p::toJson(p::TicketsReply{{}, "2026-11-27T08:00:00Z"}));
+    return HttpResponse{304, "", {}, {}};
+  });
+  auto requests = server->requests;
+  UploaderOptions o = quiet();
+  o.appVersion = "0.2.0";
+  o.diskFolder = k.dir.path();
+  o.screenSize = [] { return std::string("1920x1080"); };
+  Uploader up(*k.store, std::move(server), o);
+  CHECK(up.runOnce(true));  // 404: an older server
+  REQUIRE(requests->size() == 4);
+  const HttpRequest& sent = (*requests)[0];
+  CHECK(sent.method == "POST");
+  CHECK(header(sent, "Authorization") == "Bearer secret-token");
+  std::string why;
+  auto report = p::parseKioskReport(sent.body, &why);
+  INFO(why);
+  REQUIRE(report);
+  CHECK(report->appVersion == "0.2.0");
+  CHECK(report->outbox == 0);
+  CHECK(report->oldestUnsent.empty());
+  CHECK(report->screen == "1920x1080");
+  REQUIRE(report->diskFreeBytes);
+  CHECK(*report->diskFreeBytes > 0);
+  CHECK(report->lastError.empty());
+  CHECK(up.status().problem.empty());
+  reportStatus = 400;
+  requests->clear();
+  CHECK(up.runOnce(true));
+  CHECK(requests->size() == 4);
+  CHECK(up.status().problem.empty());
+}
+
 TEST_CASE("a kiosk that is not enrolled sends nothing and says so") {
   Kiosk k(false);
   k.submit();
@@ -499,12 +538,13 @@ TEST_CASE("notices and forms: the server's lists replace the kiosk's, with ETags
   REQUIRE(active.size() == 1);  // the opinion form is no longer offered: the server's list rules
   CHECK(active[0].id == "quick");
   CHECK(active[0].kind == "quick");
-  // Second poll: both answered 304 because the kiosk sent the tags back.
+  // Second poll: both answered 304 because the kiosk sent the tags back (after its report on itself).
   requests->clear();
   CHECK(up.runOnce(true));
-  REQUIRE(requests->size() == 3);
-  CHECK(header((*requests)[0], "If-None-Match") == "\"v1\"");
-  CHECK((*requests)[1].url == "http://township.test/api/v1/tickets?since=2026-11-27T08:00:00Z");
+  REQUIRE(requests->size() == 4);
+  CHECK((*requests)[0].url == "http://township.test/api/v1/kiosk-report");
+  CHECK(header((*requests)[1], "If-None-Match") == "\"v1\"");
+  CHECK((*requests)[2].url == "http://township.test/api/v1/tickets?since=2026-11-27T08:00:00Z");
   CHECK_FALSE(up.takeNoticesChanged());
   CHECK_FALSE(up.takeFormsChanged());
 }

@@ -755,6 +755,9 @@ Result<OutboxCounts> KioskStore::counts() {
     }
   }
   if (rc != SQLITE_DONE) return impl_->fail(rc, "counting the outbox");
+  Statement oldest(impl_->db, "SELECT min(created_at) FROM submissions WHERE state = 'pending'");
+  if ((rc = oldest.step()) != SQLITE_ROW) return impl_->fail(rc, "counting the outbox");
+  c.oldestPendingAt = oldest.text(0);
   return c;
 }
 

@@ -1,6 +1,9 @@
 // The uploader's state machine: drain the outbox in batches, back off with jitter, enroll, poll forms/notices.
 #include "minyi/sync/uploader.h"
 
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+
 #include <algorithm>
 #include <initializer_list>
 
@@ -192,6 +195,7 @@ void Uploader::failed(const std::string& problem, const std::string& detail) {
     status_.state = SyncStatus::State::Retrying;
     status_.problem = problem;
     status_.detail = detail;
+    lastProblem_ = problem + (detail.empty() ? "" : ": " + detail);
     status_.nextAttempt = std::chrono::system_clock::now() + wait;
   }
   news();
@@ -303,7 +307,39 @@ bool Uploader::drain(const Enrollment& e) {
   }
 }
 
+// What this kiosk says of itself to the township's devices page (fleet health).
+protocol::KioskReport Uploader::describe() {
+  protocol::KioskReport r;
+  r.appVersion = options_.appVersion;
+  if (auto counts = store_.counts(); counts.ok()) {
+    r.outbox = counts.value().pending;
+    r.oldestUnsent = counts.value().oldestPendingAt;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    r.lastError = std::string(core::utf8Prefix(lastProblem_, 500));
+  }
+  r.appUptimeSeconds = std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started_).count();
+  struct sysinfo si {};
+  if (::sysinfo(&si) == 0) r.bootUptimeSeconds = si.uptime;
+  struct statvfs fs {};
+  if (!options_.diskFolder.empty() && ::statvfs(options_.diskFolder.c_str(), &fs) == 0)
+    r.diskFreeBytes = static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+  if (options_.screenSize) r.screen = options_.screenSize();
+  return r;
+}
+
+// A server without the report yet (404) is not a failure, nor is one that refuses the report's shape (400) or
+// an unreachable one (the polls after it say so): the report is for IT's eyes and never holds anything up.
+// True when the server refused this kiosk (401/403).
+bool Uploader::report(const Enrollment& e) {
+  HttpRequest req = request(e, "POST", "/kiosk-report");
+  req.body = protocol::toJson(describe()).dump();
+  return refusedByServer(exchange(req));
+}
+
 void Uploader::poll(const Enrollment& e) {
+  if (report(e)) return;
   // Notices: the server's list replaces ours.
   HttpRequest req = request(e, "GET", "/notices");
   const std::string noticesTag = setting(store_, keys::kNoticesEtag);

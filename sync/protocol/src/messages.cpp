@@ -531,6 +531,64 @@ std::optional<RatingsBatch> parseRatingsBatch(std::string_view body, std::string
   return b;
 }
 
+// --- the kiosk's report on itself ---
+
+namespace {
+bool isVersionText(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '+' || c == '~';
+  });
+}
+// "1080x1920": two sizes of 1 to 5 digits.
+bool isScreenSize(std::string_view s) {
+  const size_t x = s.find('x');
+  auto digits = [](std::string_view d) {
+    return !d.empty() && d.size() <= 5 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return x != std::string_view::npos && digits(s.substr(0, x)) && digits(s.substr(x + 1));
+}
+// obj[key], when present, as a whole number in [0, max].
+bool getCount(const Json& obj, const char* key, std::optional<int64_t>& out, std::string* error, int64_t max) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return true;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > max)
+    return fail(error, std::string(key) + ": not a whole number from 0 to " + std::to_string(max));
+  out = it->get<int64_t>();
+  return true;
+}
+}  // namespace
+
+Json toJson(const KioskReport& r) {
+  Json j{{"outbox", r.outbox}};
+  if (!r.appVersion.empty()) j["app_version"] = r.appVersion;
+  if (r.diskFreeBytes) j["disk_free_bytes"] = *r.diskFreeBytes;
+  if (!r.oldestUnsent.empty()) j["oldest_unsent"] = r.oldestUnsent;
+  if (!r.lastError.empty()) j["last_error"] = r.lastError;
+  if (r.appUptimeSeconds) j["app_uptime_seconds"] = *r.appUptimeSeconds;
+  if (r.bootUptimeSeconds) j["boot_uptime_seconds"] = *r.bootUptimeSeconds;
+  if (!r.screen.empty()) j["screen"] = r.screen;
+  return j;
+}
+
+std::optional<KioskReport> parseKioskReport(std::string_view body, std::string* error) {
+  auto j = parseBody(body, error);
+  if (!j) return std::nullopt;
+  KioskReport r;
+  std::optional<int64_t> outbox;
+  constexpr int64_t kPetabyte = int64_t{1} << 50, kCentury = int64_t{100} * 366 * 24 * 3600;
+  if (!getCount(*j, "outbox", outbox, error, 100000000) || !getCount(*j, "disk_free_bytes", r.diskFreeBytes, error, kPetabyte) ||
+      !getCount(*j, "app_uptime_seconds", r.appUptimeSeconds, error, kCentury) ||
+      !getCount(*j, "boot_uptime_seconds", r.bootUptimeSeconds, error, kCentury))
+    return std::nullopt;
+  r.outbox = outbox.value_or(0);
+  if ((j->contains("app_version") && !getText(*j, "app_version", r.appVersion, error, "", isVersionText, "a version", 64)) ||
+      (j->contains("oldest_unsent") && !getText(*j, "oldest_unsent", r.oldestUnsent, error, "", isIsoUtc, "a UTC time", 24)) ||
+      (j->contains("last_error") && !getText(*j, "last_error", r.lastError, error, "", anyText, "text of at most 500 bytes", 500)) ||
+      (j->contains("screen") && !getText(*j, "screen", r.screen, error, "", isScreenSize, "a size such as 1080x1920", 11)))
+    return std::nullopt;
+  return r;
+}
+
 // --- notices ---
 
 Json toJson(const Notice& n) {

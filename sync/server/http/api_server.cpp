@@ -247,6 +247,7 @@ struct ApiServer::Impl {
         // A batch: at most 100 submissions of the largest size the protocol allows (1 MB of answers, sealed).
         {"POST", std::regex(api + "/submissions"), options.maxRequestBytes, Who::Device},
         {"POST", std::regex(api + "/tickets/ratings"), 256 * 1024, Who::Device},
+        {"POST", std::regex(api + "/kiosk-report"), 4 * 1024, Who::Device},
         {"POST", std::regex("/staff/login"), 8 * 1024, Who::Anyone},
         {"POST", std::regex("/staff/forms/upload"), formUpload, Who::Staff},
         {"POST", std::regex("/staff/.+"), 256 * 1024, Who::Staff},
@@ -403,6 +404,18 @@ struct ApiServer::Impl {
   }
 
   // 回访 at a kiosk: each rating applied once by its id (docs/protocol.md, "Follow-up ratings").
+  // The kiosk's report on itself (fleet health): kept for the devices page, answered with nothing.
+  void kioskReport(const httplib::Request& req, httplib::Response& res) {
+    auto caller = authenticate(req, res);
+    if (!caller) return;
+    std::string why;
+    auto report = protocol::parseKioskReport(req.body, &why);
+    if (!report) return sendError(res, 400, "bad_request", why);
+    store.recordContact(caller->contact());
+    store.recordReport(caller->device.id, *report, now());
+    res.status = 204;
+  }
+
   void ratings(const httplib::Request& req, httplib::Response& res) {
     auto caller = authenticate(req, res);
     if (!caller) return;
@@ -563,6 +576,7 @@ struct ApiServer::Impl {
     routes.Get(api + "/notices", guarded(&Impl::notices));
     routes.Get(api + "/tickets", guarded(&Impl::tickets));
     routes.Post(api + "/tickets/ratings", guarded(&Impl::ratings));
+    routes.Post(api + "/kiosk-report", guarded(&Impl::kioskReport));
     routes.Get(api + R"(/tickets/([0-9A-Za-z-]{1,32}))", guarded(&Impl::ticket));
     DashboardOptions dashOptions = options.dashboard;
     dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();

@@ -230,7 +230,7 @@ struct Dashboard::Impl {
 
   Impl(ServerStore& s, DashboardOptions o)
       : store(s), options(o), guard(o.accountLimits, o.addressLimits),
-        pages{s, nullptr, o.maxFormUploadBytes, nullptr, nullptr} {
+        pages{s, nullptr, o.maxFormUploadBytes, nullptr, nullptr, o.fleet} {
     pages.policy = o.tickets ? o.tickets : std::make_shared<const TicketPolicy>();
     pages.exports = std::make_shared<ExportSlots>(std::max(1, o.exportsAtOnce));
     pages.audit = [this](const Context& ctx, const std::string& action, const std::string& target,

@@ -1,6 +1,7 @@
 // The dashboard's admin pages: forms (upload, engine diagnostics, activation), kiosks, notices, staff accounts, audit log.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "dashboard_impl.h"
@@ -31,6 +32,42 @@ std::string ago(const std::string& iso) {
   if (m < 60) return strings().format("time.minutesAgo", {std::to_string(m)});
   if (m < 48 * 60) return strings().format("time.hoursAgo", {std::to_string(m / 60)});
   return chinaTime(iso);
+}
+
+// "320 MB", "12.3 GB": free disk as IT reads it.
+std::string bytes(int64_t n) {
+  char text[32];
+  if (n >= (int64_t{1} << 30)) std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(n) / (1 << 30));
+  else std::snprintf(text, sizeof text, "%lld MB", static_cast<long long>(n >> 20));
+  return text;
+}
+
+// "3 小时", "2 天": a span of time as IT reads it.
+std::string span(int64_t minutes) {
+  if (minutes < 60) return strings().format("time.minutes", {std::to_string(minutes)});
+  if (minutes < 48 * 60) return strings().format("time.hours", {std::to_string(minutes / 60)});
+  return strings().format("time.days", {std::to_string(minutes / (24 * 60))});
+}
+
+// A kiosk's health on 终端管理: what needs a look first (warn lines), then what it last said of itself.
+std::string deviceHealth(const Device& d, const KioskAlerts& alerts) {
+  std::string out;
+  auto warn = [&](const std::string& text) { out += "<span class=\"warn\">" + esc(text) + "</span><br>"; };
+  if (alerts.silentFor) warn(strings().format("devices.silent", {span(alerts.silentFor->count())}));
+  if (alerts.diskFreeBytes) warn(strings().format("devices.lowDisk", {bytes(*alerts.diskFreeBytes)}));
+  if (alerts.backlogWaiting) warn(strings().format("devices.backlogStuck", {span(alerts.backlogWaiting->count())}));
+  if (!d.report) return out.empty() ? "—" : out;
+  const protocol::KioskReport& r = *d.report;
+  std::vector<std::string> facts;
+  if (r.diskFreeBytes && !alerts.diskFreeBytes) facts.push_back(strings().format("devices.diskFree", {bytes(*r.diskFreeBytes)}));
+  if (!r.screen.empty()) facts.push_back(strings().format("devices.screen", {r.screen}));
+  if (r.appUptimeSeconds) facts.push_back(strings().format("devices.appUptime", {span(*r.appUptimeSeconds / 60)}));
+  if (r.bootUptimeSeconds) facts.push_back(strings().format("devices.bootUptime", {span(*r.bootUptimeSeconds / 60)}));
+  std::string line;
+  for (const std::string& f : facts) line += (line.empty() ? "" : " · ") + f;
+  if (!line.empty()) out += "<span class=\"sub\">" + esc(line) + "</span>";
+  if (!r.lastError.empty()) out += "<span class=\"sub\">" + esc(strings().format("devices.lastError", {r.lastError})) + "</span>";
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> siteOptions(ServerStore& store, bool withAll) {
@@ -153,18 +190,22 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
   const auto sites = siteNames(store);
   std::string body = message.empty() ? "" : band(kind, message);
   body += extra;
-  body += "<table class=\"grid\" id=\"devices\"><thead><tr><th>" + T("devices.id") + "</th><th>" + T("devices.name") +
+  std::string table = "<div class=\"scroll\"><table class=\"grid\" id=\"devices\"><thead><tr><th>" + T("devices.id") + "</th><th>" + T("devices.name") +
           "</th><th>" + T("devices.site") + "</th><th>" + T("devices.state") + "</th><th>" + T("devices.lastContact") +
-          "</th><th class=\"num\">" + T("devices.backlog") + "</th><th>" + T("devices.version") + "</th><th>" +
+          "</th><th class=\"num\">" + T("devices.backlog") + "</th><th>" + T("devices.health") + "</th><th>" + T("devices.version") + "</th><th>" +
           T("devices.lastRefusal") + "</th><th></th></tr></thead><tbody>";
   const std::string n = nowIso();
+  const auto nowTp = std::chrono::system_clock::now();
   const std::vector<Device> devices = store.devices();
   // A kiosk enrolled again has a new device id but keeps its own id: IT sees which rows are one machine.
   std::map<std::string, std::vector<std::string>> byKiosk;
   for (const Device& d : devices)
     if (!d.kioskId.empty()) byKiosk[d.kioskId].push_back(d.id);
+  int flagged = 0;
   for (const Device& d : devices) {
     std::string state, cls;
+    const KioskAlerts alerts = kioskAlerts(d, fleet, nowTp);
+    if (alerts.any()) ++flagged, cls = "warn";
     if (d.revoked()) state = strings().format("devices.revoked", {when(d.revokedAt)}), cls = "muted";
     else if (!d.enrolledAt.empty()) state = strings().format("devices.enrolled", {when(d.enrolledAt)});
     else if (d.codeExpiresAt < n) state = strings().get("devices.codeExpired"), cls = "warn";
@@ -189,14 +230,18 @@ void Pages::devices(Context& ctx, const std::string& message, const std::string&
       for (const std::string& other : byKiosk[d.kioskId])
         if (other != d.id) own += "<br><span class=\"sub\">" + esc(strings().format("devices.sameKiosk", {other})) + "</span>";
     }
-    body += "<tr" + (cls.empty() ? std::string() : " class=\"" + cls + "\"") + "><td><code>" + esc(d.id) + "</code>" + own + "</td><td>" +
+    table += "<tr" + (cls.empty() ? std::string() : " class=\"" + cls + "\"") + "><td><code>" + esc(d.id) + "</code>" + own + "</td><td>" +
             esc(d.name) + "</td><td>" + esc(sites.count(d.siteId) ? sites.at(d.siteId) : d.siteId) + "</td><td>" + esc(state) +
             "</td><td title=\"" + esc(when(d.lastContact)) + "\">" + esc(ago(d.lastContact)) + clock + "</td><td class=\"num\">" +
-            backlog + "</td><td>" + esc(d.appVersion) + "</td><td class=\"text\">" +
+            backlog + "</td><td>" + deviceHealth(d, alerts) + "</td><td>" + esc(d.appVersion) + "</td><td class=\"text\">" +
             (d.lastRefusal.empty() ? "—" : esc(d.lastRefusal) + " <span class=\"sub\">" + esc(when(d.lastRefusalAt)) + "</span>") +
             "</td><td>" + revoke + "</td></tr>";
   }
-  body += "</tbody></table><h2>" + T("devices.addTitle") + "</h2>";
+  // What needs IT first: the kiosks silent in opening hours, short of disk or not getting their answers out.
+  if (flagged > 0) body += band("warn", strings().format("devices.flagged", {std::to_string(flagged)}));
+  body += table + "</tbody></table></div><p class=\"hint\">" +
+          TF("devices.fleetHint", {std::to_string(fleet.silentAfter.count() / 60), bytes(fleet.lowDiskBytes)}) + "</p><h2>" +
+          T("devices.addTitle") + "</h2>";
   // A kiosk belongs to a site: with none yet, say where they are added instead of an empty choice.
   if (sites.empty()) {
     body += "<p class=\"hint\"><a href=\"/staff/places\">" + T("devices.noSites") + "</a></p>";

@@ -124,6 +124,7 @@ struct Pages {
   std::string ticketRows(const std::vector<Ticket>& list, bool checkboxes);
 
   std::shared_ptr<ExportSlots> exports;
+  FleetPolicy fleet;  // when a kiosk is flagged on the devices page
 };
 
 }  // namespace minyi::server::dash

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <toml++/toml.h>
 #include <vector>
@@ -45,7 +46,21 @@ const KeySpec kKeys[] = {
     {"tickets", "close_unrated_after_days", toml::node_type::integer, false, "days, e.g. 7 (0: never)"},
     {"tickets", "due_soon_hours", toml::node_type::integer, false, "hours before a deadline a ticket counts as due soon"},
     {"tickets", "deadlines", toml::node_type::table, false, "category = \"24h\", \"3wd\" or \"7d\""},
+    {"fleet", "opening_hours", toml::node_type::string, false, "the kiosks' opening hours, China time, e.g. \"08:00-18:00\""},
+    {"fleet", "silent_hours", toml::node_type::integer, false, "opening hours without contact before a kiosk is flagged, e.g. 2"},
+    {"fleet", "low_disk_mb", toml::node_type::integer, false, "free disk below which a kiosk is flagged, e.g. 500"},
+    {"fleet", "backlog_minutes", toml::node_type::integer, false,
+     "minutes the oldest unsent submission may wait while the backlog does not go down, e.g. 60"},
 };
+
+// "08:00-18:00" as minutes of the day, opening before closing.
+std::optional<std::pair<int, int>> parseOpeningHours(const std::string& text) {
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+  char tail = 0;
+  if (text.size() != 11 || std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &tail) != 4) return std::nullopt;
+  if (h1 > 23 || m1 > 59 || h2 > 24 || m2 > 59 || (h2 == 24 && m2 != 0) || h1 * 60 + m1 >= h2 * 60 + m2) return std::nullopt;
+  return std::make_pair(h1 * 60 + m1, h2 * 60 + m2);
+}
 
 std::string resolve(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -156,6 +171,23 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
       else c.holidayFiles.push_back(path);
     }
   }
+  const std::string hours = root.at_path("fleet.opening_hours").value_or(std::string("08:00-18:00"));
+  if (auto open = parseOpeningHours(hours)) {
+    c.fleet.opensAtMinute = open->first;
+    c.fleet.closesAtMinute = open->second;
+  } else {
+    problems.push_back("fleet.opening_hours: must be \"HH:MM-HH:MM\" with opening before closing, e.g. \"08:00-18:00\", not \"" +
+                       hours + "\"");
+  }
+  const int64_t silentHours = root.at_path("fleet.silent_hours").value_or(int64_t{2});
+  if (silentHours < 1 || silentHours > 240) problems.push_back("fleet.silent_hours: must be 1-240");
+  c.fleet.silentAfter = std::chrono::hours(silentHours);
+  const int64_t lowDiskMb = root.at_path("fleet.low_disk_mb").value_or(int64_t{500});
+  if (lowDiskMb < 0 || lowDiskMb > 1024 * 1024) problems.push_back("fleet.low_disk_mb: must be 0-1048576");
+  c.fleet.lowDiskBytes = lowDiskMb << 20;
+  const int64_t backlogMinutes = root.at_path("fleet.backlog_minutes").value_or(int64_t{60});
+  if (backlogMinutes < 5 || backlogMinutes > 7 * 24 * 60) problems.push_back("fleet.backlog_minutes: must be 5-10080");
+  c.fleet.backlogAfter = std::chrono::minutes(backlogMinutes);
   if (!problems.empty()) return fail();
   c.port = static_cast<int>(port);
   c.threads = static_cast<int>(threads);

@@ -254,13 +254,20 @@ ALTER TABLE devices ADD COLUMN clock_skew_seconds INTEGER;
     R"sql(
 ALTER TABLE devices ADD COLUMN kiosk_id TEXT;
 )sql",
+    // 6: fleet health (issue #13): each kiosk's last report on itself, as the protocol's JSON, when it came, and
+    // the outbox of the report before it.
+    R"sql(
+ALTER TABLE devices ADD COLUMN report TEXT;
+ALTER TABLE devices ADD COLUMN report_at TEXT;
+ALTER TABLE devices ADD COLUMN previous_outbox INTEGER;
+)sql",
 };
 
 constexpr int kSteps = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
 constexpr const char* kDeviceColumns =
     "id, site_id, name, created_at, code_expires_at, enrolled_at, revoked_at, last_contact, last_backlog, app_version, "
-    "kiosk_number, last_refusal, last_refusal_at, clock_skew_seconds, kiosk_id";
+    "kiosk_number, last_refusal, last_refusal_at, clock_skew_seconds, kiosk_id, report, report_at, previous_outbox";
 
 Device readDevice(const Statement& st) {
   Device d;
@@ -279,6 +286,10 @@ Device readDevice(const Statement& st) {
   d.lastRefusalAt = st.text(12);
   if (!st.isNull(13)) d.clockSkewSeconds = st.int64(13);
   d.kioskId = st.text(14);
+  // Written by recordReport from a checked report; one that no longer parses reads as none.
+  if (!st.isNull(15)) d.report = protocol::parseKioskReport(st.text(15), nullptr);
+  d.reportAt = st.text(16);
+  if (!st.isNull(17)) d.previousOutbox = st.int64(17);
   return d;
 }
 
@@ -433,6 +444,17 @@ class SqliteStore final : public ServerStore {
   void recordContact(const Contact& c) override {
     std::lock_guard<std::mutex> lock(mutex_);
     writeContact(c);
+  }
+
+  bool recordReport(const std::string& deviceId, const protocol::KioskReport& report, const std::string& at) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // The version a kiosk reports is the one running now (it may have been updated since enrollment).
+    Statement st(db_,
+                 "UPDATE devices SET previous_outbox = json_extract(report, '$.outbox'), report = ?2, report_at = ?3, "
+                 "app_version = coalesce(nullif(?4, ''), app_version) WHERE id = ?1");
+    st.bind(1, deviceId).bind(2, protocol::toJson(report).dump()).bind(3, at).bind(4, report.appVersion);
+    done(st.step(), "keeping the report of device " + deviceId);
+    return sqlite3_changes(db_) == 1;
   }
 
   std::optional<WriteProblem> writeProblem(uint64_t minFreeBytes) override {

@@ -114,6 +114,7 @@ struct StoredNotice {
 
 struct OutboxCounts {
   int64_t pending = 0, sent = 0, conflict = 0, rejected = 0;
+  std::string oldestPendingAt;  // UTC ISO-8601 of the oldest pending submission; empty: none pending
 };
 
 struct AuditEntry {

@@ -69,6 +69,11 @@ struct UploaderOptions {
   // Called on the uploader thread whenever status, forms or notices changed (the kiosk pushes an SDL event).
   std::function<void()> onNews;
   uint64_t seed = 0;  // jitter; 0: random
+  // Fleet health: the report sent with each poll (POST /api/v1/kiosk-report) tells the free disk of this
+  // folder (the database's; empty: not told) and the window's size from screenSize ("1080x1920"; asked on the
+  // uploader thread, so it must be safe to call there; unset: not told).
+  std::string diskFolder;
+  std::function<std::string()> screenSize;
 };
 
 // The server's answer to 查询进度 for a code this kiosk did not make (GET /api/v1/tickets/<code>).
@@ -120,6 +125,8 @@ class Uploader {
   void poll(const Enrollment& e);
   void doEnroll(const std::string& url, const std::string& code);
   void doLookup(const std::string& code);
+  bool report(const Enrollment& e);
+  protocol::KioskReport describe();
   HttpRequest request(const Enrollment& e, const std::string& method, const std::string& path);
   // Every exchange with the server: sends, and notes how far this kiosk's clock is from the server's.
   HttpResponse exchange(const HttpRequest& r);
@@ -140,6 +147,8 @@ class Uploader {
   std::optional<std::string> lookupRequest_;
   std::optional<LiveLookup> lookupResult_;
   std::chrono::steady_clock::time_point nextTry_{}, nextPoll_{};
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::string lastProblem_;  // the last failure since start, "problem: detail", for the kiosk report
   std::mt19937_64 random_;
   std::atomic<bool> formsChanged_{false}, noticesChanged_{false}, ticketsChanged_{false};
   std::thread thread_;

@@ -162,6 +162,22 @@ Json toJson(const RatingsBatch& b);
 std::optional<RatingsBatch> parseRatingsBatch(std::string_view body, std::string* error);
 bool isRating(std::string_view s);
 
+// --- The kiosk's report on itself: POST /api/v1/kiosk-report (with each poll; reply 204) ---
+// What IT needs to see a kiosk is well from the township (issue #13, fleet health). Every field may be left
+// out (an older kiosk, or one that cannot tell); each sent is checked.
+struct KioskReport {
+  std::string appVersion;                    // e.g. "0.1.0"
+  std::optional<int64_t> diskFreeBytes;      // free on the file system of the kiosk's database
+  int64_t outbox = 0;                        // submissions waiting to be sent
+  std::string oldestUnsent;                  // UTC ISO-8601 of the oldest waiting one; empty: none waiting
+  std::string lastError;                     // the sync's last problem since the kiosk started ("network: ..."); empty: none
+  std::optional<int64_t> appUptimeSeconds;   // since minyi-kiosk started (a restart loop shows here)
+  std::optional<int64_t> bootUptimeSeconds;  // since the machine booted
+  std::string screen;                        // the window in pixels, "1080x1920"
+};
+Json toJson(const KioskReport& r);
+std::optional<KioskReport> parseKioskReport(std::string_view body, std::string* error);
+
 // Shapes of values shared by both sides.
 bool isUuid(std::string_view s);          // lower-case 8-4-4-4-12 hex
 bool isSha256Hex(std::string_view s);     // 64 lower-case hex digits

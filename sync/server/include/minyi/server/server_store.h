@@ -56,6 +56,11 @@ struct Device {
   // 1..8191, unique in the township and never given twice: the first part of the kiosk's ticket codes
   // (protocol::makeTicketCode). Handed out by addDevice; 0 only when all numbers are taken.
   int kioskNumber = 0;
+  // The kiosk's last report on itself (POST /api/v1/kiosk-report) and when it came; the outbox of the report
+  // before it, so a growing backlog shows.
+  std::optional<protocol::KioskReport> report;
+  std::string reportAt;
+  std::optional<int64_t> previousOutbox;
   bool revoked() const { return !revokedAt.empty(); }
 };
 struct NewDevice {
@@ -290,6 +295,8 @@ class DeviceStore {
   // False when the device is unknown; revoking twice keeps the first time.
   virtual bool revokeDevice(const std::string& id, const std::string& now) = 0;
   virtual void recordContact(const Contact& contact) = 0;
+  // Keeps the kiosk's report (the one before it gives previousOutbox). False when the device is unknown.
+  virtual bool recordReport(const std::string& deviceId, const protocol::KioskReport& report, const std::string& at) = 0;
 };
 
 // Forms, every version, and where each is offered.

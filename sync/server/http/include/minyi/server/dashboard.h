@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "minyi/server/fleet.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/staff_auth.h"
 #include "minyi/server/tickets.h"
@@ -28,6 +29,8 @@ struct DashboardOptions {
   int exportsAtOnce = 2;
   // The complaint loop's rules for the ticket pages (deadlines of reopened tickets, due-soon flags).
   std::shared_ptr<const TicketPolicy> tickets;
+  // When the devices page flags a kiosk (server.toml [fleet]).
+  FleetPolicy fleet;
 };
 
 class Dashboard {

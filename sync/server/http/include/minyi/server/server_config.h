@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "minyi/server/connections.h"
+#include "minyi/server/fleet.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/tickets.h"
 
@@ -32,6 +33,9 @@ struct ServerConfig {
   // category wins over these (the kiosk's receipt promised it).
   TicketPolicy tickets;
   std::vector<std::string> holidayFiles;  // as resolved, for the start-up line
+  // [fleet]: opening_hours ("08:00-18:00", China time), silent_hours, low_disk_mb, backlog_minutes: when the
+  // devices page flags a kiosk (fleet.h).
+  FleetPolicy fleet;
 
   std::string databasePath() const { return dataDir + "/server.db"; }
   StorageConfig storage() const { return {storageBackend, dataDir}; }
