@@ -110,24 +110,49 @@ TEST_CASE("a database in a folder that does not exist is an error in words", "[s
   CHECK_THAT(error.message, Contains("does not exist"));
 }
 
-TEST_CASE("a version-1 database (before notices) is migrated and keeps its outbox", "[store][schema]") {
-  TempDir dir;
-  const std::string path = dir.file("kiosk.db");
-  std::string id;
-  {
-    auto s = storeWithForm(path);
-    id = s->commitSubmission(sampleSubmission(sampleForm())).value();
+TEST_CASE("a database of every released kiosk schema is migrated and keeps what it held", "[store][schema][upgrade]") {
+  // Each step after the first only adds a table (notices 2, tickets 3, ratings 4), so a file of version k is
+  // today's file without the tables of the later steps.
+  const char* laterTables[] = {"notices", "tickets", "ratings"};
+  for (int k = 1; k < KioskStore::schemaVersion(); ++k) {
+    DYNAMIC_SECTION("version " << k) {
+      TempDir dir;
+      const std::string path = dir.file("kiosk.db");
+      std::string id, code;
+      {
+        auto s = storeWithForm(path);
+        id = s->commitSubmission(sampleSubmission(sampleForm())).value();
+        REQUIRE(s->setSetting("sync.device_id", "kiosk-7").ok());
+        REQUIRE(s->audit("admin", "sync_now").ok());
+        if (k >= 2) REQUIRE(s->replaceNotices({StoredNotice{"n1", R"({"zh-cn":"通知"})", R"({"zh-cn":"内容"})", "2026-11-01T00:00:00Z", ""}}).ok());
+        if (k >= 3) {
+          StoredForm complaint = sampleForm("complaint", "c0ffee");
+          complaint.kind = "complaint";
+          REQUIRE(s->saveForm(complaint).ok());
+          code = s->commitComplaint(sampleSubmission(complaint, "sealed"), NewTicket{7, "hygiene", "sealed key"}).value().code;
+        }
+      }
+      for (int later = k; later < KioskStore::schemaVersion(); ++later)
+        REQUIRE(rawQuery(path, std::string("DROP TABLE ") + laterTables[later - 1]) == "");
+      REQUIRE(rawQuery(path, "PRAGMA user_version = " + std::to_string(k)) == "");
+      auto s = openStore(path);
+      CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
+      CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
+      CHECK(s->submission(id).value().has_value());
+      CHECK(s->counts().value().pending == (k >= 3 ? 2 : 1));
+      CHECK(s->setting("sync.device_id").value() == std::optional<std::string>("kiosk-7"));
+      CHECK(s->recentAudit(10).value().size() >= 1);
+      CHECK(s->notices(std::chrono::system_clock::now()).value().size() == (k >= 2 ? 1u : 0u));
+      if (k >= 3) CHECK(s->ticket(code).value().has_value());
+      // What the later steps brought works on the upgraded file.
+      CHECK(s->replaceNotices({StoredNotice{"n2", R"({"zh-cn":"通知"})", R"({"zh-cn":"内容"})", "2026-11-02T00:00:00Z", ""}}).ok());
+      StoredForm complaint = sampleForm("complaint", "c0ffee");
+      complaint.kind = "complaint";
+      REQUIRE(s->saveForm(complaint).ok());
+      CHECK(s->commitComplaint(sampleSubmission(complaint, "sealed 2"), NewTicket{7, "fire_lane", "key 2"}).ok());
+      CHECK(s->commitRating("00W0000011", "satisfied").ok());
+    }
   }
-  // Take the file back to what the first shipped kiosk made.
-  REQUIRE(rawQuery(path, "DROP TABLE notices") == "");
-  REQUIRE(rawQuery(path, "DROP TABLE tickets") == "");
-  REQUIRE(rawQuery(path, "DROP TABLE ratings") == "");
-  REQUIRE(rawQuery(path, "PRAGMA user_version = 1") == "");
-  auto s = openStore(path);
-  CHECK(rawQuery(path, "PRAGMA user_version") == std::to_string(KioskStore::schemaVersion()));
-  CHECK(s->submission(id).value().has_value());
-  CHECK(s->replaceNotices({StoredNotice{"n1", R"({"zh-cn":"通知"})", R"({"zh-cn":"内容"})", "2026-11-01T00:00:00Z", ""}}).ok());
-  CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
 }
 
 TEST_CASE("notices: the server's list replaces the kept one, expired ones are not shown", "[store][notices]") {

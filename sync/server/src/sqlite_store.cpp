@@ -27,8 +27,10 @@ namespace {
 // 'MySv': tells our server database apart from the kiosk's (and from any other program's SQLite file).
 constexpr int kApplicationId = 0x4D795376;
 
-// Each step takes the schema from version (index) to version (index + 1). Append only: a shipped step is
-// never edited, since servers in the field already ran it.
+// Each step takes the schema from version (index) to version (index + 1). Append only: a shipped step's
+// schema is never edited, since servers in the field already ran it (step 1's seed rows were taken out in
+// December 2026, which changes only databases made since). tests/data/server-upgrade-<k>.sql holds a database
+// of every released version; tests/server/test_upgrade.cpp migrates each.
 const char* const kMigrations[] = {
     // 1: the township's communities and sites, devices, forms and where they are offered, submissions, notices.
     R"sql(
