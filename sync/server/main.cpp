@@ -13,6 +13,7 @@
 #include "minyi/server/results.h"
 #include "minyi/server/server_config.h"
 #include "minyi/server/server_store.h"
+#include "service_notifier.h"
 
 using namespace minyi;
 
@@ -81,7 +82,14 @@ int main(int argc, char** argv) {
     });
     std::printf("minyi-server listening on %s://%s:%d\n", api.tls() ? "https" : "http", config->listen.c_str(), port);
     std::fflush(stdout);
+    // Alive while the database answers a read: a store stuck on a lock gets the server restarted by systemd.
+    server::ServiceNotifier service([&store] {
+      store->sites();
+      return true;
+    });
+    service.ready(std::string("serving ") + (api.tls() ? "https" : "http") + " on " + config->listen + ":" + std::to_string(port));
     const bool served = api.run();
+    service.stopping();
     // When run() ended for another reason, the waiter still waits: wake it (it takes the signal) and join it.
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# deploy/systemd/minyi-server.service as systemd reads it: `systemd-analyze verify` clean, `security` exposure
+# at most 2.0 (OK), and minyi-server speaking the notify protocol to a socket as systemd would hold it:
+# READY=1 once it listens, WATCHDOG=1 every half WatchdogSec, STOPPING=1 on SIGTERM, exit 0.
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+def unit_checks(source, server, tmp):
+    unit = os.path.join(tmp, "minyi-server.service")
+    text = open(os.path.join(source, "deploy", "systemd", "minyi-server.service")).read()
+    # The packaged path does not exist on a build machine; verify checks that ExecStart can run.
+    open(unit, "w").write(text.replace("/usr/bin/minyi-server", server))
+    verify = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True)
+    if verify.returncode != 0 or verify.stderr.strip():
+        fail("systemd-analyze verify: rc %d\n%s" % (verify.returncode, verify.stderr))
+    security = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", unit], capture_output=True, text=True)
+    m = re.search(r"Overall exposure level for minyi-server.service: ([0-9.]+)", security.stdout)
+    if not m:
+        fail("no exposure level in:\n" + security.stdout + security.stderr)
+    exposure = float(m.group(1))
+    print("systemd-analyze security: exposure %.1f (budget <= 2.0)" % exposure)
+    if exposure > 2.0:
+        fail("the unit's sandbox got weaker:\n" + security.stdout)
+
+
+def notify_protocol(minyi, server, tmp):
+    subprocess.run([minyi, "keygen", "--out", tmp], check=True, capture_output=True)
+    config = os.path.join(tmp, "server.toml")
+    open(config, "w").write('[server]\nlisten = "127.0.0.1"\nport = 0\n[storage]\ndata_dir = "%s"\n[keys]\nkey_pair = "%s"\n'
+                            % (os.path.join(tmp, "data"), os.path.join(tmp, "server.key")))
+    path = os.path.join(tmp, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(10)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="1000000")
+    proc = subprocess.Popen([server, "--config", config], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        said = []
+
+        def until(word, seconds):
+            end = time.time() + seconds
+            while time.time() < end:
+                try:
+                    message = sock.recv(4096).decode()
+                except socket.timeout:
+                    break
+                said.append(message)
+                if word in message.split("\n"):
+                    return message
+            fail("no %s within %d s; heard: %r" % (word, seconds, said))
+
+        ready = until("READY=1", 10)
+        if "STATUS=serving http on 127.0.0.1:" not in ready:
+            fail("READY without its status line: %r" % ready)
+        started = time.time()
+        until("WATCHDOG=1", 3)
+        until("WATCHDOG=1", 3)
+        print("READY, then WATCHDOG twice in %.1f s (WatchdogSec=1)" % (time.time() - started))
+        proc.send_signal(signal.SIGTERM)
+        until("STOPPING=1", 10)
+        if proc.wait(timeout=30) != 0:
+            fail("minyi-server exited with %d: %s" % (proc.returncode, proc.stderr.read()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--minyi", required=True)
+    parser.add_argument("--source", required=True)
+    args = parser.parse_args()
+    if not shutil.which("systemd-analyze"):
+        fail("systemd-analyze is not installed: run deploy/dev.sh test (it installs systemd)")
+    tmp = tempfile.mkdtemp(prefix="minyi-service-")
+    try:
+        unit_checks(args.source, os.path.abspath(args.server), tmp)
+        notify_protocol(args.minyi, args.server, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
