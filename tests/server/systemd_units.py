@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-# deploy/systemd/minyi-server.service as systemd reads it: `systemd-analyze verify` clean, `security` exposure
-# at most 2.0 (OK), and minyi-server speaking the notify protocol to a socket as systemd would hold it:
+# deploy/systemd as systemd reads it: both units pass `systemd-analyze verify`, the server's sandbox exposure
+# stays at most 2.0 (OK), the kiosk restarts at once and for ever, systemd-sysusers makes both users (the kiosk's
+# in video, render and input), and minyi-server speaks the notify protocol to a socket as systemd would hold it:
 # READY=1 once it listens, WATCHDOG=1 every half WatchdogSec, STOPPING=1 on SIGTERM, exit 0.
 import argparse
 import os
@@ -19,14 +20,50 @@ def fail(message):
     sys.exit(1)
 
 
-def unit_checks(source, server, tmp):
-    unit = os.path.join(tmp, "minyi-server.service")
-    text = open(os.path.join(source, "deploy", "systemd", "minyi-server.service")).read()
-    # The packaged path does not exist on a build machine; verify checks that ExecStart can run.
-    open(unit, "w").write(text.replace("/usr/bin/minyi-server", server))
+def verified(source, name, binaries, tmp):
+    unit = os.path.join(tmp, name)
+    text = open(os.path.join(source, "deploy", "systemd", name)).read()
+    # The packaged paths do not exist on a build machine; verify checks that ExecStart can run.
+    for packaged, built in binaries.items():
+        text = text.replace(packaged, built)
+    open(unit, "w").write(text)
     verify = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True)
     if verify.returncode != 0 or verify.stderr.strip():
-        fail("systemd-analyze verify: rc %d\n%s" % (verify.returncode, verify.stderr))
+        fail("systemd-analyze verify %s: rc %d\n%s" % (name, verify.returncode, verify.stderr))
+    return unit, text
+
+
+def kiosk_checks(source, kiosk, tmp):
+    _, text = verified(source, "minyi-kiosk.service", {"/usr/bin/minyi-kiosk": kiosk}, tmp)
+    for line in ["Restart=always", "RestartSec=1", "StartLimitIntervalSec=0", "User=minyi-kiosk", "TTYPath=/dev/tty1",
+                 "StateDirectory=minyi-kiosk", "StateDirectoryMode=0700", "StandardError=journal"]:
+        if line not in text.split("\n"):
+            fail("minyi-kiosk.service lost " + line)
+    # The users, made in an empty root as the packages will make them.
+    root = os.path.join(tmp, "root")
+    os.makedirs(os.path.join(root, "etc"))
+    open(os.path.join(root, "etc", "passwd"), "w").write("root:x:0:0:root:/root:/bin/bash\n")
+    open(os.path.join(root, "etc", "group"), "w").write("root:x:0:\nvideo:x:44:\ninput:x:105:\nrender:x:106:\n")
+    for f in ["shadow", "gshadow"]:
+        open(os.path.join(root, "etc", f), "w").close()
+    conf = "".join(open(os.path.join(source, "deploy", "systemd", n)).read()
+                   for n in ["minyi-kiosk.sysusers.conf", "minyi-server.sysusers.conf"])
+    made = subprocess.run(["systemd-sysusers", "--root=" + root, "-"], input=conf, capture_output=True, text=True)
+    if made.returncode != 0:
+        fail("systemd-sysusers: " + made.stderr)
+    passwd = open(os.path.join(root, "etc", "passwd")).read()
+    group = open(os.path.join(root, "etc", "group")).read()
+    for user, home in [("minyi-kiosk", "/var/lib/minyi-kiosk"), ("minyi", "/var/lib/minyi")]:
+        if not re.search(r"^%s:x:\d+:\d+:[^:]*:%s:/usr/sbin/nologin$" % (user, home), passwd, re.M):
+            fail("no user %s with home %s:\n%s" % (user, home, passwd))
+    for g in ["video", "render", "input"]:
+        if not re.search(r"^%s:x:\d+:minyi-kiosk$" % g, group, re.M):
+            fail("minyi-kiosk is not in %s:\n%s" % (g, group))
+    print("minyi-kiosk.service verifies; users minyi-kiosk (video, render, input) and minyi made")
+
+
+def unit_checks(source, server, tmp):
+    unit, _ = verified(source, "minyi-server.service", {"/usr/bin/minyi-server": server}, tmp)
     security = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", unit], capture_output=True, text=True)
     m = re.search(r"Overall exposure level for minyi-server.service: ([0-9.]+)", security.stdout)
     if not m:
@@ -84,6 +121,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
     parser.add_argument("--minyi", required=True)
+    parser.add_argument("--kiosk", required=True)
     parser.add_argument("--source", required=True)
     args = parser.parse_args()
     if not shutil.which("systemd-analyze"):
@@ -91,6 +129,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="minyi-service-")
     try:
         unit_checks(args.source, os.path.abspath(args.server), tmp)
+        kiosk_checks(args.source, os.path.abspath(args.kiosk), tmp)
         notify_protocol(args.minyi, args.server, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
