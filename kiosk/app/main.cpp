@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   for (const auto& p : app.problems()) std::cerr << "minyi-kiosk: form left out: " << p << "\n";
   app.setSiteName(o.siteName);
   app.setResidentDefaults(o.locale, o.defaultElderly, o.idleSeconds);
+  app.setOpeningHours(o.openingHours);
   app.setAdmin(o.pinHash, o.exportFolder, o.siteId);
   app.setServer(o.serverKey, o.serverUrl);
   app.setKioskNumber(o.kioskNumber);

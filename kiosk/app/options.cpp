@@ -60,6 +60,7 @@ std::optional<int> readOptions(int argc, char** argv, KioskOptions* o) {
     o->locale = config->defaultLocale;
     o->defaultElderly = config->defaultElderly;
     o->idleSeconds = config->idleSeconds;
+    o->openingHours = config->openingHours;
     o->diagonalInches = config->diagonalInches;
     o->maxDatabaseBytes = config->maxDatabaseBytes;
     o->pinHash = config->adminPinHash;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "minyi/core/opening_hours.h"
 #include "minyi/protocol/crypto.h"
 
 namespace minyi::app {
@@ -17,6 +18,7 @@ struct KioskOptions {
   std::string siteName = "东湖社区党群服务中心", siteId, locale = "zh-cn";
   bool defaultElderly = false;
   int idleSeconds = 60;
+  std::optional<core::OpeningHours> openingHours;  // [kiosk] opening_hours: dark between residents outside them
   double diagonalInches = 0;
   uint64_t maxDatabaseBytes = 0;
   std::string pinHash, exportFolder;

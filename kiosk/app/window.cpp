@@ -229,9 +229,10 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, bool render) {
   const auto t1 = Timer::now();
   if (render) {
     SDL_RenderSetScale(renderer_, static_cast<float>(panel_.ratio), static_cast<float>(panel_.ratio));
-    // The page colour (ui::colour::kPage): the kiosk window draws no background of its own.
-    SDL_SetRenderDrawColor(renderer_, (ui::colour::kPage >> IM_COL32_R_SHIFT) & 0xFF, (ui::colour::kPage >> IM_COL32_G_SHIFT) & 0xFF,
-                           (ui::colour::kPage >> IM_COL32_B_SHIFT) & 0xFF, 255);
+    // The page colour (ui::colour::kPage): the kiosk window draws no background of its own. Black while asleep.
+    const ImU32 clear = state.asleep ? IM_COL32(0, 0, 0, 255) : ui::colour::kPage;
+    SDL_SetRenderDrawColor(renderer_, (clear >> IM_COL32_R_SHIFT) & 0xFF, (clear >> IM_COL32_G_SHIFT) & 0xFF,
+                           (clear >> IM_COL32_B_SHIFT) & 0xFF, 255);
     SDL_RenderClear(renderer_);
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
   }

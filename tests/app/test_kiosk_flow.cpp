@@ -181,3 +181,46 @@ TEST_CASE("typed commands: a dynamic panel is added and the right one removed by
   REQUIRE(s.panelCount(*panel) == before + 1);
   CHECK(core::values::toDisplayString(s.value(core::QuestionRef{&field, panel, before})) == "67");
 }
+
+TEST_CASE("outside opening hours the start screen goes dark once untouched, a touch wakes it, opening time too", "[flow]") {
+  Flow f;
+  int minute = 20 * 60;  // 20:00, after closing
+  f.app.setResidentDefaults("zh-cn", false, 60);
+  f.app.setOpeningHours(core::OpeningHours{8 * 60, 18 * 60}, [&] { return minute; });
+  auto t = Clock::now();
+  f.app.noteActivity(t);
+  CHECK_FALSE(f.app.tick(t + std::chrono::seconds(30)));  // someone was just here
+  CHECK_FALSE(f.app.asleep());
+  CHECK(f.app.msUntilNextTimer(t + std::chrono::seconds(30)) <= 30000);  // the loop wakes up to darken it
+  CHECK(f.app.tick(t + std::chrono::seconds(61)));
+  CHECK(f.app.asleep());
+  CHECK(f.app.view(1920, 1080).asleep);
+  // Asleep, nothing but the waking touch counts: a stray command does not start a form.
+  t += std::chrono::seconds(120);
+  f.app.apply({command::OpenFormList{}}, t);
+  CHECK(f.app.screen() == ui::Screen::Attract);
+  CHECK(f.app.asleep());
+  f.app.apply({command::Wake{}}, t);
+  CHECK_FALSE(f.app.asleep());
+  CHECK_FALSE(f.app.view(1920, 1080).asleep);
+  // A resident who starts a form after closing is never cut off: only the start screen goes dark.
+  f.app.apply({command::OpenFormList{}}, t);
+  REQUIRE(f.app.startForm("quick", t));
+  f.app.tick(t + std::chrono::seconds(65));
+  CHECK_FALSE(f.app.asleep());
+  f.app.apply({command::Home{}}, t + std::chrono::seconds(70));
+  CHECK(f.app.tick(t + std::chrono::seconds(131)));
+  CHECK(f.app.asleep());
+  // Opening time wakes it by itself.
+  minute = 8 * 60;
+  CHECK(f.app.tick(t + std::chrono::seconds(200)));
+  CHECK_FALSE(f.app.asleep());
+  // Within opening hours it never sleeps, and without opening hours neither.
+  CHECK_FALSE(f.app.tick(t + std::chrono::hours(3)));
+  CHECK_FALSE(f.app.asleep());
+  minute = 23 * 60;
+  f.app.setOpeningHours(std::nullopt);
+  f.app.tick(t + std::chrono::hours(4));
+  CHECK_FALSE(f.app.asleep());
+}
+

@@ -2,6 +2,7 @@
 // faces and the server's 满意率.
 #include <catch2/catch.hpp>
 
+#include "minyi/core/opening_hours.h"
 #include "minyi/core/satisfaction.h"
 
 using minyi::core::Json;
@@ -26,3 +27,18 @@ TEST_CASE("satisfaction: a scale runs best first when it starts at its satisfied
   CHECK_FALSE(satisfaction::runsBestFirst({Json(1), Json(2), Json(3)}));
   CHECK_FALSE(satisfaction::runsBestFirst({}));
 }
+
+TEST_CASE("opening hours: HH:MM-HH:MM read and written back, a close of 24:00, mistakes refused") {
+  auto h = minyi::core::OpeningHours::parse("07:30-20:00");
+  REQUIRE(h);
+  CHECK(h->opensAtMinute == 450);
+  CHECK(h->closesAtMinute == 1200);
+  CHECK(h->text() == "07:30-20:00");
+  CHECK(h->contains(450));
+  CHECK_FALSE(h->contains(1200));
+  CHECK(minyi::core::OpeningHours::parse("00:00-24:00")->contains(1439));
+  for (const char* bad : {"", "8-18", "08:00-08:00", "18:00-08:00", "24:00-24:00", "08:60-18:00", "08:00-25:00", "08:00 18:00",
+                          "08:00-18:00 ", "0a:00-18:00"})
+    CHECK_FALSE(minyi::core::OpeningHours::parse(bad));
+}
+

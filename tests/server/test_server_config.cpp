@@ -29,8 +29,7 @@ TEST_CASE("deploy/server.example.toml is a valid configuration with every key") 
   CHECK(c->tickets.dueSoon == std::chrono::hours(24));
   CHECK(c->tickets.deadlines.at("hygiene").text() == "3wd");
   CHECK(c->tickets.fallback.text() == "7d");
-  CHECK(c->fleet.opensAtMinute == 8 * 60);
-  CHECK(c->fleet.closesAtMinute == 18 * 60);
+  CHECK(c->fleet.hours.text() == "08:00-18:00");
   CHECK(c->fleet.silentAfter == std::chrono::hours(2));
   CHECK(c->fleet.lowDiskBytes == int64_t{500} << 20);
   CHECK(c->fleet.backlogAfter == std::chrono::minutes(60));
@@ -44,8 +43,8 @@ TEST_CASE("[fleet]: opening hours and limits are read, and bad ones are named by
                                      dir.path(), &error);
   INFO(error);
   REQUIRE(c);
-  CHECK(c->fleet.opensAtMinute == 7 * 60 + 30);
-  CHECK(c->fleet.closesAtMinute == 20 * 60);
+  CHECK(c->fleet.hours.opensAtMinute == 7 * 60 + 30);
+  CHECK(c->fleet.hours.closesAtMinute == 20 * 60);
   CHECK(c->fleet.silentAfter == std::chrono::hours(4));
   CHECK(c->fleet.lowDiskBytes == int64_t{1} << 30);
   for (const char* hours : {"18:00-08:00", "8-18", "08:00-25:00", "08:00-18:00x", "08:61-18:00", ""}) {

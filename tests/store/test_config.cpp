@@ -128,6 +128,21 @@ TEST_CASE("resident defaults and the panel size: 长辈模式 for everyone, the 
   CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 3601")), Contains("kiosk.idle_seconds: must be between 20 and 3600, not 3601"));
 }
 
+TEST_CASE("opening hours: the screen's hours read, none means always on, a bad span named", "[config]") {
+  std::string error;
+  auto c = parseKioskConfig(goodWith("idle_seconds = 90", "idle_seconds = 90\nopening_hours = \"07:30-20:00\""), "/etc/minyi", &error);
+  INFO(error);
+  REQUIRE(c);
+  REQUIRE(c->openingHours);
+  CHECK(c->openingHours->text() == "07:30-20:00");
+  c = parseKioskConfig(goodWith("idle_seconds = 90", "idle_seconds = 90"), "/etc/minyi", &error);
+  REQUIRE(c);
+  CHECK_FALSE(c->openingHours);
+  CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 90\nopening_hours = \"20:00-07:30\"")),
+             Contains("kiosk.opening_hours: must be \"HH:MM-HH:MM\" with opening before closing"));
+  CHECK_THAT(problems(goodWith("idle_seconds = 90", "idle_seconds = 90\nopening_hours = 8")), Contains("kiosk.opening_hours"));
+}
+
 TEST_CASE("a kiosk number for ticket codes is 1 to 8191", "[config]") {
   std::string error;
   auto c = parseKioskConfig(goodWith("name = \"东湖社区党群服务中心\"\n", "name = \"东湖社区党群服务中心\"\nkiosk_number = 7\n"), "/etc/minyi", &error);

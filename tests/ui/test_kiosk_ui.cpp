@@ -142,6 +142,34 @@ TEST_CASE("one tap on a quick-rating face is one submission", "[ui]") {
   CHECK(k.store->pending(1).value()[0].flags.empty());
 }
 
+TEST_CASE("asleep outside opening hours the screen is dark with nothing to press, and a finger's tap only wakes it", "[ui]") {
+  Kiosk k;
+  k.app.setOpeningHours(minyi::core::OpeningHours{8 * 60, 18 * 60}, [] { return 22 * 60; });
+  auto& w = window();
+  w.pump(k.app, 2);
+  std::optional<ImVec2> formList;  // where 填写问卷 is when awake
+  for (const auto& t : w.targets().all())
+    if (t.label == "填写问卷") formList = ImVec2((t.min.x + t.max.x) / 2, (t.min.y + t.max.y) / 2);
+  REQUIRE(formList);
+  const auto now = Clock::now();
+  k.app.noteActivity(now - std::chrono::minutes(5));
+  REQUIRE(k.app.tick(now));
+  REQUIRE(k.app.asleep());
+  w.pump(k.app, 2);
+  CHECK(w.targets().all().empty());  // nothing drawn, nothing to press
+  const char* shots = std::getenv("MINYI_SCREENSHOTS");
+  if (shots) w.screenshot(k.app, fs::path(shots) / "asleep.png");
+  // The tap lands where 填写问卷 is when awake: it wakes the kiosk and does nothing else.
+  w.swipe(k.app, *formList, *formList, 1, 1, true);
+  w.pump(k.app, 3);
+  CHECK_FALSE(k.app.asleep());
+  CHECK(k.app.screen() == Screen::Attract);
+  CHECK_FALSE(w.targets().all().empty());
+  k.tap("填写问卷");
+  w.pump(k.app, 2);
+  CHECK(k.app.screen() == Screen::FormList);  // awake, the start screen works as ever
+}
+
 TEST_CASE("a burst of quick-rating taps is kept but flagged as misuse", "[ui]") {
   Kiosk k;
   for (int i = 0; i < 6; ++i) k.tap("非常不满意");

@@ -299,6 +299,8 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
   bool changed = false;
   ctx_.now = now;
   for (const Command& c : commands) {
+    // Asleep, only the waking touch counts (the dark screen offers nothing else).
+    if (asleep_ && !std::holds_alternative<command::Wake>(c)) continue;
     changed = true;
     lastActivity_ = now;
     // While paused only the language and the staff gesture work.
@@ -311,6 +313,7 @@ bool KioskApp::apply(const std::vector<Command>& commands, Clock::time_point now
 }
 
 // The start screen and the visit.
+void KioskApp::on(const command::Wake&) { asleep_ = false; }
 void KioskApp::on(const command::OpenFormList&) { ctx_.screen = Screen::FormList; }
 void KioskApp::on(const command::StartForm& c) { startForm(c.formId, ctx_.now); }
 void KioskApp::on(const command::SetLocale& c) { setLocale(c.locale); }
@@ -540,7 +543,32 @@ bool KioskApp::tick(Clock::time_point now) {
     quickThanks_.clear();
     changed = true;
   }
+  // Outside opening hours the screen goes dark between residents; opening time wakes it.
+  if (openingHours_) {
+    const bool open = openingHours_->contains(minuteOfDay_());
+    if (asleep_ && open) {
+      asleep_ = false;
+      changed = true;
+    } else if (!asleep_ && !open && ctx_.screen == Screen::Attract && atDefaults() && !idlePrompt_ &&
+               now - lastActivity_ >= idle) {
+      asleep_ = true;
+      changed = true;
+    }
+  }
   return changed;
+}
+
+void KioskApp::setOpeningHours(std::optional<core::OpeningHours> hours, std::function<int()> minuteOfDay) {
+  openingHours_ = hours;
+  if (!minuteOfDay)
+    minuteOfDay = [] {
+      const std::time_t t = std::time(nullptr);
+      std::tm local{};
+      localtime_r(&t, &local);
+      return local.tm_hour * 60 + local.tm_min;
+    };
+  minuteOfDay_ = std::move(minuteOfDay);
+  if (!openingHours_) asleep_ = false;
 }
 
 int KioskApp::msUntilNextTimer(Clock::time_point now) const {
@@ -565,6 +593,10 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   if (screen == Screen::AdminPin && admin_.pinLocked(now)) wait = std::min(wait, nextSecond(admin_.pinLockedUntil()));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
   if (screen == Screen::Attract && notices_.turning()) wait = std::min(wait, ms(notices_.nextTurn()));
+  // After closing, the start screen goes dark once untouched for the idle time (the minute timer wakes it).
+  if (openingHours_ && !asleep_ && !idlePrompt_ && screen == Screen::Attract && atDefaults() &&
+      !openingHours_->contains(minuteOfDay_()))
+    wait = std::min(wait, ms(lastActivity_ + idle));
   return wait;
 }
 
@@ -608,6 +640,7 @@ ui::ViewState KioskApp::view(float width, float height) const {
                   v.forms.end());
   v.thankYouSeconds = receipt_ ? -1 : secondsUntil(thankYouUntil_, ctx_.now);
   v.idlePrompt = idlePrompt_;
+  v.asleep = asleep_;
   v.confirmLeave = confirmLeave_;
   v.revealErrors = revealErrors_;
   v.editSerial = editSerial_;

@@ -3,6 +3,7 @@
 // and the keyboard in use. No SDL or ImGui here: the window feeds it commands, typed text and the time.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "flow_context.h"
 #include "lookup_desk.h"
 #include "minyi/core/form.h"
+#include "minyi/core/opening_hours.h"
 #include "minyi/core/receipt.h"
 #include "minyi/core/session.h"
 #include "minyi/input/keyboard.h"
@@ -45,6 +47,11 @@ class KioskApp {
   // minyi.idleSeconds wins). When a visit ends — the resident walked away, or the thank-you ran out — the
   // next one starts from these, and from nothing else of the last resident.
   void setResidentDefaults(std::string locale, bool elderly, int idleSeconds);
+  // [kiosk] opening_hours: outside them, once the start screen has had no touch for the idle time, the screen
+  // goes dark until a touch (or the opening time) wakes it. minuteOfDay tells the local time (tests give
+  // their own); none: the machine's local clock.
+  void setOpeningHours(std::optional<core::OpeningHours> hours, std::function<int()> minuteOfDay = {});
+  bool asleep() const { return asleep_; }
   // The key submissions are sealed to when the configuration names one ([server] public_key); without it
   // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
   void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);
@@ -124,6 +131,7 @@ class KioskApp {
   void closeKeyboard() { typing_.close(); }
 
   // What each command does, grouped as in view_model.h; apply() sends each to its own.
+  void on(const ui::command::Wake&);
   void on(const ui::command::OpenFormList&);
   void on(const ui::command::StartForm&);
   void on(const ui::command::QuickRate&);
@@ -203,6 +211,9 @@ class KioskApp {
   Clock::time_point nextHealthCheck_{};
   Clock::time_point lastActivity_{};
   bool idlePrompt_ = false;           // 还在吗？ is showing
+  bool asleep_ = false;               // dark outside opening hours (setOpeningHours)
+  std::optional<core::OpeningHours> openingHours_;
+  std::function<int()> minuteOfDay_;
   bool confirmLeave_ = false;         // 离开这份问卷？ is showing
   int revealErrors_ = 0;              // counts pages checked with problems (the view scrolls to the first)
   int editSerial_ = 0;                // counts keyboards opened (the view brings the question into view)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "minyi/config/checked_toml.h"
+#include "minyi/core/opening_hours.h"
 #include "minyi/protocol/address.h"
 
 namespace minyi::store {
@@ -35,6 +36,7 @@ const KeySpec kKeys[] = {
     {"kiosk", "forms_folder", toml::node_type::string, true, "the folder with the forms this kiosk offers"},
     {"kiosk", "default_locale", toml::node_type::string, false, "zh-cn, zh-tw or en"},
     {"kiosk", "idle_seconds", toml::node_type::integer, false, "seconds without a touch before 还在吗？"},
+    {"kiosk", "opening_hours", toml::node_type::string, false, "when the screen is on, local time, e.g. \"08:00-18:00\""},
     {"kiosk", "default_elderly", toml::node_type::boolean, false, "true or false: every resident starts in 长辈模式"},
     {"display", "diagonal_inches", toml::node_type::floating_point, false, "the panel's diagonal in inches, e.g. 43"},
     {"admin", "pin_hash", toml::node_type::string, true, "the argon2id hash of the admin PIN"},
@@ -136,6 +138,12 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
     problems.push_back("kiosk.idle_seconds: must be between 20 and 3600, not " + std::to_string(idle));
   else
     c.idleSeconds = static_cast<int>(idle);
+  if (auto hours = root.at_path("kiosk.opening_hours").value<std::string>()) {
+    c.openingHours = core::OpeningHours::parse(*hours);
+    if (!c.openingHours)
+      problems.push_back("kiosk.opening_hours: must be \"HH:MM-HH:MM\" with opening before closing, e.g. \"08:00-18:00\", not \"" +
+                         *hours + "\"");
+  }
   if (allDigits(c.adminPinHash))
     problems.push_back("admin.pin_hash: this looks like the PIN itself; the configuration holds only its argon2id "
                        "hash (see the comment in deploy/kiosk.example.toml)");

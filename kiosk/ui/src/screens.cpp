@@ -693,7 +693,11 @@ std::vector<Command> drawKiosk(const ViewState& state, const Fonts& fonts, const
   ImGui::PushFont(fonts.body);
   const ImVec2 drag = ImGui::GetMouseDragDelta(0, 0.0f);
   f.suppressClicks = std::fabs(drag.y) > 12.0f || std::fabs(drag.x) > 24.0f;
-  if (state.idlePrompt) {
+  if (state.asleep) {
+    // Outside opening hours the screen is dark (the window clears to black) and draws nothing; the first
+    // touch only wakes it, on its release, so that touch cannot also press whatever the start screen shows.
+    if (ImGui::IsMouseReleased(0)) f.commands.push_back(command::Wake{});
+  } else if (state.idlePrompt) {
     // 还在吗？ is the only thing on the screen and the page under it is not drawn at all: whoever walks up
     // while the countdown runs sees nothing of what the last resident typed. 继续 brings it back.
     dialog(f, f.s("idle.title"), f.s("idle.body", {std::to_string(state.idleSecondsLeft)}),

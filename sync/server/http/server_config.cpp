@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <toml++/toml.h>
 #include <vector>
@@ -52,15 +51,6 @@ const KeySpec kKeys[] = {
     {"fleet", "backlog_minutes", toml::node_type::integer, false,
      "minutes the oldest unsent submission may wait while the backlog does not go down, e.g. 60"},
 };
-
-// "08:00-18:00" as minutes of the day, opening before closing.
-std::optional<std::pair<int, int>> parseOpeningHours(const std::string& text) {
-  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
-  char tail = 0;
-  if (text.size() != 11 || std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &tail) != 4) return std::nullopt;
-  if (h1 > 23 || m1 > 59 || h2 > 24 || m2 > 59 || (h2 == 24 && m2 != 0) || h1 * 60 + m1 >= h2 * 60 + m2) return std::nullopt;
-  return std::make_pair(h1 * 60 + m1, h2 * 60 + m2);
-}
 
 std::string resolve(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -172,9 +162,8 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
     }
   }
   const std::string hours = root.at_path("fleet.opening_hours").value_or(std::string("08:00-18:00"));
-  if (auto open = parseOpeningHours(hours)) {
-    c.fleet.opensAtMinute = open->first;
-    c.fleet.closesAtMinute = open->second;
+  if (auto open = core::OpeningHours::parse(hours)) {
+    c.fleet.hours = *open;
   } else {
     problems.push_back("fleet.opening_hours: must be \"HH:MM-HH:MM\" with opening before closing, e.g. \"08:00-18:00\", not \"" +
                        hours + "\"");

@@ -18,13 +18,13 @@ int64_t epochMinutes(std::chrono::system_clock::time_point t) {
 
 std::chrono::minutes openMinutesBetween(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
                                         const FleetPolicy& policy) {
-  if (to <= from || policy.closesAtMinute <= policy.opensAtMinute) return std::chrono::minutes(0);
+  if (to <= from || policy.hours.closesAtMinute <= policy.hours.opensAtMinute) return std::chrono::minutes(0);
   // In China local minutes since the epoch; a kiosk silent for over a year counts its last year only.
   const int64_t b = epochMinutes(to) + kChinaOffsetMinutes;
   const int64_t a = std::max(epochMinutes(from) + kChinaOffsetMinutes, b - 400 * kDay);
   int64_t open = 0;
   for (int64_t day = a / kDay; day <= b / kDay; ++day) {
-    const int64_t opens = day * kDay + policy.opensAtMinute, closes = day * kDay + policy.closesAtMinute;
+    const int64_t opens = day * kDay + policy.hours.opensAtMinute, closes = day * kDay + policy.hours.closesAtMinute;
     open += std::max<int64_t>(0, std::min(b, closes) - std::max(a, opens));
   }
   return std::chrono::minutes(open);

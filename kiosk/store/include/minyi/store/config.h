@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "minyi/core/opening_hours.h"
+
 namespace minyi::store {
 
 // deploy/kiosk.example.toml documents every key. Relative paths are resolved against the folder of
@@ -20,6 +22,9 @@ struct KioskConfig {
   std::string defaultLocale = "zh-cn";  // [kiosk] default_locale: zh-cn | zh-tw | en
   int idleSeconds = 60;      // [kiosk] idle_seconds: no touch for this long asks 还在吗？ (20-3600)
   bool defaultElderly = false;  // [kiosk] default_elderly: every resident starts in 长辈模式
+  // [kiosk] opening_hours: outside them the screen goes dark between residents and a touch wakes it. None:
+  // always on.
+  std::optional<core::OpeningHours> openingHours;
   // [display] diagonal_inches — the panel's size, so touch targets stay at least 15 mm on it. 0: what the
   // display reports, else assumed 15" (the smallest common kiosk panel).
   double diagonalInches = 0;

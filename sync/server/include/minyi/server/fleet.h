@@ -5,14 +5,14 @@
 #include <cstdint>
 #include <optional>
 
+#include "minyi/core/opening_hours.h"
 #include "minyi/server/server_store.h"
 
 namespace minyi::server {
 
 // [fleet] in the server's configuration.
 struct FleetPolicy {
-  int opensAtMinute = 8 * 60;    // the kiosks' opening hours, China time, every day: 08:00
-  int closesAtMinute = 18 * 60;  // to 18:00
+  core::OpeningHours hours;  // the kiosks' opening hours, China time, every day (08:00-18:00)
   std::chrono::minutes silentAfter{120};     // of opening time without contact
   int64_t lowDiskBytes = int64_t{500} << 20;  // free on the kiosk's disk
   std::chrono::minutes backlogAfter{60};     // the oldest unsent has waited this long and the backlog does not go down

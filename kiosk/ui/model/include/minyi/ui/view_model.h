@@ -94,6 +94,7 @@ struct ViewState {
   std::vector<NoticeView> notices;           // Attract: the carousel (empty: the welcome text)
   int noticeIndex = 0;                       // the one showing
   bool idlePrompt = false;                   // 还在吗？ over the current screen
+  bool asleep = false;                       // outside opening hours between residents: a dark screen, a touch wakes it
   bool confirmLeave = false;                 // 离开这份问卷？ over the form page or review
   int revealErrors = 0;                      // changes when a page was checked and has problems: show the first
   int editSerial = 0;                        // changes when a keyboard opens: bring its question into view
@@ -113,6 +114,7 @@ struct ToggleElderly {};
 struct Home {};
 struct NextNotice {};  // a tap on the notice card shows the next one
 struct StillHere {};   // 继续 on 还在吗？
+struct Wake {};        // a touch on the dark screen outside opening hours
 // A form
 struct SetValue { core::QuestionRef question; core::Json value; };
 struct AddPanel { core::QuestionRef panel; };             // a dynamic panel's 添加
@@ -166,7 +168,7 @@ using Command = std::variant<
     command::KeyPress, command::Candidate, command::CandidatePage, command::Pen, command::OpenLookup,
     command::LookupField, command::LookupSubmit, command::RateTicket, command::AdminCorner, command::AdminCancel,
     command::AdminExport, command::AdminExit, command::AdminSyncNow, command::AdminRetryUnsettled,
-    command::AdminEnroll, command::EnrollField, command::EnrollSubmit, command::Animating>;
+    command::AdminEnroll, command::EnrollField, command::EnrollSubmit, command::Animating, command::Wake>;
 
 // "satisfied", "basic", "unsatisfied": a 回访 rating as the store and the protocol spell it.
 const char* ratingWord(command::TicketRating r);
