@@ -173,7 +173,7 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   c.fleet.silentAfter = std::chrono::hours(silentHours);
   const int64_t lowDiskMb = root.at_path("fleet.low_disk_mb").value_or(int64_t{500});
   if (lowDiskMb < 0 || lowDiskMb > 1024 * 1024) problems.push_back("fleet.low_disk_mb: must be 0-1048576");
-  c.fleet.lowDiskBytes = lowDiskMb << 20;
+  else c.fleet.lowDiskBytes = lowDiskMb * 1024 * 1024;
   const int64_t backlogMinutes = root.at_path("fleet.backlog_minutes").value_or(int64_t{60});
   if (backlogMinutes < 5 || backlogMinutes > 7 * 24 * 60) problems.push_back("fleet.backlog_minutes: must be 5-10080");
   c.fleet.backlogAfter = std::chrono::minutes(backlogMinutes);
