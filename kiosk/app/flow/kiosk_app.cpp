@@ -534,7 +534,7 @@ bool KioskApp::tick(Clock::time_point now) {
     endVisit();
     changed = true;
   }
-  if (notices_.tick()) changed = true;
+  if (!asleep_ && notices_.tick()) changed = true;  // nobody reads notices on a dark screen
   if (ctx_.screen == Screen::ThankYou && !receipt_ && now >= thankYouUntil_) {
     endVisit();
     changed = true;
@@ -592,7 +592,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   if (screen == Screen::ThankYou && !receipt_) wait = std::min(wait, nextSecond(thankYouUntil_));
   if (screen == Screen::AdminPin && admin_.pinLocked(now)) wait = std::min(wait, nextSecond(admin_.pinLockedUntil()));
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
-  if (screen == Screen::Attract && notices_.turning()) wait = std::min(wait, ms(notices_.nextTurn()));
+  if (screen == Screen::Attract && !asleep_ && notices_.turning()) wait = std::min(wait, ms(notices_.nextTurn()));
   // After closing, the start screen goes dark once untouched for the idle time (the minute timer wakes it).
   if (openingHours_ && !asleep_ && !idlePrompt_ && screen == Screen::Attract && atDefaults() &&
       !openingHours_->contains(minuteOfDay_()))
