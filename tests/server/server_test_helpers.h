@@ -48,6 +48,20 @@ inline std::unique_ptr<server::ServerStore> openTownship(const Backend& b, const
   return store;
 }
 
+// A database file made from an SQL text file (tests/data/*.sql), as a server's disk would hold it.
+inline void loadSqlFile(const std::string& sqlFile, const std::string& db) {
+  const std::string sql = readFile(sqlFile);
+  REQUIRE(!sql.empty());
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(raw);
+  REQUIRE(rc == SQLITE_OK);
+}
+
 inline std::string isoIn(std::chrono::seconds fromNow) {
   return protocol::isoUtc(std::chrono::system_clock::now() + fromNow);
 }

@@ -321,18 +321,7 @@ TEST_CASE("upgrade: a schema-2 database with devices gets kiosk numbers and tick
           "[tickets][upgrade]") {
   TempDir dir;
   const std::string db = dir.file("server.db");
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
-    char* err = nullptr;
-    const std::string sql = readFile(std::string(MINYI_SOURCE_DIR) + "/tests/data/server-schema-2.sql");
-    REQUIRE(!sql.empty());
-    const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
-    INFO((err ? err : ""));
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  loadSqlFile(std::string(MINYI_SOURCE_DIR) + "/tests/data/server-schema-2.sql", db);
   CHECK(rawQuery(db, "PRAGMA user_version") == "2");
   auto store = server::openSqliteStore(db);
   CHECK(rawQuery(db, "PRAGMA user_version") != "2");

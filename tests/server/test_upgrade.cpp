@@ -1,7 +1,5 @@
 // A server database of every released schema, with a township's data of its time (tests/data/server-upgrade-<k>.sql,
 // made by make_server_upgrades.py), opened by today's server: migrated forward, nothing lost, fully usable.
-#include <sqlite3.h>
-
 #include "server_test_helpers.h"
 
 #include "minyi/server/results.h"
@@ -9,30 +7,12 @@
 using namespace minyi;
 using namespace minyi::test;
 
-namespace {
-
-// The fixture loaded into a new file, as the server's disk would hold it.
-void loadFixture(const std::string& sqlFile, const std::string& db) {
-  const std::string sql = readFile(sqlFile);
-  REQUIRE(!sql.empty());
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
-  INFO((err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(raw);
-  REQUIRE(rc == SQLITE_OK);
-}
-
-}  // namespace
-
 TEST_CASE("every released server schema migrates to today's with its township's data whole and usable", "[upgrade][sqlite]") {
   for (int k = 1; k <= 5; ++k) {
     DYNAMIC_SECTION("schema " << k) {
       TempDir dir;
       const std::string db = dir.file("server.db");
-      loadFixture(std::string(MINYI_SOURCE_DIR) + "/tests/data/server-upgrade-" + std::to_string(k) + ".sql", db);
+      loadSqlFile(std::string(MINYI_SOURCE_DIR) + "/tests/data/server-upgrade-" + std::to_string(k) + ".sql", db);
       REQUIRE(rawQuery(db, "PRAGMA user_version") == std::to_string(k));
       auto store = server::openSqliteStore(db);
       CHECK(rawQuery(db, "PRAGMA user_version") == "6");

@@ -549,13 +549,17 @@ bool KioskApp::tick(Clock::time_point now) {
     if (asleep_ && open) {
       asleep_ = false;
       changed = true;
-    } else if (!asleep_ && !open && ctx_.screen == Screen::Attract && atDefaults() && !idlePrompt_ &&
-               now - lastActivity_ >= idle) {
+    } else if (darkensWhenIdle() && now - lastActivity_ >= idle) {
       asleep_ = true;
       changed = true;
     }
   }
   return changed;
+}
+
+bool KioskApp::darkensWhenIdle() const {
+  return openingHours_ && !asleep_ && !idlePrompt_ && ctx_.screen == Screen::Attract && atDefaults() &&
+         !openingHours_->contains(minuteOfDay_());
 }
 
 void KioskApp::setOpeningHours(std::optional<core::OpeningHours> hours, std::function<int()> minuteOfDay) {
@@ -594,9 +598,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   if (!quickThanks_.empty()) wait = std::min(wait, ms(quickThanksUntil_));
   if (screen == Screen::Attract && !asleep_ && notices_.turning()) wait = std::min(wait, ms(notices_.nextTurn()));
   // After closing, the start screen goes dark once untouched for the idle time (the minute timer wakes it).
-  if (openingHours_ && !asleep_ && !idlePrompt_ && screen == Screen::Attract && atDefaults() &&
-      !openingHours_->contains(minuteOfDay_()))
-    wait = std::min(wait, ms(lastActivity_ + idle));
+  if (darkensWhenIdle()) wait = std::min(wait, ms(lastActivity_ + idle));
   return wait;
 }
 

@@ -114,6 +114,8 @@ class KioskApp {
   void endVisit();
   bool residentAnswered() const;  // the form holds answers the resident gave (leaving would lose them)
   bool atDefaults() const { return ctx_.locale == defaultLocale_ && elderly_ == defaultElderly_; }
+  // Outside opening hours, awake on the start screen at its defaults: it goes dark once untouched for the idle time.
+  bool darkensWhenIdle() const;
   static int nextSerial();
   void refreshEntries();
   bool saveFormsToStore();

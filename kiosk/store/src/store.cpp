@@ -742,22 +742,19 @@ Status KioskStore::recordAttemptFailure(const std::vector<std::string>& ids, con
 
 Result<OutboxCounts> KioskStore::counts() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  Statement st(impl_->db, "SELECT state, count(*) FROM submissions GROUP BY state");
+  Statement st(impl_->db, "SELECT state, count(*), min(created_at) FROM submissions GROUP BY state");
   OutboxCounts c;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
     const int64_t n = st.int64(1);
     switch (stateFromText(st.text(0))) {
-      case SubmissionState::Pending: c.pending = n; break;
+      case SubmissionState::Pending: c.pending = n, c.oldestPendingAt = st.text(2); break;
       case SubmissionState::Sent: c.sent = n; break;
       case SubmissionState::Conflict: c.conflict = n; break;
       case SubmissionState::Rejected: c.rejected = n; break;
     }
   }
   if (rc != SQLITE_DONE) return impl_->fail(rc, "counting the outbox");
-  Statement oldest(impl_->db, "SELECT min(created_at) FROM submissions WHERE state = 'pending'");
-  if ((rc = oldest.step()) != SQLITE_ROW) return impl_->fail(rc, "counting the outbox");
-  c.oldestPendingAt = oldest.text(0);
   return c;
 }
 

@@ -1,5 +1,5 @@
 // Which kiosks need IT's look (issue #13, fleet health): silent during opening hours, low on disk, a backlog
-// that grows. Plain rules over a Device and the time now; the devices page, `minyi device list` and tests use them.
+// that grows. Plain rules over a Device and the time now, for the devices page and the tests.
 #pragma once
 #include <chrono>
 #include <cstdint>
