@@ -10,7 +10,8 @@ PACKAGES=(cmake g++ ninja-build ccache pkg-config nlohmann-json3-dev libcli11-de
           libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev openssl libcurl4-openssl-dev libqrencode-dev zbar-tools
           libxlsxwriter-dev libopencc-dev libopencc-data unzip xvfb xauth xdotool chromium tzdata
           librime-dev rime-data-pinyin-simp libzinnia-dev tegaki-zinnia-simplified-chinese
-          cage xwayland grim x11-utils python3-pil nginx libsystemd-dev systemd)
+          cage xwayland grim x11-utils python3-pil nginx libsystemd-dev systemd
+          dpkg-dev lintian mmdebstrap systemd-container reprepro gnupg)
 # The dashboard's browser test (tests/dashboard): Node.js and npm. Asked for by command, not by package: a
 # machine with NodeSource's nodejs has npm inside it, and that package conflicts with Debian's npm.
 NODE_PACKAGES=(nodejs npm)

@@ -2,15 +2,31 @@
 #include "event_loop.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace minyi::app {
+
+bool writeKioskStatus(const std::string& path, bool betweenResidents) {
+  const std::string tmp = path + ".new";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << (betweenResidents ? "between-residents\n" : "in-use\n");
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
 
 int runEventLoop(KioskWindow& w, KioskApp& app, uint32_t syncEvent, const LoopOptions& options) {
   // Sleep in SDL_WaitEventTimeout; after each event draw a few frames so that a press and its release both
   // register; wake for timers only, and draw when one fires: a timer is only ever set for something on screen
   // that changes then (a countdown's next second, the clock's next minute).
   int framesToDraw = 3;
+  std::optional<bool> statusWritten;
   while (true) {
     SDL_Event ev;
     const int wait = framesToDraw > 0 || w.pointerPending() ? 0 : app.msUntilNextTimer(Clock::now());
@@ -38,6 +54,11 @@ int runEventLoop(KioskWindow& w, KioskApp& app, uint32_t syncEvent, const LoopOp
     const auto now = Clock::now();
     if (app.tick(now)) framesToDraw = std::max(framesToDraw, 2);
     if (app.exitRequested()) return 0;  // staff chose 退出程序 on the admin panel
+    if (!options.statusFile.empty() && statusWritten != app.betweenResidents()) {
+      if (!writeKioskStatus(options.statusFile, app.betweenResidents()))
+        std::cerr << "minyi-kiosk: cannot write the status file " << options.statusFile << "\n";
+      statusWritten = app.betweenResidents();  // once per change, even when it failed (no error every frame)
+    }
     if (framesToDraw > 0 || w.pointerPending()) {
       if (app.apply(w.frame(app), now)) framesToDraw = 3;
       w.present();

@@ -11,7 +11,13 @@ namespace minyi::app {
 struct LoopOptions {
   bool kioskMode = true;   // a resident cannot close the window
   std::string automation;  // write what each frame showed to this file (tests through the display server)
+  // --status-file: "between-residents" or "in-use", rewritten when it changes, for the night update
+  // (/usr/lib/minyi-kiosk/night-update restarts the kiosk only between residents).
+  std::string statusFile;
 };
+
+// Writes the status file whole (a reader never sees half a word). Returns false if it could not.
+bool writeKioskStatus(const std::string& path, bool betweenResidents);
 
 // `syncEvent` is the SDL event the uploader pushes when it has news (0: no uploader). Returns the process's exit
 // code: 0 when staff chose 退出程序 or a development window was closed, 3 when the display went away.

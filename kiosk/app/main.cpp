@@ -104,5 +104,5 @@ int main(int argc, char** argv) {
     app.attachSync(uploader.get());
     uploader->start();
   }
-  return runEventLoop(w, app, uploader ? syncEvent : 0, LoopOptions{o.kioskMode(), o.automation});
+  return runEventLoop(w, app, uploader ? syncEvent : 0, LoopOptions{o.kioskMode(), o.automation, o.statusFile});
 }

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "minyi/core/private_file.h"
@@ -12,8 +13,16 @@ namespace minyi::app {
 
 std::optional<int> readOptions(int argc, char** argv, KioskOptions* o) {
   std::string configPath, serverKeyFile;
+  // Installed from the package, the binary finds its data beside it (/usr/bin -> /usr/share/minyi-kiosk); run from
+  // the build tree, it finds the source tree's.
   o->assets = MINYI_ASSETS_DIR;
   o->fonts = MINYI_FONTS_DIR;
+  std::error_code ec;
+  const auto installed = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "share/minyi-kiosk";
+  if (!ec && std::filesystem::is_directory(installed / "assets", ec)) {
+    o->assets = (installed / "assets").string();
+    o->fonts = (installed / "fonts").string();
+  }
   CLI::App cli{"minyi-kiosk — the Minyi touchscreen kiosk"};
   cli.add_option("--assets", o->assets, "assets folder (strings, forms)");
   cli.add_option("--fonts", o->fonts, "fonts folder");
@@ -23,6 +32,9 @@ std::optional<int> readOptions(int argc, char** argv, KioskOptions* o) {
   cli.add_option("--automation", o->automation,
                  "for tests through the display server: after every frame, write what it showed (screen, targets, "
                  "texts, countdowns) as JSON to this file");
+  cli.add_option("--status-file", o->statusFile,
+                 "keep \"between-residents\" or \"in-use\" in this file, for the night update (the service: "
+                 "/run/minyi-kiosk/status)");
   cli.add_option("--site", o->siteName, "site name shown on the start screen");
   cli.add_option("--config", configPath, "kiosk configuration (TOML, see deploy/kiosk.example.toml)");
   cli.add_option("--database", o->database, "the kiosk's SQLite database (overrides the config)");

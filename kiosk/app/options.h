@@ -13,6 +13,7 @@ namespace minyi::app {
 struct KioskOptions {
   std::string assets, fonts, forms, database, cacheFolder, inputFolder;
   std::string windowed, automation;  // --windowed WxH (development), --automation FILE (tests)
+  std::string statusFile;            // --status-file: whether a resident is at the kiosk, for the night update
   int width = 0, height = 0;         // from --windowed
   bool headless = false, prepareInput = false;
   std::string siteName = "东湖社区党群服务中心", siteId, locale = "zh-cn";

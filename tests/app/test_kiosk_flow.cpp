@@ -192,8 +192,10 @@ TEST_CASE("outside opening hours the start screen goes dark once untouched, a to
   CHECK_FALSE(f.app.tick(t + std::chrono::seconds(30)));  // someone was just here
   CHECK_FALSE(f.app.asleep());
   CHECK(f.app.msUntilNextTimer(t + std::chrono::seconds(30)) <= 30000);  // the loop wakes up to darken it
+  CHECK(f.app.betweenResidents());
   CHECK(f.app.tick(t + std::chrono::seconds(61)));
   CHECK(f.app.asleep());
+  CHECK(f.app.betweenResidents());
   CHECK(f.app.view(1920, 1080).asleep);
   // Asleep, nothing but the waking touch counts: a stray command does not start a form.
   t += std::chrono::seconds(120);
@@ -206,6 +208,7 @@ TEST_CASE("outside opening hours the start screen goes dark once untouched, a to
   // A resident who starts a form after closing is never cut off: only the start screen goes dark.
   f.app.apply({command::OpenFormList{}}, t);
   REQUIRE(f.app.startForm("quick", t));
+  CHECK_FALSE(f.app.betweenResidents());  // the night update waits for this resident
   f.app.tick(t + std::chrono::seconds(65));
   CHECK_FALSE(f.app.asleep());
   f.app.apply({command::Home{}}, t + std::chrono::seconds(70));

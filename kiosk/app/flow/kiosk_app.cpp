@@ -557,6 +557,12 @@ bool KioskApp::tick(Clock::time_point now) {
   return changed;
 }
 
+bool KioskApp::betweenResidents() const {
+  if (admin_.open()) return false;  // staff are at it (even on 暂停服务)
+  if (asleep_ || ctx_.screen == Screen::OutOfService) return true;
+  return ctx_.screen == Screen::Attract && !idlePrompt_ && !session_ && atDefaults();
+}
+
 bool KioskApp::darkensWhenIdle() const {
   return openingHours_ && !asleep_ && !idlePrompt_ && ctx_.screen == Screen::Attract && atDefaults() &&
          !openingHours_->contains(minuteOfDay_());

@@ -52,6 +52,9 @@ class KioskApp {
   // their own); none: the machine's local clock.
   void setOpeningHours(std::optional<core::OpeningHours> hours, std::function<int()> minuteOfDay = {});
   bool asleep() const { return asleep_; }
+  // Nobody is at the kiosk: dark, paused, or the start screen untouched since the last visit ended (no form,
+  // no 还在吗？, no language or 长辈模式 chosen, no admin panel). The night update restarts it only then.
+  bool betweenResidents() const;
   // The key submissions are sealed to when the configuration names one ([server] public_key); without it
   // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
   void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);

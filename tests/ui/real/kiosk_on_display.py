@@ -140,6 +140,7 @@ class Kiosk:
         self.folder = os.path.join(tmp, "kiosk")
         os.makedirs(self.folder, exist_ok=True)
         self.automation = os.path.join(self.folder, "automation.json")
+        self.status_file = os.path.join(self.folder, "status")
         self.log_path = os.path.join(self.folder, "kiosk.log")
         pin_hash = run([bins["minyi"], "pin-hash"], input="2468\n").strip()
         lines = ['[site]', 'id = "donghu-dqfwzx"', 'name = "东湖社区党群服务中心"']
@@ -180,9 +181,16 @@ class Kiosk:
         """Starts the kiosk (with `prefix`, e.g. cage, in front) and waits for its first frame."""
         self.xenv = env
         logf = open(self.log_path, "w")
-        self.proc = subprocess.Popen(list(prefix) + self.command("--automation", self.automation), env=env,
+        self.proc = subprocess.Popen(list(prefix) + self.command("--automation", self.automation, "--status-file", self.status_file), env=env,
                                      stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
         self.wait(lambda s: s["frame"] > 0, 90, "the kiosk's first frame")
+
+    def status(self):
+        """What the kiosk tells the night update: between-residents or in-use ('' before it wrote any)."""
+        try:
+            return open(self.status_file).read().strip()
+        except OSError:
+            return ""
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

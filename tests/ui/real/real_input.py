@@ -162,7 +162,11 @@ def scenario_x11_time_and_reset(bins, tmp):
     k = Kiosk(bins, tmp, idle_seconds=20)
     try:
         k.start(dict(os.environ))
+        if k.status() != "between-residents":
+            raise Failure("a fresh start screen tells the night update %r, not between-residents" % k.status())
         k.tap("EN")
+        if k.status() != "in-use":
+            raise Failure("a resident chose English and the kiosk tells the night update %r, not in-use" % k.status())
         k.tap("Large text")
         s = k.tap("Fill in a form")
         t0 = time.time()
@@ -189,6 +193,10 @@ def scenario_x11_time_and_reset(bins, tmp):
         if s["locale"] != "zh-cn" or s["elderly"]:
             raise Failure("the next resident inherited %s / large text %s" % (s["locale"], s["elderly"]))
         log("the next resident starts in zh-cn without 长辈模式")
+        k.settle()
+        if k.status() != "between-residents":
+            raise Failure("after the visit ended the kiosk tells the night update %r, not between-residents" % k.status())
+        log("the status file for the night update: between-residents → in-use → between-residents")
         # The PIN lock's seconds count down too.
         k.tap_quickly("__admin_corner", 5)
         for _ in range(5):
