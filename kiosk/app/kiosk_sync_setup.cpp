@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include "minyi/protocol/provisioning.h"
+
 namespace minyi::app {
 
 std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews,
@@ -22,14 +24,44 @@ std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const Kio
   return std::make_unique<sync::Uploader>(store, sync::makeCurlTransport(co), uo);
 }
 
+namespace {
+
+// The first provisioning file in the folder that this kiosk may use; each refused one is said why.
+std::optional<protocol::Provisioning> provisioningFrom(const KioskOptions& o) {
+  if (!o.provisioningKey) {
+    std::cerr << "minyi-kiosk: --enroll-from needs [server] provisioning_key in the configuration (`minyi "
+                 "provisioning-key` on the server prints it)\n";
+    return std::nullopt;
+  }
+  const auto files = protocol::findProvisioningFiles(o.enrollFrom);
+  if (files.empty()) std::cerr << "minyi-kiosk: no provisioning file (minyi-provision-*.json) in " << o.enrollFrom << "\n";
+  for (const auto& path : files) {
+    auto check = protocol::checkProvisioningFile(path, *o.provisioningKey, std::chrono::system_clock::now());
+    if (check.file) return check.file;
+    std::cerr << "minyi-kiosk: refused " << path << ": " << check.detail << "\n";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int enrollFromCommandLine(store::KioskStore& store, const KioskOptions& o) {
-  if (o.serverUrl.empty()) {
+  std::string url = o.serverUrl, code = o.enrollCode;
+  std::optional<protocol::PublicKey> expectKey;
+  if (!o.enrollFrom.empty()) {
+    auto p = provisioningFrom(o);
+    if (!p) return 2;
+    url = p->serverUrl;
+    code = p->code;
+    expectKey = protocol::decodeKey(p->serverKey);
+    std::cout << "provisioning file for " << p->deviceId << " at " << p->siteName << " (" << url << ")\n";
+  } else if (url.empty()) {
     std::cerr << "minyi-kiosk: --enroll needs the server's address (--server-url or [server] url)\n";
     return 2;
   }
   auto uploader = makeUploader(store, o);
   uploader->start();
-  uploader->enroll(o.serverUrl, o.enrollCode);
+  uploader->enroll(url, code, expectKey);
   for (int i = 0; i < 1200 && uploader->status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const sync::SyncStatus st = uploader->status();
   uploader->stop();

@@ -15,7 +15,8 @@ namespace minyi::app {
 std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const KioskOptions& o, std::function<void()> onNews = {},
                                              std::function<std::string()> screenSize = {});
 
-// The same enrollment the admin panel does, without a window; returns the process's exit code.
+// The same enrollment the admin panel does, without a window: with --enroll's code, or with the provisioning
+// file --enroll-from finds on a stick. Returns the process's exit code.
 int enrollFromCommandLine(store::KioskStore& store, const KioskOptions& o);
 
 }  // namespace minyi::app

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   app.setResidentDefaults(o.locale, o.defaultElderly, o.idleSeconds);
   app.setOpeningHours(o.openingHours);
   app.setAdmin(o.pinHash, o.exportFolder, o.siteId);
-  app.setServer(o.serverKey, o.serverUrl);
+  app.setServer(o.serverKey, o.serverUrl, o.provisioningKey);
   app.setKioskNumber(o.kioskNumber);
 
   // Every finished submission is committed here before its thank-you; a store that cannot be opened or
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     std::cerr << "minyi-kiosk: storage: " << se.message << "\n";
     app.pause(se.message);
   }
-  if (!o.enrollCode.empty()) {
+  if (!o.enrollCode.empty() || !o.enrollFrom.empty()) {
     if (!store) {
       std::cerr << "minyi-kiosk: --enroll needs the kiosk's database, which could not be opened\n";
       return 2;

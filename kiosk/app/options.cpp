@@ -44,6 +44,9 @@ std::optional<int> readOptions(int argc, char** argv, KioskOptions* o) {
   cli.add_option("--enroll", o->enrollCode,
                  "enroll with the server (--server-url or [server] url) using this one-time code, then exit: for "
                  "IT setting up kiosks by script; staff can do the same on the admin panel");
+  cli.add_option("--enroll-from", o->enrollFrom,
+                 "enroll with the provisioning file in this folder (a USB stick from `minyi device add --provision-to`, "
+                 "checked against [server] provisioning_key), then exit");
   cli.add_option("--cache-dir", o->cacheFolder, "where built font atlases are kept between starts (default: cache/ beside the database)");
   cli.add_option("--input-dir", o->inputFolder, "the pinyin engine's own folder (default: [input] user_data_dir, else rime/ beside the database)");
   cli.add_flag("--prepare-input", o->prepareInput,
@@ -78,6 +81,7 @@ std::optional<int> readOptions(int argc, char** argv, KioskOptions* o) {
     o->pinHash = config->adminPinHash;
     o->siteId = config->siteId;
     publicKeyText = config->serverPublicKey;
+    if (!config->provisioningKey.empty()) o->provisioningKey = protocol::decodeKey(config->provisioningKey);  // checked when read
     if (o->serverUrl.empty()) o->serverUrl = config->serverUrl;
     o->caFile = config->caFile;
     o->allowInsecureHttp = config->allowInsecureHttp;

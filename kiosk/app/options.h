@@ -23,8 +23,9 @@ struct KioskOptions {
   double diagonalInches = 0;
   uint64_t maxDatabaseBytes = 0;
   std::string pinHash, exportFolder;
-  std::optional<protocol::PublicKey> serverKey;
+  std::optional<protocol::PublicKey> serverKey, provisioningKey;
   std::string serverUrl, caFile, enrollCode;
+  std::string enrollFrom;  // --enroll-from: a folder (a USB stick) with a provisioning file
   bool allowInsecureHttp = false;
   int kioskNumber = 0;
   bool fuzzyPinyin = true;

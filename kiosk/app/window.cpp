@@ -16,6 +16,8 @@
 
 #include <malloc.h>
 
+#include "minyi/core/script.h"
+
 namespace minyi::app {
 
 namespace {
@@ -201,7 +203,11 @@ std::vector<ui::Command> KioskWindow::frame(KioskApp& app, bool render) {
   // 繁 brings its Traditional variants into the atlas; 简 and EN leave them out (a smaller texture).
   const bool traditional = app.locale() == "zh-tw";
   const ui::TypeScale type = ui::typeScale(app.elderly(), panel_);
-  if (app.elderly() != fontsElderly_ || traditional != fontsTraditional_ || type.body != fontsBody_ || !fonts_.body ||
+  // A site name enrollment brought (a kiosk configured without [site]) may have characters the atlas lacks.
+  const bool newSite = app.siteName() != fontsSiteName_ && displayText_.find(app.siteName()) == std::string::npos;
+  if (newSite) displayText_ += app.siteName() + core::toTraditional(app.siteName());
+  fontsSiteName_ = app.siteName();
+  if (newSite || app.elderly() != fontsElderly_ || traditional != fontsTraditional_ || type.body != fontsBody_ || !fonts_.body ||
       (panel_.ratio > 1) != fontsLinear_) {
     std::string err;
     if (!rebuildFonts(app.elderly(), traditional, type, &err)) std::cerr << "minyi-kiosk: " << err << "\n";

@@ -122,6 +122,7 @@ class KioskWindow {
   float fontsBody_ = 0;
   bool fontsLinear_ = false;
   std::string displayText_;
+  std::string fontsSiteName_;  // the site name the atlas has (one enrollment brought may be new)
   ui::TouchTargets targets_;
   ui::ViewMemory memory_;
   double lastImGuiMs_ = 0, lastRenderMs_ = 0;

@@ -13,7 +13,9 @@
 #include "cli_common.h"
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/codes.h"
+#include "minyi/protocol/address.h"
 #include "minyi/protocol/crypto.h"
+#include "minyi/protocol/provisioning.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/ingest.h"
 #include "minyi/server/places.h"
@@ -52,7 +54,9 @@ int runKeygen(const std::string& folder) {
   const protocol::KeyPair keys = protocol::generateKeyPair();
   if (!protocol::writeKeyFiles(folder, keys, &error)) return fail(error, kProblems);
   std::cout << "secret key pair: " << folder << "/server.key (keep it; only the server's user may read it)\n"
-            << "public key:      " << folder << "/server.pub " << protocol::encodeKey(keys.publicKey) << "\n";
+            << "public key:      " << folder << "/server.pub " << protocol::encodeKey(keys.publicKey) << "\n"
+            << "provisioning key: " << protocol::encodeKey(protocol::provisioningKey(keys))
+            << " (kiosks' [server] provisioning_key: they take USB sticks this server signed)\n";
   return kOk;
 }
 
@@ -107,7 +111,24 @@ int runSiteAdd(const std::string& dataDir, const server::Site& s) {
 
 // --- devices ---
 
-int runDeviceAdd(const std::string& dataDir, const std::string& siteId, const std::string& name, std::string id) {
+// --provision-to: where the stick is mounted, the server's address as kiosks reach it, its key pair (which signs).
+struct ProvisionTo {
+  std::string folder, url, keyFile = "/etc/minyi/server.key";
+};
+
+int runDeviceAdd(const std::string& dataDir, const std::string& siteId, const std::string& name, std::string id,
+                 const ProvisionTo& provision) {
+  // Everything the provisioning file needs is checked before the device exists: no kiosk without its stick.
+  std::optional<protocol::KeyPair> keys;
+  if (!provision.folder.empty()) {
+    std::string why;
+    if (provision.url.empty()) return fail("--provision-to needs --url, the server's address as kiosks reach it", kBadInput);
+    if (auto insecure = protocol::insecureServerAddress(provision.url, false)) return fail(*insecure, kBadInput);
+    keys = protocol::readKeyPairFile(provision.keyFile, &why);
+    if (!keys) return fail(why + " (--key: the server's key pair, which signs the file)", kBadInput);
+    std::error_code ec;
+    if (!fs::is_directory(provision.folder, ec)) return fail("no folder " + provision.folder + " (is the USB stick mounted?)", kBadInput);
+  }
   return withStore(dataDir, [&](server::ServerStore& store) {
     auto site = store.site(siteId);
     if (!site) {
@@ -126,6 +147,17 @@ int runDeviceAdd(const std::string& dataDir, const std::string& siteId, const st
               << "enrollment code: " << protocol::groupCode(code) << "\n"
               << "type it on the kiosk's admin panel with this server's address before " << readable(expires)
               << "; it works once\n";
+    if (keys) {
+      protocol::Provisioning p{provision.url, protocol::encodeKey(keys->publicKey), siteId, site->name, id, name,
+                               protocol::groupCode(code), expires};
+      const std::string path = provision.folder + "/" + protocol::kProvisioningFilePrefix + id + ".json";
+      std::string why;
+      if (!protocol::writeNewFile(path, protocol::signProvisioning(p, *keys), 0644, &why))
+        return fail(why + "; the kiosk was added: enroll it with the code above", kProblems);
+      std::cout << "provisioning file: " << path << " (signed by this server; insert the stick at the kiosk's admin panel)\n"
+                << "kiosks trust it with [server] provisioning_key = \""
+                << protocol::encodeKey(protocol::provisioningKey(*keys)) << "\"\n";
+    }
     return int{kOk};
   });
 }
@@ -291,6 +323,15 @@ void addServerCommands(CLI::App& app, int& exitCode) {
   CLI::App* keygen = app.add_subcommand("keygen", "make the server's key pair for sealed submissions");
   keygen->add_option("--out", *keyFolder, "folder for server.key (secret, mode 0600) and server.pub")->required();
   keygen->callback([=, &exitCode] { exitCode = runKeygen(*keyFolder); });
+  auto provisioningKeyFile = std::make_shared<std::string>("/etc/minyi/server.key");
+  CLI::App* provisioningKeyCmd = app.add_subcommand(
+      "provisioning-key", "print the key kiosks trust for this server's USB provisioning files ([server] provisioning_key)");
+  provisioningKeyCmd->add_option("--key", *provisioningKeyFile, "the server's key pair")->capture_default_str();
+  provisioningKeyCmd->callback([=, &exitCode] {
+    std::string why;
+    auto keys = protocol::readKeyPairFile(*provisioningKeyFile, &why);
+    exitCode = keys ? (std::cout << protocol::encodeKey(protocol::provisioningKey(*keys)) << "\n", int{kOk}) : fail(why, kBadInput);
+  });
 
   auto community = std::make_shared<server::Community>();
   auto communityData = std::make_shared<std::string>();
@@ -346,7 +387,13 @@ void addServerCommands(CLI::App& app, int& exitCode) {
   add->add_option("--site", *devSite, "the site id (see `minyi site list`)")->required();
   add->add_option("--name", *devName, "a name staff recognise, e.g. 大厅一号机");
   add->add_option("--id", *devId, "the device id (default: kiosk- and random hex)");
-  add->callback([=, &exitCode] { exitCode = runDeviceAdd(*devData, *devSite, *devName, *devId); });
+  auto provision = std::make_shared<ProvisionTo>();
+  add->add_option("--provision-to", provision->folder,
+                  "also write a signed provisioning file for a USB stick into this folder (the stick's mount point)");
+  add->add_option("--url", provision->url, "with --provision-to: the server's address as kiosks reach it (https://...)");
+  add->add_option("--key", provision->keyFile, "with --provision-to: the server's key pair, which signs the file")
+      ->capture_default_str();
+  add->callback([=, &exitCode] { exitCode = runDeviceAdd(*devData, *devSite, *devName, *devId, *provision); });
   CLI::App* list = device->add_subcommand("list", "list kiosks with their state, last contact and waiting submissions");
   list->add_option("--data", *devData, dataHelp)->required();
   list->callback([=, &exitCode] { exitCode = runDeviceList(*devData); });

@@ -18,6 +18,8 @@
 #include <set>
 #include "minyi/protocol/times.h"
 #include "minyi/protocol/usb_export.h"
+#include "minyi/protocol/provisioning.h"
+#include "minyi/core/json_input.h"
 
 using namespace minyi::protocol;
 namespace fs = std::filesystem;
@@ -552,3 +554,66 @@ TEST_CASE("a kiosk's report round-trips, every field is optional, and a wrong on
   }
 }
 
+
+TEST_CASE("a provisioning file signed by the township's server is taken, and another signer, a changed byte or an expired code are refused") {
+  const auto server = generateKeyPair(), other = generateKeyPair();
+  const auto trusted = provisioningKey(server);
+  // Derived, not random: the same server.key signs the same way after a restart; it is not the sealing key.
+  CHECK(provisioningKey(server) == trusted);
+  CHECK(provisioningKey(other) != trusted);
+  CHECK(trusted != server.publicKey);
+  const auto now = std::chrono::system_clock::now();
+  Provisioning p{"https://minyi.township.example", encodeKey(server.publicKey), "donghu-dqfwzx",
+                           "东湖社区党群服务中心", "kiosk-1", "大厅一号机", "NQPYN-1ZTEG",
+                           isoUtc(now + std::chrono::hours(24))};
+  const std::string text = signProvisioning(p, server);
+
+  auto ok = checkProvisioning(text, trusted, now);
+  REQUIRE(ok.file);
+  CHECK_FALSE(ok.problem);
+  CHECK(ok.file->serverUrl == p.serverUrl);
+  CHECK(ok.file->serverKey == p.serverKey);
+  CHECK(ok.file->siteName == "东湖社区党群服务中心");
+  CHECK(ok.file->code == "NQPYN-1ZTEG");
+
+  // Another server's stick (or anybody's own key) is not this township's.
+  auto foreign = checkProvisioning(signProvisioning(p, other), trusted, now);
+  CHECK_FALSE(foreign.file);
+  CHECK(foreign.problem == ProvisioningProblem::OtherSigner);
+
+  // The right signer named, the content changed: a forged address.
+  std::string forged = text;
+  const auto at = forged.find("minyi.township.example");
+  REQUIRE(at != std::string::npos);
+  forged.replace(at, 5, "evil.");
+  auto altered = checkProvisioning(forged, trusted, now);
+  CHECK_FALSE(altered.file);
+  CHECK(altered.problem == ProvisioningProblem::Altered);
+  // A signature swapped in from another file does not fit either.
+  auto other_p = p;
+  other_p.code = "AAAAA-BBBBB";
+  auto swapped = minyi::core::parseJsonText(signProvisioning(other_p, server), nullptr).value();
+  auto original = minyi::core::parseJsonText(text, nullptr).value();
+  original["signature"] = swapped["signature"];
+  CHECK(checkProvisioning(original.dump(), trusted, now).problem == ProvisioningProblem::Altered);
+
+  auto expired = checkProvisioning(text, trusted, now + std::chrono::hours(25));
+  CHECK_FALSE(expired.file);
+  CHECK(expired.problem == ProvisioningProblem::Expired);
+
+  for (std::string bad : {std::string(""), std::string("not json"), std::string("{\"format\":\"minyi-outbox-export\"}"),
+                          std::string("[1,2,3]"), std::string(20000, ' ') + "{}",
+                          std::string("{\"format\":\"minyi-provisioning\",\"format_version\":2}"),
+                          std::string("{\"format\":\"minyi-provisioning\",\"format_version\":1,\"payload\":\"{}\"}")}) {
+    INFO(bad.substr(0, 60));
+    auto c = checkProvisioning(bad, trusted, now);
+    CHECK_FALSE(c.file);
+    CHECK(c.problem == ProvisioningProblem::NotProvisioning);
+    CHECK_FALSE(c.detail.empty());
+  }
+  // Signed, but with nothing to enroll with: refused too.
+  auto empty = p;
+  empty.code.clear();
+  CHECK(checkProvisioning(signProvisioning(empty, server), trusted, now).problem ==
+        ProvisioningProblem::NotProvisioning);
+}

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "../cli/run_command.h"
+#include "minyi/protocol/provisioning.h"
 #include "minyi/store/store.h"
 
 using namespace minyi;
@@ -159,6 +160,40 @@ TEST_CASE("a kiosk added with `minyi device add` enrolls with the printed code a
   CHECK_THAT(runMinyi("device list --data " + quote(folder.data)).out, Contains("revoked"));
   CHECK(runMinyi("device revoke --data " + quote(folder.data) + " kiosk-nowhere").status == 1);
   CHECK(server.stop() == 0);  // SIGTERM is a clean stop
+}
+
+TEST_CASE("device add --provision-to writes a stick's file this server signed, which checks against provisioning-key, and a missing stick or an http address adds nothing",
+          "[cli]") {
+  ServerFolder folder;
+  const std::string stick = folder.dir.file("usb");
+  fs::create_directories(stick);
+  const std::string key = " --key " + quote(folder.keys + "/server.key");
+  Run added = runMinyi("device add --data " + quote(folder.data) + " --site donghu-dqfwzx --name 大厅一号机 --id kiosk-hall" +
+                       " --provision-to " + quote(stick) + " --url https://minyi.township.example" + key);
+  INFO(added.out);
+  REQUIRE(added.status == 0);
+  Run printed = runMinyi("provisioning-key" + key);
+  REQUIRE(printed.status == 0);
+  const std::string trusted = printed.out.substr(0, printed.out.find('\n'));
+  CHECK(trusted == protocol::encodeKey(protocol::provisioningKey(folder.keyPair())));
+  CHECK_THAT(added.out, Contains("provisioning_key = \"" + trusted + "\""));
+  auto check = protocol::checkProvisioning(readFile(stick + "/minyi-provision-kiosk-hall.json"), *protocol::decodeKey(trusted),
+                                           std::chrono::system_clock::now());
+  INFO(check.detail);
+  REQUIRE(check.file);
+  CHECK(check.file->serverUrl == "https://minyi.township.example");
+  CHECK(check.file->siteName == "东湖社区党群服务中心");
+  CHECK(check.file->code == printedCode(added.out));
+  CHECK(check.file->serverKey == protocol::encodeKey(folder.keyPair().publicKey));
+  // Nothing half made: no stick, an address kiosks would refuse, no --url.
+  for (const std::string& bad : {" --provision-to " + quote(folder.dir.file("no-stick")) + " --url https://minyi.township.example",
+                                 " --provision-to " + quote(stick) + " --url http://minyi.township.example",
+                                 " --provision-to " + quote(stick)}) {
+    Run r = runMinyi("device add --data " + quote(folder.data) + " --site donghu-dqfwzx --id kiosk-second" + bad + key);
+    INFO(bad << ": " << r.out);
+    CHECK(r.status == 2);
+  }
+  CHECK(server::openDataFolder(folder.data)->devices().size() == 1);
 }
 
 TEST_CASE("device add at an unknown site lists the sites and adds nothing", "[cli]") {

@@ -159,6 +159,30 @@ TEST_CASE("a server public key that is not 32 bytes of base64 is refused", "[con
     CHECK_THAT(problems(goodWith(good, bad)), Contains("server.public_key: not a Minyi public key"));
 }
 
+TEST_CASE("the township's provisioning key is read when it is one, and refused by name when it is not", "[config]") {
+  const std::string key = "yVPhdOayi9DGab45goe4+JwTsbFskW0GagnmzPFQnv8=";
+  std::string error;
+  auto c = parseKioskConfig(goodWith("ca_file = \"township-ca.pem\"", "ca_file = \"township-ca.pem\"\nprovisioning_key = \"" + key + "\""),
+                            "/etc/minyi", &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->provisioningKey == key);
+  CHECK(parseKioskConfig(goodWith("", ""), "/etc/minyi", &error)->provisioningKey.empty());
+  CHECK_THAT(problems(goodWith("ca_file = \"township-ca.pem\"", "ca_file = \"township-ca.pem\"\nprovisioning_key = \"2468\"")),
+             Contains("server.provisioning_key: not a Minyi key"));
+}
+
+TEST_CASE("a configuration without [site] takes the site from enrollment, and one of site.id and site.name alone is refused", "[config]") {
+  std::string error;
+  auto c = parseKioskConfig(goodWith("id = \"donghu-dqfwzx\"\nname = \"东湖社区党群服务中心\"\n", ""), "/etc/minyi", &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->siteId.empty());
+  CHECK(c->siteName.empty());
+  CHECK_THAT(problems(goodWith("id = \"donghu-dqfwzx\"\n", "")), Contains("site.id: missing"));
+  CHECK_THAT(problems(goodWith("name = \"东湖社区党群服务中心\"\n", "name = \"\"\n")), Contains("site.name: must not be empty"));
+}
+
 TEST_CASE("each problem in a configuration is named by its key", "[config]") {
   CHECK_THAT(problems(goodWith("name = \"东湖社区党群服务中心\"\n", "")), Contains("site.name: missing"));
   CHECK_THAT(problems(goodWith("[admin]", "[nothing]")), Contains("admin.pin_hash: missing") &&

@@ -15,6 +15,8 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/sealed_answers.h"
 #include "minyi/protocol/messages.h"
+#include "minyi/protocol/provisioning.h"
+#include "minyi/store/config.h"
 #include "minyi/protocol/ticket.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
@@ -630,4 +632,88 @@ TEST_CASE("regression: a kiosk enrolled again delivers what it sealed under its 
   CHECK(serverStore->device("kiosk-0")->kioskId == ownId);
   CHECK(serverStore->device("kiosk-1")->kioskId == ownId);
   CHECK(serverStore->device("kiosk-2")->kioskId == other.store->kioskId().value());
+}
+
+TEST_CASE("a kiosk enrolls from a USB stick its township's server signed, nothing typed, and another server's, an altered or an expired stick is refused in words",
+          "[e2e][sync][provisioning]") {
+  Township township(2);
+  ServerProcess server(MINYI_SERVER_BIN, township.root.path(), township.data, township.keyFile);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Kiosk k(township.keys.publicKey, url);
+  // No server address configured: the stick brings it. The kiosk trusts the township server's provisioning key.
+  k.app.setServer(township.keys.publicKey, "", protocol::provisioningKey(township.keys));
+  const std::string usb = k.dir.file("usb");
+  fs::create_directories(usb);
+  k.app.setAdmin(*store::hashPin("2468"), usb, "");  // no [site]: the stick's enrollment brings it
+  k.app.setSiteName("");
+  const std::string unnamed = k.app.view(1920, 1080).siteName;
+  auto t = Clock::now();
+  for (int i = 0; i < 5; ++i) k.app.apply({ui::command::AdminCorner{}}, t);
+  k.app.typeText("2468");
+  k.app.apply({ui::command::KeyPress{"done"}}, t);
+  REQUIRE(k.app.screen() == ui::Screen::Admin);
+  auto say = [&](const char* key) { return k.app.view(1920, 1080).strings->get("zh-cn", key); };
+  auto message = [&] { return k.app.view(1920, 1080).enroll ? k.app.view(1920, 1080).enroll->message : std::string(); };
+  auto look = [&] {  // the panel looks at the stick by itself every 2 s
+    t += std::chrono::seconds(3);
+    return k.app.tick(t);
+  };
+  // Nothing on the stick: nothing happens by itself; staff's tap says so.
+  CHECK_FALSE(look());
+  CHECK(k.app.screen() == ui::Screen::Admin);
+  k.app.apply({ui::command::EnrollFromStick{}}, t);
+  CHECK(k.app.screen() == ui::Screen::AdminEnroll);
+  CHECK(message().find("minyi device add --provision-to") != std::string::npos);
+
+  const auto now = std::chrono::system_clock::now();
+  protocol::Provisioning p{url, protocol::encodeKey(township.keys.publicKey), "donghu-dqfwzx", "东湖社区党群服务中心",
+                           "kiosk-0", "大厅", township.codes[0], protocol::isoUtc(now + std::chrono::hours(24))};
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(usb + "/" + name) << text;
+  };
+  auto enrolled = [&] { return !k.store->setting(sync::keys::kToken).value().value_or("").empty(); };
+  // Another server's stick (its own key, an address of its choosing).
+  write("minyi-provision-a.json", protocol::signProvisioning(p, protocol::generateKeyPair()));
+  REQUIRE(look());
+  CHECK(message() == say("enroll.stick.other_signer"));
+  // The township's own stick with the address changed afterwards.
+  std::string altered = protocol::signProvisioning(p, township.keys);
+  altered.replace(altered.find("127.0.0.1"), 9, "10.66.6.6");
+  write("minyi-provision-b.json", altered);
+  REQUIRE(look());
+  CHECK(message() == say("enroll.stick.altered"));
+  // An old stick whose code has run out.
+  auto old = p;
+  old.expiresAt = protocol::isoUtc(now - std::chrono::minutes(1));
+  write("minyi-provision-c.json", protocol::signProvisioning(old, township.keys));
+  REQUIRE(look());
+  CHECK(message() == say("enroll.stick.expired"));
+  CHECK_FALSE(look());  // each file is tried once by itself, not every 2 s
+  CHECK_FALSE(enrolled());
+
+  // The right stick: inserted, it is enough.
+  for (auto name : {"a", "b", "c"}) fs::remove(usb + "/minyi-provision-" + std::string(name) + ".json");
+  write("minyi-provision-kiosk-0.json", protocol::signProvisioning(p, township.keys));
+  REQUIRE(look());
+  CHECK(message().find("东湖社区党群服务中心") != std::string::npos);
+  for (int i = 0; i < 3000 && k.uploader->status().enrolling; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  INFO(k.uploader->status().problem << " " << k.uploader->status().detail);
+  REQUIRE(enrolled());
+  CHECK(k.app.view(1920, 1080).siteName == unnamed);
+  k.app.syncNews(Clock::now());
+  CHECK(message().find("kiosk-0") != std::string::npos);
+  // The site enrollment brought: on the start screen and on the panel (and in the next USB export's manifest).
+  CHECK(k.app.view(1920, 1080).siteName == "东湖社区党群服务中心");
+  CHECK(k.store->setting(sync::keys::kServerUrl).value().value_or("") == url);
+  auto log = k.store->recentAudit(20);
+  REQUIRE(log.ok());
+  int refused = 0, used = 0;
+  for (const auto& e : log.value()) {
+    refused += e.action == "enroll_stick_refused";
+    used += e.action == "enroll_stick";
+  }
+  CHECK(refused == 3);
+  CHECK(used == 1);
+  // Enrolled, the panel stops looking: the stick can stay in.
+  CHECK_FALSE(look());
 }

@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
+#include "minyi/protocol/provisioning.h"
 #include "minyi/protocol/times.h"
 
 namespace minyi::app {
 
 using ui::Screen;
+namespace fs = std::filesystem;
 
 void AdminPanel::configure(std::string pinHash, std::string exportFolder) {
   pinLock_ = pinHash.empty() ? nullptr : std::make_unique<store::PinLock>(std::move(pinHash));
@@ -160,6 +163,51 @@ void AdminPanel::submitEnroll() {
   enroll_.message = ctx_.say("enroll.busy");
   ctx_.audit("enroll_attempt", enroll_.url);
   ctx_.uploader->enroll(enroll_.url, enroll_.code);
+}
+
+bool AdminPanel::enrollFromStick(bool automatic) {
+  const bool onPanel = ctx_.screen == Screen::Admin || ctx_.screen == Screen::AdminEnroll;
+  if (!onPanel || enroll_.busy || !ctx_.uploader || !ctx_.store) return false;
+  auto refuse = [&](const std::string& message) {
+    if (ctx_.screen != Screen::AdminEnroll) openEnroll();
+    enroll_.failed = true;
+    enroll_.message = message;
+    return true;
+  };
+  const std::vector<std::string> files = protocol::findProvisioningFiles(exportFolder_);
+  if (files.empty()) return automatic ? false : refuse(ctx_.say("enroll.stickNone", {exportFolder_}));
+  if (!ctx_.provisioningKey) {  // only staff's own tap gets here: the panel looks by itself only with a key
+    ctx_.audit("enroll_stick_refused", "no [server] provisioning_key");
+    return refuse(ctx_.say("enroll.stickNoKey"));
+  }
+  std::optional<protocol::ProvisioningCheck> firstRefusal;
+  for (const auto& path : files) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    const auto when = fs::last_write_time(path, ec).time_since_epoch().count();
+    // By itself the panel tries a file once; a new or rewritten one is another file.
+    if (automatic && !sticksTried_.insert(path + "|" + std::to_string(size) + "|" + std::to_string(when)).second) continue;
+    auto check = protocol::checkProvisioningFile(path, *ctx_.provisioningKey, std::chrono::system_clock::now());
+    if (!check.file) {
+      ctx_.audit("enroll_stick_refused", fs::path(path).filename().string() + ": " + check.detail);
+      if (!firstRefusal) firstRefusal = check;
+      continue;
+    }
+    const protocol::Provisioning& p = *check.file;
+    if (ctx_.screen != Screen::AdminEnroll) openEnroll();
+    typing_.close();
+    enroll_.url = p.serverUrl;
+    enroll_.code = p.code;
+    enroll_.busy = true;
+    enroll_.failed = false;
+    enroll_.message = ctx_.say("enroll.stickFound", {p.siteName, p.deviceName.empty() ? p.deviceId : p.deviceName});
+    ctx_.audit("enroll_stick", p.deviceId + " at " + p.serverUrl);
+    ctx_.uploader->enroll(p.serverUrl, p.code, protocol::decodeKey(p.serverKey));
+    return true;
+  }
+  if (!firstRefusal) return false;  // every file was tried before
+  const std::string problem = protocol::problemName(*firstRefusal->problem);
+  return refuse(ctx_.say(("enroll.stick." + problem).c_str(), {firstRefusal->detail}));
 }
 
 bool AdminPanel::syncNews() {

@@ -3,6 +3,7 @@
 // the outbox to a USB stick, enrolling with a server, and ending the app. Every action is in the audit log.
 #pragma once
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ class AdminPanel {
   void openEnroll();
   void editEnroll(ui::command::EnrollInput field);
   void submitEnroll();
+  // Enrolls from a provisioning file on the USB stick (the export folder), signed by the township's server.
+  // `automatic`: the panel looks by itself while it is open on a kiosk not yet enrolled (a stick inserted is
+  // enough); it then says nothing when there is no file, and tries each file once. Returns true when the
+  // screen changed.
+  bool enrollFromStick(bool automatic);
   // The uploader reported something: the panel's rows and an enrollment's outcome. True when they changed.
   bool syncNews();
   // Nobody touched the panel for the idle time: it closes and the screen it was opened over comes back.
@@ -56,6 +62,7 @@ class AdminPanel {
   ui::AdminInfo info_;
   ui::EnrollView enroll_;
   ui::Screen openedOver_ = ui::Screen::Attract;
+  std::set<std::string> sticksTried_;  // provisioning files (name, size, time) already tried by themselves
   bool exitRequested_ = false;
 };
 

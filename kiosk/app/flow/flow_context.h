@@ -38,6 +38,8 @@ struct FlowContext {
   // From the configuration; what enrollment brought (kept in the store) wins.
   std::optional<protocol::PublicKey> configuredKey;
   std::string configuredServerUrl;
+  // [server] provisioning_key: the township server's key for USB provisioning files (none: sticks are refused).
+  std::optional<protocol::PublicKey> provisioningKey;
   int configuredKioskNumber = 0;
 
   // A string-table entry in the resident's language.

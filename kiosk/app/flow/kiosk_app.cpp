@@ -24,6 +24,7 @@ constexpr auto kThankYouTime = std::chrono::seconds(20);
 constexpr auto kQuickThanksTime = std::chrono::seconds(3);
 constexpr auto kIdleCountdown = std::chrono::seconds(20);  // WCAG 2.2.1: at least 20 s to extend
 constexpr auto kHealthRecheck = std::chrono::seconds(30);  // while paused: is the disk free again?
+constexpr auto kStickLook = std::chrono::seconds(2);       // the panel looks at the USB stick for a provisioning file
 constexpr auto kBurstWindow = std::chrono::seconds(10);     // quick-rating taps closer than this ...
 constexpr size_t kBurstTaps = 4;                            // ... this many times are flagged, not dropped
 
@@ -78,8 +79,20 @@ const core::Form* KioskApp::find(const std::string& id) const {
 }
 
 void KioskApp::setSiteName(std::string name) {
+  siteConfigured_ = !name.empty();
+  if (!siteConfigured_) return;  // the site enrollment brings (siteFromEnrollment)
   ctx_.siteName = std::move(name);
   siteNameShown_ = core::simplifiedFor(ctx_.siteName, ctx_.locale);
+}
+
+bool KioskApp::siteFromEnrollment() {
+  if (siteConfigured_ || !ctx_.store) return false;
+  const std::string name = ctx_.setting(sync::keys::kSiteName), id = ctx_.setting(sync::keys::kSiteId);
+  if (name.empty() || (name == ctx_.siteName && id == ctx_.siteId)) return false;
+  ctx_.siteName = name;
+  ctx_.siteId = id;
+  siteNameShown_ = core::simplifiedFor(ctx_.siteName, ctx_.locale);
+  return true;
 }
 
 void KioskApp::setLocale(const std::string& locale) {
@@ -217,6 +230,7 @@ void KioskApp::attachStore(store::KioskStore* store, Clock::time_point now) {
   serverForms_ = ctx_.enrolled();
   if (!saveFormsToStore()) return;
   if (serverForms_) applyStoreForms();
+  siteFromEnrollment();
   notices_.load();
   if (std::string why = ctx_.cannotKeep(); !why.empty()) pause(why);
   nextHealthCheck_ = now + kHealthRecheck;
@@ -278,9 +292,11 @@ bool KioskApp::keep(const core::Session& finished, std::vector<std::string> flag
   return true;  // no copy stays in memory: the database is the only place a resident's answers live
 }
 
-void KioskApp::setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl) {
+void KioskApp::setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl,
+                         std::optional<protocol::PublicKey> provisioningKey) {
   ctx_.configuredKey = configuredKey;
   ctx_.configuredServerUrl = std::move(serverUrl);
+  ctx_.provisioningKey = provisioningKey;
 }
 
 void KioskApp::setAdmin(std::string pinHash, std::string exportFolder, std::string siteId) {
@@ -488,6 +504,7 @@ void KioskApp::on(const command::AdminExit&) { admin_.exit(); }
 void KioskApp::on(const command::AdminEnroll&) { admin_.openEnroll(); }
 void KioskApp::on(const command::EnrollField& c) { admin_.editEnroll(c.field); }
 void KioskApp::on(const command::EnrollSubmit&) { admin_.submitEnroll(); }
+void KioskApp::on(const command::EnrollFromStick&) { admin_.enrollFromStick(false); }
 
 // ---------------------------------------------------------------- timers
 
@@ -535,6 +552,11 @@ bool KioskApp::tick(Clock::time_point now) {
     changed = true;
   }
   if (!asleep_ && notices_.tick()) changed = true;  // nobody reads notices on a dark screen
+  // Staff at the panel of a kiosk not yet enrolled: a stick with a provisioning file is enough.
+  if (looksForStick() && now >= nextStickLook_) {
+    nextStickLook_ = now + kStickLook;
+    if (admin_.enrollFromStick(true)) changed = true;
+  }
   if (ctx_.screen == Screen::ThankYou && !receipt_ && now >= thankYouUntil_) {
     endVisit();
     changed = true;
@@ -555,6 +577,11 @@ bool KioskApp::tick(Clock::time_point now) {
     }
   }
   return changed;
+}
+
+bool KioskApp::looksForStick() const {
+  return (ctx_.screen == Screen::Admin || ctx_.screen == Screen::AdminEnroll) && ctx_.provisioningKey && ctx_.uploader &&
+         !ctx_.enrolled();
 }
 
 bool KioskApp::betweenResidents() const {
@@ -605,6 +632,7 @@ int KioskApp::msUntilNextTimer(Clock::time_point now) const {
   if (screen == Screen::Attract && !asleep_ && notices_.turning()) wait = std::min(wait, ms(notices_.nextTurn()));
   // After closing, the start screen goes dark once untouched for the idle time (the minute timer wakes it).
   if (darkensWhenIdle()) wait = std::min(wait, ms(lastActivity_ + idle));
+  if (looksForStick()) wait = std::min(wait, ms(nextStickLook_));
   return wait;
 }
 

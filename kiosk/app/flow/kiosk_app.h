@@ -41,6 +41,8 @@ class KioskApp {
   // More forms from another folder (the screenshot run adds deploy/demo/showcase).
   bool addForms(const std::string& folder, std::string* error);
 
+  // The configured site's name ([site] name); empty: the site enrollment brought (kept in the store), shown
+  // once the kiosk is enrolled.
   void setSiteName(std::string name);
   // What every resident starts with: the configured language and 长辈模式 ([kiosk] default_locale,
   // default_elderly), and the seconds without a touch before 还在吗？ ([kiosk] idle_seconds; a form's own
@@ -52,12 +54,15 @@ class KioskApp {
   // their own); none: the machine's local clock.
   void setOpeningHours(std::optional<core::OpeningHours> hours, std::function<int()> minuteOfDay = {});
   bool asleep() const { return asleep_; }
+  const std::string& siteName() const { return ctx_.siteName; }  // configured, or what enrollment brought
   // Nobody is at the kiosk: dark, paused, or the start screen untouched since the last visit ended (no form,
   // no 还在吗？, no language or 长辈模式 chosen, no admin panel). The night update restarts it only then.
   bool betweenResidents() const;
   // The key submissions are sealed to when the configuration names one ([server] public_key); without it
   // the key comes from enrollment. Call before attachStore. `serverUrl` pre-fills the enrollment form.
-  void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl);
+  // `provisioningKey` ([server] provisioning_key): staff may enroll from a USB stick this server signed.
+  void setServer(std::optional<protocol::PublicKey> configuredKey, std::string serverUrl,
+                 std::optional<protocol::PublicKey> provisioningKey = std::nullopt);
   // [site] kiosk_number, for a kiosk that never enrolls (enrollment hands the number out otherwise).
   void setKioskNumber(int n) { ctx_.configuredKioskNumber = n; }
   // Where finished submissions go. Saves the loaded forms into it; if it cannot keep submissions, the kiosk
@@ -175,6 +180,7 @@ class KioskApp {
   void on(const ui::command::AdminEnroll&);
   void on(const ui::command::EnrollField&);
   void on(const ui::command::EnrollSubmit&);
+  void on(const ui::command::EnrollFromStick&);
   void on(const ui::command::Animating&);
 
   FlowContext ctx_;
@@ -214,6 +220,10 @@ class KioskApp {
   std::vector<Clock::time_point> quickTaps_;  // recent quick-rating taps, to flag bursts as misuse
   std::vector<core::Json> completed_;
   Clock::time_point nextHealthCheck_{};
+  Clock::time_point nextStickLook_{};  // the admin panel of a kiosk not enrolled looks for a provisioning stick
+  bool looksForStick() const;
+  bool siteConfigured_ = false;  // [site] in the configuration; else the site comes from enrollment
+  bool siteFromEnrollment();     // takes the enrolled site when none is configured; true when it changed
   Clock::time_point lastActivity_{};
   bool idlePrompt_ = false;           // 还在吗？ is showing
   bool asleep_ = false;               // dark outside opening hours (setOpeningHours)

@@ -46,6 +46,7 @@ bool KioskApp::syncNews(Clock::time_point now) {
     changed |= applyStoreForms();
   }
   if (admin_.syncNews()) changed = true;
+  if (siteFromEnrollment()) changed = true;  // a kiosk configured without [site] shows the one it enrolled at
   // Enrollment may have brought the key a paused kiosk was waiting for.
   if (ctx_.screen == Screen::OutOfService && ctx_.store && ctx_.cannotKeep().empty()) {
     liftPauseIfFixed();

@@ -28,8 +28,9 @@ bool allDigits(const std::string& s) {
 using config::KeySpec;
 
 const KeySpec kKeys[] = {
-    {"site", "id", toml::node_type::string, true, "a short stable id of this site, e.g. \"donghu-dqfwzx\""},
-    {"site", "name", toml::node_type::string, true, "the name shown on the attract screen"},
+    // Both or neither: without them the kiosk takes its site from enrollment (a USB stick or a typed code).
+    {"site", "id", toml::node_type::string, false, "a short stable id of this site, e.g. \"donghu-dqfwzx\""},
+    {"site", "name", toml::node_type::string, false, "the name shown on the attract screen"},
     {"site", "kiosk_number", toml::node_type::integer, false, "this kiosk's number for ticket codes (1-8191)"},
     {"storage", "database", toml::node_type::string, true, "the path of the kiosk's SQLite database"},
     {"storage", "max_database_mb", toml::node_type::integer, false, "an upper bound for the database in MB"},
@@ -42,6 +43,8 @@ const KeySpec kKeys[] = {
     {"admin", "pin_hash", toml::node_type::string, true, "the argon2id hash of the admin PIN"},
     {"server", "url", toml::node_type::string, false, "the township server's address"},
     {"server", "public_key", toml::node_type::string, false, "the server's public key (server.pub)"},
+    {"server", "provisioning_key", toml::node_type::string, false,
+     "the key of the township server's USB provisioning files (`minyi provisioning-key`)"},
     {"server", "ca_file", toml::node_type::string, false, "a township CA certificate (PEM)"},
     {"server", "allow_insecure_http", toml::node_type::boolean, false,
      "true only on a closed network: lets the kiosk use an http:// server address that is not this machine"},
@@ -97,6 +100,7 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
   c.adminPinHash = str("admin.pin_hash");
   c.serverUrl = str("server.url");
   c.serverPublicKey = str("server.public_key");
+  c.provisioningKey = str("server.provisioning_key");
   c.caFile = str("server.ca_file");
   c.allowInsecureHttp = root.at_path("server.allow_insecure_http").value_or(false);
   c.fuzzyPinyin = root.at_path("input.fuzzy_pinyin").value_or(true);
@@ -119,10 +123,15 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
 
   // Values.
   auto isIdChar = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'; };
-  if (c.siteId.empty() || c.siteId.size() > 64 || !std::all_of(c.siteId.begin(), c.siteId.end(), isIdChar))
+  const bool hasId = root.at_path("site.id").node(), hasName = root.at_path("site.name").node();
+  if (hasId != hasName)
+    problems.push_back(std::string(hasId ? "site.name" : "site.id") +
+                       ": missing (give site.id and site.name together, or leave both out and the kiosk takes its site "
+                       "from enrollment)");
+  if (hasId && (c.siteId.empty() || c.siteId.size() > 64 || !std::all_of(c.siteId.begin(), c.siteId.end(), isIdChar)))
     problems.push_back("site.id: use 1-64 lower-case letters, digits, '-' or '_' (it appears in file names and "
                        "on the server)");
-  if (c.siteName.empty()) problems.push_back("site.name: must not be empty");
+  if (hasName && c.siteName.empty()) problems.push_back("site.name: must not be empty");
   if (c.databasePath.empty()) problems.push_back("storage.database: must not be empty");
   if (c.formsFolder.empty()) problems.push_back("kiosk.forms_folder: must not be empty");
   if (maxMb < 0 || maxMb > 1024 * 1024)
@@ -154,6 +163,8 @@ std::optional<KioskConfig> parseKioskConfig(const std::string& text, const std::
     if (auto why = protocol::insecureServerAddress(c.serverUrl, c.allowInsecureHttp)) problems.push_back("server.url: " + *why);
   if (!c.serverPublicKey.empty() && !isPublicKeyText(c.serverPublicKey))
     problems.push_back("server.public_key: not a Minyi public key (the one line of server.pub from `minyi keygen`)");
+  if (!c.provisioningKey.empty() && !isPublicKeyText(c.provisioningKey))
+    problems.push_back("server.provisioning_key: not a Minyi key (what `minyi provisioning-key` prints on the server)");
   if (!problems.empty()) return fail();
 
   c.databasePath = resolve(baseFolder, c.databasePath);

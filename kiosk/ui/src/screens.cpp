@@ -648,6 +648,14 @@ void adminEnrollScreen(Frame& f) {
   ImGui::Dummy(ImVec2(1, g));
   text(f, f.fonts.secondary, f.s("enroll.code"), colour::kSecondary, width);
   if (fieldBox(f, "code", f.s("enroll.code"), e.code, f.s("enroll.tap"), e.editing == 2, f.type.target)) f.emit(command::EnrollField{command::EnrollInput::Code});
+  // Or nothing typed at all: the provisioning file IT put on a USB stick (`minyi device add --provision-to`).
+  if (!e.busy) {
+    ImGui::Dummy(ImVec2(1, g));
+    const std::string stick = f.s("enroll.fromStick");
+    const float sw = std::min(width, tileWidth(f, stick, f.fonts.body));
+    if (tile(f, "from-stick", stick, ImVec2(sw, tileHeight(f, stick, sw, f.fonts.body)), TileStyle::Outline, f.fonts.body))
+      f.emit(command::EnrollFromStick{});
+  }
   if (!e.message.empty()) {
     ImGui::Dummy(ImVec2(1, g));
     text(f, f.fonts.body, e.message, e.failed ? colour::kErrorText : colour::kText, width);

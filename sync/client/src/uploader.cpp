@@ -129,10 +129,10 @@ void Uploader::syncNow() {
   cv_.notify_all();
 }
 
-void Uploader::enroll(const std::string& serverUrl, const std::string& code) {
+void Uploader::enroll(const std::string& serverUrl, const std::string& code, std::optional<protocol::PublicKey> expectKey) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    enrollRequest_ = std::make_pair(serverUrl, code);
+    enrollRequest_ = EnrollRequest{serverUrl, code, expectKey};
     status_.enrolling = true;
   }
   cv_.notify_all();
@@ -420,8 +420,9 @@ void Uploader::poll(const Enrollment& e) {
   news();
 }
 
-void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
-  const std::string url = trimUrl(urlIn);
+void Uploader::doEnroll(const EnrollRequest& request) {
+  const std::string url = trimUrl(request.url);
+  const std::string& code = request.code;
   auto finish = [&](const std::string& problem, const std::string& detail) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -453,6 +454,8 @@ void Uploader::doEnroll(const std::string& urlIn, const std::string& code) {
   if (!key) return finish("bad_reply", "public_key");
   if (options_.pinnedKey && *options_.pinnedKey != *key)
     return finish("enroll_key", "the server's public key is not the one in this kiosk's configuration");
+  if (request.expectKey && *request.expectKey != *key)
+    return finish("enroll_key", "the server's public key is not the one its provisioning file names");
   // The token goes in last: until it is there the kiosk counts as not enrolled.
   for (const auto& [k, v] : {std::pair<const char*, std::string>{keys::kServerUrl, url}, {keys::kDeviceId, reply->deviceId},
                              {keys::kSiteId, reply->siteId}, {keys::kSiteName, reply->siteName},
@@ -591,10 +594,10 @@ void Uploader::loop() {
   auto stopped = [&] { return status_.state == SyncStatus::State::Stopped; };
   while (!stopping_) {
     if (enrollRequest_) {
-      auto [url, code] = *enrollRequest_;
+      const EnrollRequest request = *enrollRequest_;
       enrollRequest_.reset();
       lock.unlock();
-      doEnroll(url, code);
+      doEnroll(request);
       lock.lock();
       continue;
     }

@@ -48,7 +48,9 @@ std::optional<std::string> readSmallFile(const std::string& path, std::string* e
   return text;
 }
 
-bool writeFileMode(const std::string& path, const std::string& text, mode_t mode, std::string* error) {
+}  // namespace
+
+bool writeNewFile(const std::string& path, const std::string& text, unsigned mode, std::string* error) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
     if (error) *error = "cannot create " + path + ": " + std::strerror(errno);
@@ -61,7 +63,6 @@ bool writeFileMode(const std::string& path, const std::string& text, mode_t mode
   return ok;
 }
 
-}  // namespace
 
 KeyPair generateKeyPair() {
   ensureSodium();
@@ -129,9 +130,9 @@ bool writeKeyFiles(const std::string& folder, const KeyPair& keys, std::string* 
   }
   const std::string secretText = "# Minyi server key pair: public then secret (base64). Readable by the server's user only.\n" +
                                  encodeKey(keys.publicKey) + "\n" + encodeKey(keys.secretKey) + "\n";
-  if (!writeFileMode(secretPath, secretText, 0600, error)) return false;
+  if (!writeNewFile(secretPath, secretText, 0600, error)) return false;
   ::unlink(publicPath.c_str());  // the public key always matches the new secret key
-  return writeFileMode(publicPath, encodeKey(keys.publicKey) + "\n", 0644, error);
+  return writeNewFile(publicPath, encodeKey(keys.publicKey) + "\n", 0644, error);
 }
 
 std::optional<KeyPair> readKeyPairFile(const std::string& path, std::string* error) {

@@ -34,6 +34,9 @@ struct KioskConfig {
   // key; when set here it pins the server (an enrollment reply with another key is refused), and a kiosk
   // that only travels by USB stick can seal its submissions without ever enrolling.
   std::string serverPublicKey;
+  // [server] provisioning_key — base64, from `minyi provisioning-key` on the server. Optional: with it, staff
+  // enroll the kiosk from a USB stick holding a provisioning file that server signed (docs/install.md).
+  std::string provisioningKey;
   std::string caFile;        // [server] ca_file — a township CA (PEM) for the server's TLS certificate
   // [server] allow_insecure_http — an http:// address that is not this machine is refused unless this is
   // true (a closed network whose IT accepts that the token and submissions travel in the clear).

@@ -98,8 +98,9 @@ class Uploader {
   void wake();
   // The admin's 立即同步: try now even while backing off, and fetch forms and notices too.
   void syncNow();
-  // The admin typed the server's address and a one-time code. Runs on the uploader thread; status() tells.
-  void enroll(const std::string& serverUrl, const std::string& code);
+  // The admin typed the server's address and a one-time code, or a signed provisioning file on a USB stick
+  // brought them with the key the server must hand out (`expectKey`). Runs on the uploader thread; status() tells.
+  void enroll(const std::string& serverUrl, const std::string& code, std::optional<protocol::PublicKey> expectKey = std::nullopt);
   SyncStatus status() const;
   // Asks the server about one ticket code (10 symbols, valid check) on the uploader thread; the answer comes
   // back through takeLookup() and onNews. A newer question replaces one not yet asked. Never counts as a sync
@@ -119,11 +120,15 @@ class Uploader {
   struct Enrollment {
     std::string url, deviceId, token, siteName;
   };
+  struct EnrollRequest {
+    std::string url, code;
+    std::optional<protocol::PublicKey> expectKey;
+  };
   std::optional<Enrollment> enrollment();
   bool drain(const Enrollment& e);
   bool sendRatings(const Enrollment& e);
   void poll(const Enrollment& e);
-  void doEnroll(const std::string& url, const std::string& code);
+  void doEnroll(const EnrollRequest& request);
   void doLookup(const std::string& code);
   bool report(const Enrollment& e);
   protocol::KioskReport describe();
@@ -143,7 +148,7 @@ class Uploader {
   std::condition_variable cv_;
   SyncStatus status_;
   bool wakeRequested_ = false, pollRequested_ = true, stopping_ = false;
-  std::optional<std::pair<std::string, std::string>> enrollRequest_;
+  std::optional<EnrollRequest> enrollRequest_;
   std::optional<std::string> lookupRequest_;
   std::optional<LiveLookup> lookupResult_;
   std::chrono::steady_clock::time_point nextTry_{}, nextPoll_{};

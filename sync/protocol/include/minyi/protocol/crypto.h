@@ -29,6 +29,10 @@ bool writeKeyFiles(const std::string& folder, const KeyPair& keys, std::string* 
 std::optional<KeyPair> readKeyPairFile(const std::string& path, std::string* error);
 std::optional<PublicKey> readPublicKeyFile(const std::string& path, std::string* error);
 
+// Creates `path` with `mode` and writes `text`, synced to the disk (a USB stick may be pulled right after);
+// never replaces an existing file. False with a sentence in `error` when it could not.
+bool writeNewFile(const std::string& path, const std::string& text, unsigned mode, std::string* error);
+
 std::string base64Encode(std::string_view bytes);
 std::optional<std::string> base64Decode(std::string_view text);
 std::string sha256Hex(std::string_view bytes);

@@ -156,6 +156,7 @@ struct AdminEnroll {};  // open the enrollment form
 enum class EnrollInput { Url, Code };
 struct EnrollField { EnrollInput field; };  // type into it
 struct EnrollSubmit {};
+struct EnrollFromStick {};  // read the USB stick's provisioning file and enroll with it
 // Nothing to do but draw another frame (a page still gliding after a fling).
 struct Animating {};
 }  // namespace command
@@ -168,7 +169,7 @@ using Command = std::variant<
     command::KeyPress, command::Candidate, command::CandidatePage, command::Pen, command::OpenLookup,
     command::LookupField, command::LookupSubmit, command::RateTicket, command::AdminCorner, command::AdminCancel,
     command::AdminExport, command::AdminExit, command::AdminSyncNow, command::AdminRetryUnsettled,
-    command::AdminEnroll, command::EnrollField, command::EnrollSubmit, command::Animating, command::Wake>;
+    command::AdminEnroll, command::EnrollField, command::EnrollSubmit, command::EnrollFromStick, command::Animating, command::Wake>;
 
 // "satisfied", "basic", "unsatisfied": a 回访 rating as the store and the protocol spell it.
 const char* ratingWord(command::TicketRating r);
