@@ -58,6 +58,11 @@ class RobotReceiver {
   }
   // The webhook as the robot's settings page shows it (the key is a query parameter, as on the real ones).
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/cgi-bin/webhook/send?key=test-key"; }
+  // Answers each request only after this long: widens the window in which two senders could both send one message.
+  void answerAfter(std::chrono::milliseconds delay) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    delay_ = delay;
+  }
   void replyNext(std::vector<Reply> replies) {
     std::lock_guard<std::mutex> lock(mutex_);
     replies_.insert(replies_.end(), replies.begin(), replies.end());
@@ -79,7 +84,12 @@ class RobotReceiver {
 
  private:
   void answer(const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (delay_.count() > 0) {
+      lock.unlock();
+      std::this_thread::sleep_for(delay_);
+      lock.lock();
+    }
     ++requests_;
     std::string why;
     auto body = core::parseJsonText(req.body, &why);
@@ -122,7 +132,23 @@ class RobotReceiver {
   std::deque<Reply> replies_;
   std::vector<std::string> accepted_, problems_;
   int requests_ = 0;
+  std::chrono::milliseconds delay_{0};
 };
+
+// A listening TCP socket on a free loopback port (its number in `port`): nothing answers on it until someone accepts.
+inline int loopbackListener(int& port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(fd, 16) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port = ntohs(addr.sin_port);
+  return fd;
+}
 
 // Enough of an SMTP server for libcurl (220, EHLO, MAIL, RCPT, DATA, QUIT), one session at a time, keeping each
 // message it accepted; the next `failNext` messages are refused after their data with 451 (try again later).
@@ -134,16 +160,7 @@ class SmtpReceiver {
     std::string data;  // headers and body as sent, dot-stuffing undone
   };
   SmtpReceiver() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 8) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
+    fd_ = loopbackListener(port);
     thread_ = std::thread([this] { serve(); });
   }
   ~SmtpReceiver() {

@@ -254,6 +254,44 @@ TEST_CASE("a receiver that fails and then recovers gets the message exactly once
   CHECK(byChannel("东湖社区群").attempts == 3);
 }
 
+TEST_CASE("a dead receiver and one that never answers cost one attempt a round each, bounded by the timeout, and hold up "
+          "no other channel",
+          "[notify]") {
+  // Closed: connecting is refused at once. Silent: connections are taken (the backlog) and never answered.
+  int closedPort = 0, silentPort = 0;
+  const int closed = loopbackListener(closedPort), silent = loopbackListener(silentPort);
+  close(closed);
+  RobotReceiver alive;
+  Township town;
+  server::Channel silentMail;
+  silentMail.name = "不应答的邮件";
+  silentMail.kind = ChannelKind::Email;
+  silentMail.smtpUrl = "smtp://127.0.0.1:" + std::to_string(silentPort);
+  silentMail.from = "minyi@example.gov.cn";
+  silentMail.to = {"a@example.gov.cn"};
+  silentMail.requireTls = false;
+  auto policy = policyWith({robot("关掉的群", ChannelKind::WeCom, "http://127.0.0.1:" + std::to_string(closedPort) + "/send?key=k"),
+                            robot("不应答的群", ChannelKind::DingTalk, "http://127.0.0.1:" + std::to_string(silentPort) + "/send"),
+                            silentMail, robot("正常的群", ChannelKind::WeCom, alive.url())});
+  policy.timeout = seconds(1);
+  for (int i = 0; i < 3; ++i) town.file("donghu");
+  CHECK(town.notifier(policy).runOnce(std::chrono::system_clock::now()) == 3);
+  close(silent);
+  CHECK(alive.accepted().size() == 3);
+  std::map<std::string, int> attempts;
+  std::map<std::string, std::string> errors;
+  for (const auto& n : town.store->recentNotifications(20)) {
+    attempts[n.channel] += n.attempts;
+    if (!n.lastError.empty()) errors[n.channel] = n.lastError;
+  }
+  CHECK(attempts["关掉的群"] == 1);
+  CHECK(attempts["不应答的群"] == 1);
+  CHECK(attempts["不应答的邮件"] == 1);
+  CHECK_THAT(errors["关掉的群"], Contains("cannot connect"));
+  CHECK_THAT(errors["不应答的群"], Contains("no reply within the timeout"));
+  CHECK_THAT(errors["不应答的邮件"], Contains("e-mail not accepted"));
+}
+
 TEST_CASE("a message no receiver takes is given up after the attempts allowed, shown so and in the operation log", "[notify]") {
   RobotReceiver wecom;
   wecom.replyNext({RobotReceiver::Reply::Http500, RobotReceiver::Reply::Http500, RobotReceiver::Reply::Http500});
@@ -286,8 +324,10 @@ TEST_CASE("after a restart, and with two notifiers over one data folder at once,
   CHECK(town.notifier(policy).runOnce(now + minutes(1)) == 0);
   CHECK(wecom.accepted().size() == 1);
 
-  // Two server processes' notifiers (two stores over one database) in the same round.
+  // Two server processes' notifiers (two stores over one database) in the same round, the robot slow to answer:
+  // both find the message due, only the one that takes it first sends it.
   town.file("donghu");
+  wecom.answerAfter(std::chrono::milliseconds(300));
   auto other = server::openDataFolder(town.dir.file("data"));
   server::Notifier first = town.notifier(policy);
   server::Notifier second(*other, policy, std::make_shared<const server::TicketPolicy>(), server::FleetPolicy());
@@ -444,7 +484,7 @@ password = "pw"
        "notify.channels[1].events: \"complaints\" is not one of"},
       {"[notify]\ndashboard_url = \"https://x\"\n[[notify.channels]]\nname = \"a\"\nkind = \"wecom\"\nurl = \"https://x\"\n"
        "secret = \"s\"\n",
-       "notify.channels[1].secret: not a key of a \"wecom\" channel"},
+       "notify.channels[1].secret: not a key of a channel of kind = \"wecom\" (it is for dingtalk)"},
       {"[notify]\ndashboard_url = \"https://x\"\n[[notify.channels]]\nname = \"a\"\nkind = \"wecom\"\nwebhook = \"https://x\"\n",
        "notify.channels[1].webhook: unknown key"},
       {"[notify]\ndashboard_url = \"https://x\"\n[[notify.channels]]\nname = \"a\"\nkind = \"email\"\nsmtp_url = \"smtp://h\"\n"

@@ -28,6 +28,19 @@ std::string base64(std::string_view bytes) {
 // What a receiver answered, cut short: its words end up on the dashboard.
 std::string excerpt(const std::string& text) { return text.size() > 200 ? text.substr(0, 200) + "…" : text; }
 
+// Why a robot gave no answer, in words IT can act on (httplib's own are single words: "Read", "Connection").
+std::string noAnswer(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return "cannot connect (no such host, or nothing listens there)";
+    case httplib::Error::ConnectionTimeout: return "the connection timed out";
+    case httplib::Error::Read: return "no reply within the timeout";
+    case httplib::Error::Write: return "the message could not be sent";
+    case httplib::Error::SSLConnection: return "the TLS handshake failed";
+    case httplib::Error::SSLServerVerification: return "its TLS certificate is not trusted";
+    default: return httplib::to_string(e);
+  }
+}
+
 // A 企业微信 or 钉钉 robot: POST {"msgtype":"text","text":{"content":...}}; {"errcode":0} back is success.
 std::optional<std::string> postToRobot(const std::string& url, const std::string& text, std::chrono::seconds timeout) {
   const size_t scheme = url.find("://");
@@ -41,7 +54,7 @@ std::optional<std::string> postToRobot(const std::string& url, const std::string
   client.enable_server_certificate_verification(true);
   const core::Json body = {{"msgtype", "text"}, {"text", {{"content", text}}}};
   auto res = client.Post(path == std::string::npos ? "/" : url.substr(path), body.dump(), "application/json");
-  if (!res) return "no answer from " + url.substr(scheme + 3, path - scheme - 3) + ": " + httplib::to_string(res.error());
+  if (!res) return "no answer from " + url.substr(scheme + 3, path - scheme - 3) + ": " + noAnswer(res.error());
   if (res->status != 200) return "the robot answered HTTP " + std::to_string(res->status);
   std::string why;
   auto reply = core::parseJsonText(res->body, &why);

@@ -124,7 +124,7 @@ std::optional<Channel> parseChannel(const toml::node& node, size_t index, std::v
     } else if (value.type() != spec->type) {
       problems.push_back(at + "." + name + ": must be " + config::typeName(spec->type) + ", not " + config::typeName(value.type()));
     } else if (k && (" " + std::string(spec->kinds) + " ").find(" " + kind + " ") == std::string::npos) {
-      problems.push_back(at + "." + name + ": not a key of a \"" + kind + "\" channel (it is for " + spec->kinds + ")");
+      problems.push_back(at + "." + name + ": not a key of a channel of kind = \"" + kind + "\" (it is for " + spec->kinds + ")");
     }
   }
   if (c.name.empty() || c.name.size() > 60) problems.push_back(at + ".name: must be given, 1-60 characters (staff see it)");
