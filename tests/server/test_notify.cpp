@@ -216,6 +216,18 @@ TEST_CASE("a new complaint is told once to each channel of its community and to 
   }
 }
 
+TEST_CASE("regression: a category answer the form does not list carried a phone number into the group chat", "[notify]") {
+  // A tampered kiosk (or a form edited by hand) can send any category: the ticket keeps it as given.
+  RobotReceiver wecom;
+  Township town;
+  auto notifier = town.notifier(policyWith({robot("东湖社区群", ChannelKind::WeCom, wecom.url())}));
+  town.file("donghu", std::string("请回电") + kPhone);
+  CHECK(notifier.runOnce(std::chrono::system_clock::now()) == 1);
+  REQUIRE(wecom.accepted().size() == 1);
+  checkPrivate(wecom.accepted()[0]);
+  CHECK_THAT(wecom.accepted()[0], Contains("请回电138****1234"));
+}
+
 TEST_CASE("a receiver that fails and then recovers gets the message exactly once, the failure shown until then", "[notify]") {
   RobotReceiver wecom;
   wecom.replyNext({RobotReceiver::Reply::ErrCode, RobotReceiver::Reply::Http500});

@@ -7,6 +7,7 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/phone_mask.h"
 #include "minyi/server/staff_words.h"
 #include "minyi/server/ticket_desk.h"
 
@@ -128,7 +129,9 @@ std::vector<Notification> pendingNotifications(ServerStore& store, const NotifyP
   auto ticketLink = [&](const Ticket& t) { return notify.dashboardUrl + "/staff/tickets/" + t.code; };
   // The ticket's words: community, category, code, deadline and link. Nothing the resident wrote.
   auto ticketEvent = [&](NotifyEvent e, const std::string& kind, const std::string& key, const Ticket& t) {
-    const std::vector<std::string> args{placeOf(t.communityId), categoryText(store, t, "zh-cn"), protocol::groupCode(t.code),
+    // The category is the resident's answer: one the form does not list is shown as given, so it is masked too.
+    const std::vector<std::string> args{placeOf(t.communityId), maskPhoneNumbers(categoryText(store, t, "zh-cn")),
+                                        protocol::groupCode(t.code),
                                         shortChinaDate(dueText(t)), ticketLink(t)};
     fanOut(notify, {e, kind, key, t.communityId, W().format("notify.subject." + kind, args), W().format("notify." + kind, args)},
            nowText, out);
