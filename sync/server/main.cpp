@@ -1,4 +1,4 @@
-// minyi-server: reads server.toml, opens the data folder and the key pair, serves /api/v1 until SIGTERM/SIGINT.
+// minyi-server: reads server.toml, opens the data folder and the key pair, serves /api/v1 (and tells staff through the notifier) until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
 #include <pthread.h>
 #include <signal.h>
@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
     if (store->sites().empty())
       std::cerr << "minyi-server: this township has no sites yet: add its communities and sites on the dashboard's "
                    "地点管理 page (/staff/places) or with `minyi community add` and `minyi site add`\n";
+    // A channel for a community the township does not have would never hear anything: refused, like a bad key.
+    const auto problems = server::unknownCommunities(config->notify, *store);
+    for (const std::string& p : problems) std::cerr << configPath << ": " << p << "\n";
+    if (!problems.empty()) return 2;
     server::ApiOptions options;
     options.version = MINYI_VERSION;
     options.threads = config->threads;
@@ -68,6 +72,7 @@ int main(int argc, char** argv) {
     options.tlsCertFile = config->tlsCertFile;
     options.tlsKeyFile = config->tlsKeyFile;
     options.tickets = std::make_shared<const server::TicketPolicy>(config->tickets);
+    options.notify = std::make_shared<const server::NotifyPolicy>(config->notify);
     server::ApiServer api(*store, *keys, options);
     const int port = api.bind(config->listen, config->port);
     if (port < 0) {

@@ -181,7 +181,7 @@ test('the CSV download is UTF-8 with BOM and holds exactly the submissions of th
 
 test('submissions, participation, devices and the rest of the admin pages render', async () => {
   for (const p of ['/staff/submissions?form=complaint&version=1', '/staff/participation', '/staff/devices',
-    '/staff/forms', '/staff/places', '/staff/notices', '/staff/users', '/staff/audit']) {
+    '/staff/forms', '/staff/places', '/staff/notices', '/staff/users', '/staff/audit', '/staff/notifications']) {
     const res = await page.goto(base + p);
     assert.equal(res.status(), 200, p);
     assert.equal(await page.locator('text=[[').count(), 0, `missing strings on ${p}`);
@@ -335,7 +335,8 @@ for (const role of ['handler', 'viewer']) {
     if (await page.locator('header .who button').count()) await logout();
     await login(role);
     assert.equal(await page.locator('nav.menu a[href="/staff/devices"]').count(), 0);
-    for (const p of ['/staff/forms', '/staff/places', '/staff/devices', '/staff/notices', '/staff/users', '/staff/audit']) {
+    for (const p of ['/staff/forms', '/staff/places', '/staff/devices', '/staff/notices', '/staff/users', '/staff/audit',
+      '/staff/notifications']) {
       const res = await page.goto(base + p);
       assert.equal(res.status(), 403, `${role} on ${p}`);
     }

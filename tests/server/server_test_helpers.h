@@ -15,6 +15,7 @@
 #include "minyi/protocol/codes.h"
 #include "minyi/protocol/crypto.h"
 #include "minyi/protocol/sealed_answers.h"
+#include "minyi/protocol/ticket.h"
 #include "minyi/protocol/messages.h"
 #include "minyi/protocol/times.h"
 #include "minyi/server/api_server.h"
@@ -122,6 +123,23 @@ inline protocol::Envelope envelopeFor(const server::StoredForm& form, const prot
   e.createdAt = protocol::isoUtc(std::chrono::system_clock::now());
   e.sealed = sealBound(e, to, answers);
   return e;
+}
+
+// A complaint as the kiosk sends it: the shipped complaint form's answers sealed, the ticket's code and its
+// access key sealed beside them.
+struct Complaint {
+  protocol::Envelope envelope;
+  std::string code, key;
+};
+inline Complaint complaint(const server::StoredForm& form, const protocol::PublicKey& to, uint32_t kiosk, uint32_t serial,
+                           const core::Json& answers) {
+  Complaint c;
+  c.envelope = envelopeFor(form, to, answers.dump());
+  c.code = *protocol::normalizeCrockford(protocol::makeTicketCode(kiosk, serial));
+  c.key = protocol::newTicketAccessKey();
+  c.envelope.ticketCode = c.code;
+  c.envelope.ticketKeySealed = protocol::seal(to, c.key);
+  return c;
 }
 
 // A device added to the store with a one-time code; returns the code as staff would read it.

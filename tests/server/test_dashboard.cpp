@@ -1,6 +1,7 @@
 // The staff dashboard over real HTTP: sign-in and lockout, sessions, roles, CSRF, escaping, masking, exports, admin pages.
 #include "server_test_helpers.h"
 #include "raw_connection.h"
+#include "notify_receivers.h"
 
 #include <regex>
 
@@ -99,7 +100,8 @@ void addUser(server::ServerStore& store, const std::string& name, server::Role r
 // A live server with the shipped forms, an admin, a handler of 东湖 and a viewer.
 struct Fixture {
   LiveServer live;
-  Fixture() : live(options()) {
+  Fixture() : Fixture(options()) {}
+  explicit Fixture(server::ApiOptions o) : live(std::move(o)) {
     for (const char* f : {"civilized-city", "complaint", "quick"}) {
       auto form = shippedForm(f);
       REQUIRE(live.store->addForm(form) == server::FormAdded::New);
@@ -133,8 +135,9 @@ struct Fixture {
 
 const char* const kEveryPage[] = {"/staff/results", "/staff/participation", "/staff/submissions", "/staff/forms",
                                   "/staff/places",  "/staff/devices",       "/staff/notices",     "/staff/users",
-                                  "/staff/audit"};
-const char* const kAdminPages[] = {"/staff/forms", "/staff/places", "/staff/devices", "/staff/notices", "/staff/users", "/staff/audit"};
+                                  "/staff/audit",   "/staff/notifications"};
+const char* const kAdminPages[] = {"/staff/forms", "/staff/places", "/staff/devices",      "/staff/notices",
+                                   "/staff/users", "/staff/audit",  "/staff/notifications"};
 
 }  // namespace
 
@@ -1015,4 +1018,45 @@ TEST_CASE("under HTTPS the dashboard's cookies are Secure") {
   CHECK_THAT(loginCookie, Contains("; Secure"));
   CHECK_THAT(sessionCookie, Contains("; Secure"));
   CHECK_THAT(sessionCookie, Contains("HttpOnly"));
+}
+
+TEST_CASE("消息通知 lists the channels without their keys and the messages with their state, and a test message reaches the group",
+          "[notify]") {
+  RobotReceiver robot;
+  server::ApiOptions options = Fixture::options();
+  auto notify = std::make_shared<server::NotifyPolicy>();
+  notify->dashboardUrl = "https://minyi.example.gov.cn";
+  server::Channel group;
+  group.name = "东湖社区群";
+  group.url = robot.url();
+  group.communities = {"donghu"};
+  notify->channels.push_back(group);
+  options.notify = notify;
+  Fixture fx(options);
+  Staff admin(fx.live);
+  REQUIRE(admin.login("admin", kPassword) == 303);
+  auto page = admin.get("/staff/notifications");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK_THAT(page->body, Contains("东湖社区群"));
+  CHECK_THAT(page->body, Contains("企业微信群机器人"));
+  CHECK_THAT(page->body, Contains("<td>127.0.0.1:"));
+  CHECK_THAT(page->body, !Contains("test-key"));  // a robot's key is its password
+  CHECK_THAT(page->body, Contains("还没有发出过消息"));
+
+  auto sent = admin.post("/staff/notifications/test", {{"channel", "东湖社区群"}});
+  REQUIRE(sent);
+  CHECK(sent->status == 200);
+  CHECK_THAT(sent->body, Contains("已向“东湖社区群”排队发送一条测试消息"));
+  // The notifier's thread was woken for it; it has its own pace, so wait for the message (not for a time).
+  for (int i = 0; i < 800 && (fx.live.store->recentNotifications(1).empty() ||
+                              fx.live.store->recentNotifications(1)[0].state() != server::NotificationState::Sent); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  REQUIRE(robot.accepted().size() == 1);
+  CHECK_THAT(robot.accepted()[0], Contains("【民意】这是一条测试消息：“东湖社区群”渠道能收到民意系统的通知。"));
+  CHECK_THAT(robot.accepted()[0], Contains("https://minyi.example.gov.cn/staff/notifications"));
+  page = admin.get("/staff/notifications");
+  CHECK_THAT(page->body, Contains("已发送（"));
+  CHECK(fx.audited("notify_test", "admin"));
+  CHECK_THAT(admin.post("/staff/notifications/test", {{"channel", "没有的群"}})->body, Contains("没有这个通知渠道"));
 }

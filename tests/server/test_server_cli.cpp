@@ -234,6 +234,21 @@ TEST_CASE("minyi-server refuses a configuration with problems, naming each key",
   CHECK(status == 2);
 }
 
+TEST_CASE("minyi-server refuses a notification channel for a community the township does not have", "[cli][notify]") {
+  ServerFolder folder;
+  const std::string channel = "[notify]\ndashboard_url = \"https://minyi.example.gov.cn\"\n[[notify.channels]]\nname = \"群\"\n"
+                              "kind = \"wecom\"\nurl = \"http://127.0.0.1:9/send?key=k\"\ncommunities = ";
+  const std::string base = readFile(folder.config);
+  writeFile(folder.config, base + channel + "[\"dongfang\"]\n");
+  ServerProcess refused(folder.config);
+  CHECK(refused.port == -1);
+  CHECK(refused.stop() == 2);
+  writeFile(folder.config, base + channel + "[\"donghu\"]\n");
+  ServerProcess served(folder.config);
+  CHECK(served.port > 0);
+  CHECK(served.stop() == 0);  // the notifier's thread stops with the server
+}
+
 TEST_CASE("form upload checks the form with the engine, a changed text needs a new version", "[cli]") {
   TempDir dir;
   const std::string data = quote(dir.file("data"));

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 
 #include "minyi/server/api_server.h"
 #include "minyi/server/server_config.h"
@@ -33,6 +34,26 @@ TEST_CASE("deploy/server.example.toml is a valid configuration with every key") 
   CHECK(c->fleet.silentAfter == std::chrono::hours(2));
   CHECK(c->fleet.lowDiskBytes == int64_t{500} << 20);
   CHECK(c->fleet.backlogAfter == std::chrono::minutes(60));
+  CHECK(c->notify.dashboardUrl == "https://minyi.example.gov.cn");
+  CHECK(c->notify.checkEvery == std::chrono::seconds(60));
+  CHECK(c->notify.maxAttempts == 10);
+  CHECK(c->notify.timeout == std::chrono::seconds(10));
+  CHECK(c->notify.channels.empty());  // examples to uncomment: a copied file sends nothing anywhere
+}
+
+TEST_CASE("the example's notification channels are a valid configuration once uncommented", "[notify]") {
+  std::string text = readFile(std::string(MINYI_SOURCE_DIR) + "/deploy/server.example.toml");
+  text = std::regex_replace(text, std::regex("\n# (\\[\\[notify\\.channels\\]\\]|[a-z_]+ = [^\n]*)"), "\n$1");
+  std::string error;
+  auto c = server::parseServerConfig(text, std::string(MINYI_SOURCE_DIR) + "/deploy", &error);
+  INFO(error);
+  REQUIRE(c);
+  REQUIRE(c->notify.channels.size() == 3);
+  CHECK(c->notify.channels[0].kind == server::ChannelKind::WeCom);
+  CHECK(c->notify.channels[1].secret.rfind("SEC", 0) == 0);
+  CHECK(c->notify.channels[2].to == std::vector<std::string>{"it@example.gov.cn"});
+  CHECK(c->notify.channels[2].hears(server::NotifyEvent::Kiosk, "donghu"));
+  CHECK_FALSE(c->notify.channels[2].hears(server::NotifyEvent::Complaint, "donghu"));
 }
 
 TEST_CASE("[fleet]: opening hours and limits are read, and bad ones are named by their key") {

@@ -12,7 +12,7 @@ TEST_CASE("the SQLite store is a WAL database with STRICT tables at the latest s
   const std::string path = dir.file("server.db");
   server::openSqliteStore(path);
   CHECK(rawQuery(path, "PRAGMA journal_mode") == "wal");
-  CHECK(rawQuery(path, "PRAGMA user_version") == "6");
+  CHECK(rawQuery(path, "PRAGMA user_version") == "7");
   CHECK(rawQuery(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE '%STRICT%'") == "0");
   CHECK(rawQuery(path, "PRAGMA integrity_check") == "ok");
 }

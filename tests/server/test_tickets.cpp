@@ -58,23 +58,6 @@ TicketChange full(TicketAction a) {
   return c;
 }
 
-// A complaint as the kiosk sends it: the shipped complaint form's answers sealed, the ticket's code and its
-// access key sealed beside them.
-struct Complaint {
-  protocol::Envelope envelope;
-  std::string code, key;
-};
-Complaint complaint(const server::StoredForm& form, const protocol::PublicKey& to, uint32_t kiosk, uint32_t serial,
-                    const core::Json& answers) {
-  Complaint c;
-  c.envelope = envelopeFor(form, to, answers.dump());
-  c.code = *protocol::normalizeCrockford(protocol::makeTicketCode(kiosk, serial));
-  c.key = protocol::newTicketAccessKey();
-  c.envelope.ticketCode = c.code;
-  c.envelope.ticketKeySealed = protocol::seal(to, c.key);
-  return c;
-}
-
 // A change dated `at` straight through the rules and the store (changeTicket never dates a change back).
 void changeAt(server::ServerStore& store, const std::string& code, TicketAction action, const std::string& at,
               const server::TicketPolicy& policy) {

@@ -15,7 +15,7 @@ TEST_CASE("every released server schema migrates to today's with its township's 
       loadSqlFile(std::string(MINYI_SOURCE_DIR) + "/tests/data/server-upgrade-" + std::to_string(k) + ".sql", db);
       REQUIRE(rawQuery(db, "PRAGMA user_version") == std::to_string(k));
       auto store = server::openSqliteStore(db);
-      CHECK(rawQuery(db, "PRAGMA user_version") == "6");
+      CHECK(rawQuery(db, "PRAGMA user_version") == "7");
       CHECK(rawQuery(db, "PRAGMA integrity_check") == "ok");
       CHECK(rawQuery(db, "PRAGMA foreign_key_check").empty());
 

@@ -20,6 +20,7 @@
 #include "minyi/protocol/times.h"
 #include "minyi/server/compression.h"
 #include "minyi/server/ingest.h"
+#include "minyi/server/notifier.h"
 #include "minyi/server/ticket_desk.h"
 #include "minyi/server/ticket_page.h"
 
@@ -167,6 +168,7 @@ struct ApiServer::Impl {
   std::map<std::string, Window> lookupAttempts;  // per device
   std::shared_ptr<const TicketPolicy> policy;
   std::unique_ptr<TicketPage> ticketPage;
+  std::unique_ptr<Notifier> notifier;  // with [notify] channels only
 
   Impl(ServerStore& s, const protocol::KeyPair& k, ApiOptions o)
       : store(s), keys(k), options(std::move(o)),
@@ -581,6 +583,11 @@ struct ApiServer::Impl {
     DashboardOptions dashOptions = options.dashboard;
     dashOptions.secureCookies = dashOptions.secureCookies || tlsOn();
     if (!dashOptions.tickets) dashOptions.tickets = policy;
+    if (options.notify && !options.notify->channels.empty()) {
+      notifier = std::make_unique<Notifier>(store, *options.notify, policy, dashOptions.fleet);
+      dashOptions.wakeNotifier = [n = notifier.get()] { n->wake(); };
+    }
+    if (!dashOptions.notify) dashOptions.notify = options.notify;
     ticketPage = std::make_unique<TicketPage>(
         store, policy, TicketPage::Limits{options.publicRequestsPerWindow, options.publicWindow});
     ticketPage->mount(routes);
@@ -634,6 +641,8 @@ bool ApiServer::run() {
     impl_->housekeepingStop = false;
   }
   std::thread housekeeping([this] { impl_->housekeep(); });
+  std::thread notifier;
+  if (impl_->notifier) notifier = std::thread([this] { impl_->notifier->run(); });
   const bool ok = impl_->http->listen_after_bind();
   {
     std::lock_guard<std::mutex> lock(impl_->housekeepingMutex);
@@ -641,6 +650,10 @@ bool ApiServer::run() {
   }
   impl_->housekeepingWake.notify_all();
   housekeeping.join();
+  if (notifier.joinable()) {
+    impl_->notifier->stop();  // a delivery under way ends within its timeout
+    notifier.join();
+  }
   impl_->running = false;
   return ok;
 }

@@ -124,7 +124,7 @@ std::string framePage(const Context& ctx, const std::string& title, const std::s
       {"nav.overdue", "/staff/tickets/overdue", false}, {"nav.ticketNumbers", "/staff/tickets/numbers", false},
       {"nav.ticketNotice", "/staff/tickets/notice", true},   {"nav.forms", "/staff/forms", true},
       {"nav.places", "/staff/places", true},      {"nav.devices", "/staff/devices", true},    {"nav.notices", "/staff/notices", true},
-      {"nav.users", "/staff/users", true},        {"nav.audit", "/staff/audit", true},
+      {"nav.notifications", "/staff/notifications", true}, {"nav.users", "/staff/users", true},        {"nav.audit", "/staff/audit", true},
   };
   std::string nav;
   for (const Entry& e : menu) {
@@ -230,7 +230,7 @@ struct Dashboard::Impl {
 
   Impl(ServerStore& s, DashboardOptions o)
       : store(s), options(o), guard(o.accountLimits, o.addressLimits),
-        pages{s, nullptr, o.maxFormUploadBytes, nullptr, nullptr, o.fleet} {
+        pages{s, nullptr, o.maxFormUploadBytes, nullptr, nullptr, o.fleet, o.notify, o.wakeNotifier} {
     pages.policy = o.tickets ? o.tickets : std::make_shared<const TicketPolicy>();
     pages.exports = std::make_shared<ExportSlots>(std::max(1, o.exportsAtOnce));
     pages.audit = [this](const Context& ctx, const std::string& action, const std::string& target,
@@ -435,6 +435,8 @@ void Dashboard::mount(Routes& http) {
   http.Get("/staff/notices", d.guarded(Role::Admin, [&p](Context& c) { p.notices(c); }));
   http.Post("/staff/notices/publish", d.guarded(Role::Admin, [&p](Context& c) { p.noticePublish(c); }));
   http.Post("/staff/notices/withdraw", d.guarded(Role::Admin, [&p](Context& c) { p.noticeWithdraw(c); }));
+  http.Get("/staff/notifications", d.guarded(Role::Admin, [&p](Context& c) { p.notifications(c); }));
+  http.Post("/staff/notifications/test", d.guarded(Role::Admin, [&p](Context& c) { p.notifyTest(c); }));
   http.Get("/staff/users", d.guarded(Role::Admin, [&p](Context& c) { p.users(c); }));
   http.Post("/staff/users/add", d.guarded(Role::Admin, [&p](Context& c) { p.userAdd(c); }));
   http.Post("/staff/users/password", d.guarded(Role::Admin, [&p](Context& c) { p.userPassword(c); }));

@@ -125,6 +125,12 @@ struct Pages {
 
   std::shared_ptr<ExportSlots> exports;
   FleetPolicy fleet;  // when a kiosk is flagged on the devices page
+
+  // Staff notifications (dashboard_notify.cpp): the channels, recent messages, a test message.
+  std::shared_ptr<const NotifyPolicy> notify;
+  std::function<void()> wakeNotifier;
+  void notifications(Context& ctx, const std::string& message = {}, const std::string& kind = {});
+  void notifyTest(Context& ctx);
 };
 
 }  // namespace minyi::server::dash

@@ -50,7 +50,113 @@ const KeySpec kKeys[] = {
     {"fleet", "low_disk_mb", toml::node_type::integer, false, "free disk below which a kiosk is flagged, e.g. 500"},
     {"fleet", "backlog_minutes", toml::node_type::integer, false,
      "minutes the oldest unsent submission may wait while the backlog does not go down, e.g. 60"},
+    {"notify", "dashboard_url", toml::node_type::string, false,
+     "the dashboard's address as staff open it, e.g. \"https://minyi.example.gov.cn\": messages link into it"},
+    {"notify", "check_seconds", toml::node_type::integer, false, "seconds between checks for what needs staff, e.g. 60"},
+    {"notify", "max_attempts", toml::node_type::integer, false, "attempts before a message is given up, e.g. 10"},
+    {"notify", "timeout_seconds", toml::node_type::integer, false, "seconds one delivery may take, e.g. 10"},
+    {"notify", "channels", toml::node_type::array, false, "[[notify.channels]] tables"},
 };
+
+// The keys of one [[notify.channels]] table, and which kinds each is for.
+struct ChannelKey {
+  const char* name;
+  toml::node_type type;
+  const char* kinds;  // "wecom dingtalk email" or a part of it
+};
+const ChannelKey kChannelKeys[] = {
+    {"name", toml::node_type::string, "wecom dingtalk email"},
+    {"kind", toml::node_type::string, "wecom dingtalk email"},
+    {"events", toml::node_type::array, "wecom dingtalk email"},
+    {"communities", toml::node_type::array, "wecom dingtalk email"},
+    {"url", toml::node_type::string, "wecom dingtalk"},
+    {"secret", toml::node_type::string, "dingtalk"},
+    {"smtp_url", toml::node_type::string, "email"},
+    {"from", toml::node_type::string, "email"},
+    {"to", toml::node_type::array, "email"},
+    {"user", toml::node_type::string, "email"},
+    {"password", toml::node_type::string, "email"},
+    {"require_tls", toml::node_type::boolean, "email"},
+};
+
+bool startsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+// An e-mail address fit for an SMTP envelope and a header: one @, no spaces, brackets or line breaks.
+bool plainAddress(const std::string& a) {
+  const size_t at = a.find('@');
+  return at != std::string::npos && at > 0 && at + 1 < a.size() && a.find('@', at + 1) == std::string::npos &&
+         a.size() <= 254 && a.find_first_of(" <>,;\"\r\n\t") == std::string::npos;
+}
+
+// The strings of an array, or a problem with `name` for anything else in it.
+std::vector<std::string> stringsOf(const toml::array* array, const std::string& name, std::vector<std::string>& problems) {
+  std::vector<std::string> out;
+  if (!array) return out;
+  for (const toml::node& item : *array) {
+    if (auto text = item.value<std::string>()) out.push_back(*text);
+    else problems.push_back(name + ": every entry must be a string");
+  }
+  return out;
+}
+
+// One [[notify.channels]] table (position `index` from 1), every problem named by its key.
+std::optional<Channel> parseChannel(const toml::node& node, size_t index, std::vector<std::string>& problems) {
+  const std::string at = "notify.channels[" + std::to_string(index) + "]";
+  const toml::table* t = node.as_table();
+  if (!t) {
+    problems.push_back(at + ": must be a table ([[notify.channels]]), not " + std::string(config::typeName(node.type())));
+    return std::nullopt;
+  }
+  const size_t before = problems.size();
+  Channel c;
+  c.name = t->get_as<std::string>("name") ? **t->get_as<std::string>("name") : "";
+  const std::string kind = t->get_as<std::string>("kind") ? **t->get_as<std::string>("kind") : "";
+  const auto k = channelKindFromName(kind);
+  if (!k) problems.push_back(at + ".kind: must be \"wecom\" (企业微信), \"dingtalk\" (钉钉) or \"email\", not \"" + kind + "\"");
+  else c.kind = *k;
+  for (const auto& [key, value] : *t) {
+    const std::string name(key.str());
+    const ChannelKey* spec = nullptr;
+    for (const ChannelKey& s : kChannelKeys)
+      if (name == s.name) spec = &s;
+    if (!spec) {
+      problems.push_back(at + "." + name + ": unknown key");
+    } else if (value.type() != spec->type) {
+      problems.push_back(at + "." + name + ": must be " + config::typeName(spec->type) + ", not " + config::typeName(value.type()));
+    } else if (k && (" " + std::string(spec->kinds) + " ").find(" " + kind + " ") == std::string::npos) {
+      problems.push_back(at + "." + name + ": not a key of a channel of kind = \"" + kind + "\" (it is for " + spec->kinds + ")");
+    }
+  }
+  if (c.name.empty() || c.name.size() > 60) problems.push_back(at + ".name: must be given, 1-60 characters (staff see it)");
+  if (const toml::array* events = t->get_as<toml::array>("events")) {
+    c.events.clear();
+    for (const std::string& e : stringsOf(events, at + ".events", problems)) {
+      if (auto ev = notifyEventFromName(e)) c.events.push_back(*ev);
+      else problems.push_back(at + ".events: \"" + e + "\" is not one of \"complaint\", \"deadline\", \"kiosk\"");
+    }
+  }
+  c.communities = stringsOf(t->get_as<toml::array>("communities"), at + ".communities", problems);
+  const std::pair<const char*, std::string Channel::*> texts[] = {{"url", &Channel::url},   {"secret", &Channel::secret},
+                                                                   {"smtp_url", &Channel::smtpUrl}, {"from", &Channel::from},
+                                                                   {"user", &Channel::user}, {"password", &Channel::password}};
+  for (const auto& [key, field] : texts)
+    if (auto value = t->get_as<std::string>(key)) c.*field = **value;
+  c.to = stringsOf(t->get_as<toml::array>("to"), at + ".to", problems);
+  if (auto tls = t->get_as<bool>("require_tls")) c.requireTls = **tls;
+  if (k && *k != ChannelKind::Email && !startsWith(c.url, "https://") && !startsWith(c.url, "http://"))
+    problems.push_back(at + ".url: must be the robot's webhook, https://...");
+  if (k && *k == ChannelKind::Email) {
+    if (!startsWith(c.smtpUrl, "smtp://") && !startsWith(c.smtpUrl, "smtps://"))
+      problems.push_back(at + ".smtp_url: must be smtp://host:port (STARTTLS) or smtps://host:port");
+    if (!plainAddress(c.from)) problems.push_back(at + ".from: must be one e-mail address, e.g. \"minyi@example.gov.cn\"");
+    if (c.to.empty()) problems.push_back(at + ".to: must list at least one e-mail address");
+    for (const std::string& to : c.to)
+      if (!plainAddress(to)) problems.push_back(at + ".to: \"" + to + "\" is not an e-mail address");
+    if (c.user.empty() != c.password.empty()) problems.push_back(at + ": give both user and password, or neither");
+  }
+  if (problems.size() != before) return std::nullopt;
+  return c;
+}
 
 std::string resolve(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -177,6 +283,31 @@ std::optional<ServerConfig> parseServerConfig(const std::string& text, const std
   const int64_t backlogMinutes = root.at_path("fleet.backlog_minutes").value_or(int64_t{60});
   if (backlogMinutes < 5 || backlogMinutes > 7 * 24 * 60) problems.push_back("fleet.backlog_minutes: must be 5-10080");
   c.fleet.backlogAfter = std::chrono::minutes(backlogMinutes);
+  c.notify.dashboardUrl = root.at_path("notify.dashboard_url").value_or(std::string());
+  while (!c.notify.dashboardUrl.empty() && c.notify.dashboardUrl.back() == '/') c.notify.dashboardUrl.pop_back();
+  if (!c.notify.dashboardUrl.empty() && !startsWith(c.notify.dashboardUrl, "https://") &&
+      !startsWith(c.notify.dashboardUrl, "http://"))
+    problems.push_back("notify.dashboard_url: must start with https:// (or http://), not \"" + c.notify.dashboardUrl + "\"");
+  const int64_t checkSeconds = root.at_path("notify.check_seconds").value_or(int64_t{60});
+  if (checkSeconds < 5 || checkSeconds > 3600) problems.push_back("notify.check_seconds: must be 5-3600");
+  c.notify.checkEvery = std::chrono::seconds(checkSeconds);
+  const int64_t attempts = root.at_path("notify.max_attempts").value_or(int64_t{10});
+  if (attempts < 1 || attempts > 100) problems.push_back("notify.max_attempts: must be 1-100");
+  c.notify.maxAttempts = static_cast<int>(attempts);
+  const int64_t timeout = root.at_path("notify.timeout_seconds").value_or(int64_t{10});
+  if (timeout < 1 || timeout > 120) problems.push_back("notify.timeout_seconds: must be 1-120");
+  c.notify.timeout = std::chrono::seconds(timeout);
+  if (const toml::array* channels = root.at_path("notify.channels").as_array()) {
+    for (size_t i = 0; i < channels->size(); ++i) {
+      auto channel = parseChannel(*channels->get(i), i + 1, problems);
+      if (!channel) continue;
+      if (c.notify.channel(channel->name))
+        problems.push_back("notify.channels[" + std::to_string(i + 1) + "].name: \"" + channel->name + "\" is taken by another channel");
+      c.notify.channels.push_back(std::move(*channel));
+    }
+    if (!c.notify.channels.empty() && c.notify.dashboardUrl.empty())
+      problems.push_back("notify.dashboard_url: missing (the dashboard's address as staff open it: messages link to the ticket)");
+  }
   if (!problems.empty()) return fail();
   c.port = static_cast<int>(port);
   c.threads = static_cast<int>(threads);

@@ -1,4 +1,4 @@
-// The SQLite backend of ServerStore: schema and migrations, sites, devices, forms, notices, group-committed ingest, tickets, results, staff accounts and the audit log.
+// The SQLite backend of ServerStore: schema and migrations, sites, devices, forms, notices, group-committed ingest, tickets, results, staff accounts, the audit log and the notification outbox.
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -262,6 +262,28 @@ ALTER TABLE devices ADD COLUMN kiosk_id TEXT;
 ALTER TABLE devices ADD COLUMN report TEXT;
 ALTER TABLE devices ADD COLUMN report_at TEXT;
 ALTER TABLE devices ADD COLUMN previous_outbox INTEGER;
+)sql",
+    // 7: the notification outbox (issue #13 item 7): one row per (channel, event), so an event is told to a
+    // channel once whatever restarts or races; its attempts, the next one's time, and when it was sent or given up.
+    R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  event_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  -- NULL once sent or given up
+  next_attempt_at TEXT,
+  sent_at TEXT,
+  given_up_at TEXT,
+  last_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (channel, event_key),
+  CHECK ((next_attempt_at IS NULL) = (sent_at IS NOT NULL OR given_up_at IS NOT NULL))
+) STRICT;
+CREATE INDEX notifications_waiting ON notifications (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 )sql",
 };
 
@@ -1008,7 +1030,65 @@ class SqliteStore final : public ServerStore {
     return true;
   }
 
+  // --- the notification outbox ---
+
+  bool addNotification(const Notification& n) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO notifications (channel, event_key, kind, subject, body, created_at, next_attempt_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (channel, event_key) DO NOTHING");
+    st.bind(1, n.channel).bind(2, n.eventKey).bind(3, n.kind).bind(4, n.subject).bind(5, n.text).bind(6, n.createdAt);
+    st.bind(7, n.nextAttemptAt.empty() ? n.createdAt : n.nextAttemptAt);
+    done(st.step(), "queueing a notification for " + n.channel);
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::vector<Notification> dueNotifications(const std::string& now, size_t limit) override {
+    return notificationsWhere("next_attempt_at IS NOT NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+                              now, limit);
+  }
+
+  bool claimNotification(int64_t id, const std::string& seenNextAttemptAt, const std::string& until) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "UPDATE notifications SET next_attempt_at = ?3 WHERE id = ?1 AND next_attempt_at = ?2");
+    st.bind(1, id).bind(2, seenNextAttemptAt).bind(3, until);
+    done(st.step(), "taking a notification to send");
+    return sqlite3_changes(db_) == 1;
+  }
+
+  void recordNotificationAttempt(int64_t id, const std::string& at, const std::string& error,
+                                 const std::string& nextAttemptAt) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "UPDATE notifications SET attempts = attempts + 1, "
+                 "sent_at = CASE WHEN ?3 = '' THEN ?2 END, "
+                 "given_up_at = CASE WHEN ?3 <> '' AND ?4 = '' THEN ?2 END, "
+                 "next_attempt_at = CASE WHEN ?3 <> '' AND ?4 <> '' THEN ?4 END, "
+                 "last_error = CASE WHEN ?3 = '' THEN last_error ELSE ?3 END "
+                 "WHERE id = ?1 AND sent_at IS NULL AND given_up_at IS NULL");
+    st.bind(1, id).bind(2, at).bind(3, error).bind(4, nextAttemptAt);
+    done(st.step(), "recording a notification's delivery");
+  }
+
+  std::vector<Notification> recentNotifications(size_t limit) override {
+    return notificationsWhere("?1 = '' ORDER BY id DESC LIMIT ?2", "", limit);  // ?1: no condition
+  }
+
  private:
+  std::vector<Notification> notificationsWhere(const std::string& condition, const std::string& value, size_t limit) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, channel, event_key, kind, subject, body, created_at, attempts, next_attempt_at, sent_at, "
+                 "given_up_at, last_error FROM notifications WHERE " + condition);
+    st.bind(1, value).bind(2, static_cast<int64_t>(limit));
+    std::vector<Notification> out;
+    each(st, "reading the notifications", [&] {
+      out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
+                     static_cast<int>(st.int64(7)), st.text(8), st.text(9), st.text(10), st.text(11)});
+    });
+    return out;
+  }
+
   static constexpr const char* kTicketColumns =
       "code, key_hash, submission_id, device_id, site_id, community_id, category, created_at, received_at, status, "
       "assignee, due_at, deadline, public_reply, text_public, resolved_at, closed_at, rating, rated_at, rating_via, "

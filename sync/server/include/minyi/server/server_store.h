@@ -256,6 +256,23 @@ struct TicketQuery {
   size_t limit = 1000;
 };
 
+// A message to staff in the notification outbox (notifications.h): one per (channel, event key), so an event is never told twice to a channel.
+enum class NotificationState { Waiting, Sent, GivenUp };
+struct Notification {
+  int64_t id = 0;  // assigned by the store
+  std::string channel;
+  std::string eventKey;  // complaint:<code>, due_soon:<code>:<due>, overdue:<code>:<due>, kiosk:<id>:<last contact>, test:...
+  std::string kind;      // complaint, due_soon, overdue, kiosk, test
+  std::string subject;   // for e-mail
+  std::string text;      // the message, with its link
+  std::string createdAt;
+  int attempts = 0;
+  std::string nextAttemptAt;  // while waiting
+  std::string sentAt, givenUpAt;
+  std::string lastError;
+  NotificationState state() const;
+};
+
 // The server's storage, one interface per aggregate, so a backend (SQLite now, PostgreSQL in issue #15) can be
 // written and tested one part at a time; ServerStore is all of them together. Implementations serialize their
 // own access: one store is shared by every HTTP worker thread. Failures of the database throw StoreError;
@@ -404,6 +421,26 @@ class TicketStore {
   virtual std::vector<TicketLogEntry> ticketLogByAction(const std::string& action) = 0;
 };
 
+// The notification outbox (issue #13 item 7, notifications.h).
+class NotificationStore {
+ public:
+  virtual ~NotificationStore() = default;
+  // False (and nothing changed) when the channel has a message for this event key already: two rounds, two
+  // processes or a restart never queue an event twice.
+  virtual bool addNotification(const Notification& n) = 0;
+  // Waiting messages whose next attempt is due at `now`, oldest first, at most `limit`.
+  virtual std::vector<Notification> dueNotifications(const std::string& now, size_t limit) = 0;
+  // Takes a due message for one delivery: moves its next attempt from `seenNextAttemptAt` to `until` only if
+  // nobody else did first (false then: another sender has it). A sender that dies mid-way lets it come due again.
+  virtual bool claimNotification(int64_t id, const std::string& seenNextAttemptAt, const std::string& until) = 0;
+  // The outcome of one attempt at `at`: sent when `error` is empty; otherwise it waits until `nextAttemptAt`, or
+  // is given up when that is empty.
+  virtual void recordNotificationAttempt(int64_t id, const std::string& at, const std::string& error,
+                                         const std::string& nextAttemptAt) = 0;
+  // Newest first, at most `limit`: the dashboard's list.
+  virtual std::vector<Notification> recentNotifications(size_t limit) = 0;
+};
+
 // The whole store.
 class ServerStore : public SiteStore,
                     public DeviceStore,
@@ -412,7 +449,8 @@ class ServerStore : public SiteStore,
                     public SubmissionStore,
                     public AccountStore,
                     public AuditStore,
-                    public TicketStore {
+                    public TicketStore,
+                    public NotificationStore {
  public:
   ~ServerStore() override = default;
 

@@ -8,6 +8,7 @@
 #include "minyi/protocol/crypto.h"
 #include "minyi/server/connections.h"
 #include "minyi/server/dashboard.h"
+#include "minyi/server/notifications.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/tickets.h"
 
@@ -68,6 +69,9 @@ struct ApiOptions {
   // How often run() does the housekeeping that no request triggers: closing resolved tickets nobody rated
   // (TicketPolicy::closeUnratedAfter). Also once when run() starts.
   std::chrono::milliseconds housekeepingEvery{10 * 60 * 1000};
+  // Staff notifications (server.toml [notify]): with channels, run() also runs the notifier's thread (notifier.h),
+  // with the ticket rules above and the dashboard's fleet rules.
+  std::shared_ptr<const NotifyPolicy> notify;
 };
 
 class ApiServer {

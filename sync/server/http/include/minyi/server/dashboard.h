@@ -1,10 +1,12 @@
 // The staff dashboard under /staff/: server-rendered HTML without JavaScript (docs/dashboard.md).
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "minyi/server/fleet.h"
+#include "minyi/server/notifications.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/staff_auth.h"
 #include "minyi/server/tickets.h"
@@ -31,6 +33,10 @@ struct DashboardOptions {
   std::shared_ptr<const TicketPolicy> tickets;
   // When the devices page flags a kiosk (server.toml [fleet]).
   FleetPolicy fleet;
+  // The notification channels for 消息通知 (server.toml [notify]; none when null), and what to call when a test
+  // message was queued so it goes out now.
+  std::shared_ptr<const NotifyPolicy> notify;
+  std::function<void()> wakeNotifier;
 };
 
 class Dashboard {

@@ -6,6 +6,7 @@
 
 #include "minyi/server/connections.h"
 #include "minyi/server/fleet.h"
+#include "minyi/server/notifications.h"
 #include "minyi/server/server_store.h"
 #include "minyi/server/tickets.h"
 
@@ -36,6 +37,9 @@ struct ServerConfig {
   // [fleet]: opening_hours ("08:00-18:00", China time), silent_hours, low_disk_mb, backlog_minutes: when the
   // devices page flags a kiosk (fleet.h).
   FleetPolicy fleet;
+  // [notify]: dashboard_url, check_seconds, max_attempts, timeout_seconds and [[notify.channels]]: who hears of
+  // new complaints, deadlines and silent kiosks, and how (notifications.h).
+  NotifyPolicy notify;
 
   std::string databasePath() const { return dataDir + "/server.db"; }
   StorageConfig storage() const { return {storageBackend, dataDir}; }
