@@ -28,6 +28,7 @@ install(FILES deploy/systemd/minyi-kiosk.service deploy/systemd/minyi-kiosk-upda
         DESTINATION /lib/systemd/system COMPONENT kiosk)
 install(FILES deploy/systemd/minyi-kiosk.sysusers.conf DESTINATION lib/sysusers.d RENAME minyi-kiosk.conf COMPONENT kiosk)
 install(FILES deploy/pam.d/minyi-kiosk DESTINATION /etc/pam.d COMPONENT kiosk)
+install(FILES deploy/udev/90-minyi-kiosk-usb.rules DESTINATION /lib/udev/rules.d COMPONENT kiosk)
 install(PROGRAMS deploy/night-update DESTINATION lib/minyi-kiosk COMPONENT kiosk)
 install(FILES deploy/kiosk.example.toml docs/kiosk.md docs/kiosk-storage.md docs/text-input.md docs/install.md
         DESTINATION share/doc/minyi-kiosk COMPONENT kiosk)

@@ -27,7 +27,7 @@ std::unique_ptr<sync::Uploader> makeUploader(store::KioskStore& store, const Kio
 namespace {
 
 // The first provisioning file in the folder that this kiosk may use; each refused one is said why.
-std::optional<protocol::Provisioning> provisioningFrom(const KioskOptions& o) {
+std::optional<protocol::Provisioning> provisioningFrom(const KioskOptions& o, std::string* path) {
   if (!o.provisioningKey) {
     std::cerr << "minyi-kiosk: --enroll-from needs [server] provisioning_key in the configuration (`minyi "
                  "provisioning-key` on the server prints it)\n";
@@ -35,10 +35,13 @@ std::optional<protocol::Provisioning> provisioningFrom(const KioskOptions& o) {
   }
   const auto files = protocol::findProvisioningFiles(o.enrollFrom);
   if (files.empty()) std::cerr << "minyi-kiosk: no provisioning file (minyi-provision-*.json) in " << o.enrollFrom << "\n";
-  for (const auto& path : files) {
-    auto check = protocol::checkProvisioningFile(path, *o.provisioningKey, std::chrono::system_clock::now());
-    if (check.file) return check.file;
-    std::cerr << "minyi-kiosk: refused " << path << ": " << check.detail << "\n";
+  for (const auto& file : files) {
+    auto check = protocol::checkProvisioningFile(file, *o.provisioningKey, std::chrono::system_clock::now());
+    if (check.file) {
+      *path = file;
+      return check.file;
+    }
+    std::cerr << "minyi-kiosk: refused " << file << ": " << check.detail << "\n";
   }
   return std::nullopt;
 }
@@ -48,8 +51,9 @@ std::optional<protocol::Provisioning> provisioningFrom(const KioskOptions& o) {
 int enrollFromCommandLine(store::KioskStore& store, const KioskOptions& o) {
   std::string url = o.serverUrl, code = o.enrollCode;
   std::optional<protocol::PublicKey> expectKey;
+  std::string stickFile;
   if (!o.enrollFrom.empty()) {
-    auto p = provisioningFrom(o);
+    auto p = provisioningFrom(o, &stickFile);
     if (!p) return 2;
     url = p->serverUrl;
     code = p->code;
@@ -70,6 +74,7 @@ int enrollFromCommandLine(store::KioskStore& store, const KioskOptions& o) {
               << (st.detail.empty() ? "" : " (" + st.detail + ")") << "\n";
     return 1;
   }
+  if (!stickFile.empty()) protocol::markProvisioningUsed(stickFile);
   std::cout << "enrolled as " << st.deviceId << " at " << st.siteName << " (" << st.serverUrl << ")\n";
   return 0;
 }

@@ -288,6 +288,7 @@ bool KioskWindow::writeAutomation(const std::filesystem::path& path, const Kiosk
   j["locale"] = v.locale;
   j["elderly"] = v.elderly;
   j["idle_prompt"] = v.idlePrompt;
+  j["asleep"] = v.asleep;
   j["idle_seconds_left"] = v.idleSecondsLeft;
   j["thank_you_seconds"] = v.thankYouSeconds;
   j["clock"] = v.dateTime;

@@ -29,8 +29,7 @@ EDIT_VALUES = {
     "MINYI_HOST": HOST,
     "ADMIN_PASSWORD": "fresh-root-Admin-2026",
     "ADMIN_PIN": "2468",
-    "SITE_ID": "donghu-dqfwzx",
-    "SITE_NAME": "东湖社区党群服务中心",
+    "STICK": "/media/usb",  # the "USB stick" both machines see (one machine here)
 }
 
 
@@ -234,6 +233,7 @@ def main():
         m.make()
         release = m.file(EDIT_VALUES["RELEASE"])
         os.makedirs(release)
+        os.makedirs(m.file(EDIT_VALUES["STICK"]))
         for d in old:
             shutil.copy(d, release)
         m.boot()
@@ -263,10 +263,15 @@ def main():
             t = time.time()
             output = m.sh(script)
             log("%s / %s block done in %.1f s" % (section, machine, time.time() - t))
-            code = re.search(r"^enrollment code: (\S+)$", output, re.M)
-            if code:
-                values["ENROLL_CODE"] = code.group(1)
+            # What IT reads off the server's screen and carries to the kiosks.
+            key = re.search(r"^([A-Za-z0-9+/]{43}=)$", output, re.M)
+            if "minyi provisioning-key" in body and key:
+                values["PROVISIONING_KEY"] = key.group(1)
+            if "--provision-to" in body:
+                files = glob.glob(os.path.join(m.file(EDIT_VALUES["STICK"]), "minyi-provision-*.json"))
+                expect(len(files) == 1, "the stick holds %s" % files)
             if "minyi-kiosk --config /etc/minyi-kiosk/kiosk.toml --enroll" in body:
+                expect("enrolled as" in output and "东湖社区党群服务中心" in output, "the kiosk's enrollment said: %s" % output)
                 kiosk_runs(m)
 
         expect(new_release_done, "docs/install.md has no section 3 (a new release)")

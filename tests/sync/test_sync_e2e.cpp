@@ -704,6 +704,9 @@ TEST_CASE("a kiosk enrolls from a USB stick its township's server signed, nothin
   CHECK(message().find("kiosk-0") != std::string::npos);
   // The site enrollment brought: on the start screen and on the panel (and in the next USB export's manifest).
   CHECK(k.app.view(1920, 1080).siteName == "东湖社区党群服务中心");
+  // Used: renamed, so the next kiosk takes the stick's next file.
+  CHECK(fs::exists(usb + "/minyi-provision-kiosk-0.used"));
+  CHECK(protocol::findProvisioningFiles(usb).empty());
   CHECK(k.store->setting(sync::keys::kServerUrl).value().value_or("") == url);
   auto log = k.store->recentAudit(20);
   REQUIRE(log.ok());

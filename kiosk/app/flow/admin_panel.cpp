@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include "minyi/protocol/provisioning.h"
 #include "minyi/protocol/times.h"
@@ -203,6 +204,7 @@ bool AdminPanel::enrollFromStick(bool automatic) {
     enroll_.message = ctx_.say("enroll.stickFound", {p.siteName, p.deviceName.empty() ? p.deviceId : p.deviceName});
     ctx_.audit("enroll_stick", p.deviceId + " at " + p.serverUrl);
     ctx_.uploader->enroll(p.serverUrl, p.code, protocol::decodeKey(p.serverKey));
+    stickFile_ = path;
     return true;
   }
   if (!firstRefusal) return false;  // every file was tried before
@@ -221,12 +223,14 @@ bool AdminPanel::syncNews() {
     if (!st.enrolling) {
       enroll_.busy = false;
       enroll_.failed = !st.problem.empty();
+      const std::string stickFile = std::exchange(stickFile_, std::string());
       if (enroll_.failed) {
         const std::string words = ctx_.say(("sync.problem." + st.problem).c_str());
         enroll_.message = ctx_.say("enroll.failed", {words + (st.detail.empty() ? "" : " (" + st.detail + ")")});
       } else {
         enroll_.message = ctx_.say("enroll.done", {st.siteName, st.deviceId});
         enroll_.code.clear();  // single use: nothing to keep on screen
+        if (!stickFile.empty()) protocol::markProvisioningUsed(stickFile);
       }
       changed = true;
     }

@@ -62,7 +62,8 @@ class AdminPanel {
   ui::AdminInfo info_;
   ui::EnrollView enroll_;
   ui::Screen openedOver_ = ui::Screen::Attract;
-  std::set<std::string> sticksTried_;  // provisioning files (name, size, time) already tried by themselves
+  std::set<std::string> sticksTried_;
+  std::string stickFile_;  // the provisioning file being enrolled with: marked used when it worked  // provisioning files (name, size, time) already tried by themselves
   bool exitRequested_ = false;
 };
 

@@ -138,6 +138,11 @@ std::vector<std::string> findProvisioningFiles(const std::string& folder) {
   return files;
 }
 
+void markProvisioningUsed(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::rename(path, std::filesystem::path(path).replace_extension(".used"), ec);
+}
+
 ProvisioningCheck checkProvisioningFile(const std::string& path, const SigningPublicKey& trusted,
                                         std::chrono::system_clock::time_point now) {
   std::string why;

@@ -17,14 +17,6 @@ namespace minyi::server {
 
 namespace {
 
-std::string base64(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // its terminating NUL
-  return out;
-}
-
 // What a receiver answered, cut short: its words end up on the dashboard.
 std::string excerpt(const std::string& text) { return text.size() > 200 ? text.substr(0, 200) + "…" : text; }
 
@@ -72,7 +64,7 @@ std::string encodedWords(const std::string& text) {
   for (size_t at = 0; at < text.size();) {
     size_t end = std::min(text.size(), at + 36);  // 48 characters of base64: a "Subject: " line stays under 78
     while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    out += (out.empty() ? "" : "\r\n ") + std::string("=?UTF-8?B?") + base64(std::string_view(text).substr(at, end - at)) + "?=";
+    out += (out.empty() ? "" : "\r\n ") + std::string("=?UTF-8?B?") + protocol::base64Encode(std::string_view(text).substr(at, end - at)) + "?=";
     at = end;
   }
   return out;
@@ -153,7 +145,7 @@ std::string dingTalkSignedUrl(const std::string& url, const std::string& secret,
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(toSign.data()), toSign.size());
   crypto_auth_hmacsha256_final(&state, mac);
-  const std::string sign = base64(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
+  const std::string sign = protocol::base64Encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
   std::string encoded;
   for (char ch : sign) {
     if (ch == '+') encoded += "%2B";
@@ -168,7 +160,7 @@ std::string emailMessage(const Channel& c, const Notification& n, std::chrono::s
   std::string to;
   for (const std::string& t : c.to) to += (to.empty() ? "" : ", ") + t;
   const std::string domain = c.from.substr(c.from.find('@') + 1);
-  std::string body = base64(n.text);
+  std::string body = protocol::base64Encode(n.text);
   std::string wrapped;
   for (size_t at = 0; at < body.size(); at += 76) wrapped += body.substr(at, 76) + "\r\n";
   return "Date: " + mailDate(date) + "\r\nFrom: " + c.from + "\r\nTo: " + to + "\r\nSubject: " + encodedWords(n.subject) +

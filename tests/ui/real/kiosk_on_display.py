@@ -134,7 +134,7 @@ class Server:
 class Kiosk:
     """minyi-kiosk in kiosk mode (full screen) with its own folder and configuration."""
 
-    def __init__(self, bins, tmp, idle_seconds=90, server=None, kiosk_number=7, user=None):
+    def __init__(self, bins, tmp, idle_seconds=90, server=None, kiosk_number=7, user=None, opening_hours=None):
         self.bins = bins
         self.user = user
         self.folder = os.path.join(tmp, "kiosk")
@@ -147,7 +147,7 @@ class Kiosk:
         if not server:
             lines.append("kiosk_number = %d" % kiosk_number)
         lines += ['[storage]', 'database = "kiosk.db"', '[kiosk]', 'forms_folder = "%s"' % os.path.join(bins["assets"], "forms"),
-                  'idle_seconds = %d' % idle_seconds, '[admin]', 'pin_hash = "%s"' % pin_hash, '[input]', 'user_data_dir = "rime"']
+                  'idle_seconds = %d' % idle_seconds] + (['opening_hours = "%s"' % opening_hours] if opening_hours else []) + ['[admin]', 'pin_hash = "%s"' % pin_hash, '[input]', 'user_data_dir = "rime"']
         if server:
             lines += ['[server]', 'url = "%s"' % server.url, 'public_key = "%s"' % server.public_key]
         else:

@@ -225,6 +225,45 @@ def scenario_x11_time_and_reset(bins, tmp):
         k.stop()
 
 
+def closed_now():
+    """Opening hours that do not include this minute (local time): the kiosk is closed now."""
+    hour = time.localtime().tm_hour
+    return "%02d:00-%02d:00" % ((hour + 2, hour + 3) if hour < 20 else (1, 2))
+
+
+def scenario_x11_dark_and_wake(bins, tmp):
+    """After closing, the untouched start screen goes dark; a finger through the display server wakes it, and
+    that touch only wakes it (it starts nothing); untouched, it goes dark again."""
+    k = Kiosk(bins, tmp, idle_seconds=20, opening_hours=closed_now())
+    try:
+        k.start(dict(os.environ))
+        # Started after closing time with nobody at it (a reboot, a night update): dark at once.
+        s = k.wait(lambda s: s["asleep"], 35, "the dark screen after closing time")
+        if s["targets"]:
+            raise Failure("the dark screen offers targets: %s" % [t["label"] for t in s["targets"]])
+        if k.status() != "between-residents":
+            raise Failure("asleep, the kiosk tells the night update %r" % k.status())
+        log("dark outside opening hours %s" % closed_now())
+        # A touch on the middle of the dark screen, where "Fill in a form" would be: it wakes the screen only.
+        wx, wy = s["window"]["position"]
+        ww, wh = s["window"]["size"]
+        before = s["frame"]
+        k.xdotool("mousemove", wx + ww // 2, wy + wh // 2, "sleep", 0.02, "mousedown", 1, "sleep", 0.05, "mouseup", 1)
+        s = k.wait(lambda s: s["frame"] > before and not s["asleep"], 10, "the screen waking at a touch")
+        woke = time.time()
+        s = k.settle()
+        if s["screen"] != "attract" or s["asleep"]:
+            raise Failure("the waking touch did more than wake: screen %s, asleep %s" % (s["screen"], s["asleep"]))
+        log("a touch through the display server woke it to the start screen")
+        k.wait(lambda s: s["asleep"], 35, "the dark screen again with nobody touching")
+        waited = time.time() - woke
+        if not 18.0 <= waited <= 25.0:
+            raise Failure("dark again %.1f s after the waking touch, not after idle_seconds = 20" % waited)
+        log("untouched, it went dark again after %.1f s (idle_seconds = 20)" % waited)
+    finally:
+        k.stop()
+
+
 def scenario_x11_size(bins, tmp, width, height):
     """X11 without a window manager on a screen that is not 1920×1080: the full-screen kiosk fills it exactly
     (it stayed 1920×1080, partly off-screen, on a 1280×720 screen), the screen matches the headless render,
@@ -452,13 +491,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="minyi-real-")
     os.chmod(tmp, 0o755)
     try:
-        if a.scenario in ("x11-strokes-and-scroll", "x11-time-and-reset", "persona") and "DISPLAY" not in os.environ:
+        if a.scenario in ("x11-strokes-and-scroll", "x11-time-and-reset", "x11-dark-and-wake", "persona") and "DISPLAY" not in os.environ:
             # The common landscape panel, as a desktop session would have it; close_all() ends it.
             os.environ["DISPLAY"] = Xvfb(1920, 1080).display
         if a.scenario == "x11-strokes-and-scroll":
             scenario_x11_strokes_and_scroll(bins, tmp)
         elif a.scenario == "x11-time-and-reset":
             scenario_x11_time_and_reset(bins, tmp)
+        elif a.scenario == "x11-dark-and-wake":
+            scenario_x11_dark_and_wake(bins, tmp)
         elif a.scenario == "x11-size":
             scenario_x11_size(bins, tmp, a.size[0], a.size[1])
         elif a.scenario == "cage":

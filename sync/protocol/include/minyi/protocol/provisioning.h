@@ -55,6 +55,9 @@ ProvisioningCheck checkProvisioning(std::string_view text, const SigningPublicKe
 
 // The provisioning files in a stick's top folder, in name order (IT may put several kiosks' on one stick).
 std::vector<std::string> findProvisioningFiles(const std::string& folder);
+// After the kiosk enrolled with it: renamed to ….used, so the next kiosk takes the stick's next file (a stick
+// that cannot be written keeps it; its code works once anyway).
+void markProvisioningUsed(const std::string& path);
 // One of them read (at most kMaxProvisioningBytes) and checked.
 ProvisioningCheck checkProvisioningFile(const std::string& path, const SigningPublicKey& trusted,
                                         std::chrono::system_clock::time_point now);
