@@ -107,7 +107,9 @@ with TLS is provided.")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME minyi-kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-  "cage, systemd, libpam-systemd, dbus, rime-data-pinyin-simp, tegaki-zinnia-simplified-chinese")
+  "cage, xwayland, systemd, libpam-systemd, dbus, rime-data-pinyin-simp, tegaki-zinnia-simplified-chinese")
+# xwayland: Debian's cage is built with it and ends at start without it ("Cannot create XWayland server"), yet
+# neither depends on nor recommends it.
 set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "minyi")  # any version: pin-hash for its configuration
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
   "${MINYI_DEBIAN}/minyi-kiosk/conffiles;${MINYI_DEBIAN}/minyi-kiosk/postinst;${MINYI_DEBIAN}/minyi-kiosk/prerm;${MINYI_DEBIAN}/minyi-kiosk/postrm")
