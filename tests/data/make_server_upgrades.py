@@ -2,7 +2,8 @@
 # Makes tests/data/server-upgrade-<k>.sql: a Minyi server database at each released schema version k, as a
 # township's server holds it — the migrations as they shipped, then a township's data of that time (kiosks, a
 # form, submissions, a notice; staff and answer counts from 2; a complaint ticket from 3; kiosk refusals from 4;
-# the kiosk's own id from 5). tests/server/test_upgrade.cpp opens each with today's server.
+# the kiosk's own id from 5; its report on itself from 6). tests/server/test_upgrade.cpp opens each with today's
+# server.
 # Usage (in the repository): python3 tests/data/make_server_upgrades.py
 import hashlib
 import json
@@ -12,16 +13,23 @@ import sqlite3
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# The last commit whose sqlite_store.cpp holds steps 1-5 exactly as they shipped (step 1 with its seed rows).
+# The last commit whose sqlite_store.cpp holds steps 1-5 exactly as they shipped (step 1 with its seed rows), and
+# the one that shipped step 6 (the kiosks' reports; its step 1 no longer seeds places, so steps 1-5 come from the
+# first).
 SHIPPED = "251efa5"
+SHIPPED_6 = "fbc5fa1"
 APPLICATION_ID = 1299796854
 
 
-def shipped_steps():
-    text = subprocess.check_output(["git", "-C", ROOT, "show", SHIPPED + ":sync/server/src/sqlite_store.cpp"], text=True)
+def steps_at(commit):
+    text = subprocess.check_output(["git", "-C", ROOT, "show", commit + ":sync/server/src/sqlite_store.cpp"], text=True)
     start = text.index("const char* const kMigrations[] = {")
     end = text.index("\n};", start)
     return re.findall(r'R"sql\((.*?)\)sql"', text[start:end], re.S)
+
+
+def shipped_steps():
+    return steps_at(SHIPPED)[:5] + steps_at(SHIPPED_6)[5:6]
 
 
 def form(name):
@@ -83,6 +91,11 @@ def township_data(db, k):
           "last_refusal_at = '2026-11-19T02:00:00.000Z' WHERE id = 'kiosk-donghu'")
     if k >= 5:
         x("UPDATE devices SET kiosk_id = 'kiosk-3f9a0c1d' WHERE id = 'kiosk-donghu'")
+    if k >= 6:
+        report = {"app_version": "0.1.0", "disk_free_bytes": 12884901888, "outbox": 2,
+                  "oldest_unsent": "2026-11-20T02:50:00.000Z", "screen": "1080x1920"}
+        x("UPDATE devices SET report = ?, report_at = '2026-11-20T03:00:00.000Z', previous_outbox = 3 WHERE id = 'kiosk-donghu'",
+          (json.dumps(report),))
 
 
 def main():
