@@ -86,7 +86,11 @@ before(async () => {
   run(minyi, ['user', 'add', '--data', data, 'viewer', '--role', 'viewer'], passwords.viewer + '\n');
   const config = path.join(work, 'server.toml');
   writeFileSync(config, '[server]\nlisten = "127.0.0.1"\nport = 0\n[storage]\ndata_dir = "data"\n' +
-    '[keys]\nkey_pair = "data/server.key"\n');
+    '[keys]\nkey_pair = "data/server.key"\n' +
+    // A group robot nobody answers (the discard port): 消息通知 shows what waits and why.
+    '[notify]\ndashboard_url = "https://minyi.example.gov.cn"\ncheck_seconds = 5\ntimeout_seconds = 2\n' +
+    '[[notify.channels]]\nname = "东湖社区工作群"\nkind = "wecom"\n' +
+    'url = "http://127.0.0.1:9/cgi-bin/webhook/send?key=0000"\ncommunities = ["donghu"]\n');
   server = spawn(serverBin, ['--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let text = '';
@@ -187,7 +191,7 @@ test('submissions, participation, devices and the rest of the admin pages render
     assert.equal(await page.locator('text=[[').count(), 0, `missing strings on ${p}`);
     assert.ok(!(await page.content()).includes('{0}'), `a string without its argument on ${p}`);
     const name = p.slice('/staff/'.length).split('?')[0];
-    if (['forms', 'notices', 'users', 'audit'].includes(name)) {
+    if (['forms', 'notices', 'users', 'audit', 'notifications'].includes(name)) {
       await page.screenshot({ path: path.join(shots, `dashboard-${name}.png`), fullPage: true });
     }
   }
