@@ -24,11 +24,12 @@ namespace minyi::test {
 inline std::string unbase64(const std::string& text) {
   static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int bits = 0, value = 0;
+  int bits = 0;
+  unsigned value = 0;  // only its last 14 bits matter (regression, UBSan: a signed int overflowed here)
   for (char ch : text) {
     const size_t i = alphabet.find(ch);
     if (i == std::string::npos) continue;  // line breaks, padding
-    value = (value << 6) | static_cast<int>(i);
+    value = ((value << 6) | static_cast<unsigned>(i)) & 0x3FFFu;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
