@@ -2,24 +2,12 @@
 #include "event_loop.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
-namespace minyi::app {
+#include "minyi/core/json_input.h"
 
-bool writeKioskStatus(const std::string& path, bool betweenResidents) {
-  const std::string tmp = path + ".new";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << (betweenResidents ? "between-residents\n" : "in-use\n");
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
-}
+namespace minyi::app {
 
 int runEventLoop(KioskWindow& w, KioskApp& app, uint32_t syncEvent, const LoopOptions& options) {
   // Sleep in SDL_WaitEventTimeout; after each event draw a few frames so that a press and its release both
@@ -55,7 +43,7 @@ int runEventLoop(KioskWindow& w, KioskApp& app, uint32_t syncEvent, const LoopOp
     if (app.tick(now)) framesToDraw = std::max(framesToDraw, 2);
     if (app.exitRequested()) return 0;  // staff chose 退出程序 on the admin panel
     if (!options.statusFile.empty() && statusWritten != app.betweenResidents()) {
-      if (!writeKioskStatus(options.statusFile, app.betweenResidents()))
+      if (!core::replaceTextFile(options.statusFile, app.betweenResidents() ? "between-residents\n" : "in-use\n"))
         std::cerr << "minyi-kiosk: cannot write the status file " << options.statusFile << "\n";
       statusWritten = app.betweenResidents();  // once per change, even when it failed (no error every frame)
     }

@@ -16,9 +16,6 @@ struct LoopOptions {
   std::string statusFile;
 };
 
-// Writes the status file whole (a reader never sees half a word). Returns false if it could not.
-bool writeKioskStatus(const std::string& path, bool betweenResidents);
-
 // `syncEvent` is the SDL event the uploader pushes when it has news (0: no uploader). Returns the process's exit
 // code: 0 when staff chose 退出程序 or a development window was closed, 3 when the display went away.
 int runEventLoop(KioskWindow& w, KioskApp& app, uint32_t syncEvent, const LoopOptions& options);

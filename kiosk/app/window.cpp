@@ -16,6 +16,7 @@
 
 #include <malloc.h>
 
+#include "minyi/core/json_input.h"
 #include "minyi/core/script.h"
 
 namespace minyi::app {
@@ -308,15 +309,7 @@ bool KioskWindow::writeAutomation(const std::filesystem::path& path, const Kiosk
   for (const auto& t : targets_.texts()) texts.push_back({{"text", t.text}, {"rect", rect(t.min, t.max)}});
   j["targets"] = std::move(targets);
   j["texts"] = std::move(texts);
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << j.dump();
-    if (!out) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
+  return core::replaceTextFile(path.string(), j.dump());
 }
 
 bool KioskWindow::screenshot(KioskApp& app, const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 // Untrusted JSON input: size and depth limits checked before parsing, UTF-8 checked, errors as sentences.
 #include "minyi/core/json_input.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -111,6 +112,18 @@ std::optional<Json> parseJsonText(std::string_view text, std::string* error, con
     auto close = what.find("] ");
     return fail(close == std::string::npos ? what : what.substr(close + 2));
   }
+}
+
+bool replaceTextFile(const std::string& path, std::string_view text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
 }
 
 std::optional<std::string> readTextFile(const std::string& path, std::string* error, size_t maxBytes) {

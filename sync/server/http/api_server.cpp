@@ -405,7 +405,6 @@ struct ApiServer::Impl {
     sendJson(res, 200, protocol::toJson(reply));
   }
 
-  // 回访 at a kiosk: each rating applied once by its id (docs/protocol.md, "Follow-up ratings").
   // The kiosk's report on itself (fleet health): kept for the devices page, answered with nothing.
   void kioskReport(const httplib::Request& req, httplib::Response& res) {
     auto caller = authenticate(req, res);
@@ -418,6 +417,7 @@ struct ApiServer::Impl {
     res.status = 204;
   }
 
+  // 回访 at a kiosk: each rating applied once by its id (docs/protocol.md, "Follow-up ratings").
   void ratings(const httplib::Request& req, httplib::Response& res) {
     auto caller = authenticate(req, res);
     if (!caller) return;

@@ -21,8 +21,6 @@ constexpr auto kCodeValidity = std::chrono::hours(24);  // as `minyi device add`
 
 std::string nowIso() { return protocol::isoUtc(std::chrono::system_clock::now()); }
 
-std::string when(const std::string& iso) { return iso.empty() ? "—" : chinaTime(iso); }
-
 // "3 分钟前" for a time in the past: how stale a kiosk is matters more than the clock time.
 std::string ago(const std::string& iso) {
   if (iso.empty()) return strings().get("devices.never");

@@ -28,6 +28,8 @@ inline std::string esc(std::string_view s) { return escapeHtml(s); }
 std::string urlEncode(std::string_view s);
 std::string percent(double fraction);  // 0.875 → "87.5%"
 std::string number(int64_t n);         // 12345 → "12,345"
+// A stored UTC time as staff read it (China time), "—" for none.
+inline std::string when(const std::string& iso) { return iso.empty() ? "—" : chinaTime(iso); }
 
 // A signed-in request.
 struct Context {

@@ -8,8 +8,6 @@ namespace minyi::server::dash {
 
 namespace {
 
-std::string when(const std::string& iso) { return iso.empty() ? "—" : chinaTime(iso); }
-
 std::string stateText(const Notification& n) {
   switch (n.state()) {
     case NotificationState::Sent: return TF("notify.state.sent", {when(n.sentAt)});

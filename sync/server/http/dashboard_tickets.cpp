@@ -19,7 +19,6 @@ namespace minyi::server::dash {
 namespace {
 
 std::string nowIso() { return protocol::isoUtc(std::chrono::system_clock::now()); }
-std::string when(const std::string& iso) { return iso.empty() ? "—" : chinaTime(iso); }
 
 constexpr size_t kQueueRows = 500;
 constexpr size_t kNoticeTickets = 20;      // one notice lists at most this many

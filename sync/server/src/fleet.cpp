@@ -4,11 +4,11 @@
 #include <algorithm>
 
 #include "minyi/protocol/times.h"
+#include "minyi/server/results.h"
 
 namespace minyi::server {
 
 namespace {
-constexpr int64_t kChinaOffsetMinutes = 8 * 60;  // China Standard Time has no daylight saving
 constexpr int64_t kDay = 24 * 60;
 
 int64_t epochMinutes(std::chrono::system_clock::time_point t) {
@@ -20,8 +20,8 @@ std::chrono::minutes openMinutesBetween(std::chrono::system_clock::time_point fr
                                         const FleetPolicy& policy) {
   if (to <= from || policy.hours.closesAtMinute <= policy.hours.opensAtMinute) return std::chrono::minutes(0);
   // In China local minutes since the epoch; a kiosk silent for over a year counts its last year only.
-  const int64_t b = epochMinutes(to) + kChinaOffsetMinutes;
-  const int64_t a = std::max(epochMinutes(from) + kChinaOffsetMinutes, b - 400 * kDay);
+  const int64_t b = epochMinutes(to) + kChinaOffset.count();
+  const int64_t a = std::max(epochMinutes(from) + kChinaOffset.count(), b - 400 * kDay);
   int64_t open = 0;
   for (int64_t day = a / kDay; day <= b / kDay; ++day) {
     const int64_t opens = day * kDay + policy.hours.opensAtMinute, closes = day * kDay + policy.hours.closesAtMinute;

@@ -34,7 +34,7 @@ std::optional<int64_t> chinaMinutes(std::string_view iso) {
   };
   const int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) return std::nullopt;
-  return daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 1440 + h * 60 + mi + 8 * 60;
+  return daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 1440 + h * 60 + mi + kChinaOffset.count();
 }
 
 }  // namespace
@@ -78,7 +78,7 @@ std::string weekOf(std::string_view isoUtc) { return weekBefore(isoUtc, 0); }
 std::optional<int64_t> epochMinutes(std::string_view isoUtc) {
   auto m = chinaMinutes(isoUtc);
   if (!m) return std::nullopt;
-  return *m - 8 * 60;
+  return *m - kChinaOffset.count();
 }
 
 std::string weekBefore(std::string_view isoUtc, int weeks) {

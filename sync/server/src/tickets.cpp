@@ -9,6 +9,7 @@
 #include "minyi/core/form.h"
 #include "minyi/core/json_input.h"
 #include "minyi/protocol/times.h"
+#include "minyi/server/results.h"
 
 namespace minyi::server {
 
@@ -17,7 +18,6 @@ namespace {
 using Clock = std::chrono::system_clock;
 using core::civilFromDays;
 using core::daysFromCivil;
-constexpr auto kChinaOffset = std::chrono::hours(8);  // China Standard Time has no daylight saving
 
 using core::dayNumber;
 

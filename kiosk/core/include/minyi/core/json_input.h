@@ -19,6 +19,9 @@ std::optional<Json> parseJsonText(std::string_view text, std::string* error, con
 
 // Reads a whole file with a size limit; nullopt and an error sentence when unreadable or too big.
 std::optional<std::string> readTextFile(const std::string& path, std::string* error, size_t maxBytes);
+// Writes a whole file through a temporary one and a rename, so a reader (another process polling it) sees the
+// old text or the new, never part of it. False when it could not.
+bool replaceTextFile(const std::string& path, std::string_view text);
 
 // True when s is valid UTF-8; firstInvalidUtf8 gives the offset of the first bad byte (npos if none).
 bool isValidUtf8(std::string_view s);

@@ -1,5 +1,6 @@
 // Results of a form from its answer counts: which answers are counted, weeks, means and satisfaction rates (docs/dashboard.md).
 #pragma once
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,9 @@
 #include "minyi/server/server_store.h"
 
 namespace minyi::server {
+
+// China Standard Time is UTC+8 all year (no daylight saving): the township's clock for weeks, days and hours.
+constexpr std::chrono::minutes kChinaOffset{8 * 60};
 
 // The week a submission counts in: the Monday (YYYY-MM-DD) of its created_at in China Standard Time
 // (UTC+8, the township's clock), so a Sunday evening belongs to the week staff think it does. Empty for a
